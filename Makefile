@@ -1,0 +1,41 @@
+# The two commands a newcomer needs (README): `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PSP_DEMO_SCALE ?= 1
+PORT   ?= 8501
+
+.PHONY: install run store test lint lock clean-store
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned requirements
+
+store: install  ## build the demo store if it is missing; migrate it if it is old
+	$(BIN)/python -m ingest demo --if-missing --scale $(PSP_DEMO_SCALE)
+
+run: store  ## start the dashboard on 127.0.0.1:$(PORT)
+	$(BIN)/streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+lint: install  ## ruff (lint) and mypy (types) on the code
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+test: install lint  ## the whole suite: unit, AppTest, real-data and browser tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest ran no test: failing"; exit 1; fi; exit $$rc
+
+lock:  ## re-pin requirements.txt from requirements.in in a fresh venv
+	rm -rf /tmp/psp-lock && $(PYTHON) -m venv /tmp/psp-lock
+	/tmp/psp-lock/bin/pip install --quiet -r requirements.in
+	(echo "# Pinned lock of requirements.in, made with 'make lock'."; /tmp/psp-lock/bin/pip freeze) > requirements.txt
+
+clean-store:  ## delete the default store (make run rebuilds it)
+	rm -f data/psp.duckdb data/psp.duckdb.wal data/psp.duckdb.lock

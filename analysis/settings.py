@@ -1,0 +1,49 @@
+"""Settings in one place: each has a name, a default and help text.
+
+Values come from environment variables so that tests, CI and users point the app at a
+store without code changes (PSP_DB=tests/.../tiny.duckdb streamlit run dashboard.py).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment setting with its default and the help shown in the README."""
+
+    name: str
+    default: str
+    help: str
+
+    def value(self) -> str:
+        return os.environ.get(self.name) or self.default
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "PSP_DB",
+            str(DATA_DIR / "psp.duckdb"),
+            "Path of the DuckDB store. Relative paths are taken from the working directory.",
+        ),
+        Setting(
+            "PSP_DEMO_SCALE",
+            "1",
+            "Scale of the demo dataset that `make run` builds when the store is missing "
+            "(1 = real order of magnitude, about 5M offenses).",
+        ),
+    )
+}
+
+
+def db_path() -> Path:
+    """The store path from PSP_DB (default data/psp.duckdb in the project)."""
+    return Path(SETTINGS["PSP_DB"].value())

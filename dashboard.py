@@ -1,0 +1,10 @@
+"""Entry point: page config and navigation only (no logic here)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
+
+pages = [
+    st.Page("pages/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
+]
+st.navigation(pages).run()

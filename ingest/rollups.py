@@ -1,0 +1,47 @@
+"""Rollup tables maintained at ingest so that dashboard queries never scan incidents.
+
+daily_counts: city x day x NIBRS code x firearm x district x source.
+monthly_counts (incident-based part): FBI Part I offenses plus violent_crime and
+property_crime totals per city x month x source. Imported aggregates (e.g. RTCI) live in
+monthly_counts under their own source and are not touched here.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+DAILY_SQL = """
+insert into daily_counts
+select city_id, cast(occurred_at as date) as day, nibrs_code, offense_group, firearm,
+       district, source, count(*)::integer as n
+from incidents
+where source in (select unnest(?::varchar[])) and occurred_at is not null
+group by all
+"""
+
+MONTHLY_SQL = """
+insert into monthly_counts
+with by_month as (
+    select d.city_id, date_trunc('month', d.day)::date as month, o.part1_offense,
+           d.offense_group, d.source, sum(d.n) as n
+    from daily_counts d join offenses o using (nibrs_code)
+    where d.source in (select unnest(?::varchar[])) and o.part1_offense is not null
+    group by all
+),
+final as (
+    select city_id, month, part1_offense as offense, sum(n) as count, source
+    from by_month group by all
+    union all
+    select city_id, month, offense_group || '_crime' as offense, sum(n) as count, source
+    from by_month where offense_group in ('violent', 'property') group by all
+)
+select city_id, month, offense, count::integer, source from final
+"""
+
+
+def rebuild_rollups(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
+    """Recompute the incident-based rollups of the given sources from incidents."""
+    con.execute("delete from daily_counts where source in (select unnest(?::varchar[]))", [sources])
+    con.execute("delete from monthly_counts where source in (select unnest(?::varchar[]))", [sources])
+    con.execute(DAILY_SQL, [sources])
+    con.execute(MONTHLY_SQL, [sources])

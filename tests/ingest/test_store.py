@@ -1,0 +1,108 @@
+"""Migrations and the copy-and-swap write transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.store import SCHEMA_VERSION, StoreError, connect_readonly, schema_version, version
+from ingest.store import migrate, migrations, write_store
+
+CORE_TABLES = {
+    "cities", "city_population", "offenses", "weapons", "imports", "quarantine", "incidents",
+    "daily_counts", "monthly_counts", "districts", "city_boundaries", "store_info",
+}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    found = migrations()
+    assert [m.version for m in found] == list(range(1, len(found) + 1))
+    assert found[-1].version == SCHEMA_VERSION
+
+
+def test_migrate_applies_once_and_records(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "s.duckdb"))
+    assert migrate(con) == list(range(1, SCHEMA_VERSION + 1))
+    assert migrate(con) == []
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert CORE_TABLES <= tables
+    assert schema_version(con) == SCHEMA_VERSION
+    rows = con.execute("select version, name from schema_migrations order by 1").fetchall()
+    assert rows[0] == (1, "core")
+
+
+def test_failed_write_leaves_store_byte_identical(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with write_store(path) as con:
+        con.execute("insert into store_info values ('k', 'v1')")
+    before = _sha(path)
+    with pytest.raises(RuntimeError, match="boom"), write_store(path) as con:
+        con.execute("insert into store_info values ('k2', 'v2')")
+        con.execute("delete from store_info where key = 'k'")
+        raise RuntimeError("boom")
+    assert _sha(path) == before
+    assert not list(tmp_path.glob(".*.tmp*")), "temporary copy left behind"
+    ro = connect_readonly(path)
+    assert ro.execute("select key, value from store_info").fetchall() == [("k", "v1")]
+
+
+def test_failed_first_write_creates_no_store(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    with pytest.raises(ValueError), write_store(path):
+        raise ValueError("bad input")
+    assert not path.exists()
+
+
+def test_reader_keeps_working_while_a_write_swaps_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with write_store(path) as con:
+        con.execute("insert into store_info values ('n', '1')")
+    reader = connect_readonly(path)
+    v1 = version(path)
+    with write_store(path) as con:
+        con.execute("update store_info set value = '2' where key = 'n'")
+    # The old connection still reads the old version; a new one sees the new file.
+    assert reader.execute("select value from store_info").fetchone() == ("1",)
+    assert version(path) != v1
+    assert connect_readonly(path).execute("select value from store_info").fetchone() == ("2",)
+
+
+def test_second_writer_is_refused_while_one_writes(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    inside = threading.Event()
+    release = threading.Event()
+
+    def first() -> None:
+        with write_store(path):
+            inside.set()
+            release.wait(10)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert inside.wait(10)
+    try:
+        with pytest.raises(RuntimeError, match="Another import"), write_store(path):
+            pass
+    finally:
+        release.set()
+        t.join()
+
+
+def test_readonly_open_explains_missing_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="python -m ingest demo"):
+        connect_readonly(tmp_path / "nope.duckdb")
+
+
+def test_readonly_open_explains_old_schema(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(StoreError, match="ingest migrate"):
+        connect_readonly(path)
