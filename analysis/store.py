@@ -13,7 +13,12 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 1  # highest migration the read side knows about
+# The highest migration this code knows: the largest NNNN in ingest/migrations/NNNN_*.sql.
+# (Read from the file names, not imported: analysis/ does not import the write side.)
+SCHEMA_VERSION = max(
+    int(p.name.split("_", 1)[0])
+    for p in (Path(__file__).resolve().parent.parent / "ingest" / "migrations").glob("[0-9]*_*.sql")
+)
 
 
 class StoreError(RuntimeError):
