@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 
@@ -9,3 +11,28 @@ def city_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """city_id -> display name ("Memphis, TN"), in name order."""
     rows = con.execute("select city_id, name || ', ' || state from cities order by name").fetchall()
     return {r[0]: r[1] for r in rows}
+
+
+def data_span(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+    """First and last day with data in the store (incidents or monthly counts), or None."""
+    row = con.execute(
+        """
+        select min(first_day), max(last_day) from (
+            select min(day) as first_day, max(day) as last_day from daily_counts
+            union all
+            select min(month), max(last_day(month)) from monthly_counts
+        )
+        """
+    ).fetchone()
+    if not row or row[0] is None:
+        return None
+    return (row[0], row[1])
+
+
+def district_names(con: duckdb.DuckDBPyConnection, city_id: str) -> list[str]:
+    """Districts that have incident data in `city_id`, sorted."""
+    rows = con.execute(
+        "select distinct district from daily_counts where city_id = ? and district is not null order by 1",
+        [city_id],
+    ).fetchall()
+    return [r[0] for r in rows]

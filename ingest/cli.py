@@ -118,8 +118,17 @@ def status_cmd(
         typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
         return
     table = Table(title=f"Store {path}")
-    for column in ("city", "incident sources", "incidents from", "to", "offenses",
-                   "last complete month", "count sources", "counts from", "to "):
+    for column in (
+        "city",
+        "incident sources",
+        "incidents from",
+        "to",
+        "offenses",
+        "last complete month",
+        "count sources",
+        "counts from",
+        "to ",
+    ):
         table.add_column(column, justify="right" if column == "offenses" else "left")
 
     def fmt(value: object, pattern: str = "%Y-%m-%d") -> str:
@@ -131,8 +140,14 @@ def status_cmd(
 
     for r in frame.itertuples(index=False):
         table.add_row(
-            f"{r.name}, {r.state}", fmt(r.incident_sources), fmt(r.first_day), fmt(r.last_day),
-            fmt(None if pd.isna(r.offenses) else int(r.offenses)), fmt(r.last_complete_month, "%Y-%m"),
-            fmt(r.count_sources), fmt(r.first_month, "%Y-%m"), fmt(r.last_month, "%Y-%m"),
+            f"{r.name}, {r.state}",
+            fmt(r.incident_sources),
+            fmt(r.first_day),
+            fmt(r.last_day),
+            fmt(None if pd.isna(r.offenses) else int(r.offenses)),
+            fmt(r.last_complete_month, "%Y-%m"),
+            fmt(r.count_sources),
+            fmt(r.first_month, "%Y-%m"),
+            fmt(r.last_month, "%Y-%m"),
         )
     Console(width=160).print(table)

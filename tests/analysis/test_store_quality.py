@@ -28,8 +28,14 @@ def test_incident_ids_unique(store: duckdb.DuckDBPyConnection) -> None:
 
 def test_only_known_cities_and_codes(store: duckdb.DuckDBPyConnection) -> None:
     assert one(store, "select count(*) from incidents where city_id not in (select city_id from cities)") == 0
-    assert one(store, "select count(*) from monthly_counts where city_id not in (select city_id from cities)") == 0
-    assert one(store, "select count(*) from incidents where nibrs_code not in (select nibrs_code from offenses)") == 0
+    assert (
+        one(store, "select count(*) from monthly_counts where city_id not in (select city_id from cities)")
+        == 0
+    )
+    assert (
+        one(store, "select count(*) from incidents where nibrs_code not in (select nibrs_code from offenses)")
+        == 0
+    )
 
 
 def test_coordinates_inside_city_bounding_box(store: duckdb.DuckDBPyConnection) -> None:
@@ -65,7 +71,10 @@ def test_rollups_agree_with_incidents(store: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     assert diff == (0,)
     incidents_violent = one(store, "select count(*) from incidents where offense_group = 'violent'")
-    assert one(store, "select sum(count) from monthly_counts where offense = 'violent_crime'") == incidents_violent
+    assert (
+        one(store, "select sum(count) from monthly_counts where offense = 'violent_crime'")
+        == incidents_violent
+    )
 
 
 def test_population_for_every_city_and_year(store: duckdb.DuckDBPyConnection) -> None:

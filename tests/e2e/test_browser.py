@@ -29,10 +29,12 @@ def open_page(browser: Any, url: str) -> tuple[Any, list[str]]:
     external: list[str] = []
     page.on(
         "request",
-        lambda r: external.append(r.url)
-        if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
-        and urlparse(r.url).hostname not in LOCAL_HOSTS
-        else None,
+        lambda r: (
+            external.append(r.url)
+            if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlparse(r.url).hostname not in LOCAL_HOSTS
+            else None
+        ),
     )
     page.goto(url, wait_until="domcontentloaded")
     return page, external

@@ -98,9 +98,7 @@ def test_hot_spots_concentrate_offenses(demo: duckdb.DuckDBPyConnection) -> None
 
 
 def test_firearm_share_of_violent_crime_is_realistic(demo: duckdb.DuckDBPyConnection) -> None:
-    row = demo.execute(
-        "select avg(firearm::int) from incidents where offense_group = 'violent'"
-    ).fetchone()
+    row = demo.execute("select avg(firearm::int) from incidents where offense_group = 'violent'").fetchone()
     assert row is not None and 0.25 < row[0] < 0.5
     murder = demo.execute("select avg(firearm::int) from incidents where nibrs_code = '09A'").fetchone()
     assert murder is not None and 0.65 < murder[0] < 0.9
@@ -122,9 +120,7 @@ def test_weekend_nights_are_busier_for_violence(demo: duckdb.DuckDBPyConnection)
 
 
 def test_every_city_has_districts_with_polygons(demo: duckdb.DuckDBPyConnection) -> None:
-    rows = demo.execute(
-        "select city_id, count(*) from districts where source = 'demo' group by 1"
-    ).fetchall()
+    rows = demo.execute("select city_id, count(*) from districts where source = 'demo' group by 1").fetchall()
     assert len(rows) == 12 and all(n >= 5 for _, n in rows)
     unknown = demo.execute(
         "select count(*) from incidents i where not exists (select 1 from districts d"

@@ -14,9 +14,18 @@ import pytest
 from ingest.registry import load_cities, load_offenses, load_weapons, population_by_year
 
 PSP = {
-    "Birmingham": "AL", "Indianapolis": "IN", "Memphis": "TN", "Toledo": "OH",
-    "Baton Rouge": "LA", "Buffalo": "NY", "Cincinnati": "OH", "Houston": "TX",
-    "Jackson": "TN", "Kansas City": "MO", "Lansing": "MI", "Springfield": "IL",
+    "Birmingham": "AL",
+    "Indianapolis": "IN",
+    "Memphis": "TN",
+    "Toledo": "OH",
+    "Baton Rouge": "LA",
+    "Buffalo": "NY",
+    "Cincinnati": "OH",
+    "Houston": "TX",
+    "Jackson": "TN",
+    "Kansas City": "MO",
+    "Lansing": "MI",
+    "Springfield": "IL",
 }
 
 

@@ -13,8 +13,18 @@ from analysis.store import SCHEMA_VERSION, StoreError, connect_readonly, schema_
 from ingest.store import migrate, migrations, write_store
 
 CORE_TABLES = {
-    "cities", "city_population", "offenses", "weapons", "imports", "quarantine", "incidents",
-    "daily_counts", "monthly_counts", "districts", "city_boundaries", "store_info",
+    "cities",
+    "city_population",
+    "offenses",
+    "weapons",
+    "imports",
+    "quarantine",
+    "incidents",
+    "daily_counts",
+    "monthly_counts",
+    "districts",
+    "city_boundaries",
+    "store_info",
 }
 
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
     """`app(store_path, page=None, query=None)` -> an AppTest that has run once."""
 
-    def make(store: Path, page: str | None = None, query: dict[str, str | list[str]] | None = None) -> AppTest:
+    def make(
+        store: Path, page: str | None = None, query: dict[str, str | list[str]] | None = None
+    ) -> AppTest:
         monkeypatch.setenv("PSP_DB", str(store))
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
         for key, value in (query or {}).items():

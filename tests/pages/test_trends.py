@@ -62,7 +62,9 @@ def test_hostile_query_string_shows_notice_not_exception(
 
 
 def test_link_reopens_the_same_view(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
-    at = app(tiny_store_path, query={"city": "springfield_il", "offense": "property_crime", "measure": "count"})
+    at = app(
+        tiny_store_path, query={"city": "springfield_il", "offense": "property_crime", "measure": "count"}
+    )
     assert not at.exception
     assert [t["name"] for t in chart_traces(at)] == ["Springfield"]
     assert at.selectbox(key="offense").value == "property_crime"
