@@ -4,11 +4,16 @@ daily_counts: city x day x NIBRS code x firearm x district x source.
 monthly_counts (incident-based part): FBI Part I offenses plus violent_crime and
 property_crime totals per city x month x source. Imported aggregates (e.g. RTCI) live in
 monthly_counts under their own source and are not touched here.
+monthly_code_counts, cell_counts (H3 res 9), hour_counts (weekday x hour): the place and
+time rollups of the Map and City profile pages (migration 0004), defined once there as
+table macros `<table>_of(sources)` that this module calls.
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from analysis.sql import ident
 
 DAILY_SQL = """
 insert into daily_counts
@@ -39,9 +44,19 @@ select city_id, month, offense, count::integer, source from final
 """
 
 
+# Rollups defined by a table macro of the same name + "_of" (migration 0004), in the
+# order they must be rebuilt (monthly_code_counts reads daily_counts).
+MACRO_ROLLUPS: tuple[str, ...] = ("monthly_code_counts", "cell_counts", "hour_counts")
+
+
 def rebuild_rollups(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
     """Recompute the incident-based rollups of the given sources from incidents."""
     con.execute("delete from daily_counts where source in (select unnest(?::varchar[]))", [sources])
     con.execute("delete from monthly_counts where source in (select unnest(?::varchar[]))", [sources])
     con.execute(DAILY_SQL, [sources])
     con.execute(MONTHLY_SQL, [sources])
+    for table in MACRO_ROLLUPS:
+        name = ident(table, MACRO_ROLLUPS)
+        macro = ident(f"{table}_of", [f"{t}_of" for t in MACRO_ROLLUPS])
+        con.execute(f"delete from {name} where source in (select unnest(?::varchar[]))", [sources])  # noqa: S608
+        con.execute(f"insert into {name} select * from {macro}(?::varchar[])", [sources])  # noqa: S608

@@ -52,3 +52,17 @@ def demo(demo_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(demo_store_path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_geo_store_path(tmp_path_factory: pytest.TempPathFactory, tiny_store_path: Path) -> Path:
+    from tests.fixtures.geo_stores import build_tiny_geo_store
+
+    return build_tiny_geo_store(tmp_path_factory.mktemp("tiny_geo") / "tiny_geo.duckdb", tiny_store_path)
+
+
+@pytest.fixture()
+def tiny_geo(tiny_geo_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(tiny_geo_store_path), read_only=True)
+    yield con
+    con.close()

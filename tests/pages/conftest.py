@@ -28,3 +28,19 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
         return at
 
     yield make
+
+
+@pytest.fixture()
+def open_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+    """`open_page(store_path, page, query=None)` -> an AppTest whose FIRST run is `page`
+    (as when a shared link is opened), so the page itself reads and checks the link."""
+
+    def make(store: Path, page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
+        monkeypatch.setenv("PSP_DB", str(store))
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.switch_page(page)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        return at.run()
+
+    yield make

@@ -1,0 +1,159 @@
+"""Map: where offenses happen in one city, as H3 cells or a heat map, with districts."""
+
+import streamlit as st
+
+from analysis.decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
+from analysis.filters import OFFENSE_LABELS
+from analysis.geo import (
+    CELL_SIZES,
+    POINT_DECIMALS,
+    POINT_LIMIT,
+    POINTS_BY_DEFAULT,
+    cell_area_km2,
+    cell_summary,
+    city_outline,
+    counts_by_district,
+    district_shapes,
+    drawable_points,
+    map_cells,
+    points,
+    sensitive_offenses,
+    view_bounds,
+)
+from analysis.registry_read import city_names
+from analysis.scope import coverage, month_label, scoped
+from ui.data import demo_banner, query
+from ui.exhibits import footer, legend, numbers_behind
+from ui.filters import sidebar, url_choice
+
+SIZE_LABELS = {
+    "auto": "Automatic",
+    **{str(r): f"≈ {cell_area_km2(r):.2g} km² (H3 res {r})" for r in (7, 8, 9)},
+}
+MODE_LABELS = {"cells": "Cells with counts", "heat": "Heat map"}
+
+st.title("Map")
+demo_banner()
+view = sidebar(("offense", "dates", "district", "firearm"), single_city=True)
+city = view.filt.cities[0]
+name = query(city_names)[city]
+offense = OFFENSE_LABELS[view.filt.offenses[0]]
+st.subheader(f"{offense} in {name}" + (" — firearm involved" if view.filt.firearm_only else ""))
+
+filt = query(scoped, view.filt)
+if filt is None:
+    st.info(
+        f"The store holds no incident records for {name}, so there is nothing to map. The map "
+        "needs offenses with a date and a location; published monthly counts (where loaded) are "
+        "on the Trends page. See the README on loading a city's incident data."
+    )
+    st.stop()
+cov = query(coverage, filt)
+shown = month_label(filt.start or cov.first_month, filt.end or cov.last_month)
+
+left, middle, right = st.columns([1.2, 1.2, 1])
+mode = url_choice(
+    left.radio,
+    "Show as",
+    list(MODE_LABELS),
+    key="layer",
+    default="cells",
+    format_func=MODE_LABELS.get,
+    what="map layer",
+    horizontal=True,
+)
+size = url_choice(
+    middle.selectbox,
+    "Cell size",
+    CELL_SIZES,
+    key="cell",
+    default="auto",
+    format_func=SIZE_LABELS.get,
+    help="Automatic fits the cells to the area shown and the number of offenses. Pick a fixed "
+    "size to compare two maps (two cities, two periods) cell for cell.",
+)
+drawable = query(drawable_points, filt)
+small = drawable <= POINT_LIMIT
+show_points = right.toggle(
+    "Offenses as points",
+    value=drawable <= POINTS_BY_DEFAULT,
+    disabled=not small,
+    help=f"Only for selections of at most {POINT_LIMIT:,} offenses (a district or a short period). "
+    "Points are generalised to about 100 m; sex offenses are never shown as points.",
+)
+
+cells = query(map_cells, filt, size)
+outline = query(city_outline, city)
+shapes = query(district_shapes, city)
+district_counts = query(counts_by_district, filt)
+dots = query(points, filt) if show_points and small else None
+deck = crime_deck(
+    cells,
+    outline,
+    shapes,
+    district_counts,
+    dots,
+    mode=mode,
+    bounds=view_bounds(outline, shapes, filt.districts),
+)
+st.pydeck_chart(
+    deck,
+    height=MAP_HEIGHT_PX,
+    key="map",
+    alt=f"Map of {offense.lower()} in {name} by H3 cell; the numbers are in the table below the map.",
+)
+
+if mode == "cells" and len(cells.cells):
+    legend(colour_bins(cells.cells["n"]), f"Offenses per cell (cells of about {cells.area_km2:.2g} km²)")
+elif mode == "heat":
+    st.markdown(
+        "**Heat map**: lighter yellow-green = fewer offenses, dark blue-purple = more, relative to "
+        "the busiest place in this view (a density, not a count: hover the cells view for counts)."
+    )
+outline_words = (
+    "The black line is the city boundary"
+    if outline.kind == "boundary"
+    else "No city boundary is loaded: the grey box is the city's bounding box (Census 2015), not its limits"
+)
+district_words = f"; grey lines are {shapes.kind} districts ({shapes.source})" if shapes is not None else ""
+if cells.coarsened:
+    st.warning(
+        f"At the chosen cell size this selection would send more cells than the map may draw; "
+        f"it is shown with larger cells (H3 res {cells.res}, about {cells.area_km2:.2g} km²).",
+        icon="🔍",
+    )
+footer(
+    cell_summary(cells, f"offenses ({offense.lower()})"),
+    f"{cov.note(shown)} {outline_words}{district_words}. No background map: the dashboard makes "
+    "no request outside this machine.",
+)
+sensitive = ", ".join(query(sensitive_offenses))
+if dots is not None:
+    st.caption(
+        f"Points: {drawable:,} offenses at {len(dots):,} places, each rounded to {POINT_DECIMALS} decimals "
+        "of latitude and longitude (about 100 m, block level); a larger dot holds more offenses."
+    )
+elif not small:
+    st.caption(
+        f"Points are off: this selection holds {drawable:,} offenses that could be drawn (more than "
+        f"{POINT_LIMIT:,}). Pick a district or a shorter period to see them."
+    )
+st.caption(
+    f"Privacy: sex offenses ({sensitive}) are never drawn as points; they are counted in the cells "
+    "and the heat map only."
+)
+numbers_behind(
+    cells.cells,
+    f"psp_{city}_{view.filt.offenses[0]}_cells_res{cells.res}.csv",
+    label="Numbers behind this map",
+    column_config={"h3": "H3 cell", "n": "Offenses", "lat": "Centre latitude", "lon": "Centre longitude"},
+    note=f"One row per H3 cell (resolution {cells.res}); {deck_objects(deck):,} objects drawn on the map.",
+    columns=("h3", "n", "lat", "lon"),
+)
+if len(district_counts):
+    numbers_behind(
+        district_counts,
+        f"psp_{city}_{view.filt.offenses[0]}_districts.csv",
+        label="Offenses per district",
+        column_config={"district": "District", "n": "Offenses"},
+    )
