@@ -28,7 +28,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from analysis.geo import CellMap, DistrictShapes, Outline
+from analysis.geo import CellMap, DistrictShapes, Outline, with_centres
 
 MapMode = Literal["cells", "heat"]
 # viridis, light to dark
@@ -48,11 +48,38 @@ def rgb(colour: str) -> list[int]:
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
 
 
+@dataclass(frozen=True)
+class RawRecords:
+    """Layer data already serialised as a JSON array (by pandas' C encoder), spliced into
+    the deck's JSON as it is: building and encoding tens of thousands of Python dicts
+    would cost more than the query behind them."""
+
+    text: str
+    count: int
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> RawRecords:
+        return cls(frame.to_json(orient="records", double_precision=6), len(frame))
+
+
 class CompactDeck(pdk.Deck):  # type: ignore[misc]
-    """A pydeck Deck serialised without indentation (same JSON, fewer bytes)."""
+    """A pydeck Deck serialised without indentation (same JSON, fewer bytes), with
+    RawRecords layer data spliced in unchanged."""
 
     def to_json(self) -> str:
-        return json.dumps(self, default=default_serialize, separators=(",", ":"))
+        raw: dict[str, str] = {}
+
+        def default(o: object) -> object:
+            if isinstance(o, RawRecords):
+                token = f"@@raw{len(raw)}@@"
+                raw[token] = o.text
+                return token
+            return default_serialize(o)
+
+        text = json.dumps(self, default=default, separators=(",", ":"))
+        for token, records in raw.items():
+            text = text.replace(f'"{token}"', records, 1)
+        return text
 
 
 @dataclass(frozen=True)
@@ -94,7 +121,7 @@ def bin_colours(counts: pd.Series, bins: list[ColourBin]) -> list[list[int]]:
     uppers = np.array([b.hi for b in bins])
     index = np.searchsorted(uppers, counts.to_numpy(dtype="int64"), side="left")
     palette = [rgb(b.colour) for b in bins]
-    return [palette[i] for i in index]
+    return [palette[i] for i in index.tolist()]
 
 
 def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
@@ -120,16 +147,20 @@ def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
     )
 
 
+def _offenses(n: pd.Series, suffix: str = "") -> pd.Series:
+    """'1 offense', '1,234 offenses' (+ suffix) for each count."""
+    words = n.map("{:,}".format) + np.where(n.to_numpy() == 1, " offense", " offenses")
+    return words + suffix if suffix else words
+
+
 def _cell_layer(cells: CellMap, bins: list[ColourBin]) -> pdk.Layer:
     frame = cells.cells
-    colours = bin_colours(frame["n"], bins)
-    data = [
-        {"h": h, "c": c, "t": f"{n:,} {'offense' if n == 1 else 'offenses'} in this cell"}
-        for h, c, n in zip(frame["h3"].tolist(), colours, frame["n"].tolist(), strict=True)
-    ]
+    records = pd.DataFrame(
+        {"h": frame["h3"], "c": bin_colours(frame["n"], bins), "t": _offenses(frame["n"], " in this cell")}
+    )
     return pdk.Layer(
         "H3HexagonLayer",
-        data,
+        RawRecords.of(records),
         id="cells",
         get_hexagon="h",
         get_fill_color="c",
@@ -141,14 +172,13 @@ def _cell_layer(cells: CellMap, bins: list[ColourBin]) -> pdk.Layer:
 
 
 def _heat_layer(cells: CellMap) -> pdk.Layer:
-    frame = cells.cells
-    data = [
-        {"p": [round(lon, 5), round(lat, 5)], "w": n}
-        for lon, lat, n in zip(frame["lon"].tolist(), frame["lat"].tolist(), frame["n"].tolist(), strict=True)
-    ]
+    frame = with_centres(cells.cells)
+    records = pd.DataFrame(
+        {"p": list(zip(frame["lon"].round(5), frame["lat"].round(5), strict=True)), "w": frame["n"]}
+    )
     return pdk.Layer(
         "HeatmapLayer",
-        data,
+        RawRecords.of(records),
         id="heat",
         get_position="p",
         get_weight="w",
@@ -288,7 +318,9 @@ def deck_objects(deck: pdk.Deck) -> int:
     total = 0
     for layer in deck.layers:
         data: Any = layer.data
-        if isinstance(data, dict):
+        if isinstance(data, RawRecords):
+            total += data.count
+        elif isinstance(data, dict):
             total += len(data.get("features", []))
         elif data is not None:
             total += len(data)

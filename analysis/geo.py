@@ -37,7 +37,7 @@ RESOLUTIONS: tuple[int, ...] = (7, 8, 9)
 STORED_RESOLUTION = 9
 MAX_MAP_OBJECTS = 50_000  # everything one map sends to the browser
 MAX_CELLS = 45_000  # cells' share of it; points and outlines take the rest
-AUTO_MAX_CELLS = 8_000  # automatic cell size: cells over the viewed area
+AUTO_MAX_CELLS = 4_000  # automatic cell size: cells over the viewed area
 POINT_LIMIT = 3_000  # offenses; above this no points, only cells
 POINTS_BY_DEFAULT = 300  # offenses; up to this the Map shows points without being asked
 POINT_DECIMALS = 3  # lat/lon rounding of points: about 110 m north-south, 90 m east-west
@@ -77,8 +77,8 @@ def auto_resolution(area_km2: float, offenses: int) -> int:
 class CellMap:
     """Offense counts per H3 cell for one filter.
 
-    cells: columns cell (uint64), h3 (hex string), n, lat, lon (cell centre), sorted by n
-    descending. total: offenses in the filter; located: those with a cell.
+    cells: columns cell (uint64), h3 (hex string), n, sorted by n descending (with_centres
+    adds each cell's centre). total: offenses in the filter; located: those with a cell.
     """
 
     cells: pd.DataFrame
@@ -103,7 +103,7 @@ with scoped as (
     where {where}
 ),
 final as (
-    select cell, sum(n)::bigint as n from scoped group by cell
+    select cell, lower(hex(cell)) as h3, sum(n)::bigint as n from scoped group by cell
 )
 select * from final order by n desc, cell
 """
@@ -121,10 +121,29 @@ def counts_by_cell(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, res: int) 
         res -= 1
     total = int(frame["n"].sum())
     cells = located.astype({"cell": "uint64", "n": "int64"}).reset_index(drop=True)
-    cells["h3"] = [f"{c:x}" for c in cells["cell"].tolist()]
+    return CellMap(cells[["cell", "h3", "n"]], res, requested, total, int(cells["n"].sum()))
+
+
+def with_centres(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells with the latitude and longitude of each cell's centre (lat, lon)."""
     centres = np.array([h3.cell_to_latlng(c) for c in cells["cell"].to_numpy()]).reshape(-1, 2)
-    cells["lat"], cells["lon"] = centres[:, 0], centres[:, 1]
-    return CellMap(cells, res, requested, total, int(cells["n"].sum()))
+    return cells.assign(lat=centres[:, 0], lon=centres[:, 1])
+
+
+def cell_table(cells: CellMap, limit: int | None = None) -> pd.DataFrame:
+    """The numbers behind the map: one row per cell (the busiest `limit`), with its centre
+    rounded to 5 decimals (about 1 m) and its share of the located offenses in %."""
+    frame = with_centres(cells.cells.head(limit) if limit else cells.cells)
+    return pd.DataFrame(
+        {
+            "h3": frame["h3"],
+            "resolution": cells.res,
+            "offenses": frame["n"],
+            "share": (100 * frame["n"] / max(cells.located, 1)).round(2),
+            "lat": frame["lat"].round(5),
+            "lon": frame["lon"].round(5),
+        }
+    )
 
 
 DRAWABLE_SQL = """

@@ -11,6 +11,7 @@ from analysis.geo import (
     POINTS_BY_DEFAULT,
     cell_area_km2,
     cell_summary,
+    cell_table,
     city_outline,
     counts_by_district,
     district_shapes,
@@ -23,7 +24,7 @@ from analysis.geo import (
 from analysis.registry_read import city_names
 from analysis.scope import coverage, month_label, scoped
 from ui.data import demo_banner, query
-from ui.exhibits import footer, legend, numbers_behind
+from ui.exhibits import footer, lazy_csv, legend, numbers_behind
 from ui.filters import sidebar, url_choice
 
 SIZE_LABELS = {
@@ -31,6 +32,7 @@ SIZE_LABELS = {
     **{str(r): f"≈ {cell_area_km2(r):.2g} km² (H3 res {r})" for r in (7, 8, 9)},
 }
 MODE_LABELS = {"cells": "Cells with counts", "heat": "Heat map"}
+TABLE_ROWS = 1_000  # cells listed under the map; the CSV has all
 
 st.title("Map")
 demo_banner()
@@ -143,12 +145,25 @@ st.caption(
     "and the heat map only."
 )
 numbers_behind(
-    cells.cells,
+    cell_table(cells, TABLE_ROWS),
     f"psp_{city}_{view.filt.offenses[0]}_cells_res{cells.res}.csv",
     label="Numbers behind this map",
-    column_config={"h3": "H3 cell", "n": "Offenses", "lat": "Centre latitude", "lon": "Centre longitude"},
-    note=f"One row per H3 cell (resolution {cells.res}); {deck_objects(deck):,} objects drawn on the map.",
-    columns=("h3", "n", "lat", "lon"),
+    column_config={
+        "h3": "H3 cell",
+        "resolution": "H3 resolution",
+        "offenses": "Offenses",
+        "share": st.column_config.NumberColumn("Share of located %", format="%.2f"),
+        "lat": "Centre latitude",
+        "lon": "Centre longitude",
+    },
+    note=f"One row per H3 cell of resolution {cells.res}, the busiest first"
+    + (
+        f" (the table shows the busiest {TABLE_ROWS:,} of {len(cells.cells):,}; the CSV has all)"
+        if len(cells.cells) > TABLE_ROWS
+        else ""
+    )
+    + f". The map draws {deck_objects(deck):,} objects.",
+    csv=lazy_csv(cell_table, cells, cached=False),
 )
 if len(district_counts):
     numbers_behind(

@@ -27,29 +27,36 @@ def numbers_behind(
     column_config: dict[str, Any] | None = None,
     note: str | None = None,
     columns: Sequence[str] | None = None,
+    csv: Callable[[], bytes] | None = None,
 ) -> None:
     """An expander with the chart's data as a table and a CSV download of it (only
-    `columns`, in that order, when given)."""
+    `columns`, in that order, when given; `csv` makes the file instead when the table
+    shows only part of it). The CSV is made when the button is clicked, not on every run."""
     with st.expander(label):
         if note:
             st.caption(note)
         st.dataframe(
             frame, hide_index=True, width="stretch", column_config=column_config, column_order=columns
         )
+
+        def make() -> bytes:
+            return frame.to_csv(index=False, columns=list(columns) if columns else None).encode()
+
         st.download_button(
             "Download CSV",
-            frame.to_csv(index=False, columns=list(columns) if columns else None).encode(),
+            csv or make,
             file_name=file_name,
             mime="text/csv",
             key=f"csv_{file_name}",
         )
 
 
-def lazy_csv(fn: Callable[..., pd.DataFrame], *args: Any) -> Callable[[], bytes]:
-    """A download that is computed only when clicked (st.download_button takes a callable)."""
+def lazy_csv(fn: Callable[..., pd.DataFrame], *args: Any, cached: bool = True) -> Callable[[], bytes]:
+    """A download that is computed only when clicked (st.download_button takes a callable):
+    `fn(con, *args)` through the cached query layer, or `fn(*args)` when cached=False."""
 
     def make() -> bytes:
-        frame: pd.DataFrame = query(fn, *args)
+        frame: pd.DataFrame = query(fn, *args) if cached else fn(*args)
         return frame.to_csv(index=False).encode()
 
     return make

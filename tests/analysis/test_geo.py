@@ -80,7 +80,12 @@ def test_counts_by_cell_match_the_fixture(tiny_geo: duckdb.DuckDBPyConnection, r
     assert cells.cells["n"].is_monotonic_decreasing
     assert all(h == f"{c:x}" for h, c in zip(cells.cells["h3"], cells.cells["cell"], strict=True))
     lat, lon = h3.cell_to_latlng(int(cells.cells["cell"].iloc[0]))
-    assert (cells.cells["lat"].iloc[0], cells.cells["lon"].iloc[0]) == pytest.approx((lat, lon))
+    centred = geo.with_centres(cells.cells)
+    assert (centred["lat"].iloc[0], centred["lon"].iloc[0]) == pytest.approx((lat, lon))
+    table = geo.cell_table(cells, limit=2)
+    assert table.columns.tolist() == ["h3", "resolution", "offenses", "share", "lat", "lon"]
+    assert len(table) == min(2, len(cells.cells)) and table["resolution"].eq(res).all()
+    assert geo.cell_table(cells)["share"].sum() == pytest.approx(100, abs=0.05)
 
 
 def test_one_coarse_cell_holds_everything(tiny_geo: duckdb.DuckDBPyConnection) -> None:
@@ -114,6 +119,7 @@ def test_filters_apply_to_cells(tiny_geo: duckdb.DuckDBPyConnection) -> None:
 
 def test_auto_resolution() -> None:
     assert geo.auto_resolution(100, 10_000) == 9  # 949 res-9 cells, 10 offenses each
+    assert geo.auto_resolution(815, 10**6) == 8  # 7,738 res-9 cells are more than 4,000
     assert geo.auto_resolution(100, 500) == 8  # fewer offenses than res-9 cells
     assert geo.auto_resolution(100, 50) == 7
     assert geo.auto_resolution(100, 5) == 7  # the coarsest when nothing qualifies
