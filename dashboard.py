@@ -6,5 +6,6 @@ st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="w
 
 pages = [
     st.Page("pages/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
+    st.Page("pages/presenter.py", title="Presenter view", icon="🖥️", url_path="presenter"),
 ]
 st.navigation(pages).run()
