@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
 
 pages = [
-    st.Page("pages/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
-    st.Page("pages/presenter.py", title="Presenter view", icon="🖥️", url_path="presenter"),
+    st.Page("views/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
+    st.Page("views/presenter.py", title="Presenter view", icon="🖥️", url_path="presenter"),
 ]
 st.navigation(pages).run()

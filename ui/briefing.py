@@ -14,6 +14,16 @@ from report.build import Format, build_pack
 from report.images import ChromiumMissing, chromium_path
 from ui.data import query
 
+PACK_FORMATS: tuple[tuple[Format, str, str, str], ...] = (
+    (
+        "pptx",
+        "Download PowerPoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "📊",
+    ),
+    ("pdf", "Download PDF", "application/pdf", "📄"),
+)
+
 
 def briefing(cities: tuple[str, ...], year: int) -> Briefing:
     result: Briefing = query(build_briefing, cities, year)
@@ -39,22 +49,13 @@ def pack_downloads(cities: tuple[str, ...], year: int) -> None:
         st.error(str(exc))
         return
     slug = "all" if not cities else "_".join(cities)
-    left, right = st.columns(2)
-    with left:
-        st.download_button(
-            "Download PowerPoint",
-            data=lambda: _pack_bytes(cities, year, "pptx"),
-            file_name=f"psp_briefing_{slug}_{year}.pptx",
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            icon="📊",
-            on_click="ignore",
-        )
-    with right:
-        st.download_button(
-            "Download PDF",
-            data=lambda: _pack_bytes(cities, year, "pdf"),
-            file_name=f"psp_briefing_{slug}_{year}.pdf",
-            mime="application/pdf",
-            icon="📄",
-            on_click="ignore",
-        )
+    for column, (fmt, label, mime, icon) in zip(st.columns(2), PACK_FORMATS, strict=True):
+        with column:
+            st.download_button(
+                label,
+                data=lambda fmt=fmt: _pack_bytes(cities, year, fmt),
+                file_name=f"psp_briefing_{slug}_{year}.{fmt}",
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+            )
