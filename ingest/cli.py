@@ -17,6 +17,7 @@ from rich.table import Table
 from analysis.health import status_by_city
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
+from ingest.connectors import SOURCES, FetchError, fetch_source
 from ingest.demo import MixedDataError, build_demo
 from ingest.registry import load_registry
 from ingest.store import migrate, migrations, write_store
@@ -136,3 +137,57 @@ def status_cmd(
             fmt(r.count_sources), fmt(r.first_month, "%Y-%m"), fmt(r.last_month, "%Y-%m"),
         )
     Console(width=160).print(table)
+
+
+@app.command("fetch")
+def fetch_cmd(
+    source: Annotated[str, typer.Argument(help=f"One of: {', '.join(SOURCES)}.", show_default=False)],
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Fetch records from this date on (default: the newest in the store, minus a look-back).",
+        ),
+    ] = None,
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the downloaded file (default: $PSP_DOWNLOADS).")
+    ] = None,
+    download_only: Annotated[
+        bool, typer.Option("--download-only", help="Write the file but do not import it.")
+    ] = False,
+    year: Annotated[
+        int | None, typer.Option(help="census_places only: vintage of the boundary files (default 2023).")
+    ] = None,
+) -> None:
+    """Download new records from a city portal (or the RTCI, or Census boundaries) and import them."""
+    with Progress(
+        TextColumn("[bold]fetch[/bold] {task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(source, total=None)
+
+        def progress(label: str, rows: int) -> None:
+            bar.update(task, completed=rows, description=label)
+
+        try:
+            report = fetch_source(
+                source, db=_path(db), out=out, since=since, import_data=not download_only,
+                year=year, progress=progress,
+            )
+        except FetchError as exc:
+            console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from None
+    start = "the beginning" if report.since is None else f"{report.since:%Y-%m-%d}"
+    console.print(
+        f"{report.source}: {report.rows:,} rows from {start} ({report.since_origin}) in "
+        f"{report.requests} requests, {report.seconds:.1f} s -> {report.file}",
+        soft_wrap=True,
+    )
+    if report.imported is not None:
+        console.print(str(report.imported), soft_wrap=True)
+    elif report.rows and download_only:
+        console.print(f"not imported (--download-only); import it with `python -m ingest import {report.source} FILE`")
