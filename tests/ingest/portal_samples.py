@@ -67,12 +67,14 @@ def _cincinnati(raw: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     burglary = pd.read_csv(raw / "cincinnati/cincinnati_burglary_2016_2018.csv.gz", dtype={"incident_no": str})
     subset = burglary.iloc[::20].reset_index(drop=True)  # 437 rows over 2016-2018
     stamps = pd.to_datetime(subset["offense_date"]).dt.tz_localize(None)
-    # PDI: the sample's offense_date is PDI date_to; the sample has no report date, so
-    # date_reported is set to the same day. instanceid (the PDI row id) is the row number.
+    # PDI: the sample's offense_date is PDI date_to; the sample has neither the report
+    # date nor date_from, so both are set to the same day. instanceid (the PDI row id) is
+    # the row number.
     pdi = pd.DataFrame({
         "instanceid": [f"{i:06d}" for i in range(len(subset))],
         "incident_no": subset["incident_no"],
         "date_reported": floating(stamps),
+        "date_from": floating(stamps),
         "date_to": floating(stamps),
         "offense": subset["offense"],
         "latitude_x": subset["latitude"],
@@ -98,9 +100,11 @@ def _kansas_city(raw: Path) -> dict[str, list[dict[str, Any]]]:
     kc = pd.read_csv(raw / "kansas_city/kcpd_crime_2020_trimmed.csv.gz", dtype=str)
     subset = kc.iloc[::40].reset_index(drop=True)  # 1,053 rows, January to mid-2020
     reported = pd.to_datetime(subset["Reported_Date"], format="%m/%d/%Y")
+    # The trimmed extract has no From_Date (when the offense began): set to the report date.
     y2020 = pd.DataFrame({
         "report_no": subset["Report_No"],
         "reported_date": floating(reported),
+        "from_date": floating(reported),
         "offense": subset["Offense"],
         "ibrs": subset["IBRS"],
         "description": subset["Description"],
@@ -114,13 +118,13 @@ def _kansas_city(raw: Path) -> dict[str, list[dict[str, Any]]]:
     # renamed fields report / report_date.
     y2024 = y2020.head(20).copy()
     y2024["report_no"] = "KC24" + y2024["report_no"].str[4:]
-    y2024["reported_date"] = floating(
+    y2024["reported_date"] = y2024["from_date"] = floating(
         pd.Series(pd.Timestamp("2024-03-01") + pd.to_timedelta(range(20), unit="D"))
     ).to_numpy()
     y2024["location"] = [point(-94.58 + i / 1000, 39.05 + i / 1000) for i in range(20)]
     y2025 = y2020.iloc[20:30].copy().rename(columns={"report_no": "report", "reported_date": "report_date"})
     y2025["report"] = "KC25" + y2025["report"].str[4:]
-    y2025["report_date"] = floating(
+    y2025["report_date"] = y2025["from_date"] = floating(
         pd.Series(pd.Timestamp("2025-02-01") + pd.to_timedelta(range(10), unit="D"))
     ).to_numpy()
     y2025["location"] = [point(-94.55, 39.1)] * 10
@@ -146,7 +150,7 @@ def _memphis(raw: Path) -> tuple[list[dict[str, Any]], pd.DataFrame, list[dict[s
         "long": robberies["longitude"],
     })
     memphis["location"] = [point(x, y) for x, y in zip(robberies["longitude"], robberies["latitude"], strict=True)]
-    # Buffalo: the first 300 Memphis robberies under Buffalo's fields, moved to Buffalo.
+    # Buffalo: the first 300 Memphis robberies under Buffalo's fields, moved into Buffalo.
     head = robberies.head(300)
     buffalo = pd.DataFrame({
         "incident_id": head["uid"],
@@ -155,8 +159,9 @@ def _memphis(raw: Path) -> tuple[list[dict[str, Any]], pd.DataFrame, list[dict[s
         "incident_type_primary": "ROBBERY",
         "incident_description": "Buffalo Police are investigating this report of a crime.",
         "parent_incident_type": "Robbery",
-        "latitude": (head["latitude"] + 7.76).round(3),
-        "longitude": (head["longitude"] + 11.08).round(3),
+        # Memphis spreads wider than Buffalo: shrink the pattern around each city's centre
+        "latitude": (42.8973 + (head["latitude"] - 35.1291) * 0.12).round(4),
+        "longitude": (-78.8517 + (head["longitude"] + 89.9159) * 0.12).round(4),
         "neighborhood_1": "Broadway Fillmore",
         "police_district": "District C",
     })
@@ -191,8 +196,10 @@ def _indianapolis(raw: Path) -> tuple[list[dict[str, str]], list[dict[str, Any]]
     # Indiana State Plane East (US feet) to WGS84, as SOURCES.md says; the service sends
     # Latitude/Longitude attributes and a point geometry in the requested outSR.
     lon, lat = Transformer.from_crs(2965, 4326, always_xy=True).transform(subset["X_COORD"], subset["Y_COORD"])
+    # DATE_ + TIME is the local wall-clock time; ArcGIS sends dates as epoch ms in UTC.
     occurred = pd.to_datetime(subset["DATE_"]).dt.tz_localize(None) + pd.to_timedelta(subset["TIME"] + ":00")
-    epoch_ms = (occurred - pd.Timestamp("1970-01-01")) // pd.Timedelta(milliseconds=1)
+    utc = occurred.dt.tz_localize("America/Indiana/Indianapolis").dt.tz_convert("UTC").dt.tz_localize(None)
+    epoch_ms = (utc - pd.Timestamp("1970-01-01")) // pd.Timedelta(milliseconds=1)
 
     def nibrs(ucr: int) -> str:
         return next(code for start, code in reversed(UCR_TO_NIBRS) if ucr >= start)
@@ -220,7 +227,7 @@ def _indianapolis(raw: Path) -> tuple[list[dict[str, str]], list[dict[str, Any]]
         }
         for r, ms, x, y in zip(subset.itertuples(), epoch_ms, lon, lat, strict=True)
     ]
-    subset = subset.assign(occurred=occurred, lat=lat, lon=lon)
+    subset = subset.assign(occurred=occurred, occurred_utc=utc, lat=lat, lon=lon)
     return fields, features, subset
 
 

@@ -102,8 +102,8 @@ def test_arcgis_pages_until_transfer_limit_clears(portal: PortalServer, portal_s
     indy = portal_samples.indy_frame
     assert report.rows == len(frame) == len(indy) == 1712
     assert frame["OBJECTID"].astype(int).tolist() == indy["OBJECTID"].tolist()
-    # epoch ms -> ISO 8601 UTC; the first sample row is 2018-12-13 11:18
-    assert frame["OccurredFrom"][0] == "2018-12-13T11:18:00Z"
+    # epoch ms -> ISO 8601 UTC; the first sample row is 2018-12-13 11:18 local (EST)
+    assert frame["OccurredFrom"][0] == "2018-12-13T16:18:00Z"
     assert abs(float(frame["Latitude"][0]) - indy["lat"][0]) < 1e-6
 
 
@@ -143,7 +143,8 @@ def test_since_in_arcgis_where(portal: PortalServer, portal_samples: Samples, tm
     report, frame = fetch(portal, "indianapolis_arcgis", tmp_path, since=date(2019, 4, 1))
     layer = "/" + SOURCES["indianapolis_arcgis"].path + "/query"
     assert portal.requests_to(layer)[0]["where"] == "OccurredFrom >= TIMESTAMP '2019-04-01 00:00:00'"
-    expected = (portal_samples.indy_frame["occurred"] >= "2019-04-01").sum()
+    # ArcGIS compares its UTC dates with the TIMESTAMP literal
+    expected = (portal_samples.indy_frame["occurred_utc"] >= "2019-04-01").sum()
     assert report.rows == len(frame) == expected
 
 
