@@ -18,6 +18,7 @@ from analysis.health import status_by_city
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
 from ingest.demo import MixedDataError, build_demo
+from ingest.errors import ImportFailed
 from ingest.registry import load_registry
 from ingest.store import migrate, migrations, write_store
 
@@ -95,6 +96,46 @@ def demo_cmd(
         f"DEMO data: {result.rows:,} offenses in {result.seconds:.1f} s "
         f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s); store {path} is {size_mb:,.1f} MB"
     )
+
+
+@app.command("import")
+def import_cmd(
+    source: Annotated[str, typer.Argument(help="Source name (data/sources/SOURCE.toml), or 'generic'.")],
+    file: Annotated[Path, typer.Argument(help="The file to import (.csv, .csv.gz, .geojson).")],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Mapping TOML (required for 'generic').")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import one real data file (atomic, idempotent; bad rows go to quarantine)."""
+    from ingest.importer import import_file
+
+    path = _path(db)
+    with Progress(
+        TextColumn(f"[bold]{source}[/bold] {{task.description:<20}}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def progress(label: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=label)
+
+        try:
+            report = import_file(path, source, file, mapping=mapping, progress=progress)
+        except (ImportFailed, MixedDataError) as exc:
+            bar.stop()
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"The store {path} was not changed.")
+            raise typer.Exit(2) from None
+        except RuntimeError as exc:  # another writer holds the store
+            bar.stop()
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    console.print(report.summary(), highlight=False, soft_wrap=True)
+    console.print(f"store: {path}")
 
 
 @app.command("status")
