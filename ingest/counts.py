@@ -102,7 +102,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
         from stage s {city_join}
         left join cities ci on ci.city_id = {city_id}
     )
-    select b.*, null::varchar as dup, null::varchar as field,
+    select b.*, null::varchar as dup, null::varchar as field, b.month as q_month,
            coalesce(b.city_id is null and b.city_raw is not null and $skip_other::boolean, false) as skip,
            case when b.city_id is null and b.city_raw is not null and $skip_other::boolean
                 then 'not a PSP city' end as skip_reason,
@@ -144,9 +144,9 @@ def _dedupe_lines(con: duckdb.DuckDBPyConnection, key: str) -> None:
     )
 
 
-def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> int:
+def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
     """Temp table cvals(line, city_id, month, offense, count, flag) for wide layouts,
-    with derived totals. Returns the number of derived totals."""
+    with the derived totals."""
     con.execute(
         """
         create or replace temp table cvals as
@@ -156,11 +156,10 @@ def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> int:
         """
     )
     con.execute("delete from cvals where count is null")
-    derived = 0
     if not m.counts.derive_totals:
-        return derived
+        return
     for total, parts in TOTAL_PARTS.items():
-        n = con.execute(
+        con.execute(
             """
             insert into cvals
             select line, any_value(city_id), any_value(month), ?, sum(count)::integer,
@@ -172,9 +171,7 @@ def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> int:
                and line not in (select line from cvals where offense = ?)
             """,
             [total, list(parts), list(parts), total],
-        ).fetchone()
-        derived += int(n[0]) if n else 0
-    return derived
+        )
 
 
 def _upsert_monthly(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> tuple[int, int, int]:
@@ -211,19 +208,19 @@ def _upsert_monthly(con: duckdb.DuckDBPyConnection, source: str, import_id: int)
 
 def _load_wide(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_id: int) -> None:
     _dedupe_lines(con, "city_id, month")
-    derived = _values(con, m)
+    _values(con, m)
     out.accepted, written, revised = _upsert_monthly(con, m.source, import_id)
     out.written["monthly_counts"] = written
+    derived = tally(
+        con,
+        "select c.name || ' ' || v.offense, count(*) from cmp v join cities c using (city_id)"
+        " where v.flag like 'derived%' and v.status <> 'same' group by 1 order by 1",
+    )
     if derived:
-        cities = tally(
-            con,
-            "select c.name || ' ' || v.offense, count(*) from cvals v join cities c using (city_id)"
-            " where v.flag like 'derived%' group by 1 order by 1",
-        )
-        shown = "; ".join(f"{k}: {n} months" for k, n in cities.items())
+        shown = "; ".join(f"{k}: {n} months" for k, n in derived.items())
         out.notes.append(
-            f"{derived:,} totals the source left empty were derived from their complete parts and "
-            f"flagged 'derived' in monthly_counts.flag ({shown})"
+            f"{sum(derived.values()):,} totals the source left empty were derived from their complete parts "
+            f"and flagged 'derived' in monthly_counts.flag ({shown})"
         )
     if revised:
         out.notes.append(f"{revised:,} counts differ from the store's and were replaced (publisher revisions)")
@@ -272,8 +269,9 @@ def _load_area(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_
     )
     # Unknown categories (not in the mapping) are kept and listed, like unknown codes.
     con.execute(
-        "insert into quarantine (import_id, source, line, reason, raw, field, kept)"
-        " select ?, ?, c.line, 'unknown category', p.raw, ?, true from cmp c join parsed p using (line)"
+        "insert into quarantine (import_id, source, line, reason, raw, field, kept, city_id, month)"
+        " select ?, ?, c.line, 'unknown category', p.raw, ?, true, c.city_id, c.month"
+        " from cmp c join parsed p using (line)"
         " where c.unknown and c.status <> 'same' order by c.line",
         [import_id, m.source, m.counts.category],
     )

@@ -109,7 +109,7 @@ def load_geography(
         f"""
         create or replace temp table parsed as
         select g.line, g.raw, g.city_raw, {city_expr} as city_id, g.name, g.wkt, null::varchar as dup,
-               null::varchar as field,
+               null::varchar as field, null::date as q_month,
                coalesce({city_expr} is null and g.city_raw is not null and ?, false) as skip,
                case when {city_expr} is null and g.city_raw is not null and ? then 'not a PSP city' end
                    as skip_reason,

@@ -154,6 +154,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     select t.*, null::double as lat, null::double as lon, null::ubigint as h3_r9,
            null::varchar as district_layer, null::varchar as source_id, null::varchar as dup,
            $date_basis::varchar as date_basis, null::varchar as field,
+           date_trunc('month', t.occurred_at)::date as q_month,
            coalesce(t.city_id is null and t.city_raw is not null and $skip_other::boolean, false) as skip,
            case when t.city_id is null and t.city_raw is not null and $skip_other::boolean
                 then 'not a PSP city' end as skip_reason,
@@ -389,9 +390,9 @@ def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> int:
     # Unknown or missing codes are kept (above) AND listed for the user to fix the crosswalk.
     con.execute(
         """
-        insert into quarantine (import_id, source, line, reason, raw, field, kept)
+        insert into quarantine (import_id, source, line, reason, raw, field, kept, city_id, month)
         select ?, ?, line, case code_status when 'missing' then 'no offense code' else 'unknown offense code' end,
-               raw, ?, true
+               raw, ?, true, city_id, q_month
         from parsed
         where reason is null and not skip and dup is null and code_status in ('unknown', 'missing')
         order by line

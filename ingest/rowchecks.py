@@ -106,8 +106,8 @@ def mark_already_quarantined(con: duckdb.DuckDBPyConnection, source: str) -> Non
 def write_quarantine(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> dict[str, int]:
     """Insert the newly rejected rows; return "reason (column)" -> count."""
     con.execute(
-        "insert into quarantine (import_id, source, line, reason, raw, field, kept)"
-        " select ?, ?, line, reason, raw, field, false from parsed"
+        "insert into quarantine (import_id, source, line, reason, raw, field, kept, city_id, month)"
+        " select ?, ?, line, reason, raw, field, false, city_id, q_month from parsed"
         " where reason is not null and not skip and dup is null order by line",
         [import_id, source],
     )

@@ -14,9 +14,12 @@ alter table incidents add column date_basis varchar default 'occurred';
 alter table incidents add column district_layer varchar;
 
 -- quarantine: the source column at fault, and whether the row was kept anyway (an
--- unknown offense code is stored in incidents as unmapped AND listed here).
+-- unknown offense code is stored in incidents as unmapped AND listed here); the row's
+-- city and month where they could be read (data health per city x month).
 alter table quarantine add column field varchar;
 alter table quarantine add column kept boolean default false;
+alter table quarantine add column city_id varchar;
+alter table quarantine add column month date;
 
 -- monthly_counts: null, or why the value is not the source's own figure, e.g.
 -- 'derived: sum of components; the source left the total empty'.
