@@ -21,19 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import duckdb
-
-from analysis.settings import DATA_DIR, SETTINGS
+from analysis.settings import SETTINGS
+from analysis.store import StoreError
 from ingest.connectors.arcgis import fetch_arcgis
 from ingest.connectors.files import fetch_census_places, fetch_rtci
 from ingest.connectors.http import FetchError, PortalClient, RetryPolicy
 from ingest.connectors.socrata import fetch_socrata
 from ingest.connectors.sources import SOURCES, Source
+from ingest.importer import ImportReport, import_file, latest_loaded
 
 DEFAULT_CENSUS_YEAR = 2023
-SOURCES_DIR = DATA_DIR / "sources"
 
 Progress = Callable[[str, int], None]
 
@@ -49,7 +47,7 @@ class FetchReport:
     since: datetime | None
     since_origin: str
     seconds: float
-    imported: Any = None  # the importer's ImportReport, or None with --download-only / no rows
+    imported: ImportReport | None = None  # None with --download-only or when nothing was new
 
 
 def get_source(name: str) -> Source:
@@ -59,44 +57,20 @@ def get_source(name: str) -> Source:
         raise FetchError(f"Unknown source {name!r}; known: {', '.join(sorted(SOURCES))}") from None
 
 
-def mapping_path(source: Source) -> Path:
-    return SOURCES_DIR / f"{source.mapping}.toml"
-
-
-def newest_in_store(db: Path, source: Source) -> datetime | None:
-    """The newest date the store holds for the source (occurred_at or month), or None."""
-    if source.store_date == "none" or not db.exists():
-        return None
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute("attach ? as store (read_only)", [str(db)])
-        if source.store_date == "month":
-            row = con.execute("select max(month) from store.monthly_counts where source = ?", [source.name])
-        else:
-            row = con.execute("select max(occurred_at) from store.incidents where source = ?", [source.name])
-        value = row.fetchone()
-    except duckdb.Error:
-        return None  # not a store yet (or an old one): fetch everything
-    finally:
-        con.close()
-    if value is None or value[0] is None:
-        return None
-    newest = value[0]
-    if isinstance(newest, datetime):
-        return newest
-    if isinstance(newest, date):
-        return datetime(newest.year, newest.month, newest.day)
-    return None
-
-
 def resolve_since(db: Path, source: Source, since: date | datetime | None) -> tuple[datetime | None, str]:
     """The start of the fetch and where it came from (for the report)."""
     if since is not None:
         start = since if isinstance(since, datetime) else datetime(since.year, since.month, since.day)
         return start, "--since"
-    newest = newest_in_store(db, source)
-    if newest is None:
+    if source.store_date == "none":
+        return None, "whole file (no incremental fetch for this source)"
+    try:
+        latest = latest_loaded(db, source.name)
+    except StoreError as exc:
+        return None, f"full history (the store could not be read: {exc})"
+    if latest is None:
         return None, "full history (nothing from this source in the store)"
+    newest = datetime.fromisoformat(latest)
     start = (newest - timedelta(days=source.lookback_days)).replace(hour=0, minute=0, second=0, microsecond=0)
     if source.store_date == "month":
         start = start.replace(day=1)
@@ -177,10 +151,7 @@ def fetch_source(
     )
     imported = None
     if import_data and rows > 0:
-        from ingest.importer import import_file  # the write side; imported late to keep fetch light
-
-        mapping = mapping_path(source)
-        imported = import_file(db, source.mapping, dest, mapping if mapping.exists() else None)
+        imported = import_file(db, source.mapping, dest)
     return FetchReport(
         source=source.name,
         file=dest,

@@ -87,6 +87,6 @@ def fetch_census_places(
         names = ", ".join(geoids[g] for g in absent)
         raise FetchError(f"The Census {year} place files have no place with GEOID {', '.join(absent)} ({names})")
     found.insert(0, "city_id", found["GEOID"].map(geoids))
-    found = found.sort_values("city_id").to_crs(4326)
+    found = found.sort_values("city_id")  # kept in the files' own CRS (NAD83); the importer reprojects
     found.to_file(dest, driver="GeoJSON")
     return len(found)

@@ -275,12 +275,14 @@ _RTCI = Source(
     notes=("Only the rows of the PSP cities' agencies (data/cities.toml rtci_agency) are kept.",),
 )
 
+# Same shape and mapping as the 2015 sample the importer loads (source census_boundaries):
+# a fetched vintage replaces those polygons rather than adding a second set.
 _CENSUS = Source(
-    name="census_places",
+    name="census_boundaries",
     title="US Census Bureau cartographic boundary files, places 1:500k: the 12 PSP cities",
     platform="census",
     portal="census",
-    mapping="census_places",
+    mapping="census_boundaries",
     path="geo/tiger/GENZ{year}/shp/cb_{year}_{state}_place_500k.zip",
     store_date="none",
 )

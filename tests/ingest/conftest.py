@@ -32,7 +32,7 @@ def portal(portal_samples: Samples) -> Iterator[PortalServer]:
     server.add_arcgis(SOURCES["indianapolis_arcgis"].path, s.indy_fields, s.indy_features, max_record_count=500)
     server.add_file(SOURCES["rtci"].path, s.rtci_csv, "text/csv")
     for state, body in s.census_zips.items():
-        server.add_file(SOURCES["census_places"].path.format(year=2015, state=state), body, "application/zip")
+        server.add_file(SOURCES["census_boundaries"].path.format(year=2015, state=state), body, "application/zip")
     stop = start(server)
     yield server
     stop()

@@ -271,8 +271,8 @@ def test_rtci_since_keeps_later_months(portal: PortalServer, tmp_path: Path) -> 
     assert set(frame["date"].str[:7]) <= {f"2024-0{m}" for m in range(1, 8)}
 
 
-def test_census_places_keep_the_twelve_cities(portal: PortalServer, shared_data: Path, tmp_path: Path) -> None:
-    report, _ = fetch(portal, "census_places", tmp_path, year=2015)
+def test_census_boundaries_keep_the_twelve_cities(portal: PortalServer, shared_data: Path, tmp_path: Path) -> None:
+    report, _ = fetch(portal, "census_boundaries", tmp_path, year=2015)
     places = gpd.read_file(report.file)
     reference = gpd.read_file(shared_data / "raw/geography/psp_city_boundaries_cb2015.geojson")
     assert report.rows == len(places) == 12
