@@ -144,7 +144,12 @@ def fetch_source(
     start, origin = resolve_since(db, source, since)
     folder = out if out is not None else Path(SETTINGS["PSP_DOWNLOADS"].value())
     suffix = "geojson" if source.platform == "census" else "csv"
-    dest = folder / f"{source.name}_{datetime.now():%Y%m%dT%H%M%S}.{suffix}"
+    stamp = f"{source.name}_{datetime.now():%Y%m%dT%H%M%S}"
+    dest = folder / f"{stamp}.{suffix}"
+    for n in range(2, 100):  # two fetches in one second keep both files
+        if not dest.exists() and not dest.with_name(dest.name + ".part").exists():
+            break
+        dest = folder / f"{stamp}-{n}.{suffix}"
     client = _client(source, policy, sleep)
     rows = download(
         source, dest, since=start, client=client, base_url=base_url, page_size=page_size, year=year, progress=progress
