@@ -11,7 +11,6 @@ retried). Date fields arrive as epoch milliseconds (UTC) and are written as ISO-
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ingest.connectors.http import RETRY_STATUSES, FetchError, PortalClient
-from ingest.connectors.sources import Source, portal_url
-
-Progress = Callable[[str, int], None]
+from ingest.connectors.sources import Progress, Source, portal_url, require_fields
 
 
 def _query(client: PortalClient, url: str, params: dict[str, str | int]) -> dict[str, Any]:
@@ -57,12 +54,7 @@ def arcgis_frame(body: dict[str, Any], source: Source, url: str) -> pd.DataFrame
         from_geometry = pd.Series(values, index=frame.index, dtype=object)
         frame[column] = frame[column].where(frame[column].notna(), from_geometry) if column in frame else from_geometry
     frame = frame.rename(columns=dict(source.renames))
-    missing = [c for c in source.required if c not in frame.columns]
-    if missing:
-        raise FetchError(
-            f"{url} no longer sends {', '.join(missing)} (it sent: {', '.join(sorted(map(str, frame.columns)))}); "
-            f"update the field names of {source.name} in ingest/connectors/sources.py"
-        )
+    require_fields(source, frame.columns, url)
     return frame.reindex(columns=list(source.columns))
 
 

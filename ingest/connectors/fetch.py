@@ -28,12 +28,10 @@ from ingest.connectors.arcgis import fetch_arcgis
 from ingest.connectors.files import fetch_census_places, fetch_rtci
 from ingest.connectors.http import FetchError, PortalClient, RetryPolicy
 from ingest.connectors.socrata import fetch_socrata
-from ingest.connectors.sources import SOURCES, Source
+from ingest.connectors.sources import SOURCES, Progress, Source
 from ingest.importer import ImportReport, import_file, latest_loaded
 
 DEFAULT_CENSUS_YEAR = 2023
-
-Progress = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)

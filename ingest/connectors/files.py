@@ -8,7 +8,6 @@ state "place" shapefiles to the 12 PSP places, written as one GeoJSON.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -16,10 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from ingest.connectors.http import FetchError, PortalClient
-from ingest.connectors.sources import Source, portal_url
+from ingest.connectors.sources import Progress, Source, portal_url, require_fields
 from ingest.registry import load_cities
-
-Progress = Callable[[str, int], None]
 
 
 def fetch_rtci(
@@ -40,9 +37,7 @@ def fetch_rtci(
             table = pd.read_csv(raw, dtype=str, keep_default_na=False)
         except (ValueError, pd.errors.ParserError) as exc:
             raise FetchError(f"{url} is not the RTCI CSV: {exc}") from None
-    missing = [c for c in source.required if c not in table.columns]
-    if missing:
-        raise FetchError(f"{url} no longer has the columns {', '.join(missing)}; update ingest/connectors/sources.py")
+    require_fields(source, table.columns, url)
     agencies = {c.rtci_agency for c in load_cities()}
     keep = table["agency_full"].isin(agencies)
     if since is not None:

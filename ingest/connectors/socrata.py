@@ -10,7 +10,6 @@ portal's local wall-clock time). Rows come as JSON (values are strings; a point 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,9 +17,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ingest.connectors.http import FetchError, PortalClient
-from ingest.connectors.sources import SodaDataset, Source, portal_url
-
-Progress = Callable[[str, int], None]
+from ingest.connectors.sources import Progress, SodaDataset, Source, portal_url, require_fields
 
 
 def _point(value: Any) -> tuple[Any, Any]:
@@ -52,12 +49,7 @@ def soda_frame(rows: list[dict[str, Any]], source: Source, dataset: SodaDataset,
                 frame[column] = frame[column].where(have, from_point)
             else:
                 frame[column] = from_point
-    missing = [c for c in source.required if c not in frame.columns]
-    if missing:
-        raise FetchError(
-            f"{url} no longer sends {', '.join(missing)} (it sent: {', '.join(sorted(map(str, frame.columns)))}); "
-            f"update the field names of {source.name} in ingest/connectors/sources.py"
-        )
+    require_fields(source, frame.columns, url)
     frame["dataset"] = dataset.dataset_id
     return frame.reindex(columns=list(source.columns))
 

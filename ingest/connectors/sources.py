@@ -15,11 +15,13 @@ fetch fail with the list of fields it did send, so a wrong guess shows up at onc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from analysis.settings import SETTINGS
+from ingest.connectors.http import FetchError
 
 # Scheme and host of every portal. PSP_PORTAL_BASE_URL (or a connector's base_url
 # argument) replaces them all, keeping the path: tests point it at a local server.
@@ -35,12 +37,24 @@ PORTALS: dict[str, str] = {
 }
 
 Platform = Literal["socrata", "arcgis", "csv", "census"]
+Progress = Callable[[str, int], None]  # (what is being fetched, rows so far)
 
 
 def portal_url(portal: str, path: str, base_url: str | None = None) -> str:
     """Full URL of `path` on `portal`, honouring the base-URL override."""
     base = base_url or SETTINGS["PSP_PORTAL_BASE_URL"].value() or PORTALS[portal]
     return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def require_fields(source: Source, sent: Iterable[object], url: str) -> None:
+    """Fail with the fields the portal did send when a required one is missing."""
+    names = {str(n) for n in sent}
+    missing = [c for c in source.required if c not in names]
+    if missing:
+        raise FetchError(
+            f"{url} no longer sends {', '.join(missing)} (it sent: {', '.join(sorted(names))}); "
+            f"update the field names of {source.name} in ingest/connectors/sources.py"
+        )
 
 
 @dataclass(frozen=True)
