@@ -3,7 +3,7 @@
     .venv/bin/python bench/fetch_bench.py [--rows 200000] [--page 50000]
 
 Serves the Memphis robbery sample, repeated with new ids up to --rows, as Socrata JSON
-pages, and times `fetch_source('memphis_socrata', import_data=False)`: the connector's
+pages, and times `fetch_source('memphis_socrata')` (with --import: and the import): the connector's
 own cost per row (JSON decoding, renames, point split, CSV writing) with a local server
 standing in for the portal. A real portal's latency adds to this per page.
 """
@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--page", type=int, default=50_000)
+    parser.add_argument("--import", dest="load", action="store_true", help="also import into a fresh store")
     args = parser.parse_args()
     samples = build_samples(ROOT.parent / "shared" / "data")
     base = samples.memphis
@@ -40,10 +41,12 @@ def main() -> None:
             started = time.perf_counter()
             report = fetch_source(
                 "memphis_socrata", db=Path(tmp) / "none.duckdb", out=Path(tmp), base_url=server.url,
-                import_data=False, page_size=args.page, policy=RetryPolicy(attempts=1),
+                import_data=args.load, page_size=args.page, policy=RetryPolicy(attempts=1),
             )
             seconds = time.perf_counter() - started
             size = report.file.stat().st_size / 1e6
+            if report.imported is not None:
+                print(report.imported.summary())
     finally:
         stop()
     print(
