@@ -6,6 +6,7 @@ st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="w
 
 pages = [
     st.Page("views/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
+    st.Page("views/data.py", title="Data", icon="🗂️", url_path="data"),
     st.Page("views/presenter.py", title="Presenter view", icon="🖥️", url_path="presenter"),
 ]
 st.navigation(pages).run()
