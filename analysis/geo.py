@@ -366,7 +366,12 @@ def cell_summary(cells: CellMap, what: str) -> str:
     """One line: how many offenses in how many cells, and how concentrated they are."""
     frame = cells.cells
     if frame.empty:
-        return f"No {what} with a location in this selection."
+        if cells.total:
+            return (
+                f"None of the {cells.total:,} {what} in this selection has a location (the source "
+                "gives none for them), so there is nothing to draw."
+            )
+        return f"No {what} in this selection."
     n = int(frame["n"].sum())
     top = max(1, round(len(frame) / 10))
     top_share = 100 * frame["n"].head(top).sum() / n
@@ -385,3 +390,10 @@ def sensitive_offenses(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the offenses never drawn as points (offenses.sensitive: sex offenses)."""
     rows = con.execute("select name from offenses where sensitive order by nibrs_code").fetchall()
     return [str(r[0]) for r in rows]
+
+
+def district_words(kind: str) -> str:
+    """'precincts', 'council districts', 'demo districts' for a districts.kind."""
+    if kind.endswith(("district", "precinct", "ward", "beat", "division", "zone")):
+        return kind + "s"
+    return f"{kind} districts"

@@ -109,7 +109,7 @@ HOURS_SQL = """
 with scoped as (
     select weekday, hour, at_midnight, n
     from hour_counts
-    where {where}
+    where {where} and time_known
 ),
 final as (
     select weekday, hour, sum(n)::bigint as n,
@@ -121,7 +121,9 @@ select * from final
 
 
 def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
-    """Offenses per weekday x hour of occurrence in the filter's months, all 168 slots.
+    """Offenses per weekday x hour of occurrence in the filter's months, all 168 slots;
+    offenses whose source gave a date but no time (time_known false) are left out (see
+    time_unknown).
 
     Columns: weekday (1 = Monday), day (name), hour (0-23), n, at_midnight (offenses
     recorded at exactly 00:00:00, often a stand-in for an unknown time).
@@ -137,6 +139,14 @@ def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) ->
     frame[["n", "at_midnight"]] = frame[["n", "at_midnight"]].fillna(0).astype("int64")
     frame.insert(1, "day", frame["weekday"].map(lambda d: WEEKDAYS[d - 1]))
     return frame
+
+
+def time_unknown(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
+    """Offenses in the filter whose source gave a date without a time of day."""
+    where, params = filt.where(HOURS)
+    sql = f"select coalesce(sum(n), 0)::bigint from hour_counts where {where} and not time_known"  # noqa: S608
+    row = con.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0
 
 
 DISTRICTS_SQL = """
@@ -377,13 +387,17 @@ def hour_summary(grid: pd.DataFrame, filt: CrimeFilter) -> str:
     )
 
 
-def midnight_note(grid: pd.DataFrame) -> str:
-    """What the data cannot tell about time: the share recorded at exactly midnight."""
+def midnight_note(grid: pd.DataFrame, unknown: int = 0) -> str:
+    """What the data cannot tell about time: offenses without a time (left out), and the
+    share recorded at exactly midnight."""
     total = int(grid["n"].sum())
     at_midnight = int(grid["at_midnight"].sum())
     share = 100 * at_midnight / total if total else 0.0
-    return (
-        f"{at_midnight:,} of these offenses ({share:.1f}%) are recorded at exactly 00:00, which records "
+    left_out = (
+        f"{unknown:,} offenses have a date but no time of day and are not in the chart. " if unknown else ""
+    )
+    return left_out + (
+        f"{at_midnight:,} of the charted offenses ({share:.1f}%) are recorded at exactly 00:00, which records "
         "systems often use when the time is unknown. For property crime (burglary, theft, vehicle theft) "
         "the victim usually finds the loss later: the recorded time may be the discovery time or a guess, "
         "and the true time lies somewhere in a window this data does not give (no 'from'/'to' times), so "

@@ -134,6 +134,12 @@ class Coverage:
     last_month: date
     last_complete_month: date  # first day of the last month the source fully covers
 
+    def shown(self, filt: CrimeFilter) -> str:
+        """The months of `filt` this source has data for, e.g. 'Jan–Dec 2019'."""
+        first = max(month_start(filt.start), self.first_month) if filt.start else self.first_month
+        last = min(month_start(filt.end), self.last_month) if filt.end else self.last_month
+        return month_label(first, last) if first <= last else "no month with data"
+
     def note(self, shown: str) -> str:
         """The source/coverage line under a chart showing the months `shown`."""
         return (

@@ -47,8 +47,7 @@ def run(db: Path, city: str, page: str, cell: str | None = None) -> None:
     os.environ["PSP_DB"] = str(db)
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.switch_page(page)
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
     at.query_params["city"] = city
     if cell:
         at.query_params["cell"] = cell
@@ -81,9 +80,9 @@ def main() -> None:
     parser.add_argument("--city", action="append", help="city_id (repeatable)")
     args = parser.parse_args()
     for city in args.city or ["memphis_tn", "houston_tx"]:
-        run(args.db, city, "pages/map.py")
-        run(args.db, city, "pages/map.py", cell="9")
-        run(args.db, city, "pages/city.py")
+        run(args.db, city, "views/map.py")
+        run(args.db, city, "views/map.py", cell="9")
+        run(args.db, city, "views/city.py")
 
 
 if __name__ == "__main__":

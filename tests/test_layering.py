@@ -10,6 +10,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def test_no_legacy_pages_folder() -> None:
+    # A pages/ folder beside dashboard.py switches Streamlit to its legacy multipage
+    # routing for deep links (/trends would run the page without dashboard.py).
+    assert not (ROOT / "pages").exists()
+
+
 def _modules(package: str) -> list[str]:
     return [
         f"{package}." + ".".join(p.relative_to(ROOT / package).with_suffix("").parts)
@@ -32,7 +38,9 @@ def test_analysis_and_ingest_do_not_import_streamlit() -> None:
 
 
 def test_pages_hold_no_sql() -> None:
-    for page in (ROOT / "pages").glob("*.py"):
+    pages = list((ROOT / "views").glob("*.py"))
+    assert pages
+    for page in pages:
         text = page.read_text().lower()
         for word in ("select ", "con.execute", "duckdb.connect"):
             assert word not in text, f"{page.name} contains {word!r}: SQL belongs in analysis/"

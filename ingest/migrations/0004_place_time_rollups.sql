@@ -43,6 +43,7 @@ create table hour_counts (
     weekday      tinyint not null,            -- ISO: 1 = Monday ... 7 = Sunday
     hour         tinyint not null,            -- 0-23, local time
     at_midnight  boolean not null,            -- recorded at exactly 00:00:00 (often: time unknown)
+    time_known   boolean not null,            -- incidents.time_known (0002): false = date only
     source       varchar not null,
     n            integer not null
 );
@@ -66,8 +67,8 @@ create macro cell_counts_of(sources) as table
 create macro hour_counts_of(sources) as table
     select city_id, date_trunc('month', occurred_at)::date as month, nibrs_code, firearm,
            district, isodow(occurred_at)::tinyint as weekday, hour(occurred_at)::tinyint as hour,
-           cast(occurred_at as time) = time '00:00:00' as at_midnight, source,
-           count(*)::integer as n
+           cast(occurred_at as time) = time '00:00:00' as at_midnight,
+           coalesce(time_known, true) as time_known, source, count(*)::integer as n
     from incidents
     where source in (select unnest(sources)) and occurred_at is not null
     group by all

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import h3.api.numpy_int as h3
@@ -96,7 +97,7 @@ def test_hour_grid_counts_exact_midnight(tiny_geo: duckdb.DuckDBPyConnection) ->
     assert grid["n"].sum() == 6
     thursday_midnight = grid[(grid["day"] == "Thursday") & (grid["hour"] == 0)]
     assert thursday_midnight[["n", "at_midnight"]].values.tolist() == [[1, 1]]
-    assert "1 of these offenses (16.7%)" in profile.midnight_note(grid)
+    assert "1 of the charted offenses (16.7%)" in profile.midnight_note(grid)
     assert "Thursday (33% of the week)" in profile.hour_summary(grid, filt)
 
 
@@ -236,3 +237,30 @@ def test_summaries(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilt
     )
     hot = profile.hotspot_cells(tiny_geo, filt, window, top=10)
     assert profile.hotspot_summary(hot).endswith(f"the busiest holds {hot['current'].iloc[0]}.")
+
+
+def test_offenses_without_a_time_stay_out_of_the_hour_chart(
+    tiny_geo_store_path: Path, tmp_path: Path
+) -> None:
+    """A copy of the tiny geo store where M13's source gave only a date (time_known false)."""
+    import shutil
+
+    from ingest.rollups import rebuild_rollups
+    from ingest.store import write_store
+
+    path = shutil.copyfile(tiny_geo_store_path, tmp_path / "dates.duckdb")
+    with write_store(path) as con:
+        con.execute("update incidents set time_known = false where source_id = 'M13'")
+        rebuild_rollups(con, ["fixture"])
+    con = duckdb.connect(str(path), read_only=True)
+    filt = scoped(con, MEMPHIS)
+    assert filt is not None
+    window = comparison_window(con, filt)
+    assert window is not None
+    grid = profile.counts_by_hour_weekday(con, window.current(filt))
+    assert (
+        grid["n"].sum() == 7 and grid.loc[(grid["day"] == "Friday") & (grid["hour"] == 21), "n"].item() == 0
+    )
+    assert profile.time_unknown(con, window.current(filt)) == 1
+    assert profile.midnight_note(grid, 1).startswith("1 offenses have a date but no time of day")
+    con.close()

@@ -68,3 +68,24 @@ def test_hostile_link_shows_notice_in_browser(
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(screenshots / "trends_hostile_link.png"), full_page=True)
     page.close()
+
+
+def test_presenter_view_keyboard_navigation(
+    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
+) -> None:
+    server = serve(demo_store_path)
+    page, external = open_page(browser, server.url + "/presenter")
+    page.wait_for_selector("text=Slide 1 of", timeout=45_000)
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    page.screenshot(path=str(screenshots / "presenter_1.png"), full_page=True)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("text=Slide 2 of", timeout=20_000)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=20_000)
+    page.wait_for_timeout(1500)
+    assert page.locator("[data-testid='stException']").count() == 0
+    png = page.locator("[data-testid='stPlotlyChart']").first.screenshot()
+    assert nonblank_share(png) > 0.02
+    page.screenshot(path=str(screenshots / "presenter_2.png"), full_page=True)
+    assert "slide=2" in page.url
+    assert external == [], f"external requests: {external[:5]}"
+    page.close()

@@ -14,23 +14,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import Server
 from tests.e2e.test_browser import nonblank_share, open_page
 
 pytestmark = pytest.mark.e2e
 
 DECK = "[data-testid='stDeckGlJsonChart']"
 PLOTLY = "[data-testid='stPlotlyChart']"
-
-
-def warm(browser: Any, server: Any) -> None:
-    """Open the app's root once on this server. Streamlit runs a deep link (/map) of a
-    fresh server as an old-style pages/ script, without dashboard.py's navigation, until
-    some session has run dashboard.py (see test_deep_link_on_a_fresh_server)."""
-    page = browser.new_page()
-    page.goto(server.url + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=45_000)
-    page.close()
 
 
 def colours(png: bytes) -> int:
@@ -49,7 +38,6 @@ def test_map_draws_cells_offline(
     browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
 ) -> None:
     server = serve(demo_store_path)
-    warm(browser, server)
     page, external = open_page(browser, server.url + "/map?city=memphis_tn")
     deck = wait_for_deck(page)
     page.wait_for_selector("text=DEMO DATA", timeout=10_000)
@@ -68,7 +56,6 @@ def test_map_heat_and_points(
     browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
 ) -> None:
     server = serve(demo_store_path)
-    warm(browser, server)
     page, external = open_page(browser, server.url + "/map?city=memphis_tn&layer=heat")
     png = wait_for_deck(page).screenshot(path=str(screenshots / "map_heat.png"))
     assert nonblank_share(png) > 0.05 and colours(png) > 20, "the heat map is blank"
@@ -87,11 +74,10 @@ def test_city_profile_renders_and_downloads(
     browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path, tmp_path: Path
 ) -> None:
     server = serve(demo_store_path)
-    warm(browser, server)
     page, external = open_page(browser, server.url + "/city?city=memphis_tn")
     page.set_viewport_size({"width": 1400, "height": 4800})
     page.wait_for_selector(f"{PLOTLY} .main-svg", timeout=45_000)
-    page.wait_for_function(f"document.querySelectorAll(\"{PLOTLY} .main-svg\").length >= 2", timeout=30_000)
+    page.wait_for_function(f'document.querySelectorAll("{PLOTLY} .main-svg").length >= 2', timeout=30_000)
     page.wait_for_timeout(1_500)
     assert page.locator("[data-testid='stException']").count() == 0
     charts = page.locator(PLOTLY)
@@ -116,7 +102,6 @@ def test_narrow_window(
     browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path, path: str
 ) -> None:
     server = serve(demo_store_path)
-    warm(browser, server)
     page = browser.new_page(viewport={"width": 420, "height": 2400})
     page.goto(server.url + path, wait_until="domcontentloaded")
     target = DECK if path.startswith("/map") else PLOTLY
@@ -127,23 +112,3 @@ def test_narrow_window(
     png = page.screenshot(path=str(screenshots / name), full_page=True)
     assert nonblank_share(png) > 0.05
     page.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit treats the pages/ folder as an old-style multipage app until a session "
-    "has run dashboard.py: a deep link opened first on a fresh server runs the page without the "
-    "app's navigation and wide layout. Fixed by renaming pages/ (lead's decision).",
-)
-def test_deep_link_on_a_fresh_server(browser: Any, tiny_geo_store_path: Path) -> None:
-    server = Server(tiny_geo_store_path)
-    try:
-        page = browser.new_page()
-        page.goto(server.url + "/map?city=memphis_tn", wait_until="domcontentloaded")
-        page.wait_for_selector("[data-testid='stSidebarNav']", timeout=45_000)
-        page.wait_for_timeout(2_000)
-        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-        page.close()
-        assert "City profile" in nav and "dashboard" not in nav
-    finally:
-        server.stop()

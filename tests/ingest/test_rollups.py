@@ -41,6 +41,8 @@ def store(tmp_path: Path) -> Path:
     with write_store(path) as con:
         load_registry(con)
         insert(con, ROWS)
+        # Incident 3's source gave only a date (migration 0002's time_known).
+        con.execute("update incidents set time_known = false where incident_id = 3")
         rebuild_rollups(con, ["a", "b"])
     return path
 
@@ -69,13 +71,14 @@ def test_cell_counts_by_hand(store: Path) -> None:
 def test_hour_counts_by_hand(store: Path) -> None:
     got = rows(
         store,
-        "select weekday, hour, at_midnight, nibrs_code, sum(n) from hour_counts where source = 'a' group by all order by all",
+        "select weekday, hour, at_midnight, time_known, nibrs_code, sum(n) from hour_counts"
+        " where source = 'a' group by all order by all",
     )
     assert got == [
-        (5, 0, True, "220", 1),  # Fri 2024-01-19 00:00:00
-        (5, 23, False, "13A", 1),  # Fri 2024-01-05 23:30
-        (6, 0, True, "220", 1),  # Sat 2024-01-20 00:00:00
-        (6, 19, False, "13A", 1),  # Sat 2024-02-03 19:00
+        (5, 0, True, True, "220", 1),  # Fri 2024-01-19 00:00:00
+        (5, 23, False, True, "13A", 1),  # Fri 2024-01-05 23:30
+        (6, 0, True, False, "220", 1),  # Sat 2024-01-20, date only
+        (6, 19, False, True, "13A", 1),  # Sat 2024-02-03 19:00
     ]
 
 

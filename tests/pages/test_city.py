@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/city.py"
+PAGE = "views/city.py"
 MEMPHIS_2024 = {"city": "memphis_tn", "start": "2024-01-01", "end": "2024-02-29"}
 
 
@@ -18,8 +18,8 @@ def text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown) + " " + " ".join(c.value for c in at.caption)
 
 
-def test_demo_store_profile(open_page: Callable[..., AppTest], demo_store_path: Path) -> None:
-    at = open_page(demo_store_path, PAGE, {"city": "memphis_tn"})
+def test_demo_store_profile(app: Callable[..., AppTest], demo_store_path: Path) -> None:
+    at = app(demo_store_path, PAGE, {"city": "memphis_tn"})
     assert not at.exception
     assert any("DEMO DATA" in w.value for w in at.warning)
     charts = at.get("plotly_chart")
@@ -33,17 +33,15 @@ def test_demo_store_profile(open_page: Callable[..., AppTest], demo_store_path: 
     assert "Rows 1–100 of" in words
 
 
-def test_city_without_incidents_is_explained(
-    open_page: Callable[..., AppTest], tiny_store_path: Path
-) -> None:
-    at = open_page(tiny_store_path, PAGE, {"city": "houston_tx"})
+def test_city_without_incidents_is_explained(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
+    at = app(tiny_store_path, PAGE, {"city": "houston_tx"})
     assert not at.exception
     assert any("no incident records for Houston" in i.value for i in at.info)
     assert not at.get("plotly_chart")
 
 
-def test_tiny_store_numbers(open_page: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, MEMPHIS_2024)
+def test_tiny_store_numbers(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, MEMPHIS_2024)
     assert not at.exception
     words = text(at)
     assert "**Jan–Feb 2024** compared with the same months a year before (**Jan–Feb 2023**)" in words
@@ -60,10 +58,8 @@ def test_tiny_store_numbers(open_page: Callable[..., AppTest], tiny_geo_store_pa
     assert "Rows 1–8 of 8 offenses (page 1 of 1)." in words
 
 
-def test_changing_offense_changes_the_numbers(
-    open_page: Callable[..., AppTest], tiny_geo_store_path: Path
-) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, MEMPHIS_2024)
+def test_changing_offense_changes_the_numbers(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, MEMPHIS_2024)
     at.selectbox(key="offense").set_value("property_crime").run()
     assert not at.exception
     # Property crime: 2023 M5, M6 (burglary), M8, M9, M10 (larceny) = 5; 2024 M16 = 1.
@@ -71,10 +67,8 @@ def test_changing_offense_changes_the_numbers(
     assert "Rows 1–1 of 1 offenses" in text(at)
 
 
-def test_incident_table_filters_and_pages(
-    open_page: Callable[..., AppTest], tiny_geo_store_path: Path
-) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, MEMPHIS_2024)
+def test_incident_table_filters_and_pages(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, MEMPHIS_2024)
     at.multiselect(key="inc_codes").set_value(["09A"]).run()
     assert not at.exception
     table = at.dataframe[-1].value
@@ -86,8 +80,8 @@ def test_incident_table_filters_and_pages(
     assert at.download_button(key="inc_csv").label == "Download CSV (first 4 rows)"
 
 
-def test_hostile_query_string(open_page: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
-    at = open_page(
+def test_hostile_query_string(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(
         tiny_geo_store_path,
         PAGE,
         {"city": "';DROP TABLE incidents;--", "start": "1' or '1", "district": "<b>x</b>"},

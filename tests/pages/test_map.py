@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.geo import MAX_MAP_OBJECTS
 
-PAGE = "pages/map.py"
+PAGE = "views/map.py"
 MEMPHIS_2024 = {"city": "memphis_tn", "start": "2024-01-01", "end": "2024-02-29"}
 
 
@@ -39,8 +39,8 @@ def objects(spec: dict[str, Any]) -> int:
     return total
 
 
-def test_demo_store_map(open_page: Callable[..., AppTest], demo_store_path: Path) -> None:
-    at = open_page(demo_store_path, PAGE, {"city": "houston_tx"})
+def test_demo_store_map(app: Callable[..., AppTest], demo_store_path: Path) -> None:
+    at = app(demo_store_path, PAGE, {"city": "houston_tx"})
     assert not at.exception
     assert any("DEMO DATA" in w.value for w in at.warning)
     spec = deck(at)
@@ -54,19 +54,17 @@ def test_demo_store_map(open_page: Callable[..., AppTest], demo_store_path: Path
     assert len(at.dataframe) == 2 and len(at.download_button) == 2
 
 
-def test_city_without_incidents_is_explained(
-    open_page: Callable[..., AppTest], tiny_store_path: Path
-) -> None:
-    at = open_page(tiny_store_path, PAGE, {"city": "houston_tx"})
+def test_city_without_incidents_is_explained(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
+    at = app(tiny_store_path, PAGE, {"city": "houston_tx"})
     assert not at.exception
     assert any("no incident records for Houston" in i.value for i in at.info)
     assert not at.get("deck_gl_json_chart")
 
 
 def test_tiny_store_numbers_points_and_interaction(
-    open_page: Callable[..., AppTest], tiny_geo_store_path: Path
+    app: Callable[..., AppTest], tiny_geo_store_path: Path
 ) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, MEMPHIS_2024)
+    at = app(tiny_geo_store_path, PAGE, MEMPHIS_2024)
     assert not at.exception
     words = text(at)
     # Memphis violent crime Jan-Feb 2024: 8 offenses, 7 with a location (X2 has none).
@@ -82,26 +80,22 @@ def test_tiny_store_numbers_points_and_interaction(
     assert all(int(c["h"], 16) >> 52 & 15 == 9 for c in cells)  # resolution field of the H3 index
 
 
-def test_heat_map_mode(open_page: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, {**MEMPHIS_2024, "layer": "heat"})
+def test_heat_map_mode(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, {**MEMPHIS_2024, "layer": "heat"})
     assert not at.exception
     assert "heat" in layers(at) and "cells" not in layers(at)
     assert sum(d["w"] for d in layers(at)["heat"]["data"]) == 7
 
 
-def test_sensitive_offense_never_as_points(
-    open_page: Callable[..., AppTest], tiny_geo_store_path: Path
-) -> None:
-    at = open_page(
-        tiny_geo_store_path, PAGE, {"city": "springfield_il", "offense": "rape", "start": "2024-01-01"}
-    )
+def test_sensitive_offense_never_as_points(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, {"city": "springfield_il", "offense": "rape", "start": "2024-01-01"})
     assert not at.exception
     assert "1 offenses (rape) with a location" in text(at)  # S6 is counted in a cell
     assert "points" not in layers(at)
 
 
-def test_hostile_query_string(open_page: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, {"city": "';DROP TABLE incidents;--", "offense": "x'--"})
+def test_hostile_query_string(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, {"city": "';DROP TABLE incidents;--", "offense": "x'--"})
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert "unknown city" in notices and "unknown offense" in notices
@@ -109,8 +103,8 @@ def test_hostile_query_string(open_page: Callable[..., AppTest], tiny_geo_store_
     assert any("no incident records for Baton Rouge" in i.value for i in at.info)
 
 
-def test_hostile_map_controls(open_page: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
-    at = open_page(tiny_geo_store_path, PAGE, {**MEMPHIS_2024, "cell": "<script>", "layer": "1 or 1=1"})
+def test_hostile_map_controls(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, {**MEMPHIS_2024, "cell": "<script>", "layer": "1 or 1=1"})
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert "unknown cell size" in notices and "unknown map layer" in notices

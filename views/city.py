@@ -27,6 +27,7 @@ from analysis.profile import (
     offense_mix,
     pages,
     selection_change,
+    time_unknown,
     trend_months,
 )
 from analysis.registry_read import city_names
@@ -125,11 +126,21 @@ numbers_behind(
     columns=("nibrs_code", "offense", "group", "current", "previous", "share", "change", "z", "judgement"),
 )
 
+if change.current == 0 and change.previous == 0:
+    covered = ", ".join(mix["offense"].head(8)) if len(mix) else "no offense at all"
+    st.info(
+        f"{name}'s data ({cov.source}) hold no {offense.lower()}{where}{firearm} in {window.prior_label} "
+        f"or {window.label}; for these months they cover {covered}. Choose another offense in the sidebar "
+        "for the hour of day, districts, hot spots and incidents."
+    )
+    st.stop()
+
 st.subheader(f"When: {offense.lower()} by hour and weekday")
 grid = query(counts_by_hour_weekday, current)
-st.plotly_chart(hour_weekday_chart(grid), width="stretch", key="hour_chart")
+if grid["n"].sum():
+    st.plotly_chart(hour_weekday_chart(grid), width="stretch", key="hour_chart")
 footer(hour_summary(grid, filt), cov.note(f"{window.label}; hour the offense began, local time"))
-st.caption(midnight_note(grid))
+st.caption(midnight_note(grid, query(time_unknown, current)))
 numbers_behind(
     grid, f"psp_{city}_{filt.offenses[0]}_hour_weekday.csv", columns=("day", "hour", "n", "at_midnight")
 )
@@ -242,8 +253,9 @@ st.dataframe(
     },
 )
 st.markdown(
-    f"Rows {first_row:,}–{first_row + len(rows) - 1 if total else 0:,} of {total:,} offenses "
-    f"(page {int(page):,} of {last_page:,})."
+    f"Rows {first_row:,}–{first_row + len(rows) - 1:,} of {total:,} offenses (page {int(page):,} of {last_page:,})."
+    if total
+    else "No offense matches these filters."
 )
 st.caption(cov.note(f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"))
 s3.download_button(

@@ -15,6 +15,7 @@ from analysis.geo import (
     city_outline,
     counts_by_district,
     district_shapes,
+    district_words,
     drawable_points,
     map_cells,
     points,
@@ -22,7 +23,7 @@ from analysis.geo import (
     view_bounds,
 )
 from analysis.registry_read import city_names
-from analysis.scope import coverage, month_label, scoped
+from analysis.scope import coverage, scoped
 from ui.data import demo_banner, query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind
 from ui.filters import sidebar, url_choice
@@ -51,7 +52,7 @@ if filt is None:
     )
     st.stop()
 cov = query(coverage, filt)
-shown = month_label(filt.start or cov.first_month, filt.end or cov.last_month)
+shown = cov.shown(filt)
 
 left, middle, right = st.columns([1.2, 1.2, 1])
 mode = url_choice(
@@ -78,8 +79,8 @@ drawable = query(drawable_points, filt)
 small = drawable <= POINT_LIMIT
 show_points = right.toggle(
     "Offenses as points",
-    value=drawable <= POINTS_BY_DEFAULT,
-    disabled=not small,
+    value=0 < drawable <= POINTS_BY_DEFAULT,
+    disabled=not small or drawable == 0,
     help=f"Only for selections of at most {POINT_LIMIT:,} offenses (a district or a short period). "
     "Points are generalised to about 100 m; sex offenses are never shown as points.",
 )
@@ -117,7 +118,9 @@ outline_words = (
     if outline.kind == "boundary"
     else "No city boundary is loaded: the grey box is the city's bounding box (Census 2015), not its limits"
 )
-district_words = f"; grey lines are {shapes.kind} districts ({shapes.source})" if shapes is not None else ""
+districts_note = (
+    f"; grey lines are {district_words(shapes.kind)} ({shapes.source})" if shapes is not None else ""
+)
 if cells.coarsened:
     st.warning(
         f"At the chosen cell size this selection would send more cells than the map may draw; "
@@ -126,11 +129,11 @@ if cells.coarsened:
     )
 footer(
     cell_summary(cells, f"offenses ({offense.lower()})"),
-    f"{cov.note(shown)} {outline_words}{district_words}. No background map: the dashboard makes "
+    f"{cov.note(shown)} {outline_words}{districts_note}. No background map: the dashboard makes "
     "no request outside this machine.",
 )
 sensitive = ", ".join(query(sensitive_offenses))
-if dots is not None:
+if dots is not None and len(dots):
     st.caption(
         f"Points: {drawable:,} offenses at {len(dots):,} places, each rounded to {POINT_DECIMALS} decimals "
         "of latitude and longitude (about 100 m, block level); a larger dot holds more offenses."

@@ -1,0 +1,98 @@
+"""Briefing packs built from the demo store: PPTX opened with python-pptx, PDF rendered
+to PNG with pdftoppm; numbers checked against the analysis functions."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from PIL import Image
+from pptx import Presentation
+
+from analysis.briefing import briefing_period, build_briefing
+from analysis.filters import CrimeFilter
+from analysis.metrics import counts_by_city_month
+from analysis.store import connect_readonly
+from report.build import build_pack
+from report.images import ChromiumMissing, chromium_path
+from tests.conftest import skip_or_fail
+
+
+@pytest.fixture(scope="module")
+def demo_ro(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
+    return connect_readonly(demo_store_path)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    try:
+        return chromium_path()
+    except ChromiumMissing:
+        skip_or_fail("chromium is needed for chart images")
+        raise
+
+
+def nonblank(png: bytes) -> float:
+    img = Image.open(io.BytesIO(png)).convert("L")
+    hist = img.histogram()
+    return 1 - sum(hist[235:]) / (img.width * img.height)
+
+
+def test_period_cuts_at_last_complete_month(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    p = briefing_period(demo_ro, ("memphis_tn",), 2025)
+    assert p.cutoff == date(2025, 12, 1) and p.label == "2025 (full year) vs 2024"
+    with pytest.raises(ValueError, match="no complete month in 2030"):
+        briefing_period(demo_ro, (), 2030)
+
+
+def test_briefing_numbers_match_analysis(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
+    slide = next(s for s in b.slides if s.key == "trend_violent_crime")
+    frame = counts_by_city_month(
+        demo_ro, CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2025, 12, 31))
+    )
+    now = int(frame[frame.month.dt.year == 2025]["count"].sum())
+    before = int(frame[frame.month.dt.year == 2024]["count"].sum())
+    assert f"{before:,} → {now:,}" in slide.message
+    assert f"{now:,} offenses vs {before:,}" in slide.notes
+    assert b.demo and b.link.startswith("http://127.0.0.1:8501/trends?")
+    with pytest.raises(ValueError, match="unknown city"):
+        build_briefing(demo_ro, ("atlantis_xx",), 2025)
+
+
+def test_pptx_has_titles_images_notes_and_demo_mark(
+    demo_ro: duckdb.DuckDBPyConnection, chromium: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "pack.pptx"
+    result = build_pack(demo_ro, ("memphis_tn",), 2025, "pptx", out)
+    prs = Presentation(str(out))
+    titles = [next(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in prs.slides]
+    assert titles[0] == "PSP crime briefing — Memphis, TN"
+    assert "Violent crime: monthly trend" in titles and "Methods and caveats" in titles
+    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) == result.images >= 2
+    for pic in pictures:
+        assert pic.image.content_type == "image/png"
+        assert nonblank(pic.image.blob) > 0.01  # axes, labels and at least one line
+    for s in prs.slides:
+        texts = [sh.text_frame.text for sh in s.shapes if sh.has_text_frame]
+        assert "DEMO DATA" in texts
+        assert s.notes_slide.notes_text_frame.text.strip()
+
+
+def test_pdf_pages_render(demo_ro: duckdb.DuckDBPyConnection, chromium: str, tmp_path: Path) -> None:
+    if not shutil.which("pdftoppm"):
+        skip_or_fail("pdftoppm (poppler-utils) is needed to render the PDF")
+    out = tmp_path / "pack.pdf"
+    result = build_pack(demo_ro, (), 2025, "pdf", out)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == result.slides
+    assert nonblank(pages[1].read_bytes()) > 0.03  # the violent-crime chart page
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "All 12 PSP cities" in text and "DEMO DATA" in text

@@ -1,0 +1,61 @@
+"""Briefing glue for pages: cached slides and download buttons that build packs on click."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.briefing import Briefing, build_briefing
+from analysis.settings import db_path
+from analysis.store import connect_readonly
+from report.build import Format, build_pack
+from report.images import ChromiumMissing, chromium_path
+from ui.data import query
+
+PACK_FORMATS: tuple[tuple[Format, str, str, str], ...] = (
+    (
+        "pptx",
+        "Download PowerPoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "📊",
+    ),
+    ("pdf", "Download PDF", "application/pdf", "📄"),
+)
+
+
+def briefing(cities: tuple[str, ...], year: int) -> Briefing:
+    result: Briefing = query(build_briefing, cities, year)
+    return result
+
+
+def _pack_bytes(cities: tuple[str, ...], year: int, fmt: Format) -> bytes:
+    con = connect_readonly(db_path().resolve())
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"pack.{fmt}"
+            build_pack(con, cities, year, fmt, out)
+            return out.read_bytes()
+    finally:
+        con.close()
+
+
+def pack_downloads(cities: tuple[str, ...], year: int) -> None:
+    """PowerPoint and PDF download buttons; the pack is built when the button is clicked."""
+    try:
+        chromium_path()
+    except ChromiumMissing as exc:
+        st.error(str(exc))
+        return
+    slug = "all" if not cities else "_".join(cities)
+    for column, (fmt, label, mime, icon) in zip(st.columns(2), PACK_FORMATS, strict=True):
+        with column:
+            st.download_button(
+                label,
+                data=lambda fmt=fmt: _pack_bytes(cities, year, fmt),
+                file_name=f"psp_briefing_{slug}_{year}.{fmt}",
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+            )
