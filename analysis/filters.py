@@ -59,6 +59,7 @@ INCIDENTS = Table("incidents", "occurred_at", "nibrs", has_district=True, has_fi
 # when its first day is (analysis.places.whole_months snaps a filter to whole months).
 MONTH_CODES = Table("monthly_code_counts", "month", "nibrs", has_district=True, has_firearm=True)
 CELLS = Table("cell_counts", "month", "nibrs", has_district=True, has_firearm=True)
+YEARLY_CELLS = Table("yearly_cell_counts", "year", "nibrs", has_district=True, has_firearm=True)
 HOURS = Table("hour_counts", "month", "nibrs", has_district=True, has_firearm=True)
 
 

@@ -6,7 +6,8 @@ Design decisions
   NIBRS code x firearm x district; a coarser cell is the res-9 cell's parent, computed in
   SQL with bit operations on the 64-bit index (set the 4-bit resolution field, fill the
   3-bit digits below the new resolution with 7), so one rollup serves every cell size
-  and no H3 extension is needed in DuckDB.
+  and no H3 extension is needed in DuckDB. Whole calendar years come from its yearly
+  twin, yearly_cell_counts, which holds a third of the rows for a map of many years.
 - Cell size. Fixed sizes (res 7, 8, 9) make two maps comparable; "automatic" takes the
   finest size whose cells over the viewed area stay readable (AUTO_MAX_CELLS) and hold
   at least one offense per cell of the area on average. Whatever is asked, at most
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Literal
 
 import duckdb
@@ -31,7 +33,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analysis.filters import CELLS, INCIDENTS, MONTH_CODES, CrimeFilter
+from analysis.filters import CELLS, INCIDENTS, MONTH_CODES, YEARLY_CELLS, CrimeFilter, Table
+from analysis.sql import ident
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9)
 STORED_RESOLUTION = 9
@@ -96,11 +99,37 @@ class CellMap:
         return cell_area_km2(self.res)
 
 
+def cell_parts(filt: CrimeFilter) -> list[tuple[Table, CrimeFilter]]:
+    """Where a whole-month filter's cell counts are: its whole calendar years in
+    yearly_cell_counts, the months before and after them in cell_counts."""
+    start, end = filt.start, filt.end
+    # 1 January of the first and of the last whole year in the filter (None: unbounded).
+    first = None if start is None else date(start.year + (start != date(start.year, 1, 1)), 1, 1)
+    last = None if end is None else date(end.year - (end != date(end.year, 12, 31)), 1, 1)
+    if first is not None and last is not None and first > last:
+        return [(CELLS, filt)]
+    parts = [(YEARLY_CELLS, replace(filt, start=first, end=last))]
+    if start is not None and first is not None and start < first:
+        parts.append((CELLS, replace(filt, end=date(first.year - 1, 12, 31))))
+    if end is not None and last is not None and end > date(last.year, 12, 31):
+        parts.append((CELLS, replace(filt, start=date(last.year + 1, 1, 1))))
+    return parts
+
+
+def _scoped_cells(filt: CrimeFilter, columns: str, alias: str = "c") -> tuple[str, list[object]]:
+    """`select <columns> from <part> c where ... union all ...` over cell_parts(filt)."""
+    selects, params = [], []
+    for table, part in cell_parts(filt):
+        where, values = part.where(table, alias)
+        name = ident(table.name, (CELLS.name, YEARLY_CELLS.name))
+        selects.append(f"select {columns} from {name} {alias} where {where}")  # noqa: S608
+        params += values
+    return " union all ".join(selects), params
+
+
 CELLS_SQL = """
 with scoped as (
-    select {parent} as cell, n
-    from cell_counts
-    where {where}
+    {scoped}
 ),
 final as (
     select cell, lower(hex(cell)) as h3, sum(n)::bigint as n from scoped group by cell
@@ -111,10 +140,10 @@ select * from final order by n desc, cell
 
 def counts_by_cell(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, res: int) -> CellMap:
     """Offenses per cell at `res` (coarser if more than MAX_CELLS cells would result)."""
-    where, params = filt.where(CELLS)
     requested = res
     while True:
-        frame = con.execute(CELLS_SQL.format(parent=parent_sql(res), where=where), params).df()
+        scoped, params = _scoped_cells(filt, f"{parent_sql(res)} as cell, n")
+        frame = con.execute(CELLS_SQL.format(scoped=scoped), params).df()
         located = frame[frame["cell"].notna()]
         if len(located) <= MAX_CELLS or res == 0:
             break
@@ -147,9 +176,12 @@ def cell_table(cells: CellMap, limit: int | None = None) -> pd.DataFrame:
 
 
 DRAWABLE_SQL = """
-select coalesce(sum(c.n), 0)::bigint
-from cell_counts c join offenses o using (nibrs_code)
-where {where} and c.h3_r9 is not null and not o.sensitive
+with scoped as (
+    {scoped}
+)
+select coalesce(sum(n), 0)::bigint
+from scoped join offenses o using (nibrs_code)
+where h3_r9 is not null and not o.sensitive
 """
 
 POINTS_SQL = """
@@ -172,8 +204,8 @@ select * from final order by n desc, lat, lon
 
 def drawable_points(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
     """How many offenses in the filter could be drawn as points (located, not sensitive)."""
-    where, params = filt.where(CELLS, "c")
-    row = con.execute(DRAWABLE_SQL.format(where=where), params).fetchone()
+    scoped, params = _scoped_cells(filt, "c.nibrs_code, c.h3_r9, c.n")
+    row = con.execute(DRAWABLE_SQL.format(scoped=scoped), params).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -185,39 +185,48 @@ def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: 
 
 
 HOTSPOTS_SQL = """
-with scoped as (
-    select {parent} as cell, month, district, n
+with by_cell as materialized (
+    -- the one pass over the rollup
+    select {parent} as cell, month, district, sum(n) as n
     from cell_counts
     where {where} and h3_r9 is not null
+    group by all
 ),
 totals as (
     select cell,
            coalesce(sum(n) filter (where month >= ?), 0)::bigint as current,
            coalesce(sum(n) filter (where month <= ?), 0)::bigint as previous
-    from scoped group by cell
+    from by_cell group by cell
 ),
 top_cells as (
     select * from totals where current > 0 order by current desc, cell limit ?
 ),
+top_rows as (
+    select b.* from by_cell b semi join top_cells t using (cell)
+),
 main_district as (
     select cell, district
-    from (select cell, district, sum(n) as n from scoped
-          where cell in (select cell from top_cells) group by all)
+    from (select cell, district, sum(n) as n from top_rows group by all)
     qualify row_number() over (partition by cell order by n desc, district) = 1
 ),
+by_month as (
+    select cell, month, sum(n) as n from top_rows group by all
+),
+months as (
+    select unnest(generate_series(?::date, ?::date, interval 1 month))::date as month
+),
+series as (
+    select t.cell, list(coalesce(b.n, 0)::bigint order by m.month) as trend
+    from top_cells t cross join months m
+    left join by_month b on b.cell = t.cell and b.month = m.month
+    group by t.cell
+),
 final as (
-    select t.cell, t.current, t.previous, d.district,
+    select t.cell, t.current, t.previous, d.district, s.trend,
            (select sum(current) from totals) as located_current
-    from top_cells t left join main_district d using (cell)
+    from top_cells t left join main_district d using (cell) join series s using (cell)
 )
-select * from final order by current desc, cell
-"""
-
-SERIES_SQL = """
-select {parent} as cell, month, sum(n)::bigint as n
-from cell_counts
-where {where} and h3_r9 is not null and {parent} in (select unnest(?::ubigint[]))
-group by all
+select *, lower(hex(cell)) as h3 from final order by current desc, cell
 """
 
 
@@ -236,33 +245,19 @@ def hotspot_cells(
     window's last, zeros included), lat, lon (cell centre).
     """
     where, params = window.both(filt).where(CELLS)
-    parent = parent_sql(res)
     frame = con.execute(
-        HOTSPOTS_SQL.format(parent=parent, where=where), [*params, window.start, window.prior_end, top]
+        HOTSPOTS_SQL.format(parent=parent_sql(res), where=where),
+        [*params, window.start, window.prior_end, top, window.prior_start, window.end],
     ).df()
+    cols = ["rank", "h3", "district", "current", "previous", "share", "change", "z", "judgement"]
     if frame.empty:
-        return pd.DataFrame(
-            columns=["rank", "h3", "district", "current", "previous", "share", "change", "z", "judgement"]
-            + ["direction", "trend", "lat", "lon"]
-        )
-    cells = [int(c) for c in frame["cell"]]
-    series = con.execute(SERIES_SQL.format(parent=parent, where=where), [*params, cells]).df()
-    months = pd.date_range(window.prior_start, window.end, freq="MS")
-    pivot = (
-        series.assign(month=pd.to_datetime(series["month"]))
-        .pivot_table(index="cell", columns="month", values="n", aggfunc="sum")
-        .reindex(index=cells, columns=months)
-        .fillna(0)
-        .astype("int64")
-    )
+        return pd.DataFrame(columns=[*cols, "direction", "trend", "lat", "lon"])
     frame["rank"] = range(1, len(frame) + 1)
-    frame["h3"] = [f"{c:x}" for c in cells]
     frame["share"] = (100 * frame["current"] / frame["located_current"].astype("float64")).round(1)
-    frame["trend"] = [list(map(int, row)) for row in pivot.to_numpy()]
-    centres = np.array([h3.cell_to_latlng(c) for c in cells]).reshape(-1, 2)
+    frame["trend"] = [list(map(int, t)) for t in frame["trend"]]
+    centres = np.array([h3.cell_to_latlng(int(c)) for c in frame["cell"]]).reshape(-1, 2)
     frame["lat"], frame["lon"] = centres[:, 0].round(5), centres[:, 1].round(5)
     frame = _change_columns(frame, window.prior_covered)
-    cols = ["rank", "h3", "district", "current", "previous", "share", "change", "z", "judgement"]
     return frame[[*cols, "direction", "trend", "lat", "lon"]]
 
 

@@ -148,11 +148,10 @@ class Coverage:
         )
 
 
-def coverage(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> Coverage | None:
-    """Coverage of a scoped filter's city and source; None when it has no data."""
-    if len(filt.cities) != 1 or len(filt.sources) != 1:
-        raise ValueError("coverage needs a scoped filter (one city, one source)")
-    row = con.execute(SPAN_SQL, [filt.sources[0], filt.cities[0], filt.sources[0]]).fetchone()
+def coverage(con: duckdb.DuckDBPyConnection, city_id: str, source: str) -> Coverage | None:
+    """What `source` covers for `city_id` (keyed on the two only, so that a page's cache
+    keeps it while the offense or the period change); None when it has no data."""
+    row = con.execute(SPAN_SQL, [source, city_id, source]).fetchone()
     if not row or row[0] is None:
         return None
     first_month, last_month, source_last_day = row
@@ -161,15 +160,12 @@ def coverage(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> Coverage | No
     last_complete = month_start(source_last_day)
     if source_last_day != month_end(source_last_day):
         last_complete = add_months(last_complete, -1)
-    return Coverage(filt.sources[0], first_month, last_month, last_complete)
+    return Coverage(source, first_month, last_month, last_complete)
 
 
-def comparison_window(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> Window | None:
-    """The City profile's window for a scoped filter (see the module docstring), or None
-    when the city's source has no data in the chosen period."""
-    cov = coverage(con, filt)
-    if cov is None:
-        return None
+def comparison_window(cov: Coverage, filt: CrimeFilter) -> Window | None:
+    """The City profile's window for a filter's period given its city's coverage (see the
+    module docstring), or None when the source has no data in the chosen period."""
     chosen_start = month_start(filt.start) if filt.start else cov.first_month
     chosen_end = month_start(filt.end) if filt.end else cov.last_month
     start_bound = max(chosen_start, cov.first_month)

@@ -4,8 +4,10 @@ sends to the browser.
     .venv/bin/python bench/map_city.py --db /tmp/demo1.duckdb [--city houston_tx]
 
 Each interaction is one widget change followed by a full script rerun in Streamlit's
-AppTest (the same code path as the server, without the browser). The queries behind a
-changed offense are not cached yet, so every timed rerun does its own DuckDB work.
+AppTest (the same code path as the server, without the browser). Each page runs in a
+fresh process (cold caches); the queries behind a changed offense are not cached yet, so
+every timed rerun does its own DuckDB work. Run it on a quiet machine: the figures are wall
+time on a shared 2-core box.
 Prints per-page p50 / p95 / max in milliseconds and, for the map, the objects and bytes
 of each deck.
 """
@@ -16,6 +18,8 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -78,11 +82,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--city", action="append", help="city_id (repeatable)")
+    parser.add_argument("--one", nargs=3, metavar=("PAGE", "CITY", "CELL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        page, city, cell = args.one
+        run(args.db, city, page, None if cell == "-" else cell)
+        return
     for city in args.city or ["memphis_tn", "houston_tx"]:
-        run(args.db, city, "views/map.py")
-        run(args.db, city, "views/map.py", cell="9")
-        run(args.db, city, "views/city.py")
+        for page, cell in (("views/map.py", "-"), ("views/map.py", "9"), ("views/city.py", "-")):
+            subprocess.run(
+                [sys.executable, __file__, "--db", str(args.db), "--one", page, city, cell],
+                check=True,
+                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+            )
 
 
 if __name__ == "__main__":

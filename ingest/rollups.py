@@ -4,9 +4,10 @@ daily_counts: city x day x NIBRS code x firearm x district x source.
 monthly_counts (incident-based part): FBI Part I offenses plus violent_crime and
 property_crime totals per city x month x source. Imported aggregates (e.g. RTCI) live in
 monthly_counts under their own source and are not touched here.
-monthly_code_counts, cell_counts (H3 res 9), hour_counts (weekday x hour): the place and
-time rollups of the Map and City profile pages (migration 0004), defined once there as
-table macros `<table>_of(sources)` that this module calls.
+monthly_code_counts, cell_counts (H3 res 9, by month), yearly_cell_counts (by year),
+hour_counts (weekday x hour): the place and time rollups of the Map and City profile
+pages (migration 0004), defined once there as table macros `<table>_of(sources)` that
+this module calls.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ select city_id, month, offense, count::integer, source from final
 
 
 # Rollups defined by a table macro of the same name + "_of" (migration 0004), in the
-# order they must be rebuilt (monthly_code_counts reads daily_counts).
-MACRO_ROLLUPS: tuple[str, ...] = ("monthly_code_counts", "cell_counts", "hour_counts")
+# order they must be rebuilt (monthly_code_counts reads daily_counts, yearly_cell_counts
+# reads cell_counts).
+MACRO_ROLLUPS: tuple[str, ...] = ("monthly_code_counts", "cell_counts", "yearly_cell_counts", "hour_counts")
 
 
 def rebuild_rollups(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:

@@ -46,8 +46,9 @@ offense = OFFENSE_LABELS[view.filt.offenses[0]]
 st.header(name)
 
 filt = query(scoped, view.filt)
-window = query(comparison_window, filt) if filt is not None else None
-if filt is None or window is None:
+cov = query(coverage, city, filt.sources[0]) if filt is not None else None
+window = comparison_window(cov, filt) if cov is not None and filt is not None else None
+if filt is None or cov is None or window is None:
     st.info(
         f"The store holds no incident records for {name}"
         + (" in the chosen period" if filt is not None else "")
@@ -56,7 +57,6 @@ if filt is None or window is None:
         "explains how to load a city's incident data."
     )
     st.stop()
-cov = query(coverage, filt)
 where = f" in {', '.join(filt.districts)}" if filt.districts else ""
 firearm = ", firearm involved" if filt.firearm_only else ""
 
@@ -97,7 +97,7 @@ st.caption(
 )
 
 st.subheader("Offense mix")
-mix = query(offense_mix, filt, window)
+mix = query(offense_mix, replace(filt, offenses=()), window)  # every offense: not keyed on the sidebar's
 if len(mix):
     st.plotly_chart(
         offense_mix_chart(mix, window.label, window.prior_label), width="stretch", key="mix_chart"

@@ -51,7 +51,10 @@ if filt is None:
         "on the Trends page. See the README on loading a city's incident data."
     )
     st.stop()
-cov = query(coverage, filt)
+cov = query(coverage, city, filt.sources[0])
+if cov is None:
+    st.info(f"The store holds no dated incident records for {name}.")
+    st.stop()
 shown = cov.shown(filt)
 
 left, middle, right = st.columns([1.2, 1.2, 1])

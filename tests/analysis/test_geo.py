@@ -212,3 +212,44 @@ def test_cell_summary_words(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     text = geo.cell_summary(cells, "offenses (violent crime)")
     assert text.startswith("7 offenses (violent crime) with a location, in 1 cell of about")
     assert "1 more have no location" in text
+
+
+def test_cell_parts_split_whole_years_from_months() -> None:
+    years, months = "yearly_cell_counts", "cell_counts"
+
+    def parts(start: date | None, end: date | None) -> list[tuple[str, date | None, date | None]]:
+        filt = CrimeFilter(cities=("memphis_tn",), start=start, end=end)
+        return [(t.name, f.start, f.end) for t, f in geo.cell_parts(filt)]
+
+    assert parts(date(2015, 1, 1), date(2025, 12, 31)) == [(years, date(2015, 1, 1), date(2025, 1, 1))]
+    assert parts(date(2023, 3, 1), date(2025, 6, 30)) == [
+        (years, date(2024, 1, 1), date(2024, 1, 1)),
+        (months, date(2023, 3, 1), date(2023, 12, 31)),
+        (months, date(2025, 1, 1), date(2025, 6, 30)),
+    ]
+    assert parts(date(2024, 2, 1), date(2024, 11, 30)) == [(months, date(2024, 2, 1), date(2024, 11, 30))]
+    assert parts(None, None) == [(years, None, None)]
+    assert parts(date(2024, 7, 1), None) == [
+        (years, date(2025, 1, 1), None),
+        (months, date(2024, 7, 1), date(2024, 12, 31)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2023, 1, 1), date(2024, 12, 31)),
+        (date(2023, 2, 1), date(2024, 2, 29)),
+        (date(2023, 6, 1), date(2023, 6, 30)),
+    ],
+)
+def test_yearly_and_monthly_cells_agree(tiny_geo: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    filt = scope(tiny_geo, CrimeFilter(cities=("memphis_tn",), start=start, end=end))
+    cells = geo.counts_by_cell(tiny_geo, filt, 9)
+    where, params = filt.where(geo.CELLS)
+    direct = tiny_geo.execute(
+        f"select h3_r9, sum(n) from cell_counts where {where} and h3_r9 is not null group by 1", params
+    ).fetchall()
+    assert dict(zip(cells.cells["cell"].astype(int), cells.cells["n"], strict=True)) == {
+        int(c): n for c, n in direct
+    }

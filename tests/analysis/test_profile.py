@@ -21,7 +21,7 @@ from pandas.testing import assert_frame_equal
 
 from analysis import profile
 from analysis.filters import CrimeFilter
-from analysis.scope import Window, comparison_window, scoped
+from analysis.scope import Window, comparison_window, coverage, scoped
 
 MEMPHIS = CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29))
 
@@ -30,7 +30,9 @@ MEMPHIS = CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2
 def memphis(tiny_geo: duckdb.DuckDBPyConnection) -> tuple[CrimeFilter, Window]:
     filt = scoped(tiny_geo, MEMPHIS)
     assert filt is not None
-    window = comparison_window(tiny_geo, filt)
+    cov = coverage(tiny_geo, filt.cities[0], filt.sources[0])
+    assert cov is not None
+    window = comparison_window(cov, filt)
     assert window is not None and window.prior_covered
     return filt, window
 
@@ -255,7 +257,9 @@ def test_offenses_without_a_time_stay_out_of_the_hour_chart(
     con = duckdb.connect(str(path), read_only=True)
     filt = scoped(con, MEMPHIS)
     assert filt is not None
-    window = comparison_window(con, filt)
+    cov = coverage(con, filt.cities[0], filt.sources[0])
+    assert cov is not None
+    window = comparison_window(cov, filt)
     assert window is not None
     grid = profile.counts_by_hour_weekday(con, window.current(filt))
     assert (

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.filters import CrimeFilter
 from analysis.scope import (
+    Window,
     add_months,
     comparison_window,
     coverage,
@@ -20,6 +21,13 @@ from analysis.scope import (
     scoped,
     whole_months,
 )
+
+
+def window(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> Window | None:
+    cov = coverage(con, filt.cities[0], filt.sources[0])
+    assert cov is not None
+    return comparison_window(cov, filt)
+
 
 MEMPHIS = CrimeFilter(cities=("memphis_tn",), start=date(2023, 1, 3), end=date(2024, 3, 4))
 
@@ -53,8 +61,8 @@ def test_scoped_picks_the_city_source_or_none(tiny_geo: duckdb.DuckDBPyConnectio
 def test_coverage_last_complete_month(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     filt = scoped(tiny_geo, MEMPHIS)
     assert filt is not None
-    cov = coverage(tiny_geo, filt)
-    assert cov is not None
+    cov = coverage(tiny_geo, "memphis_tn", "fixture")
+    assert cov is not None and coverage(tiny_geo, "houston_tx", "fixture") is None
     assert (cov.first_month, cov.last_month, cov.last_complete_month) == (
         date(2023, 1, 1),
         date(2024, 2, 1),
@@ -66,7 +74,7 @@ def test_coverage_last_complete_month(tiny_geo: duckdb.DuckDBPyConnection) -> No
 def test_default_window_is_last_12_complete_months(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     filt = scoped(tiny_geo, MEMPHIS)
     assert filt is not None
-    w = comparison_window(tiny_geo, filt)
+    w = window(tiny_geo, filt)
     assert w is not None
     # Chosen Jan 2023 - Mar 2024; March 2024 is incomplete; 12 months end in Feb 2024.
     assert (w.start, w.end) == (date(2023, 3, 1), date(2024, 2, 29))
@@ -80,7 +88,7 @@ def test_short_window_compares_same_months(tiny_geo: duckdb.DuckDBPyConnection) 
         tiny_geo, CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29))
     )
     assert filt is not None
-    w = comparison_window(tiny_geo, filt)
+    w = window(tiny_geo, filt)
     assert w is not None
     assert (w.start, w.end, w.prior_start, w.prior_end) == (
         date(2024, 1, 1),
@@ -97,4 +105,4 @@ def test_period_without_data_has_no_window(tiny_geo: duckdb.DuckDBPyConnection) 
         tiny_geo, CrimeFilter(cities=("memphis_tn",), start=date(2022, 1, 1), end=date(2022, 6, 30))
     )
     assert filt is not None
-    assert comparison_window(tiny_geo, filt) is None
+    assert window(tiny_geo, filt) is None
