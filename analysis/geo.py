@@ -34,6 +34,7 @@ import pandas as pd
 import shapely
 
 from analysis.filters import CELLS, INCIDENTS, MONTH_CODES, YEARLY_CELLS, CrimeFilter, Table
+from analysis.scope import sum_n
 from analysis.sql import ident
 
 RESOLUTIONS: tuple[int, ...] = (7, 8, 9)
@@ -344,12 +345,7 @@ def city_area_km2(con: duckdb.DuckDBPyConnection, city_id: str) -> float:
 
 def selection_total(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
     """Offenses in the filter (located or not)."""
-    where, params = filt.where(MONTH_CODES)
-    row = con.execute(
-        f"select coalesce(sum(n), 0)::bigint from monthly_code_counts where {where}",  # noqa: S608
-        params,
-    ).fetchone()
-    return int(row[0]) if row else 0
+    return sum_n(con, MONTH_CODES, filt.where(MONTH_CODES))
 
 
 CellSize = Literal["auto", "7", "8", "9"]

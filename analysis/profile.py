@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, OFFENSE_LABELS, CrimeFilter, Table
 from analysis.geo import cell_area_km2, parent_sql
-from analysis.scope import Window, add_months
+from analysis.scope import Window, add_months, sum_n
 from analysis.stats import Change
 
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -143,10 +143,7 @@ def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) ->
 
 def time_unknown(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
     """Offenses in the filter whose source gave a date without a time of day."""
-    where, params = filt.where(HOURS)
-    sql = f"select coalesce(sum(n), 0)::bigint from hour_counts where {where} and not time_known"  # noqa: S608
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
+    return sum_n(con, HOURS, filt.where(HOURS), "not time_known")
 
 
 DISTRICTS_SQL = """
@@ -291,10 +288,7 @@ def offense_codes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataF
 
 def incident_count(con: duckdb.DuckDBPyConnection, q: IncidentQuery) -> int:
     """How many offenses the incident table holds for `q` (from daily_counts)."""
-    where, params = q.where(DAILY)
-    sql = f"select coalesce(sum(n), 0)::bigint from daily_counts where {where}"  # noqa: S608
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
+    return sum_n(con, DAILY, q.where(DAILY))
 
 
 INCIDENTS_SQL = """

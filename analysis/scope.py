@@ -18,9 +18,11 @@ from datetime import date, timedelta
 
 import duckdb
 
-from analysis.filters import CrimeFilter
+from analysis.filters import CELLS, DAILY, HOURS, MONTH_CODES, CrimeFilter, Table
+from analysis.sql import ident
 
 MAX_WINDOW_MONTHS = 12
+ROLLUPS_WITH_N = tuple(t.name for t in (DAILY, MONTH_CODES, CELLS, HOURS))
 
 
 def month_start(day: date) -> date:
@@ -55,6 +57,20 @@ def whole_months(filt: CrimeFilter) -> CrimeFilter:
         start=month_start(filt.start) if filt.start else None,
         end=month_end(filt.end) if filt.end else None,
     )
+
+
+def sum_n(
+    con: duckdb.DuckDBPyConnection, table: Table, where: tuple[str, list[object]], extra: str = ""
+) -> int:
+    """Sum of the rollup column `n` over `table` rows matching a rendered filter
+    (`filt.where(table)`), with an optional further condition on the table's own columns."""
+    name = ident(table.name, ROLLUPS_WITH_N)
+    sql, params = where
+    row = con.execute(
+        f"select coalesce(sum(n), 0)::bigint from {name} where {sql}{' and ' + extra if extra else ''}",  # noqa: S608
+        params,
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def incident_source(con: duckdb.DuckDBPyConnection, city_id: str) -> str | None:

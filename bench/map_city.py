@@ -23,18 +23,12 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.filters import OFFENSE_KEYS
+
 ROOT = Path(__file__).resolve().parent.parent
-OFFENSES = (
-    "property_crime",
-    "murder",
-    "rape",
-    "robbery",
-    "aggravated_assault",
-    "burglary",
-    "theft",
-    "motor_vehicle_theft",
-    "violent_crime",
-)
+# Every offense choice of the sidebar but the default the page opens with (violent crime),
+# so that no timed rerun finds its answer in the cache.
+OFFENSES = tuple(o for o in OFFENSE_KEYS if o != "violent_crime")
 
 
 def deck_size(at: object) -> tuple[int, int]:

@@ -5,7 +5,6 @@ from dataclasses import replace
 import streamlit as st
 
 from analysis.city_charts import hour_weekday_chart, offense_mix_chart
-from analysis.filters import OFFENSE_LABELS
 from analysis.geo import cell_area_km2
 from analysis.profile import (
     CSV_CAP,
@@ -30,31 +29,22 @@ from analysis.profile import (
     time_unknown,
     trend_months,
 )
-from analysis.registry_read import city_names
-from analysis.scope import comparison_window, coverage, scoped
+from analysis.scope import comparison_window
 from ui.components import kpi
-from ui.data import demo_banner, query
+from ui.data import query
 from ui.exhibits import footer, lazy_csv, numbers_behind
-from ui.filters import sidebar
+from ui.one_city import one_city
 
-st.title("City profile")
-demo_banner()
-view = sidebar(("offense", "dates", "district", "firearm"), single_city=True)
-city = view.filt.cities[0]
-name = query(city_names)[city]
-offense = OFFENSE_LABELS[view.filt.offenses[0]]
+page = one_city(
+    "City profile",
+    "A city profile needs offenses with a date, an offense code and, for hot spots, a location.",
+)
+filt, cov, city, name, offense = page.filt, page.cov, page.city, page.name, page.offense
 st.header(name)
-
-filt = query(scoped, view.filt)
-cov = query(coverage, city, filt.sources[0]) if filt is not None else None
-window = comparison_window(cov, filt) if cov is not None and filt is not None else None
-if filt is None or cov is None or window is None:
+window = comparison_window(cov, filt)
+if window is None:
     st.info(
-        f"The store holds no incident records for {name}"
-        + (" in the chosen period" if filt is not None else "")
-        + ". A city profile needs offenses with a date, an offense code and, for hot spots, a "
-        "location. Published monthly counts (where loaded) are on the Trends page; the README "
-        "explains how to load a city's incident data."
+        f"{name}'s incident records ({cov.source}, {cov.shown(replace(filt, start=None, end=None))}) hold nothing in the chosen period."
     )
     st.stop()
 where = f" in {', '.join(filt.districts)}" if filt.districts else ""

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from analysis.decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
-from analysis.filters import OFFENSE_LABELS
 from analysis.geo import (
     CELL_SIZES,
     POINT_DECIMALS,
@@ -22,11 +21,10 @@ from analysis.geo import (
     sensitive_offenses,
     view_bounds,
 )
-from analysis.registry_read import city_names
-from analysis.scope import coverage, scoped
-from ui.data import demo_banner, query
+from ui.data import query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind
-from ui.filters import sidebar, url_choice
+from ui.filters import url_choice
+from ui.one_city import one_city
 
 SIZE_LABELS = {
     "auto": "Automatic",
@@ -35,26 +33,9 @@ SIZE_LABELS = {
 MODE_LABELS = {"cells": "Cells with counts", "heat": "Heat map"}
 TABLE_ROWS = 1_000  # cells listed under the map; the CSV has all
 
-st.title("Map")
-demo_banner()
-view = sidebar(("offense", "dates", "district", "firearm"), single_city=True)
-city = view.filt.cities[0]
-name = query(city_names)[city]
-offense = OFFENSE_LABELS[view.filt.offenses[0]]
-st.subheader(f"{offense} in {name}" + (" — firearm involved" if view.filt.firearm_only else ""))
-
-filt = query(scoped, view.filt)
-if filt is None:
-    st.info(
-        f"The store holds no incident records for {name}, so there is nothing to map. The map "
-        "needs offenses with a date and a location; published monthly counts (where loaded) are "
-        "on the Trends page. See the README on loading a city's incident data."
-    )
-    st.stop()
-cov = query(coverage, city, filt.sources[0])
-if cov is None:
-    st.info(f"The store holds no dated incident records for {name}.")
-    st.stop()
+page = one_city("Map", "The map needs offenses with a date and a location.")
+filt, cov, city, name, offense = page.filt, page.cov, page.city, page.name, page.offense
+st.subheader(f"{offense} in {name}" + (" — firearm involved" if filt.firearm_only else ""))
 shown = cov.shown(filt)
 
 left, middle, right = st.columns([1.2, 1.2, 1])
@@ -152,7 +133,7 @@ st.caption(
 )
 numbers_behind(
     cell_table(cells, TABLE_ROWS),
-    f"psp_{city}_{view.filt.offenses[0]}_cells_res{cells.res}.csv",
+    f"psp_{city}_{filt.offenses[0]}_cells_res{cells.res}.csv",
     label="Numbers behind this map",
     column_config={
         "h3": "H3 cell",
@@ -174,7 +155,7 @@ numbers_behind(
 if len(district_counts):
     numbers_behind(
         district_counts,
-        f"psp_{city}_{view.filt.offenses[0]}_districts.csv",
+        f"psp_{city}_{filt.offenses[0]}_districts.csv",
         label="Offenses per district",
         column_config={"district": "District", "n": "Offenses"},
     )
