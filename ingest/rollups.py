@@ -46,8 +46,7 @@ select city_id, month, offense, count::integer, source from final
 
 
 # Rollups defined by a table macro of the same name + "_of" (migration 0004), in the
-# order they must be rebuilt (monthly_code_counts reads daily_counts, yearly_cell_counts
-# reads cell_counts).
+# order they must be rebuilt (monthly_code_counts reads daily_counts, the others incidents).
 MACRO_ROLLUPS: tuple[str, ...] = ("monthly_code_counts", "cell_counts", "yearly_cell_counts", "hour_counts")
 
 

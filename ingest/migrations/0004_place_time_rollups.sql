@@ -77,11 +77,13 @@ create macro cell_counts_of(sources) as table
     group by all
     order by city_id, nibrs_code, month;
 
+-- From incidents, not from cell_counts: DuckDB 2.0.0 returned no rows when aggregating
+-- cell_counts in the same transaction that had just written millions of rows into it.
 create macro yearly_cell_counts_of(sources) as table
-    select city_id, date_trunc('year', month)::date as year, nibrs_code, firearm, district,
-           h3_r9, source, sum(n)::integer as n
-    from cell_counts
-    where source in (select unnest(sources))
+    select city_id, date_trunc('year', occurred_at)::date as year, nibrs_code, firearm,
+           district, h3_r9, source, count(*)::integer as n
+    from incidents
+    where source in (select unnest(sources)) and occurred_at is not null
     group by all
     order by city_id, nibrs_code, year;
 
@@ -101,6 +103,6 @@ select * from monthly_code_counts_of((select coalesce(list(distinct source), [])
 insert into cell_counts
 select * from cell_counts_of((select coalesce(list(distinct source), []) from incidents));
 insert into yearly_cell_counts
-select * from yearly_cell_counts_of((select coalesce(list(distinct source), []) from cell_counts));
+select * from yearly_cell_counts_of((select coalesce(list(distinct source), []) from incidents));
 insert into hour_counts
 select * from hour_counts_of((select coalesce(list(distinct source), []) from incidents));

@@ -127,3 +127,15 @@ def test_migration_backfills_a_store_that_has_incidents(tmp_path: Path) -> None:
     for table in MACRO_ROLLUPS:
         assert con.execute(f"select sum(n) from {table}").fetchone() == (5,), table
     con.close()
+
+
+def test_rollups_add_up_on_a_demo_store(demo: duckdb.DuckDBPyConnection) -> None:
+    """Every place and time rollup holds every dated offense of the store once."""
+    dated = demo.execute("select count(*) from incidents where occurred_at is not null").fetchone()
+    for table in MACRO_ROLLUPS:
+        assert demo.execute(f"select sum(n) from {table}").fetchone() == dated, table
+    by_year = demo.execute(
+        "select year(year), sum(n) from yearly_cell_counts group by 1"
+        " except select year(month), sum(n) from cell_counts group by 1"
+    ).fetchall()
+    assert by_year == []
