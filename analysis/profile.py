@@ -93,27 +93,23 @@ def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Windo
     return frame[[*cols, "direction"]].reset_index(drop=True)
 
 
-def selection_change(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Window) -> Change:
-    """The filter's offenses in the window against the same months a year before."""
-    where, params = window.both(filt).where(MONTH_CODES)
-    row = con.execute(
-        "select coalesce(sum(n) filter (where month >= ?), 0)::bigint,"  # noqa: S608
-        " coalesce(sum(n) filter (where month <= ?), 0)::bigint"
-        f" from monthly_code_counts where {where}",
-        [window.start, window.prior_end, *params],
-    ).fetchone()
-    return Change(int(row[0]), int(row[1])) if row else Change(0, 0)
+def total_change(frame: pd.DataFrame) -> Change:
+    """The change of a whole frame with `current` and `previous` columns (the offense mix,
+    or the district table, whose 'Not recorded' row makes it add up to the selection)."""
+    return Change(int(frame["current"].sum()), int(frame["previous"].sum()))
 
 
 HOURS_SQL = """
 with scoped as (
-    select weekday, hour, at_midnight, n
+    select weekday, hour, at_midnight, time_known, n
     from hour_counts
-    where {where} and time_known
+    where {where}
 ),
 final as (
-    select weekday, hour, sum(n)::bigint as n,
-           coalesce(sum(n) filter (where at_midnight), 0)::bigint as at_midnight
+    select weekday, hour,
+           coalesce(sum(n) filter (where time_known), 0)::bigint as n,
+           coalesce(sum(n) filter (where time_known and at_midnight), 0)::bigint as at_midnight,
+           coalesce(sum(n) filter (where not time_known), 0)::bigint as date_only
     from scoped group by weekday, hour
 )
 select * from final
@@ -121,12 +117,12 @@ select * from final
 
 
 def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
-    """Offenses per weekday x hour of occurrence in the filter's months, all 168 slots;
-    offenses whose source gave a date but no time (time_known false) are left out (see
-    time_unknown).
+    """Offenses per weekday x hour of occurrence in the filter's months, all 168 slots.
 
-    Columns: weekday (1 = Monday), day (name), hour (0-23), n, at_midnight (offenses
-    recorded at exactly 00:00:00, often a stand-in for an unknown time).
+    Columns: weekday (1 = Monday), day (name), hour (0-23), n (offenses with a time),
+    at_midnight (of those, recorded at exactly 00:00:00, often a stand-in for an unknown
+    time), date_only (offenses whose source gave a date but no time, incidents.time_known
+    false: kept out of n, counted at the hour their record shows, usually 00).
     """
     where, params = filt.where(HOURS)
     found = con.execute(HOURS_SQL.format(where=where), params).df()
@@ -136,14 +132,10 @@ def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) ->
     frame = grid.merge(
         found.astype({"weekday": "int64", "hour": "int64"}), how="left", on=["weekday", "hour"]
     )
-    frame[["n", "at_midnight"]] = frame[["n", "at_midnight"]].fillna(0).astype("int64")
+    counts = ["n", "at_midnight", "date_only"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
     frame.insert(1, "day", frame["weekday"].map(lambda d: WEEKDAYS[d - 1]))
     return frame
-
-
-def time_unknown(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
-    """Offenses in the filter whose source gave a date without a time of day."""
-    return sum_n(con, HOURS, filt.where(HOURS), "not time_known")
 
 
 DISTRICTS_SQL = """
@@ -376,9 +368,10 @@ def hour_summary(grid: pd.DataFrame, filt: CrimeFilter) -> str:
     )
 
 
-def midnight_note(grid: pd.DataFrame, unknown: int = 0) -> str:
+def midnight_note(grid: pd.DataFrame) -> str:
     """What the data cannot tell about time: offenses without a time (left out), and the
     share recorded at exactly midnight."""
+    unknown = int(grid["date_only"].sum())
     total = int(grid["n"].sum())
     at_midnight = int(grid["at_midnight"].sum())
     share = 100 * at_midnight / total if total else 0.0

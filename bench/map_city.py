@@ -53,11 +53,12 @@ def run(db: Path, city: str, page: str, cell: str | None = None) -> None:
     at.run()
     first = time.perf_counter() - started
     assert not at.exception, at.exception
-    times, sizes = [], []
+    times, cpu, sizes = [], [], []
     for offense in OFFENSES:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         at.selectbox(key="offense").set_value(offense).run()
         times.append(1000 * (time.perf_counter() - started))
+        cpu.append(1000 * (time.process_time() - started_cpu))
         assert not at.exception, at.exception
         if page.endswith("map.py"):
             sizes.append((offense, *deck_size(at)))
@@ -66,7 +67,9 @@ def run(db: Path, city: str, page: str, cell: str | None = None) -> None:
     label = f"{page} {city}" + (f" cell={cell}" if cell else "")
     print(
         f"{label}: first load {1000 * first:.0f} ms; {len(times)} interactions (offense change): "
-        f"p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {times[-1]:.0f} ms"
+        f"wall p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {times[-1]:.0f} ms; "
+        f"CPU (all threads) p50 {statistics.median(cpu):.0f} ms, max {max(cpu):.0f} ms; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     for offense, objects, size in sizes:
         print(f"    map {offense:>20}: {objects:>6,} objects, {size / 1024:>7,.0f} kB")

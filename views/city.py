@@ -25,8 +25,7 @@ from analysis.profile import (
     offense_codes,
     offense_mix,
     pages,
-    selection_change,
-    time_unknown,
+    total_change,
     trend_months,
 )
 from analysis.scope import comparison_window
@@ -68,14 +67,16 @@ if not window.prior_covered:
     )
 
 current = window.current(filt)
+mix = query(offense_mix, replace(filt, offenses=()), window)  # every offense: not keyed on the sidebar's
+districts = query(district_changes, filt, window)
 one, two = st.columns(2)
 with one:
-    change = query(selection_change, filt, window)
+    change = total_change(districts)
     kpi(
         f"{offense}{firearm}, {window.label}", f"{change.current:,}", change if window.prior_covered else None
     )
 with two:
-    everything = query(selection_change, replace(filt, offenses=()), window)
+    everything = total_change(mix)
     kpi(
         f"All offenses, {window.label}",
         f"{everything.current:,}",
@@ -87,7 +88,6 @@ st.caption(
 )
 
 st.subheader("Offense mix")
-mix = query(offense_mix, replace(filt, offenses=()), window)  # every offense: not keyed on the sidebar's
 if len(mix):
     st.plotly_chart(
         offense_mix_chart(mix, window.label, window.prior_label), width="stretch", key="mix_chart"
@@ -130,13 +130,14 @@ grid = query(counts_by_hour_weekday, current)
 if grid["n"].sum():
     st.plotly_chart(hour_weekday_chart(grid), width="stretch", key="hour_chart")
 footer(hour_summary(grid, filt), cov.note(f"{window.label}; hour the offense began, local time"))
-st.caption(midnight_note(grid, query(time_unknown, current)))
+st.caption(midnight_note(grid))
 numbers_behind(
-    grid, f"psp_{city}_{filt.offenses[0]}_hour_weekday.csv", columns=("day", "hour", "n", "at_midnight")
+    grid,
+    f"psp_{city}_{filt.offenses[0]}_hour_weekday.csv",
+    columns=("day", "hour", "n", "at_midnight", "date_only"),
 )
 
 st.subheader(f"Districts: {offense.lower()}")
-districts = query(district_changes, filt, window)
 if districts.empty:
     st.info("No offenses in this selection have a district.")
 else:

@@ -22,6 +22,7 @@ from pandas.testing import assert_frame_equal
 from analysis import profile
 from analysis.filters import CrimeFilter
 from analysis.scope import Window, comparison_window, coverage, scoped
+from analysis.stats import Change
 
 MEMPHIS = CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29))
 
@@ -37,12 +38,14 @@ def memphis(tiny_geo: duckdb.DuckDBPyConnection) -> tuple[CrimeFilter, Window]:
     return filt, window
 
 
-def test_selection_change(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilter, Window]) -> None:
+def test_total_change(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilter, Window]) -> None:
     filt, window = memphis
-    change = profile.selection_change(tiny_geo, filt, window)
+    change = profile.total_change(profile.district_changes(tiny_geo, filt, window))
     # 2024: M11 M12 M13 M14 M15 M17 M18 X2 = 8; 2023: M1 M2 M3 M4 M7 = 5 (not X1, June).
     assert (change.current, change.previous) == (8, 5)
     assert change.text() == "up 3 (5 → 8), not notable (z = +1.2)"
+    # All offenses (the mix): 10 in Jan-Feb 2024, 10 in Jan-Feb 2023.
+    assert profile.total_change(profile.offense_mix(tiny_geo, filt, window)) == Change(10, 10)
 
 
 def test_offense_mix(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilter, Window]) -> None:
@@ -265,6 +268,6 @@ def test_offenses_without_a_time_stay_out_of_the_hour_chart(
     assert (
         grid["n"].sum() == 7 and grid.loc[(grid["day"] == "Friday") & (grid["hour"] == 21), "n"].item() == 0
     )
-    assert profile.time_unknown(con, window.current(filt)) == 1
-    assert profile.midnight_note(grid, 1).startswith("1 offenses have a date but no time of day")
+    assert grid["date_only"].sum() == 1
+    assert profile.midnight_note(grid).startswith("1 offenses have a date but no time of day")
     con.close()
