@@ -50,16 +50,19 @@ def rgb(colour: str) -> list[int]:
 
 @dataclass(frozen=True)
 class RawRecords:
-    """Layer data already serialised as a JSON array (by pandas' C encoder), spliced into
-    the deck's JSON as it is: building and encoding tens of thousands of Python dicts
-    would cost more than the query behind them."""
+    """Layer data already serialised as a JSON array, spliced into the deck's JSON as it
+    is: building and encoding tens of thousands of Python dicts would cost more than the
+    query behind them."""
 
     text: str
     count: int
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> RawRecords:
-        return cls(frame.to_json(orient="records", double_precision=6), len(frame))
+    def of(cls, template: str, *columns: list[str]) -> RawRecords:
+        """Records from a `template` with one {} per column, filled row by row with the
+        columns' values, which must already be JSON (numbers, or json.dumps of strings)."""
+        rows = [template.format(*values) for values in zip(*columns, strict=True)]
+        return cls("[" + ",".join(rows) + "]", len(rows))
 
 
 class CompactDeck(pdk.Deck):  # type: ignore[misc]
@@ -147,23 +150,39 @@ def view_state(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
     )
 
 
-def _offenses(n: pd.Series, suffix: str = "") -> pd.Series:
-    """'1 offense', '1,234 offenses' (+ suffix) for each count."""
-    words = n.map("{:,}".format) + np.where(n.to_numpy() == 1, " offense", " offenses")
-    return words + suffix if suffix else words
+def _offense_words(counts: list[int]) -> list[str]:
+    """JSON strings '"1 offense"', '"1,234 offenses"' for counts (each distinct count once)."""
+    words = {n: json.dumps(f"{n:,} {'offense' if n == 1 else 'offenses'}") for n in set(counts)}
+    return [words[n] for n in counts]
+
+
+def class_colour_expression(bins: list[ColourBin]) -> str:
+    """A deck.gl JSON expression giving each object's class colour from its `k`:
+    'k==0?[253,231,37]:k==1?[...]:[...]'. (Its expression parser reads no member access on
+    an array literal, so not '[[...],[...]][k]'.)"""
+    colours = [json.dumps(rgb(b.colour), separators=(",", ":")) for b in bins]
+    expression = colours[-1]
+    for k in range(len(colours) - 2, -1, -1):
+        expression = f"k=={k}?{colours[k]}:{expression}"
+    return expression
 
 
 def _cell_layer(cells: CellMap, bins: list[ColourBin]) -> pdk.Layer:
+    """H3 cells: id, colour class (an index into the palette the layer carries once) and
+    tooltip text."""
     frame = cells.cells
-    records = pd.DataFrame(
-        {"h": frame["h3"], "c": bin_colours(frame["n"], bins), "t": _offenses(frame["n"], " in this cell")}
+    counts = frame["n"].tolist()
+    uppers = np.array([b.hi for b in bins])
+    classes = np.searchsorted(uppers, frame["n"].to_numpy(dtype="int64"), side="left").astype(str).tolist()
+    records = RawRecords.of(
+        '{{"h":"{}","k":{},"t":{}}}', frame["h3"].tolist(), classes, _offense_words(counts)
     )
     return pdk.Layer(
         "H3HexagonLayer",
-        RawRecords.of(records),
+        records,
         id="cells",
         get_hexagon="h",
-        get_fill_color="c",
+        get_fill_color=class_colour_expression(bins),
         opacity=CELL_OPACITY,
         stroked=False,
         extruded=False,
@@ -173,12 +192,15 @@ def _cell_layer(cells: CellMap, bins: list[ColourBin]) -> pdk.Layer:
 
 def _heat_layer(cells: CellMap) -> pdk.Layer:
     frame = with_centres(cells.cells)
-    records = pd.DataFrame(
-        {"p": list(zip(frame["lon"].round(5), frame["lat"].round(5), strict=True)), "w": frame["n"]}
+    records = RawRecords.of(
+        '{{"p":[{},{}],"w":{}}}',
+        frame["lon"].round(5).astype(str).tolist(),
+        frame["lat"].round(5).astype(str).tolist(),
+        frame["n"].astype(str).tolist(),
     )
     return pdk.Layer(
         "HeatmapLayer",
-        RawRecords.of(records),
+        records,
         id="heat",
         get_position="p",
         get_weight="w",

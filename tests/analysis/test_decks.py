@@ -34,6 +34,16 @@ def test_colour_bins_by_hand() -> None:
     ]
 
 
+def test_class_colour_expression() -> None:
+    bins = [
+        decks.ColourBin(1, 1, "#fde725", 5),
+        decks.ColourBin(2, 3, "#21918c", 2),
+        decks.ColourBin(4, 9, "#440154", 1),
+    ]
+    assert decks.class_colour_expression(bins) == "k==0?[253,231,37]:k==1?[33,145,140]:[68,1,84]"
+    assert decks.class_colour_expression(bins[:1]) == "[253,231,37]"
+
+
 def test_colour_bins_edge_cases() -> None:
     assert decks.colour_bins(pd.Series([], dtype="int64")) == []
     one = decks.colour_bins(pd.Series([4, 4, 4]))
@@ -79,7 +89,12 @@ def test_deck_layers_counts_and_tooltips(memphis_deck: pdk.Deck) -> None:
     ]
     cells = layers["cells"]["data"]
     assert sum(int(c["t"].split()[0]) for c in cells) == 7
-    assert all(c["t"].endswith("in this cell") for c in cells)
+    assert {c["t"] for c in cells} <= {"1 offense", "2 offenses", "3 offenses", "4 offenses"}
+    # The colour is a class index, turned into the class's colour by one deck.gl JSON
+    # expression the layer carries once, not three numbers per cell.
+    bins = decks.colour_bins(pd.Series([int(c["t"].split()[0]) for c in cells]))
+    assert layers["cells"]["getFillColor"] == "@@=" + decks.class_colour_expression(bins)
+    assert all(0 <= c["k"] < len(bins) for c in cells)
     areas = {f["properties"]["t"] for f in layers["district-areas"]["data"]["features"]}
     assert areas == {"North Main: 4 offenses", "Raines: 4 offenses"}
     assert [d["d"] for d in layers["district-names"]["data"]] == ["North Main", "Raines"]
@@ -93,18 +108,21 @@ def test_deck_is_compact(memphis_deck: pdk.Deck) -> None:
     compact = memphis_deck.to_json()
     assert "\n" not in compact and "@@raw" not in compact
     cells = next(layer for layer in json.loads(compact)["layers"] if layer["id"] == "cells")["data"]
-    assert cells and set(cells[0]) == {"h", "c", "t"}  # pre-serialised records spliced in
+    assert cells and set(cells[0]) == {"h", "k", "t"}  # pre-serialised records spliced in
     # The same deck through pydeck's own serialiser (indent=2, objects as dicts) is larger.
     plain = pdk.Deck(layers=[], map_provider=None)
     assert len(decks.CompactDeck.to_json(plain)) < len(plain.to_json())
 
 
 def test_raw_records_round_trip() -> None:
-    frame = pd.DataFrame({"h": ["8a2659a06c37fff"], "c": [[1, 2, 3]], "t": ["1 offense in this cell"]})
-    raw = decks.RawRecords.of(frame)
-    assert raw.count == 1 and json.loads(raw.text) == [
-        {"h": "8a2659a06c37fff", "c": [1, 2, 3], "t": "1 offense in this cell"}
+    raw = decks.RawRecords.of(
+        '{{"h":"{}","k":{},"t":{}}}', ["8a2659a06c37fff", "x"], ["0", "4"], ['"1 offense"', '"a \\"quote\\""']
+    )
+    assert raw.count == 2 and json.loads(raw.text) == [
+        {"h": "8a2659a06c37fff", "k": 0, "t": "1 offense"},
+        {"h": "x", "k": 4, "t": 'a "quote"'},
     ]
+    assert decks.RawRecords.of("{}", []).text == "[]"
 
 
 def test_heat_mode_sends_weights_not_cells(tiny_geo: duckdb.DuckDBPyConnection) -> None:

@@ -46,7 +46,7 @@ def test_memphis_map(app: Callable[..., AppTest], real_store_path: Path, shared_
     ).value_counts()
     busiest = max(layers["cells"]["data"], key=lambda c: int(c["t"].split()[0].replace(",", "")))
     assert int(busiest["h"], 16) == cells.index[0]
-    assert busiest["t"] == f"{cells.iloc[0]} offenses in this cell"
+    assert busiest["t"] == f"{cells.iloc[0]} offenses"
     assert "Source: memphis (incident records), Jan–Dec 2019" in text(at)
 
 
