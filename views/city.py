@@ -31,7 +31,7 @@ from analysis.profile import (
 from analysis.scope import comparison_window
 from ui.components import kpi
 from ui.data import query
-from ui.exhibits import footer, lazy_csv, numbers_behind
+from ui.exhibits import csv_download, footer, lazy_csv, numbers_behind
 from ui.one_city import one_city
 
 page = one_city(
@@ -156,7 +156,7 @@ else:
         },
     )
 footer(district_summary(districts), cov.note(f"{window.prior_label} and {window.label}"))
-numbers_behind(districts, f"psp_{city}_{filt.offenses[0]}_districts.csv", label="Numbers behind this table")
+csv_download(districts, f"psp_{city}_{filt.offenses[0]}_districts.csv")
 
 st.subheader(f"Hot spots: the busiest cells for {offense.lower()}")
 hot = query(hotspot_cells, filt, window)
@@ -188,7 +188,7 @@ footer(
         "the trend line runs over both years"
     ),
 )
-numbers_behind(hot, f"psp_{city}_{filt.offenses[0]}_hot_spots.csv", label="Numbers behind this table")
+csv_download(hot, f"psp_{city}_{filt.offenses[0]}_hot_spots.csv")
 
 st.subheader("Incidents")
 st.caption(

@@ -29,7 +29,9 @@ def test_demo_store_profile(app: Callable[..., AppTest], demo_store_path: Path) 
     words = text(at)
     assert "compared with the same months a year before" in words
     assert "aoristic" in words and "Source: demo" in words
-    assert len(at.expander) == 4  # numbers behind every chart and table
+    assert len(at.expander) == 2  # numbers behind both charts
+    downloads = [b.label for b in at.download_button]
+    assert downloads.count("Download this table (CSV)") == 2  # districts, hot spots
     assert "Rows 1–100 of" in words
 
 
