@@ -168,7 +168,7 @@ else:
         hot,
         hide_index=True,
         width="stretch",
-        column_order=("rank", "district", "current", "previous", "change", "share", "trend", "h3"),
+        column_order=("rank", "district", "previous", "current", "change", "share", "trend", "h3"),
         column_config={
             "rank": "#",
             "district": "Mostly in",
