@@ -124,7 +124,10 @@ class Progress:
         """Plain counts: '312 so far vs 340 expected by now (interval 304–376) ...'."""
         g = self.goal
         if self.status == "no data":
-            return f"No data for {SERIES_LABELS.get(g.offense, g.offense).lower()} in {g.area}."
+            return (
+                f"No complete data for {SERIES_LABELS.get(g.offense, g.offense).lower()} in {g.area} "
+                f"for the baseline ({g.baseline_label}) in this store."
+            )
         target = f"The target is at most {self.target_total:,.0f} by {g.months[-1]:%B %Y}"
         target += f" (baseline {g.baseline_label}: {self.baseline_total:,.0f} in the same months)."
         if self.phase == "not started" or self.as_of is None:
@@ -225,12 +228,17 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
     """Progress of `goal` given its monthly series (columns month, count), as of the
     series' last month."""
     months = goal.months
-    if series.empty:
+    try:
+        if series.empty:
+            raise ValueError("no data")
+        profile = baseline_profile(series, goal.baseline_years)
+    except ValueError:
+        # No series, or the baseline years are no longer complete in the store (data
+        # replaced since the goal was set): say so rather than judge against nothing.
         empty = pd.DataFrame({"month": months})
         return Progress(
             goal, empty, "not started", "no data", None, 0, len(months), 0, 0.0, 0, 0, 0.0, 0.0, 0.0, None
         )
-    profile = baseline_profile(series, goal.baseline_years)
     path = expected_path(profile, months, goal.target_change_pct)
     counts = series.assign(month=pd.to_datetime(series["month"])).set_index("month")["count"]
     last = counts.index.max()

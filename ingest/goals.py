@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -39,6 +39,7 @@ MAX_BASELINE_YEARS = 10
 MAX_TEXT = 500
 DEMO_GOALS_FILE = DATA_DIR / "goals.toml"
 GOAL_SOURCES = ("demo", "user", "file")
+T = TypeVar("T")
 INTERVENTION_SOURCES = ("seed", "user", "file")
 
 
@@ -95,12 +96,17 @@ def _text_problems(label: str, value: str | None) -> list[str]:
     return []
 
 
+def _city(con: duckdb.DuckDBPyConnection, city_id: str) -> tuple[dict[str, str], list[str]]:
+    """The registry's city names, and the problem if `city_id` is not one of them."""
+    cities = city_names(con)
+    if city_id in cities:
+        return cities, []
+    return cities, [f"Unknown city {city_id!r}. Use one of: {', '.join(sorted(cities))}."]
+
+
 def validate_goal(con: duckdb.DuckDBPyConnection, spec: GoalSpec) -> list[str]:
     """Every problem with `spec` against the store behind `con` (empty list = valid)."""
-    problems: list[str] = []
-    cities = city_names(con)
-    if spec.city_id not in cities:
-        problems.append(f"Unknown city {spec.city_id!r}. Use one of: {', '.join(sorted(cities))}.")
+    cities, problems = _city(con, spec.city_id)
     if spec.offense not in SERIES_OFFENSES:
         problems.append(f"Unknown offense {spec.offense!r}. Use one of: {', '.join(SERIES_OFFENSES)}.")
     target = spec.target_change_pct
@@ -170,10 +176,7 @@ def validate_goal(con: duckdb.DuckDBPyConnection, spec: GoalSpec) -> list[str]:
 
 def validate_intervention(con: duckdb.DuckDBPyConnection, spec: InterventionSpec) -> list[str]:
     """Every problem with `spec` (empty list = valid)."""
-    problems: list[str] = []
-    cities = city_names(con)
-    if spec.city_id not in cities:
-        problems.append(f"Unknown city {spec.city_id!r}. Use one of: {', '.join(sorted(cities))}.")
+    _, problems = _city(con, spec.city_id)
     if not spec.name or not spec.name.strip():
         problems.append("Give the intervention a name.")
     elif len(spec.name) > 120:
@@ -231,49 +234,59 @@ def _insert_goals(con: duckdb.DuckDBPyConnection, specs: Iterable[GoalSpec], sou
     return ids
 
 
-def add_goals(db: Path, specs: Sequence[GoalSpec], source: str = "user") -> list[int]:
-    """Validate and store `specs` in one write; GoalError (and nothing written) if any
-    goal is invalid. Returns the new goal ids."""
-    if not specs:
-        raise GoalError(["No goals to add."])
+def _checked_write(
+    db: Path,
+    check: Callable[[duckdb.DuckDBPyConnection], list[str]],
+    write: Callable[[duckdb.DuckDBPyConnection], T],
+) -> T:
+    """Run `check` on a read-only connection (cheap: no copy of the store), then again in
+    the write transaction, where `write` runs only if there is still no problem. Any
+    problem raises GoalError and write_store leaves the store as it was."""
     reader = connect_readonly(db)
     try:
-        problems = _batch_problems(reader, specs)
+        problems = check(reader)
     finally:
         reader.close()
     if problems:
         raise GoalError(problems)
     with write_store(db) as con:
-        problems = _batch_problems(con, specs)  # the store may have changed since
+        problems = check(con)  # the store may have changed since
         if problems:
             raise GoalError(problems)
+        return write(con)
+
+
+def add_goals(db: Path, specs: Sequence[GoalSpec], source: str = "user", replace: bool = False) -> list[int]:
+    """Validate and store `specs` in one write; GoalError (and nothing written) if any
+    goal is invalid. `replace` first removes the goals of the same source. Returns the
+    new goal ids."""
+    if not specs:
+        raise GoalError(["No goals to add."])
+
+    def write(con: duckdb.DuckDBPyConnection) -> list[int]:
+        if replace:
+            con.execute("delete from goals where source = ?", [source])
         return _insert_goals(con, specs, source)
+
+    return _checked_write(db, lambda con: _batch_problems(con, specs), write)
 
 
 def remove_goal(db: Path, goal_id: int) -> None:
     """Delete one goal; GoalError if it does not exist (nothing written)."""
-    with write_store(db) as con:
+
+    def check(con: duckdb.DuckDBPyConnection) -> list[str]:
         row = con.execute("select count(*) from goals where goal_id = ?", [goal_id]).fetchone()
-        if not row or row[0] == 0:
-            raise GoalError([f"There is no goal {goal_id}."])
-        con.execute("delete from goals where goal_id = ?", [goal_id])
+        return [] if row and row[0] else [f"There is no goal {goal_id}."]
+
+    _checked_write(db, check, lambda con: con.execute("delete from goals where goal_id = ?", [goal_id]))
 
 
 def add_intervention(db: Path, spec: InterventionSpec, source: str = "user") -> int:
     """Validate and store one intervention; GoalError (nothing written) if invalid."""
     if source not in INTERVENTION_SOURCES:
         raise ValueError(f"unknown intervention source {source!r}")
-    reader = connect_readonly(db)
-    try:
-        problems = validate_intervention(reader, spec)
-    finally:
-        reader.close()
-    if problems:
-        raise GoalError(problems)
-    with write_store(db) as con:
-        problems = validate_intervention(con, spec)
-        if problems:
-            raise GoalError(problems)
+
+    def write(con: duckdb.DuckDBPyConnection) -> int:
         row = con.execute("select coalesce(max(intervention_id), 0) + 1 from interventions").fetchone()
         new_id = int(row[0]) if row else 1
         con.execute(
@@ -290,6 +303,8 @@ def add_intervention(db: Path, spec: InterventionSpec, source: str = "user") -> 
             ],
         )
         return new_id
+
+    return _checked_write(db, lambda con: validate_intervention(con, spec), write)
 
 
 # --- the goals file -------------------------------------------------------------------------
@@ -384,22 +399,7 @@ def parse_goals(text: str, where: str = "goals file") -> list[GoalSpec]:
 def load_goals_file(db: Path, file: Path, source: str = "file", replace: bool = False) -> list[int]:
     """Validate and store every goal of a TOML file in one write (all or nothing).
     `replace` first removes the goals previously loaded with the same source."""
-    specs = parse_goals(file.read_text(), where=file.name)
-    if not replace:
-        return add_goals(db, specs, source)
-    reader = connect_readonly(db)
-    try:
-        problems = _batch_problems(reader, specs)
-    finally:
-        reader.close()
-    if problems:
-        raise GoalError(problems)
-    with write_store(db) as con:
-        con.execute("delete from goals where source = ?", [source])
-        problems = _batch_problems(con, specs)
-        if problems:
-            raise GoalError(problems)
-        return _insert_goals(con, specs, source)
+    return add_goals(db, parse_goals(file.read_text(), where=file.name), source, replace=replace)
 
 
 def load_demo_goals(

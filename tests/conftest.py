@@ -48,6 +48,14 @@ def goals_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
+def goals_store(goals_store_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the goals fixture store, for tests that write."""
+    path = tmp_path / "goals.duckdb"
+    path.write_bytes(goals_store_path.read_bytes())
+    return path
+
+
+@pytest.fixture()
 def tiny(tiny_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(tiny_store_path), read_only=True)
     yield con

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.alerts import CusumParams
-from analysis.goals import STATUS_RULE, STATUSES, Progress, format_pct, goal_offenses
+from analysis.goals import INTERVAL_LEVEL, STATUS_RULE, STATUSES, Progress, format_pct, goal_offenses
 from analysis.registry_read import city_names, data_span, district_names
 from analysis.series import SERIES_LABELS
 from analysis.settings import db_path
@@ -153,7 +153,7 @@ def progress_header(p: Progress) -> None:
         cols[0].metric(
             f"So far (to {p.as_of:%b %Y})",
             f"{p.actual:,}",
-            help=f"Expected by now {p.expected:,.0f}; {int(100 * 0.95)}% Poisson interval {p.low:,}–{p.high:,}.",
+            help=f"Expected by now {p.expected:,.0f}; {INTERVAL_LEVEL:.0%} Poisson interval {p.low:,}–{p.high:,}.",
         )
         cols[1].metric("Expected by now", f"{p.expected:,.0f}", help=f"Interval {p.low:,}–{p.high:,}.")
     cols[2].metric(

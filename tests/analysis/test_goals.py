@@ -138,11 +138,13 @@ def test_progress_before_the_start_and_without_data() -> None:
     assert p.target_total == pytest.approx(108.0)
     empty = progress(goal(), series.iloc[0:0])
     assert empty.status == "no data"
+    # Baseline years no longer complete (data replaced after the goal was set): no data, no crash.
+    gone = progress(goal(baseline_years=(2022,)), series)
+    assert gone.status == "no data" and "No complete data" in gone.summary()
 
 
-def test_goal_on_the_store(goals_store_path: Path, tmp_path: Path) -> None:
-    store = tmp_path / "g.duckdb"
-    store.write_bytes(goals_store_path.read_bytes())
+def test_goal_on_the_store(goals_store: Path) -> None:
+    store = goals_store
     ids = add_goals(
         store,
         [

@@ -93,9 +93,8 @@ def test_seeded_interventions(tiny: duckdb.DuckDBPyConnection) -> None:
     ]
 
 
-def test_its_on_the_store(goals_store_path: Path, tmp_path: Path) -> None:
-    store = tmp_path / "g.duckdb"
-    store.write_bytes(goals_store_path.read_bytes())
+def test_its_on_the_store(goals_store: Path) -> None:
+    store = goals_store
     new_id = add_intervention(store, InterventionSpec("memphis_tn", "Strategy launch", date(2024, 1, 1)))
     con = duckdb.connect(str(store), read_only=True)
     its = interrupted_time_series(con, "memphis_tn", "violent_crime", new_id)

@@ -3,7 +3,6 @@ leaves the store byte for byte as it was; good input lands; the demo goals load.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import replace
 from datetime import date
@@ -32,19 +31,9 @@ from ingest.goals import (
 )
 from ingest.registry import load_cities
 from ingest.store import write_store
+from tests.fixtures.goals import sha256_of as sha
 
 GOOD = GoalSpec("memphis_tn", "violent_crime", (2024,), -10.0, date(2025, 1, 1), date(2025, 12, 31))
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture()
-def store(goals_store_path: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "g.duckdb"
-    path.write_bytes(goals_store_path.read_bytes())
-    return path
 
 
 def goals_in(path: Path) -> list[tuple[object, ...]]:
@@ -57,10 +46,10 @@ def goals_in(path: Path) -> list[tuple[object, ...]]:
     return rows
 
 
-def test_a_valid_goal_is_stored(store: Path) -> None:
-    ids = add_goals(store, [GOOD, replace(GOOD, baseline_years=(2023, 2022), target_change_pct=5)])
+def test_a_valid_goal_is_stored(goals_store: Path) -> None:
+    ids = add_goals(goals_store, [GOOD, replace(GOOD, baseline_years=(2023, 2022), target_change_pct=5)])
     assert ids == [1, 2]
-    assert goals_in(store) == [
+    assert goals_in(goals_store) == [
         (1, "memphis_tn", "violent_crime", "year", 2024, None, -10.0, "user"),
         (2, "memphis_tn", "violent_crime", "mean_of_years", None, [2022, 2023], 5.0, "user"),
     ]
@@ -87,41 +76,41 @@ def test_a_valid_goal_is_stored(store: Path) -> None:
     ],
 )
 def test_bad_goal_is_rejected_and_nothing_written(
-    store: Path, change: dict[str, object], message: str
+    goals_store: Path, change: dict[str, object], message: str
 ) -> None:
-    before = sha(store)
+    before = sha(goals_store)
     with pytest.raises(GoalError) as err:
-        add_goals(store, [replace(GOOD, **change)])  # type: ignore[arg-type]
+        add_goals(goals_store, [replace(GOOD, **change)])  # type: ignore[arg-type]
     assert message in str(err.value)
-    assert sha(store) == before
+    assert sha(goals_store) == before
 
 
-def test_a_batch_is_all_or_nothing(store: Path) -> None:
-    before = sha(store)
+def test_a_batch_is_all_or_nothing(goals_store: Path) -> None:
+    before = sha(goals_store)
     with pytest.raises(GoalError) as err:
-        add_goals(store, [GOOD, replace(GOOD, city_id="nowhere"), replace(GOOD, target_change_pct=500)])
+        add_goals(goals_store, [GOOD, replace(GOOD, city_id="nowhere"), replace(GOOD, target_change_pct=500)])
     assert err.value.problems[0].startswith("Goal 2: Unknown city")
     assert err.value.problems[1].startswith("Goal 3: A target change of +500%")
-    assert sha(store) == before
+    assert sha(goals_store) == before
 
 
-def test_the_schema_refuses_an_insane_target_too(store: Path) -> None:
+def test_the_schema_refuses_an_insane_target_too(goals_store: Path) -> None:
     # A second line of defence for writers that skip the validator.
-    with pytest.raises(duckdb.ConstraintException), write_store(store) as con:
+    with pytest.raises(duckdb.ConstraintException), write_store(goals_store) as con:
         con.execute(
             "insert into goals values (1, 'memphis_tn', null, 'violent_crime', 'year', 2024, null, 500,"
             " date '2025-01-01', date '2025-12-31', null, null, now(), 'user')"
         )
 
 
-def test_remove_goal(store: Path) -> None:
-    (goal_id,) = add_goals(store, [GOOD])
-    remove_goal(store, goal_id)
-    assert goals_in(store) == []
-    before = sha(store)
+def test_remove_goal(goals_store: Path) -> None:
+    (goal_id,) = add_goals(goals_store, [GOOD])
+    remove_goal(goals_store, goal_id)
+    assert goals_in(goals_store) == []
+    before = sha(goals_store)
     with pytest.raises(GoalError, match="There is no goal 7"):
-        remove_goal(store, 7)
-    assert sha(store) == before
+        remove_goal(goals_store, 7)
+    assert sha(goals_store) == before
 
 
 def test_parse_goals_reports_every_problem() -> None:
@@ -159,31 +148,33 @@ colour = "red"
     assert spec.baseline_years == (2023, 2024) and spec.deadline == date(2025, 12, 31)
 
 
-def test_load_goals_file_and_replace(store: Path, tmp_path: Path) -> None:
+def test_load_goals_file_and_replace(goals_store: Path, tmp_path: Path) -> None:
     file = tmp_path / "mine.toml"
     file.write_text(
         '[[goal]]\ncity = "memphis_tn"\noffense = "violent_crime"\nbaseline = 2024\n'
         "target_change_pct = -10\nstart = 2025-01-01\ndeadline = 2025-12-31\n"
     )
-    assert load_goals_file(store, file) == [1]
-    assert load_goals_file(store, file, replace=True) == [1]
-    assert [r[-1] for r in goals_in(store)] == ["file"]
+    assert load_goals_file(goals_store, file) == [1]
+    assert load_goals_file(goals_store, file, replace=True) == [1]
+    assert [r[-1] for r in goals_in(goals_store)] == ["file"]
 
 
-def test_interventions_add_and_reject(store: Path) -> None:
-    new_id = add_intervention(store, InterventionSpec("memphis_tn", "Hot spot policing", date(2024, 3, 1)))
+def test_interventions_add_and_reject(goals_store: Path) -> None:
+    new_id = add_intervention(
+        goals_store, InterventionSpec("memphis_tn", "Hot spot policing", date(2024, 3, 1))
+    )
     assert new_id == 15  # after the 14 seeded ones
-    before = sha(store)
+    before = sha(goals_store)
     bad = InterventionSpec("memphis_tn", " ", date(2024, 3, 1), end_date=date(2024, 1, 1))
     with pytest.raises(GoalError) as err:
-        add_intervention(store, bad)
+        add_intervention(goals_store, bad)
     assert err.value.problems == [
         "Give the intervention a name.",
         "The end date (2024-01-01) is before the start date (2024-03-01).",
     ]
     with pytest.raises(GoalError, match="Unknown city"):
-        add_intervention(store, InterventionSpec("gotham_ny", "X", date(2024, 3, 1)))
-    assert sha(store) == before
+        add_intervention(goals_store, InterventionSpec("gotham_ny", "X", date(2024, 3, 1)))
+    assert sha(goals_store) == before
 
 
 def test_demo_goals_load_into_the_demo_store(demo_store_path: Path, tmp_path: Path) -> None:
@@ -219,28 +210,28 @@ def test_demo_goals_show_a_mix_of_statuses_at_full_scale() -> None:
     assert {"ahead", "on track", "at risk", "off track"} <= set(statuses.values()), statuses
 
 
-def test_cli_goals_and_interventions(store: Path, tmp_path: Path) -> None:
+def test_cli_goals_and_interventions(goals_store: Path) -> None:
     runner = CliRunner()
-    before = sha(store)
+    before = sha(goals_store)
     args = ["goals", "add", "--city", "memphis_tn", "--offense", "violent_crime", "--baseline", "2024",
-            "--start", "2025-01-01", "--deadline", "2025-12-31", "--db", str(store)]  # fmt: skip
+            "--start", "2025-01-01", "--deadline", "2025-12-31", "--db", str(goals_store)]  # fmt: skip
     bad = runner.invoke(app, [*args, "--target", "500"])
     assert bad.exit_code == 2
     assert "outside the allowed range" in bad.output and "Nothing was written" in bad.output
-    assert sha(store) == before
+    assert sha(goals_store) == before
     good = runner.invoke(app, [*args, "--target", "-10", "--owner", "Chief"])
     assert good.exit_code == 0, good.output
-    listed = runner.invoke(app, ["goals", "list", "--json", "--db", str(store)])
+    listed = runner.invoke(app, ["goals", "list", "--json", "--db", str(goals_store)])
     assert listed.exit_code == 0
     frame = pd.read_json(io.StringIO(listed.stdout))
     assert frame[["goal_id", "status", "actual"]].values.tolist() == [[1, "off track", 577]]
-    loaded = runner.invoke(app, ["goals", "load", str(DATA_DIR / "goals.toml"), "--db", str(store)])
+    loaded = runner.invoke(app, ["goals", "load", str(DATA_DIR / "goals.toml"), "--db", str(goals_store)])
     assert loaded.exit_code == 2  # the demo goals need data this store does not have
     assert "has no complete data" in loaded.output or "no data" in loaded.output
     added = runner.invoke(
         app, ["interventions", "add", "--city", "memphis_tn", "--name", "GVI", "--start", "2024-05-01",
-              "--db", str(store)],
+              "--db", str(goals_store)],
     )  # fmt: skip
     assert added.exit_code == 0, added.output
-    listed = runner.invoke(app, ["interventions", "list", "--json", "--db", str(store)])
+    listed = runner.invoke(app, ["interventions", "list", "--json", "--db", str(goals_store)])
     assert '"name": "GVI"' in listed.stdout

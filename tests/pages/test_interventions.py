@@ -3,23 +3,16 @@ form that adds an intervention through the ingest write path."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.fixtures.goals import sha256_of as sha
+
 PAGE = "pages/interventions.py"
-
-
-@pytest.fixture()
-def store(goals_store_path: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "g.duckdb"
-    path.write_bytes(goals_store_path.read_bytes())
-    return path
 
 
 def test_its_on_demo_store(app: Callable[..., AppTest], demo_store_path: Path) -> None:
@@ -37,9 +30,9 @@ def test_its_on_demo_store(app: Callable[..., AppTest], demo_store_path: Path) -
     assert at.metric[0].label == "Level change at Jan 2020"
 
 
-def test_too_little_data_and_hostile_links(app: Callable[..., AppTest], store: Path) -> None:
+def test_too_little_data_and_hostile_links(app: Callable[..., AppTest], goals_store: Path) -> None:
     # The fixture starts in 2021: PSP (2017) has no months before it.
-    at = app(store, page=PAGE, query={"its_city": "memphis_tn", "its_offense": "<b>x</b>"})
+    at = app(goals_store, page=PAGE, query={"its_city": "memphis_tn", "its_offense": "<b>x</b>"})
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "unknown offense" in warnings
@@ -51,9 +44,9 @@ def submit(at: AppTest) -> None:
     next(b for b in at.button if b.label == "Add intervention").click().run()
 
 
-def test_add_intervention_in_the_ui(app: Callable[..., AppTest], store: Path) -> None:
-    at = app(store, page=PAGE, query={"its_city": "memphis_tn"})
-    before = hashlib.sha256(store.read_bytes()).hexdigest()
+def test_add_intervention_in_the_ui(app: Callable[..., AppTest], goals_store: Path) -> None:
+    at = app(goals_store, page=PAGE, query={"its_city": "memphis_tn"})
+    before = sha(goals_store)
     at.selectbox(key="iv_city").set_value("memphis_tn")
     at.text_input(key="iv_name").input("Strategy launch")
     at.date_input(key="iv_start").set_value(date(2024, 1, 1))
@@ -63,7 +56,7 @@ def test_add_intervention_in_the_ui(app: Callable[..., AppTest], store: Path) ->
     assert "The end date (2023-01-01) is before the start date (2024-01-01)." in " ".join(
         e.value for e in at.error
     )
-    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+    assert sha(goals_store) == before
     at.checkbox(key="iv_ongoing").check()
     submit(at)
     assert any("Intervention #15 added" in s.value for s in at.success)
