@@ -135,7 +135,7 @@ def import_cmd(
         except (ImportFailed, MixedDataError) as exc:
             bar.stop()
             console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            console.print(f"The store {path} was not changed.")
+            console.print(f"The store {path} was not changed.", soft_wrap=True)
             raise typer.Exit(2) from None
         except RuntimeError as exc:  # another writer holds the store
             bar.stop()

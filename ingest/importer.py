@@ -43,6 +43,9 @@ from ingest.registry import load_registry
 from ingest.store import finish_import, set_info, start_import, write_store
 
 Progress = Callable[[str, float], None]
+# Below this many rows a high quarantine share says little about the mapping (a daily
+# increment of three rows with two bad ones is not a wrong mapping).
+MIN_ROWS_FOR_SHARE = 20
 
 __all__ = [
     "ImportFailed",
@@ -208,7 +211,7 @@ def import_file(
         import_id = start_import(con, spec.source, spec.kind, str(file.resolve()), sha)
         outcome = load(con, spec, file, import_id, step)
         considered = outcome.rows_read - outcome.skipped
-        if considered and outcome.quarantined / considered > spec.max_quarantine_share:
+        if considered >= MIN_ROWS_FOR_SHARE and outcome.quarantined / considered > spec.max_quarantine_share:
             _fail_too_many(con, file, spec, import_id, outcome, considered)
         finish_import(
             con,

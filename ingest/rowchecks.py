@@ -29,6 +29,9 @@ def col(name: str, header: tuple[str, ...], alias: str = "s") -> str:
 def city_lookup(con: duckdb.DuckDBPyConnection, spec: CitySpec) -> None:
     """Temp table city_lookup(key, city_id): lower-cased column value -> registry city."""
     con.execute("create or replace temp table city_lookup (key varchar primary key, city_id varchar)")
+    known = {r[0] for r in con.execute("select city_id from cities").fetchall()}
+    if spec.fixed is not None and spec.fixed not in known:
+        raise ValueError(f"[city] id {spec.fixed!r} is not a city_id of data/cities.toml ({', '.join(sorted(known))})")
     if spec.column is None:
         return
     match = ident(spec.match, ("city_id", "name", "rtci_agency", "census_geoid"))
@@ -36,7 +39,6 @@ def city_lookup(con: duckdb.DuckDBPyConnection, spec: CitySpec) -> None:
         f"insert into city_lookup select distinct lower({match}), city_id from cities"  # noqa: S608 - allow-listed
         f" where {match} is not null"
     )
-    known = {r[0] for r in con.execute("select city_id from cities").fetchall()}
     for value, city_id in spec.values.items():
         if city_id not in known:
             raise ValueError(f"[city.values] {value!r} = {city_id!r}: not a registry city_id")
