@@ -279,3 +279,13 @@ def months_without_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         select * from final order by name, first_month
         """  # noqa: S608 - composed from the module's own SQL constants
     ).df()
+
+
+def upstream_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Where aggregators (the RTCI sources table) get each city's counts: source type and
+    method, link, latest month covered, the population they use."""
+    return con.execute(
+        "select a.city_id, c.name, a.source, a.agency, a.source_type, a.source_method, a.source_link,"
+        " a.most_recent_month, a.population, a.as_of from agency_sources a join cities c using (city_id)"
+        " order by c.name, a.source"
+    ).df()

@@ -21,6 +21,7 @@ from analysis.health import (
     quarantine_by_reason,
     series_breaks,
     status_by_city,
+    upstream_sources,
 )
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
@@ -164,6 +165,7 @@ def status_cmd(
         "months_without_data": months_without_data(con),
         "series_breaks": series_breaks(con),
         "quarantine": quarantine_by_reason(con),
+        "upstream": upstream_sources(con),
         "months": health_by_city_month(con) if as_json else pd.DataFrame(),
     }
     con.close()
@@ -232,6 +234,15 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
             table.add_column(column)
         for r in breaks.itertuples(index=False):
             table.add_row(r.name, _fmt(r.month, "%Y-%m"), r.data, r.kind, _fmt(r.before), _fmt(r.after))
+        out.print(table)
+    upstream = frames["upstream"]
+    if len(upstream):
+        table = Table(title="Where aggregators get each city's counts")
+        for column in ("city", "source", "upstream", "method", "latest month", "population"):
+            table.add_column(column, justify="right" if column == "population" else "left")
+        for r in upstream.itertuples(index=False):
+            table.add_row(r.name, r.source, _fmt(r.source_type), _fmt(r.source_method),
+                          _fmt(r.most_recent_month, "%Y-%m"), _fmt(None if pd.isna(r.population) else int(r.population)))
         out.print(table)
     quarantine = frames["quarantine"]
     if len(quarantine):

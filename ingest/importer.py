@@ -281,10 +281,12 @@ def latest_loaded(db: Path, source: str) -> str | None:
     con = connect_readonly(Path(db))
     try:
         row = con.execute(
-            "select greatest((select max(occurred_at)::date from incidents where source = ?),"
+            # Incident sources first: their monthly_counts are rollups ending on a month's last day.
+            "select coalesce((select max(occurred_at)::date from incidents where source = ?),"
             " (select max(last_day(month)) from monthly_counts where source = ?),"
-            " (select max(last_day(month)) from area_counts where source = ?))",
-            [source, source, source],
+            " (select max(last_day(month)) from area_counts where source = ?),"
+            " (select max(period_end) from period_counts where source = ?))",
+            [source, source, source, source],
         ).fetchone()
     finally:
         con.close()

@@ -31,17 +31,17 @@ from ingest.mapping import Mapping
 from ingest.rollups import rebuild_rollups
 from ingest.rowchecks import (
     Params,
-    city_lookup,
+    begin,
+    city_check_sql,
     city_sql,
     col,
     counts,
     date_bounds,
     date_sql,
-    mark_already_quarantined,
     tally,
     write_quarantine,
 )
-from ingest.staging import LINE, RAW, stage_csv
+from ingest.staging import LINE, RAW
 
 Step = Callable[[str, float], None]
 
@@ -120,6 +120,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     p["x_field"], p["zip_field"] = loc.x, loc.zip
     p["date_basis"] = m.date_basis
     p["skip_other"] = m.city.other == "skip"
+    skip_cols, city_reasons = city_check_sql("t")
     sql = f"""
     create or replace temp table parsed as
     with base as (
@@ -154,11 +155,8 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
            null::varchar as district_layer, null::varchar as source_id, null::varchar as dup,
            $date_basis::varchar as date_basis, null::varchar as field,
            date_trunc('month', t.occurred_at)::date as q_month,
-           coalesce(t.city_id is null and t.city_raw is not null and $skip_other::boolean, false) as skip,
-           case when t.city_id is null and t.city_raw is not null and $skip_other::boolean
-                then 'not a PSP city' end as skip_reason,
-           case when t.city_id is null and t.city_raw is null then 'missing city'
-                when t.city_id is null then 'unknown city'
+           {skip_cols},
+           case {city_reasons}
                 when t.occ_raw is null then 'missing date'
                 when t.occurred_at is null then 'bad date'
                 when t.occurred_at < $min_date or t.occurred_at > $max_date then 'date out of range'
@@ -416,20 +414,13 @@ def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> int:
 def load_incidents(
     con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
 ) -> Outcome:
-    step("reading", 0.05)
-    staged = stage_csv(con, file, m.csv, m.columns_used())
+    staged = begin(con, m, file, step)
     out = Outcome(rows_read=staged.rows)
-    step("parsing", 0.25)
-    try:
-        city_lookup(con, m.city)
-    except ValueError as exc:
-        raise MappingError(f"{m.path}: {exc}") from None
     crosswalk_table(con, m)
     parse(con, m, staged.columns)
     out.notes += locate(con, m, step)
     step("checking duplicates", 0.7)
     key_and_dedupe(con, m)
-    mark_already_quarantined(con, m.source)
     out.quarantine_reasons = write_quarantine(con, m.source, import_id)
     step("writing", 0.8)
     out.accepted = write(con, m, import_id)

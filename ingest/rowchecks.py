@@ -8,13 +8,17 @@ here fill and read those columns with set-based SQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from analysis.sql import ident
+from ingest.errors import MappingError
 from ingest.mapping import CitySpec, DateSpec, Mapping
+from ingest.staging import Staged, stage_csv
 
 FIRST_DATE = datetime(1900, 1, 1)
 # Named parameters shared by the generated SQL.
@@ -45,6 +49,23 @@ def city_lookup(con: duckdb.DuckDBPyConnection, spec: CitySpec) -> None:
         con.execute("insert or replace into city_lookup values (?, ?)", [value, city_id])
 
 
+def lookup_cities(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
+    """city_lookup for the mapping; a city the registry does not know is a mapping error."""
+    try:
+        city_lookup(con, m.city)
+    except ValueError as exc:
+        raise MappingError(f"{m.path}: {exc}") from None
+
+
+def begin(con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, step: Callable[[str, float], None]) -> Staged:
+    """The first steps of every CSV loader: stage the file, then the city look-up."""
+    step("reading", 0.05)
+    staged = stage_csv(con, file, m.csv, m.columns_used())
+    step("parsing", 0.25)
+    lookup_cities(con, m)
+    return staged
+
+
 def city_sql(spec: CitySpec, header: tuple[str, ...], params: Params) -> tuple[str, str, str]:
     """(join clause, city_id expression, raw city value expression)."""
     if spec.fixed is not None:
@@ -53,6 +74,18 @@ def city_sql(spec: CitySpec, header: tuple[str, ...], params: Params) -> tuple[s
     assert spec.column is not None
     raw = col(spec.column, header)
     return f"left join city_lookup cl on cl.key = lower({raw})", "cl.city_id", raw
+
+
+def city_check_sql(a: str) -> tuple[str, str]:
+    """For rows aliased `a` (with city_id and city_raw): the skip / skip_reason columns
+    (a city the mapping says to skip) and the first WHEN clauses of the reason CASE."""
+    other = f"{a}.city_id is null and {a}.city_raw is not null"
+    skip = (
+        f"coalesce({other} and $skip_other::boolean, false) as skip,"
+        f" case when {other} and $skip_other::boolean then 'not a PSP city' end as skip_reason"
+    )
+    reasons = f"when {a}.city_id is null and {a}.city_raw is null then 'missing city' when {other} then 'unknown city'"
+    return skip, reasons
 
 
 def has_time(fmt: str) -> bool:
@@ -106,7 +139,9 @@ def mark_already_quarantined(con: duckdb.DuckDBPyConnection, source: str) -> Non
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> dict[str, int]:
-    """Insert the newly rejected rows; return "reason (column)" -> count."""
+    """Insert the newly rejected rows (those not quarantined before: they count as
+    duplicates); return "reason (column)" -> count."""
+    mark_already_quarantined(con, source)
     con.execute(
         "insert into quarantine (import_id, source, line, reason, raw, field, kept, city_id, month)"
         " select ?, ?, line, reason, raw, field, false, city_id, q_month from parsed"

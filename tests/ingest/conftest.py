@@ -31,6 +31,7 @@ REAL_FILES: list[tuple[str, str]] = [
     ("memphis", "memphis/memphis_personal_robberies_2019.csv.gz"),
     ("rtci", "multi_city/rtci_monthly_by_agency_2018_2024.csv.gz"),
     ("rtci_ytd", "multi_city/rtci_ytd_table_2026-02.csv.gz"),
+    ("rtci_sources", "multi_city/rtci_agency_sources.csv.gz"),
     ("memphis_zcta", "memphis/memphis_monthly_by_zcta_type.csv.gz"),
     ("houston_zcta", "houston/houston_monthly_by_zcta_type.csv.gz"),
 ]

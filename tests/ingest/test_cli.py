@@ -43,7 +43,8 @@ def test_status_json_has_every_health_table(store: Path) -> None:
     result = runner.invoke(app, ["status", "--json", "--db", str(store)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"cities", "sources", "months_without_data", "series_breaks", "quarantine", "months"}
+    assert set(data) == {"cities", "sources", "months_without_data", "series_breaks", "quarantine", "upstream",
+                         "months"}
     (src,) = [s for s in data["sources"] if s["source"] == "example_pd_rms"]
     assert src["rows"] == 8 and src["quarantined"] == 3 and src["last_complete_month"] == "2024-01-01"
     assert {m["month"] for m in data["months"] if m["city_id"] == "springfield_il"} == {"2024-01-01", "2024-02-01"}

@@ -27,6 +27,14 @@ def rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple
         con.close()
 
 
+def import_text(store: Path, tmp_path: Path, csv_text: str, mapping_text: str) -> ImportReport:
+    """Write a CSV and a mapping to tmp_path and import them with source 'generic'."""
+    csv, mapping = tmp_path / "input.csv", tmp_path / "input.toml"
+    csv.write_text(csv_text)
+    mapping.write_text(mapping_text)
+    return import_file(store, "generic", csv, mapping=mapping)
+
+
 def write_mapping(tmp_path: Path, **replace: str) -> Path:
     """The example mapping with some lines replaced (old text -> new text)."""
     text = EXAMPLE_MAPPING.read_text()
@@ -190,45 +198,38 @@ def test_bom_crlf_and_spaces_are_read(example: Callable[..., ImportReport], stor
 
 
 def test_utc_timestamps_are_converted_to_local_time(store: Path, tmp_path: Path) -> None:
-    csv = tmp_path / "utc.csv"
-    csv.write_text("id,code,when\n1,120,2024-07-01T03:30:00Z\n2,120,2024-01-15T18:00:00Z\n")
-    mapping = tmp_path / "utc.toml"
-    mapping.write_text(
+    import_text(
+        store, tmp_path, "id,code,when\n1,120,2024-07-01T03:30:00Z\n2,120,2024-01-15T18:00:00Z\n",
         '[source]\nname = "utc_test"\nkind = "incidents"\n[city]\nid = "memphis_tn"\n[id]\ncolumns = ["id"]\n'
         '[occurred]\ncolumn = "when"\nformat = "%Y-%m-%dT%H:%M:%SZ"\ntimezone = "UTC"\n'
-        '[offense]\ncode = "code"\ncodes_are_nibrs = true\n'
+        '[offense]\ncode = "code"\ncodes_are_nibrs = true\n',
     )
-    import_file(store, "generic", csv, mapping=mapping)
     got = rows(store, "select source_id, occurred_at from incidents order by 1")
     # Memphis is UTC-5 in July (CDT) and UTC-6 in January (CST).
     assert got == [("1", datetime(2024, 6, 30, 22, 30)), ("2", datetime(2024, 1, 15, 12, 0))]
 
 
 def test_rows_without_an_id_are_keyed_by_content(store: Path, tmp_path: Path) -> None:
-    csv = tmp_path / "noid.csv"
-    csv.write_text("code,when\n120,2024-01-01 10:00\n120,2024-01-01 10:00\n13A,2024-01-02 11:00\n")
-    mapping = tmp_path / "noid.toml"
-    mapping.write_text(
+    csv_text = "code,when\n120,2024-01-01 10:00\n120,2024-01-01 10:00\n13A,2024-01-02 11:00\n"
+    mapping_text = (
         '[source]\nname = "noid"\nkind = "incidents"\n[city]\nid = "memphis_tn"\n'
         '[occurred]\ncolumn = "when"\nformat = "%Y-%m-%d %H:%M"\n[offense]\ncode = "code"\ncodes_are_nibrs = true\n'
     )
-    first = import_file(store, "generic", csv, mapping=mapping)
+    first = import_text(store, tmp_path, csv_text, mapping_text)
     assert (first.rows_accepted, first.rows_duplicate) == (2, 1)
     assert all(r[0].startswith("md5:") for r in rows(store, "select source_id from incidents"))
-    second = import_file(store, "generic", csv, mapping=mapping)
+    second = import_text(store, tmp_path, csv_text, mapping_text)
     assert (second.rows_accepted, second.rows_duplicate) == (0, 3)
 
 
 def test_city_from_a_column(store: Path, tmp_path: Path) -> None:
-    csv = tmp_path / "cities.csv"
-    csv.write_text("id,city,code,when\n1,Memphis,120,2024-01-01\n2,SPFD,120,2024-01-01\n3,Chicago,120,2024-01-01\n4,,120,2024-01-01\n")
-    mapping = tmp_path / "cities.toml"
-    mapping.write_text(
+    report = import_text(
+        store, tmp_path,
+        "id,city,code,when\n1,Memphis,120,2024-01-01\n2,SPFD,120,2024-01-01\n3,Chicago,120,2024-01-01\n4,,120,2024-01-01\n",
         '[source]\nname = "multi"\nkind = "incidents"\n[city]\ncolumn = "city"\nmatch = "name"\n'
         '[city.values]\n"spfd" = "springfield_il"\n[id]\ncolumns = ["id"]\n'
-        '[occurred]\ncolumn = "when"\nformat = "%Y-%m-%d"\n[offense]\ncode = "code"\ncodes_are_nibrs = true\n'
+        '[occurred]\ncolumn = "when"\nformat = "%Y-%m-%d"\n[offense]\ncode = "code"\ncodes_are_nibrs = true\n',
     )
-    report = import_file(store, "generic", csv, mapping=mapping)
     assert report.quarantine_reasons == {"unknown city (city)": 1, "missing city (city)": 1}
     assert rows(store, "select source_id, city_id, time_known from incidents order by 1") == [
         ("1", "memphis_tn", False), ("2", "springfield_il", False),

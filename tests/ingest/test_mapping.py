@@ -36,7 +36,7 @@ def test_every_committed_mapping_parses() -> None:
     sources = available_sources()
     assert {"cincinnati", "indianapolis", "kansas_city", "kansas_city_frauds", "memphis", "rtci", "rtci_ytd",
             "memphis_zcta", "houston_zcta", "census_boundaries", "memphis_precincts",
-            "kansas_city_districts"} <= set(sources)
+            "kansas_city_districts", "rtci_sources"} <= set(sources)
     for source in sources:
         m = load_mapping(SOURCES_DIR / f"{source}.toml", default_source=source)
         assert m.source == source

@@ -313,6 +313,21 @@ def test_rtci_ytd_period_counts(
                        " and period_start = '2026-01-01'").fetchall() == [("murder", date(2026, 1, 31))]
 
 
+def test_rtci_sources_table(
+    real_store: Real, con: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
+    report = real_store[1]["rtci_sources"]
+    assert (report.rows_read, report.rows_accepted, report.rows_skipped) == (718, 12, 706)
+    reference = pd.read_csv(shared_data / "reference/psp_cities.csv")
+    expected = dict(zip(reference["city"] + ", " + reference["state"], reference["population_rtci_2026"], strict=True))
+    got = {f"{n}, {s}": p for n, s, p in con.execute(
+        "select c.name, c.state, a.population from agency_sources a join cities c using (city_id)").fetchall()}
+    assert got == expected
+    types = dict(con.execute("select city_id, source_type from agency_sources").fetchall())
+    assert types["memphis_tn"] == "Crime Data Explorer" and types["houston_tx"] == "State UCR"
+    assert one(con, "select most_recent_month from agency_sources where city_id = 'birmingham_al'") == date(2026, 1, 1)
+
+
 # --- Houston and Memphis counts by ZCTA ----------------------------------------------
 
 
