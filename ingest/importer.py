@@ -209,6 +209,11 @@ def import_file(
         load_registry(con)
         refuse_demo_store(con, spec.source)
         import_id = start_import(con, spec.source, spec.kind, str(file.resolve()), sha)
+        # Recorded first: the loaders' rollups read the scope of the source's latest import.
+        con.execute(
+            "update imports set standard = ?, part1_scope = ? where import_id = ?",
+            [spec.standard, list(spec.part1_scope) if spec.part1_scope is not None else None, import_id],
+        )
         outcome = load(con, spec, file, import_id, step)
         considered = outcome.rows_read - outcome.skipped
         if considered >= MIN_ROWS_FOR_SHARE and outcome.quarantined / considered > spec.max_quarantine_share:
@@ -222,10 +227,7 @@ def import_file(
             rows_duplicate=outcome.duplicate,
             note="; ".join(outcome.notes) or None,
         )
-        con.execute(
-            "update imports set standard = ?, rows_skipped = ? where import_id = ?",
-            [spec.standard, outcome.skipped, import_id],
-        )
+        con.execute("update imports set rows_skipped = ? where import_id = ?", [outcome.skipped, import_id])
         set_info(con, "dataset", "real")
         step("saving", 0.97)
     seconds = time.perf_counter() - started

@@ -182,6 +182,7 @@ class Mapping:
     title: str = ""
     publisher: str = ""
     standard: str | None = None  # NIBRS | SRS: series breaks are detected from this
+    part1_scope: tuple[str, ...] | None = None  # Part I offenses the extract covers completely (None: all)
     note: str = ""
     date_basis: Literal["occurred", "reported"] = "occurred"
     max_quarantine_share: float = 0.5  # above this the mapping is surely wrong: fail instead
@@ -425,6 +426,10 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
     if not 0 < share <= 1:
         raise src.err("max_quarantine_share", "must be in (0, 1]")
     basis = src.choice("date_basis", ("occurred", "reported"), "occurred")
+    scope = src.strings("part1_scope") if "part1_scope" in src.raw else None
+    bad_scope = [o for o in scope or () if o not in PART1_OFFENSES]
+    if bad_scope:
+        raise src.err("part1_scope", f"not Part I offenses: {bad_scope}; use {', '.join(PART1_OFFENSES)}")
     title, publisher, note = src.get("title", str, ""), src.get("publisher", str, ""), src.get("note", str, "")
     src.done()
 
@@ -534,6 +539,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
         title=title,
         publisher=publisher,
         standard=standard,
+        part1_scope=scope,
         note=note,
         date_basis=cast(Literal["occurred", "reported"], basis),
         max_quarantine_share=float(share),

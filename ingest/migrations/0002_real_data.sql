@@ -30,6 +30,10 @@ alter table monthly_counts add column flag varchar;
 -- and rows left out as out of scope (e.g. RTCI agencies that are not PSP cities).
 alter table imports add column standard varchar;
 alter table imports add column rows_skipped bigint;
+-- imports: the FBI Part I offenses an incident extract covers completely (null = all).
+-- The monthly rollup of the source leaves the others out, and a violent/property total
+-- unless all its parts are covered (a burglary-only extract has no property_crime).
+alter table imports add column part1_scope varchar[];
 
 -- Published counts by small area (e.g. ZCTA) and the publisher's own crime category,
 -- kept whole: categories that map honestly to an FBI Part I offense are also summed

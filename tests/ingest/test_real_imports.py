@@ -101,6 +101,9 @@ def test_cincinnati_dedup_leaves_one_burglary_per_incident(
     assert one(con, "select min(occurred_at) from incidents where source = 'cincinnati'") == pd.Timestamp("2016-01-01 01:00")
     geocoded = one(con, "select count(lat) from incidents where source = 'cincinnati'")
     assert geocoded == 6949 - 289
+    # Not every burglary (breaking and entering is missing): nothing in monthly_counts.
+    assert one(con, "select count(*) from monthly_counts where source = 'cincinnati'") == 0
+    assert one(con, "select sum(n) from daily_counts where source = 'cincinnati'") == 6949
 
 
 # --- Indianapolis IMPD UCR 2019 --------------------------------------------------------
@@ -163,6 +166,27 @@ def test_indianapolis_reprojection_and_checks(
     assert isinstance(north, float) and isinstance(south, float) and north > south + 0.05
 
 
+def test_indianapolis_matches_the_rtci_counts(con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection,
+                                              shared_data: Path) -> None:
+    """The extract holds the offenses REPORTED January-May 2019 (occurrence dates go back to
+    2008): summed over all months, every Part I offense is within 1.5% (or 2 offenses) of
+    RTCI's count."""
+    path = shared_data / "raw/multi_city/rtci_monthly_by_agency_2018_2024.csv.gz"
+    parts = ("murder", "rape", "robbery", "aggravated_assault", "burglary", "theft", "motor_vehicle_theft")
+    sums = ", ".join(f"sum({p}::int)" for p in parts)
+    row = raw.execute(
+        f"select {sums} from {read(raw, path)} where agency_full = 'Indianapolis, Indiana'"
+        " and date between '2019-01-01' and '2019-05-01'"
+    ).fetchone()
+    assert row is not None
+    rtci = dict(zip(parts, row, strict=True))
+    ours = dict(con.execute(
+        "select offense, sum(count) from monthly_counts where source = 'indianapolis' group by 1").fetchall())
+    for offense in parts:
+        assert abs(ours[offense] - rtci[offense]) <= max(2, 0.015 * rtci[offense]), (offense, ours[offense], rtci[offense])
+    assert ours["violent_crime"] == sum(ours[p] for p in parts[:4])
+
+
 # --- Kansas City KCPD 2020 ---------------------------------------------------------------
 
 
@@ -191,6 +215,9 @@ def test_kansas_city_one_offense_per_report_and_code(
     assert one(con, "select count(*) from incidents where source = 'kansas_city' and lat is not null") == 0
     assert one(con, "select count(distinct date_basis) || any_value(date_basis) from incidents where source = 'kansas_city'") == "1reported"
     assert one(con, "select max(occurred_at)::date from incidents where source = 'kansas_city'") == date(2020, 7, 12)
+    # Only the offenses that agree with the state's counts are rolled up (see kansas_city.toml).
+    offenses = {r[0] for r in con.execute("select distinct offense from monthly_counts where source = 'kansas_city'").fetchall()}
+    assert offenses == {"rape", "theft", "motor_vehicle_theft"}
 
 
 def test_kansas_city_frauds_fixture(real_store: Real, con: duckdb.DuckDBPyConnection) -> None:
@@ -220,6 +247,7 @@ def test_memphis_robberies_by_month_and_precinct(
     ).fetchall())
     assert got == by_month
     assert one(con, "select count(*) from incidents where source = 'memphis' and nibrs_code = '120'") == 2245
+    assert one(con, "select count(*) from monthly_counts where source = 'memphis'") == 0  # personal robbery only
     # Naive local timestamps are stored as given.
     first = raw.execute(f"select date from {read(raw, path)} order by date limit 1").fetchone()
     assert first is not None
@@ -481,6 +509,7 @@ def test_health_on_the_real_store(con: duckdb.DuckDBPyConnection) -> None:
     assert kc["geocoded_share"] == 0 and kc["quarantined"] == 92
     indy = cov.loc[("indianapolis_in", "indianapolis")]
     assert indy["standard"] == "SRS" and str(indy["last_complete_month"])[:7] == "2019-05"
+    assert pd.isna(indy["part1_scope"]) and list(kc["part1_scope"]) == ["rape", "theft", "motor_vehicle_theft"]
     assert indy["months_missing"] > 50  # late-reported offenses back to 2008 leave most months empty
     cin = cov.loc[("cincinnati_oh", "cincinnati")]
     assert cin["geocoded_share"] == pytest.approx((6949 - 289) / 6949)
