@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -120,7 +121,7 @@ def import_cmd(
 
     path = _path(db)
     with Progress(
-        TextColumn(f"[bold]{source}[/bold] {{task.description:<20}}"),
+        TextColumn(f"[bold]{escape(source)}[/bold] {{task.description:<20}}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
@@ -135,15 +136,15 @@ def import_cmd(
             report = import_file(path, source, file, mapping=mapping, progress=progress)
         except (ImportFailed, MixedDataError) as exc:
             bar.stop()
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            console.print(f"The store {path} was not changed.", soft_wrap=True)
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            console.print(f"The store {escape(str(path))} was not changed.", soft_wrap=True)
             raise typer.Exit(2) from None
         except RuntimeError as exc:  # another writer holds the store
             bar.stop()
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-    console.print(report.summary(), highlight=False, soft_wrap=True)
-    console.print(f"store: {path}")
+    console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+    console.print(f"store: {path}", markup=False)
 
 
 @app.command("status")

@@ -66,3 +66,12 @@ def test_module_entry_point(store: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "accepted" in done.stderr
+
+
+def test_mapping_errors_keep_their_brackets(store: Path, tmp_path: Path) -> None:
+    """Messages name TOML tables like [offense]: the console must not eat them as markup."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE_MAPPING.read_text().replace("[offense]\n", "[offense]\ncodez = 1\n"))
+    result = runner.invoke(app, ["import", "generic", str(EXAMPLE_CSV), "--mapping", str(bad), "--db", str(store)])
+    assert result.exit_code == 2
+    assert "[offense] unknown key(s): codez" in " ".join(result.output.split())
