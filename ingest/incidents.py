@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyproj
 import shapely
 
-from ingest.errors import ImportFailed, MappingError
+from ingest.errors import MappingError
 from ingest.importer import Outcome
 from ingest.mapping import Mapping
 from ingest.rollups import rebuild_rollups
@@ -468,8 +468,3 @@ def _notes(con: duckdb.DuckDBPyConnection, m: Mapping) -> list[str]:
         )
     return notes
 
-
-def check_columns_exist(m: Mapping, header: tuple[str, ...], file: Path) -> None:
-    for name in m.columns_used():
-        if name not in header:
-            raise ImportFailed("column named in the mapping is not in the file", file, line=1, column=name)

@@ -166,6 +166,3 @@ def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, dict[str, int
     skips = tally(con, "select skip_reason, count(*) from parsed where skip group by 1")
     return int(row[0]), int(row[1]), int(row[2]), skips
 
-
-def describe(m: Mapping) -> str:
-    return m.title or m.source
