@@ -11,6 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.periods import COVERAGE_CTE, Coverage
+
 STATUS_SQL = """
 with source_end as (
     -- An extract covers a common period for all its cities: a source's data runs to the
@@ -75,3 +77,40 @@ def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """True when anything in the store comes from the synthetic demo generator."""
     return "demo" in store_sources(con)
+
+
+BREAKS_SQL = """
+with {coverage},
+published as (
+    select v.city_id, v.source,
+           unnest(generate_series(v.first_month, v.last_month, interval 1 month))::date as month
+    from coverage v
+    where v.kind = 'counts' and v.city_id in (select unnest(?::varchar[]))
+),
+final as (
+    select p.city_id, c.name as city, p.month, p.source,
+           'gap in published counts (' || p.source || ')' as label
+    from published p
+    join cities c using (city_id)
+    where not exists (
+        select 1 from monthly_counts m
+        where m.city_id = p.city_id and m.source = p.source and m.month = p.month
+    )
+)
+select * from final order by city, month
+"""
+
+
+def series_breaks(
+    con: duckdb.DuckDBPyConnection, cov: Coverage, cities: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Months where a city's series breaks, to mark on trend charts.
+
+    Columns: city_id, city, month, source, label. Today the store can show one kind of
+    break: a month missing inside a city's published counts (the trend line has a hole
+    there). A recorded change of counting rules (SRS to NIBRS, a new records system)
+    belongs here too once the store keeps such events; the demo has no breaks.
+    """
+    wanted = list(cities) or sorted(cov.cities())
+    sql = BREAKS_SQL.format(coverage=COVERAGE_CTE)
+    return con.execute(sql, [*cov.sql_params(), wanted]).df()

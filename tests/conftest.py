@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.fixtures.mixed import build_mixed_store
 from tests.fixtures.stores import build_demo_store, build_tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,20 @@ def tiny_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def mixed_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny store plus a city with published monthly counts only, a second incident
+    source with a stray early month, and a city boundary (tests/fixtures/mixed.py)."""
+    return build_mixed_store(tmp_path_factory.mktemp("mixed") / "mixed.duckdb")
+
+
+@pytest.fixture()
+def mixed(mixed_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(mixed_store_path), read_only=True)
+    yield con
+    con.close()
 
 
 @pytest.fixture()

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture()
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
-    """`app(store_path, page=None, query=None)` -> an AppTest that has run once."""
+    """`app(store_path, page=None, query=None)` -> an AppTest that has run once.
+
+    With `page` the first run is that page, as when a link to it opens a new session
+    (its query string seeds the sidebar); without, the default page."""
 
     def make(
         store: Path, page: str | None = None, query: dict[str, str | list[str]] | None = None
@@ -22,9 +25,9 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
         for key, value in (query or {}).items():
             at.query_params[key] = value
-        at.run()
         if page:
-            at.switch_page(page).run()
+            at.switch_page(page)
+        at.run()
         return at
 
     yield make
