@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts import city_colours
-from analysis.charts_trends import BASE_LAYOUT
+from analysis.charts_trends import BASE_LAYOUT, mark
 from analysis.compare import Funnel
+from analysis.events import INTERVENTIONS
 
 INK = "#222222"
 POPULATION_TICKS = [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000]
@@ -49,19 +50,10 @@ def cohort_chart(indexed: pd.DataFrame, baseline_year: int) -> go.Figure:
         ay=-30,
         font={"size": 12},
     )
-    years = indexed["year"]
-    if years.min() <= 2017 <= years.max():
-        fig.add_vline(x=2017 + 5 / 12, line={"color": "#555555", "dash": "dot", "width": 1})
-        fig.add_annotation(
-            x=2017 + 5 / 12,
-            y=1,
-            yref="paper",
-            text="PSP launch (Jun 2017)",
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font={"size": 12, "color": "#555555"},
-        )
+    psp = INTERVENTIONS[0]
+    if indexed["year"].min() <= psp.day.year <= indexed["year"].max():
+        # years on a numeric axis: June 2017 sits 5/12 of the way through 2017
+        mark(fig, psp.day.year + (psp.day.month - 1) / 12, psp.label)
     fig.update_layout(
         yaxis_title=f"Rate as index, {baseline_year} = 100",
         xaxis={"dtick": 1, "title": None},

@@ -29,27 +29,31 @@ def axis_title(measure: str, per: str) -> str:
     return f"Rate per 100,000 residents per {per}" if measure == "rate" else f"Offenses per {per}"
 
 
+def mark(fig: go.Figure, x: object, label: str, kind: str = "intervention", row: int = 0) -> None:
+    """One labelled vertical line: dotted grey for an intervention, dashed red for a
+    series break; `row` staggers the label downwards."""
+    colour = "#555555" if kind == "intervention" else "#B00020"
+    fig.add_vline(
+        x=x, line={"color": colour, "dash": "dot" if kind == "intervention" else "dash", "width": 1}
+    )
+    fig.add_annotation(
+        x=x,
+        y=1 - 0.08 * row,
+        yref="paper",
+        text=label,
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        font={"size": 12, "color": colour},
+        bgcolor="rgba(255,255,255,0.7)",
+    )
+
+
 def add_markers(fig: go.Figure, markers: Sequence[Marker], first: pd.Timestamp, last: pd.Timestamp) -> None:
-    """Dotted vertical lines with a label for the markers inside first..last; labels are
-    staggered so neighbouring ones do not overprint."""
+    """The markers inside first..last, labels staggered so neighbours do not overprint."""
     inside = [m for m in markers if first <= pd.Timestamp(m.day) <= last]
     for i, m in enumerate(inside):
-        x = pd.Timestamp(m.day)
-        colour = "#555555" if m.kind == "intervention" else "#B00020"
-        fig.add_vline(
-            x=x, line={"color": colour, "dash": "dot" if m.kind == "intervention" else "dash", "width": 1}
-        )
-        fig.add_annotation(
-            x=x,
-            y=1 - 0.08 * (i % 3),
-            yref="paper",
-            text=m.label,
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font={"size": 12, "color": colour},
-            bgcolor="rgba(255,255,255,0.7)",
-        )
+        mark(fig, pd.Timestamp(m.day), m.label, m.kind, i % 3)
 
 
 def _lines(frame: pd.DataFrame, x: str, y: str, decimals: int, date_format: str) -> list[go.Scatter]:
@@ -126,6 +130,7 @@ def same_month_chart(table: pd.DataFrame, measure: str) -> go.Figure:
                 marker={"color": colour},
                 text=[f"{v:,.{decimals}f}" if pd.notna(v) else "" for v in table[col]],
                 textposition="outside",
+                cliponaxis=False,
                 hovertemplate=f"%{{y}}, {name}: %{{x:,.{decimals}f}}<extra></extra>",
             )
         )

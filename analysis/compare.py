@@ -45,6 +45,13 @@ class YtdComparison:
     table: pd.DataFrame
     stale: dict[str, str]
 
+    def stale_note(self) -> str:
+        """' Left out as their data ends long before the others': Toledo (June 2023).'"""
+        if not self.stale:
+            return ""
+        cities = ", ".join(f"{c} ({m})" for c, m in self.stale.items())
+        return f" Left out as their data ends long before the others': {cities}."
+
 
 def ytd_by_city(
     con: duckdb.DuckDBPyConnection,
@@ -90,7 +97,7 @@ def ytd_from_series(monthly: pd.DataFrame) -> YtdComparison:
 
 
 def _empty_ytd() -> pd.DataFrame:
-    empty = pd.DataFrame(columns=["city_id", "city", "offense", "source", "period"])
+    empty = pd.DataFrame(columns=["city_id", "city", "offense", "source", "period", "count", "population"])
     return ytd_totals(empty, YtdWindow(date(2000, 1, 1))).assign(measure=pd.Series(dtype="object"))
 
 
@@ -164,17 +171,22 @@ def indexed_by_city_year(annual: pd.DataFrame, baseline_year: int) -> pd.DataFra
     )
 
 
+def poisson_limits(expected: np.ndarray, p: float) -> np.ndarray:
+    """The p-quantile of Poisson(expected) counts, interpolated so it moves smoothly with
+    `expected` (Spiegelhalter 2005, appendix A.1.1): with r the smallest count whose CDF
+    reaches p, the limit is r - (F(r) - p) / (F(r) - F(r - 1)). Vectorised over
+    `expected`; 0 where nothing is expected."""
+    mean = np.maximum(np.asarray(expected, dtype="float64"), 1e-12)
+    r = poisson.ppf(p, mean)
+    f_r, f_below = poisson.cdf(r, mean), poisson.cdf(r - 1, mean)
+    step = np.where(f_r > f_below, f_r - f_below, 1.0)
+    out = np.where(f_r > f_below, r - (f_r - p) / step, r)
+    return np.where(np.asarray(expected) > 0, out, 0.0)
+
+
 def poisson_limit(expected: float, p: float) -> float:
-    """The p-quantile of a Poisson(expected) count, interpolated so it moves smoothly
-    with `expected` (Spiegelhalter 2005, appendix A.1.1): with r the smallest count whose
-    CDF reaches p, the limit is r - (F(r) - p) / (F(r) - F(r - 1))."""
-    if expected <= 0:
-        return 0.0
-    r = float(poisson.ppf(p, expected))
-    f_r, f_below = float(poisson.cdf(r, expected)), float(poisson.cdf(r - 1, expected))
-    if f_r == f_below:
-        return r
-    return r - (f_r - p) / (f_r - f_below)
+    """poisson_limits for one expected count."""
+    return float(poisson_limits(np.array([expected]), p)[0])
 
 
 def funnel_limits(
@@ -184,21 +196,22 @@ def funnel_limits(
 
     pooled_rate is per 100,000. Columns: size, level, lower, upper.
     """
-    theta = pooled_rate / RATE_BASE
-    rows = []
+    n = np.asarray(sizes, dtype="float64")
+    expected = pooled_rate / RATE_BASE * n
+    parts = []
     for level in levels:
         tail = (1 - level) / 2
-        for n in sizes:
-            expected = theta * n
-            rows.append(
+        parts.append(
+            pd.DataFrame(
                 {
-                    "size": float(n),
+                    "size": n,
                     "level": level,
-                    "lower": poisson_limit(expected, tail) / n * RATE_BASE,
-                    "upper": poisson_limit(expected, 1 - tail) / n * RATE_BASE,
+                    "lower": poisson_limits(expected, tail) / n * RATE_BASE,
+                    "upper": poisson_limits(expected, 1 - tail) / n * RATE_BASE,
                 }
             )
-    return pd.DataFrame(rows, columns=["size", "level", "lower", "upper"])
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -240,9 +253,7 @@ def funnel(frame: pd.DataFrame, end_month: pd.Timestamp | None = None, months: i
     pooled = float(per_city["count"].sum() * RATE_BASE / per_city["person_years"].sum())
     per_city["expected"] = pooled / RATE_BASE * per_city["person_years"]
     per_city["z"] = (per_city["count"] - per_city["expected"]) / np.sqrt(per_city["expected"])
-    per_city["band"] = [
-        _band(int(o), e) for o, e in zip(per_city["count"], per_city["expected"], strict=True)
-    ]
+    per_city["band"] = bands(per_city["count"].to_numpy(), per_city["expected"].to_numpy())
     lo, hi = per_city["person_years"].min(), per_city["person_years"].max()
     sizes = np.geomspace(max(lo / 2, 1.0), hi * 1.5, 60)
     limits = funnel_limits(pooled, list(sizes))
@@ -250,17 +261,21 @@ def funnel(frame: pd.DataFrame, end_month: pd.Timestamp | None = None, months: i
     return Funnel(points, limits, pooled, start, end_month)
 
 
-def _band(observed: int, expected: float) -> str:
-    """Where an observed count sits against the 95% and 99.8% limits of its expectation."""
+def bands(observed: np.ndarray, expected: np.ndarray) -> list[str]:
+    """Where each observed count sits against the 95% and 99.8% limits of its expectation."""
     (lo95, hi95), (lo998, hi998) = (
-        (poisson_limit(expected, (1 - lv) / 2), poisson_limit(expected, 1 - (1 - lv) / 2))
+        (poisson_limits(expected, (1 - lv) / 2), poisson_limits(expected, 1 - (1 - lv) / 2))
         for lv in FUNNEL_LEVELS
     )
-    if observed > hi998 or observed < lo998:
-        return "above the 99.8% limit" if observed > hi998 else "below the 99.8% limit"
-    if observed > hi95 or observed < lo95:
-        return "above the 95% limit" if observed > hi95 else "below the 95% limit"
-    return "within the 95% limits"
+    out = []
+    for i, o in enumerate(observed):
+        if o > hi998[i] or o < lo998[i]:
+            out.append("above the 99.8% limit" if o > hi998[i] else "below the 99.8% limit")
+        elif o > hi95[i] or o < lo95[i]:
+            out.append("above the 95% limit" if o > hi95[i] else "below the 95% limit")
+        else:
+            out.append("within the 95% limits")
+    return out
 
 
 def funnel_summary(f: Funnel, offense: str) -> str:
@@ -272,7 +287,7 @@ def funnel_summary(f: Funnel, offense: str) -> str:
     below = f.points[f.points["band"] == "below the 99.8% limit"]["city"].tolist()
     what = OFFENSE_LABELS.get(offense, offense).lower()
     text = (
-        f"Pooled {what} rate of the {n} cities, {f.start:%b %Y}–{f.end:%b %Y}: "
+        f"Pooled {what} rate of the {n} {'city' if n == 1 else 'cities'}, {f.start:%b %Y}–{f.end:%b %Y}: "
         f"{f.pooled_rate:,.1f} per 100,000 residents. "
     )
     if not above and not below:

@@ -8,9 +8,11 @@ Design decisions
   cities, so its end is the latest day it has anywhere (the rule of analysis.health): the
   last complete month is that day's month if the day is the month's last, else the month
   before. Its start is the first month whose volume reaches STRAY_SHARE of the source's
-  typical (median) month: portals carry a trickle of offenses reported years late, and
-  those stray months must not start a series of near-zeros. A city joins at its own first
-  month with rows. Inside the span a month without rows is a true zero.
+  busiest month: portals carry a trickle of offenses reported years late (an extract of
+  five months of 2019 can hold offenses from every year back to 2008), and those stray
+  months must not start a series of near-zeros. (Not the median month: stray months can
+  outnumber real ones.) A city joins at its own first month with rows. Inside the span a
+  month without rows is a true zero.
 - Published-count sources (rows only in monthly_counts): a city's span is its first to
   last published month, each taken as complete; a month missing inside is a gap (no
   value), never a zero.
@@ -29,7 +31,6 @@ from datetime import date
 from typing import Literal
 
 import duckdb
-import pandas as pd
 
 STRAY_SHARE = 0.05
 STALE_MONTHS = 12
@@ -50,7 +51,7 @@ source_span as (
     select source,
            min(month) filter (where n >= ? * typical) as first_month,
            max(last_day) as last_day
-    from (select *, median(n) over (partition by source) as typical from source_months)
+    from (select *, max(n) over (partition by source) as typical from source_months)
     group by source
 ),
 incident_cov as (
@@ -155,10 +156,6 @@ class YtdWindow:
     @property
     def prior(self) -> tuple[date, date]:
         return date(self.year - 1, 1, 1), month_end(date(self.year - 1, self.cutoff.month, 1))
-
-    @property
-    def cutoff_timestamp(self) -> pd.Timestamp:
-        return pd.Timestamp(self.cutoff)
 
     @property
     def early(self) -> bool:

@@ -7,9 +7,11 @@ Design decisions
   counts a missing month is a gap (no value).
 - One source per city x offense, as in analysis.metrics: adding two sources would double
   count. The source whose complete span in the requested range is longest wins (ties:
-  incident data, then the source name). An incident source only stands for an offense if
-  it reports that offense's group (violent/property) for the city at all, so a file of
-  burglaries alone is never read as "zero robberies".
+  incident data, then the source name). An incident source stands for a Part I offense
+  if it recorded that offense at least once (then a month without it is a true zero), and
+  for violent or property crime only if it recorded at least MIN_PARTS_FOR_TOTAL of the
+  group's offenses: a sample file of robberies is neither "violent crime" nor "zero
+  murders".
 - Monthly series read the monthly rollup; weekly series, firearm-only and district views
   read the daily rollup (they need day, weapon or district). Neither scans incidents.
 - Weeks run Monday to Sunday and count only when all seven days are inside the span.
@@ -26,51 +28,83 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from analysis.filters import DAILY, MONTHLY, PROPERTY_PARTS, VIOLENT_PARTS, CrimeFilter, Granularity
+from analysis.filters import (
+    DAILY,
+    MONTHLY,
+    PART1_OFFENSES,
+    PROPERTY_PARTS,
+    VIOLENT_PARTS,
+    CrimeFilter,
+    Granularity,
+)
 from analysis.periods import COVERAGE_CTE, Coverage, YtdWindow, add_months
 from analysis.stats import compare_counts
 
 RATE_BASE = 100_000
 FIREARM_KNOWN_SHARE = 0.5  # a source "records firearms" when at least half its rows say yes/no
 
-# The group total each offense key belongs to (what an incident source must report).
+# The group total each offense key belongs to.
 GROUP_TOTAL: dict[str, str] = (
     {o: "violent_crime" for o in VIOLENT_PARTS}
     | {o: "property_crime" for o in PROPERTY_PARTS}
     | {"violent_crime": "violent_crime", "property_crime": "property_crime"}
 )
+# An incident source stands for a group total only if it reports at least this many of
+# the group's offenses: a file of robberies alone is not "violent crime".
+MIN_PARTS_FOR_TOTAL = 2
 SERIES_COLUMNS = ["city_id", "city", "period", "offense", "source", "kind", "count", "population", "rate"]
 
-_MONTHLY_SQL = """
-with {coverage},
+# Which city x source stands for which wanted offense. Published counts: the offense is
+# published. Incident sources: a Part I offense was recorded at least once (so a month
+# without it is a true zero), a group total needs MIN_PARTS_FOR_TOTAL of its offenses.
+# Firearm views add {weapon}: the source records the weapon for most of the group.
+_HOLDS = """
 wanted as (select unnest(?::varchar[]) as offense, unnest(?::varchar[]) as total),
+parts as (select unnest(?::varchar[]) as part, unnest(?::varchar[]) as total),
+reported as (select distinct city_id, source, offense from monthly_counts where {where_any}),
 holds as (
-    -- the offenses each city x source reports at all
-    select distinct city_id, source, offense from monthly_counts where {where_any}
+    select r.city_id, r.source, r.offense, false as by_parts from reported r
+    union all
+    select r.city_id, r.source, p.total, true from reported r join parts p on p.part = r.offense
+    group by r.city_id, r.source, p.total
+    having count(*) >= ?
+    union all
+    select r.city_id, r.source, r.offense, true from reported r join parts p on p.part = r.offense
 ),
 candidates as (
     select v.city_id, w.offense, v.source, v.kind,
            greatest(v.first_month, coalesce(?::date, v.first_month)) as lo,
-           least(v.last_month, coalesce(?::date, v.last_month)) as hi
+           least({span_end}, coalesce(?::date, {span_end})) as hi
     from coverage v
     cross join wanted w
-    join holds h on h.city_id = v.city_id and h.source = v.source
-        and h.offense = case when v.kind = 'incidents' then w.total else w.offense end
-),
+    join holds h on h.city_id = v.city_id and h.source = v.source and h.offense = w.offense
+        and h.by_parts = (v.kind = 'incidents')
+    {weapon}
+)"""
+
+_WEAPON = """
+    where v.kind = 'incidents' and exists (
+        select 1 from daily_counts d
+        where {where_weapon} and d.city_id = v.city_id and d.source = v.source
+            and d.offense_group || '_crime' = w.total
+        having sum(d.n) filter (where d.firearm is not null) >= ? * sum(d.n)
+    )"""
+
+_SERIES_SQL = """
+with {coverage},
+{holds},
 chosen as (
-    select * from candidates where lo <= hi
+    select * from candidates where {first_period} <= {last_period}
     qualify row_number() over (
         partition by city_id, offense order by hi - lo desc, kind = 'incidents' desc, source
     ) = 1
 ),
 grid as (
     select city_id, offense, source, kind,
-           unnest(generate_series(lo, hi, interval 1 month))::date as period
+           unnest(generate_series({first_period}, {last_period}, interval {step}))::date as period
     from chosen
 ),
-counts as (
-    select city_id, month as period, offense, source, count from monthly_counts where {where}
-),
+{counts},
 final as (
     select g.city_id, c.name as city, g.period, g.offense, g.source, g.kind,
            coalesce(n.count, case when g.kind = 'incidents' then 0 end) as count,
@@ -83,56 +117,27 @@ final as (
 select * from final order by city, offense, period
 """
 
-_DAILY_SQL = """
-with {coverage},
-wanted as (select unnest(?::varchar[]) as offense, unnest(?::varchar[]) as total),
-holds as (
-    -- the offense groups each city x source reports in range (and, for firearm views,
-    -- whether it records the weapon for most of them)
-    select d.city_id, d.source, d.offense_group || '_crime' as total
-    from daily_counts d
-    where {where_any}
-    group by all
-    having not ? or sum(d.n) filter (where d.firearm is not null) >= ? * sum(d.n)
-),
-candidates as (
-    select v.city_id, w.offense, v.source, v.kind,
-           greatest(v.first_month, coalesce(?::date, v.first_month)) as lo,
-           least(last_day(v.last_month), coalesce(?::date, last_day(v.last_month))) as hi
-    from coverage v
-    cross join wanted w
-    join holds h on h.city_id = v.city_id and h.source = v.source and h.total = w.total
-    where v.kind = 'incidents'
-),
-chosen as (
-    select * from candidates where {first_period} <= {last_period}
-    qualify row_number() over (partition by city_id, offense order by hi - lo desc, source) = 1
-),
-grid as (
-    select city_id, offense, source, kind,
-           unnest(generate_series({first_period}, {last_period}, interval {step}))::date as period
-    from chosen
-),
+# Counts per period: from the monthly rollup, or summed from the daily rollup (weeks,
+# firearm, districts) over the NIBRS codes that make up each wanted offense.
+_MONTHLY_COUNTS = """
 counts as (
-    select d.city_id, date_trunc('{unit}', d.day)::date as period, w.offense, d.source,
-           sum(d.n) as count
-    from daily_counts d
-    join offenses o using (nibrs_code)
+    select city_id, month as period, offense, source, count from monthly_counts where {where}
+)"""
+_DAILY_COUNTS = """
+code_map as (
+    select o.nibrs_code, w.offense
+    from offenses o
     join wanted w on o.part1_offense is not null
         and (w.offense = o.part1_offense or w.offense = o.offense_group || '_crime')
-    where {where}
-    group by all
 ),
-final as (
-    select g.city_id, c.name as city, g.period, g.offense, g.source, g.kind,
-           coalesce(n.count, 0) as count, p.population
-    from grid g
-    join cities c using (city_id)
-    left join counts n using (city_id, period, offense, source)
-    left join city_population p on p.city_id = g.city_id and p.year = year(g.period)
-)
-select * from final order by city, offense, period
-"""
+counts as (
+    select d.city_id, date_trunc('{unit}', d.day)::date as period, m.offense, d.source,
+           sum(d.n) as count
+    from daily_counts d
+    join code_map m using (nibrs_code)
+    where {where} and d.nibrs_code in (select nibrs_code from code_map)
+    group by all
+)"""
 
 # Allow-listed SQL fragments per period unit (first/last complete period inside lo..hi).
 _UNITS = {
@@ -149,13 +154,6 @@ _UNITS = {
         "last_period": "(date_trunc('week', hi + interval 1 day) - interval 7 day)::date",
     },
 }
-
-
-def _first_month_in(start: date | None) -> date | None:
-    """The first month whose first day is on or after `start` (filter semantics)."""
-    if start is None:
-        return None
-    return start if start.day == 1 else add_months(start.replace(day=1), 1)
 
 
 def _with_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -175,24 +173,51 @@ def period_series(
     Columns: city_id, city, period (first day of the month / Monday of the week), offense,
     source, kind ('incidents' | 'counts'), count (nullable: a gap in published counts),
     population, rate (per 100,000 residents of the period's year).
+
+    Months are in range when their first day is (the filter's rule for monthly tables);
+    weeks, and months summed from days, only when wholly inside the range.
     """
-    wanted = [list(filt.offenses), [GROUP_TOTAL[o] for o in filt.offenses]]
     daily = granularity == "week" or filt.firearm_only or bool(filt.districts)
-    if not daily:
-        totals = tuple(dict.fromkeys(filt.offenses + tuple(GROUP_TOTAL[o] for o in filt.offenses)))
-        where_any, any_params = replace(filt, start=None, end=None, offenses=totals).where(MONTHLY)
-        where, params = filt.where(MONTHLY)
-        sql = _MONTHLY_SQL.format(coverage=COVERAGE_CTE, where_any=where_any, where=where)
-        bounds = [_first_month_in(filt.start), filt.end.replace(day=1) if filt.end else None]
-        all_params = [*cov.sql_params(), *wanted, *any_params, *bounds, *params]
-    else:
-        unit = _UNITS[granularity]
-        scope = replace(filt, offenses=(), firearm_only=False)
-        where_any, any_params = scope.where(DAILY, "d")
+    scope = replace(filt, offenses=(), start=None, end=None, districts=(), firearm_only=False)
+    where_any, any_params = scope.where(MONTHLY)
+    weapon: str = ""
+    weapon_params: list[object] = []  # published counts carry no day, weapon or district:
+    if daily:
+        weapon = "where v.kind = 'incidents'"
+    if filt.firearm_only:
+        where_weapon, weapon_params = replace(filt, offenses=(), firearm_only=False).where(DAILY, "d")
+        weapon = _WEAPON.format(where_weapon=where_weapon)
+        weapon_params = [*weapon_params, FIREARM_KNOWN_SHARE]
+    if daily:
         where, params = replace(filt, offenses=()).where(DAILY, "d")
-        sql = _DAILY_SQL.format(coverage=COVERAGE_CTE, where_any=where_any, where=where, **unit)
-        firearm = [filt.firearm_only, FIREARM_KNOWN_SHARE]
-        all_params = [*cov.sql_params(), *wanted, *any_params, *firearm, filt.start, filt.end, *params]
+        counts = _DAILY_COUNTS.format(where=where, unit=granularity)
+        unit = _UNITS[granularity]
+        span_end, bounds = "last_day(v.last_month)", [filt.start, filt.end]
+    else:
+        where, params = filt.where(MONTHLY)
+        counts = _MONTHLY_COUNTS.format(where=where)
+        # lo/hi are already months here: a month whose first day is in range
+        unit = {**_UNITS["month"], "first_period": "lo", "last_period": "hi"}
+        first = (
+            filt.start
+            if filt.start is None or filt.start.day == 1
+            else add_months(filt.start.replace(day=1), 1)
+        )
+        span_end, bounds = "v.last_month", [first, filt.end.replace(day=1) if filt.end else None]
+    holds = _HOLDS.format(where_any=where_any, span_end=span_end, weapon=weapon)
+    sql = _SERIES_SQL.format(coverage=COVERAGE_CTE, holds=holds, counts=counts, **unit)
+    all_params = [
+        *cov.sql_params(),
+        list(filt.offenses),
+        [GROUP_TOTAL[o] for o in filt.offenses],
+        list(PART1_OFFENSES),
+        [GROUP_TOTAL[o] for o in PART1_OFFENSES],
+        *any_params,
+        MIN_PARTS_FOR_TOTAL,
+        *bounds,
+        *weapon_params,
+        *params,
+    ]
     return _with_rates(con.execute(sql, all_params).df())
 
 
@@ -212,20 +237,22 @@ def rolling_12(frame: pd.DataFrame) -> pd.DataFrame:
     person-years (each month weighted by its year's population / 12), i.e. an annual rate.
     A window with a gap or fewer than 12 months has no value.
     """
-    parts = []
-    for _, part in frame.sort_values("period").groupby(["city_id", "offense"], sort=True):
-        part = part.copy()
-        person_years = (part["population"] / 12).rolling(12, min_periods=12).sum()
-        part["count_12m"] = part["count"].astype("float64").rolling(12, min_periods=12).sum()
-        # a break in the month grid (a gap) must not be bridged
-        contiguous = part["period"].diff().dt.days.fillna(31).le(31).astype(int).rolling(12).sum() == 12
-        part.loc[~contiguous, "count_12m"] = float("nan")
-        part["rate_12m"] = part["count_12m"] * RATE_BASE / person_years
-        parts.append(part)
     columns = ["city_id", "city", "period", "offense", "source", "count_12m", "rate_12m"]
-    if not parts:
+    if frame.empty:
         return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns].dropna(subset=["count_12m"])
+    out = frame.sort_values(["city_id", "offense", "period"]).reset_index(drop=True)
+    groups = out.groupby(["city_id", "offense"], sort=False)
+    counts = out["count"].astype("float64")
+    # a break in the month grid (a gap) must not be bridged: 12 steps of one month each
+    step_ok = groups["period"].diff().dt.days.le(31).astype("float64")
+    in_run = step_ok.groupby([out["city_id"], out["offense"]]).rolling(11, min_periods=11).sum()
+    sums = counts.groupby([out["city_id"], out["offense"]]).rolling(12, min_periods=12).sum()
+    person_years = (out["population"] / 12).groupby([out["city_id"], out["offense"]]).rolling(12).sum()
+    out["count_12m"] = sums.reset_index(level=[0, 1], drop=True).where(
+        in_run.reset_index(level=[0, 1], drop=True) == 11
+    )
+    out["rate_12m"] = out["count_12m"] * RATE_BASE / person_years.reset_index(level=[0, 1], drop=True)
+    return out[columns].dropna(subset=["count_12m"]).reset_index(drop=True)
 
 
 def add_change(frame: pd.DataFrame, current: str = "current", previous: str = "previous") -> pd.DataFrame:
@@ -306,34 +333,33 @@ def ytd_totals(frame: pd.DataFrame, window: YtdWindow) -> pd.DataFrame:
     Columns: city_id, city, offense, source, current, previous, rate_current,
     rate_previous, population_current, population_previous and add_change's columns.
     """
-    rows = []
-    for (city_id, offense), part in frame.groupby(["city_id", "offense"], sort=True):
-        row: dict[str, object] = {
-            "city_id": city_id,
-            "city": part["city"].iloc[0],
-            "offense": offense,
-            "source": part["source"].iloc[0],
-        }
-        for side, (lo, hi) in (("current", window.current), ("previous", window.prior)):
-            months = part[(part["period"] >= pd.Timestamp(lo)) & (part["period"] <= pd.Timestamp(hi))]
-            complete = len(months) == window.months and months["count"].notna().all()
-            count = int(months["count"].sum()) if complete else None
-            first_population = months["population"].iloc[0] if complete else None
-            population = (
-                int(first_population) if first_population is not None and pd.notna(first_population) else None
-            )
-            row[side] = count
-            row[f"population_{side}"] = population
-            row[f"rate_{side}"] = count * RATE_BASE / population if count is not None and population else None
-        rows.append(row)
-    columns = ["city_id", "city", "offense", "source", "current", "previous"]
-    if not rows:
-        frame_out = pd.DataFrame(
-            columns=[*columns, "rate_current", "rate_previous", "population_current", "population_previous"]
+    keys = ["city_id", "offense"]
+    out = frame.groupby(keys, sort=True, as_index=False).agg(
+        city=("city", "first"), source=("source", "first")
+    )
+    for side, (lo, hi) in (("current", window.current), ("previous", window.prior)):
+        inside = frame[(frame["period"] >= pd.Timestamp(lo)) & (frame["period"] <= pd.Timestamp(hi))]
+        sums = inside.groupby(keys, as_index=False).agg(
+            total=("count", "sum"),
+            months=("period", "size"),
+            valued=("count", "count"),
+            population=("population", "first"),
         )
-    else:
-        frame_out = pd.DataFrame(rows)
-    return add_change(frame_out)
+        complete = (sums["months"] == window.months) & (sums["valued"] == window.months)
+        sums = sums[complete]
+        side_frame = pd.DataFrame(
+            {
+                "city_id": sums["city_id"],
+                "offense": sums["offense"],
+                side: sums["total"].astype("Int64"),
+                f"population_{side}": sums["population"].astype("Int64"),
+                f"rate_{side}": (sums["total"] * RATE_BASE / sums["population"]).astype("Float64"),
+            }
+        )
+        out = out.merge(side_frame, on=keys, how="left")
+    columns = ["city_id", "city", "offense", "source", "current", "previous", "rate_current", "rate_previous"]
+    populations = ["population_current", "population_previous"]
+    return add_change(out[[*columns, *populations]])
 
 
 def absent_cities(
@@ -360,7 +386,7 @@ def absent_cities(
         elif view == "firearm":
             reason = "The data does not record firearm involvement for this offense"
         else:
-            reason = "No complete period for this offense in the chosen range"
+            reason = "No complete data for this offense in the chosen range"
         reasons.setdefault(reason, []).append(names.get(city_id, city_id))
     return [f"{reason}: {', '.join(sorted(cities))}." for reason, cities in reasons.items()]
 

@@ -5,24 +5,18 @@ import streamlit as st
 from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.compare import (
     MEASURE_LABELS,
-    OVERVIEW_OFFENSES,
-    annual_rates,
     baseline_years,
     default_baseline,
-    funnel,
     funnel_summary,
     index_summary,
     indexed_by_city_year,
     strongest_change,
-    ytd_by_city,
 )
-from analysis.decks import city_change_deck, deck_numbers, deck_points, deck_summary, legend, profile_links
+from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend, profile_links
 from analysis.filters import OFFENSE_LABELS
 from analysis.periods import coverage
-from analysis.places import city_places
-from analysis.registry_read import city_names
-from analysis.series import absent_cities, period_series
 from analysis.summaries import coverage_note, ytd_note
+from analysis.views import overview_data
 from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
 from ui.data import demo_banner, query
 from ui.filters import sidebar, url_selectbox
@@ -32,28 +26,18 @@ demo_banner()
 view = sidebar(("cities", "offense"))
 offense = view.filt.offenses[0]
 offense_label = OFFENSE_LABELS[offense]
-cov = query(coverage)
-ytd = query(ytd_by_city, view.filt, cov, (*OVERVIEW_OFFENSES, offense))
-monthly = query(period_series, view.filt, cov, "month")
-if ytd.window is None or monthly.empty:
+data = query(overview_data, view.filt, query(coverage))
+if data.missing:
+    st.info("Not shown. " + " ".join(data.missing))
+ytd, window = data.ytd, data.ytd.window
+if window is None or data.monthly.empty:
     st.info("No data for this selection. Load data (see the Data page) or choose other cities.")
     st.stop()
-window = ytd.window
-missing = absent_cities(monthly, view.filt.cities, cov, query(city_names))
-if missing:
-    st.info("Not shown. " + " ".join(missing))
-stale = (
-    " Left out as their data ends long before the others': "
-    + ", ".join(f"{c} ({m})" for c, m in ytd.stale.items())
-    + "."
-    if ytd.stale
-    else ""
-)
 
 st.markdown(f"**{strongest_change(ytd.table)}**")
 
 st.subheader("Year to date against the year before")
-st.caption(window.caveat() + stale)
+st.caption(window.caveat() + ytd.stale_note())
 measures = [(m, MEASURE_LABELS[m]) for m in ("violent_crime", "murder", "firearm_violent")]
 st.markdown(change_table_html(ytd.table, measures, "per 100,000"), unsafe_allow_html=True)
 st.caption(
@@ -66,25 +50,22 @@ st.caption(
 numbers_expander(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}", "ytd")
 
 st.subheader(f"Where {offense_label.lower()} moved, year to date")
-places = query(city_places)
-points = deck_points(places, ytd.table, offense)
 map_column, words_column = st.columns([3, 2])
 with map_column:
-    st.pydeck_chart(city_change_deck(points, places), height=480, key="overview_map")
+    st.pydeck_chart(city_change_deck(data.points, data.places), height=480, key="overview_map")
 with words_column:
     swatch_legend(legend())
-    st.markdown(deck_summary(points, offense_label, window))
-    st.markdown("City profiles: " + profile_links(points))
+    st.markdown(deck_summary(data.points, offense_label, window))
+    st.markdown("City profiles: " + profile_links(data.points))
     st.caption(
         ytd_note(
             ytd, extra="Circle area = rate. Outlines: city limits or, where none is loaded, bounding boxes."
         )
     )
-numbers_expander(deck_numbers(points), f"psp_map_{offense}", "map")
+numbers_expander(deck_numbers(data.points), f"psp_map_{offense}", "map")
 
 st.subheader(f"{offense_label}: each city against its own baseline year")
-annual = annual_rates(monthly)
-years = baseline_years(annual)
+years = baseline_years(data.annual)
 default_year = default_baseline(years)
 if default_year is None:
     st.info("No complete calendar year in the data yet: no index can be drawn.")
@@ -99,24 +80,23 @@ else:
             "2017 is the year the first PSP cities were designated.",
         )
     )
-    indexed = indexed_by_city_year(annual, base)
+    indexed = indexed_by_city_year(data.annual, base)
     chart_block(
         cohort_chart(indexed, base),
         indexed,
         index_summary(indexed, base),
-        coverage_note(monthly, extra="Complete calendar years only; rates use each year's population."),
+        coverage_note(data.monthly, extra="Complete calendar years only; rates use each year's population."),
         key="cohort_chart",
         file_stem=f"psp_{offense}_index_{base}",
     )
 
 st.subheader(f"{offense_label}: rate against population (funnel plot)")
-f = funnel(monthly, window.cutoff_timestamp)
 chart_block(
-    funnel_chart(f, offense_label),
-    f.points,
-    funnel_summary(f, offense),
+    funnel_chart(data.funnel, offense_label),
+    data.funnel.points,
+    funnel_summary(data.funnel, offense),
     coverage_note(
-        monthly,
+        data.monthly,
         extra="Control limits: exact Poisson 95% and 99.8% limits around the pooled rate "
         "(Spiegelhalter 2005). Cities are placed, not ranked.",
     ),

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.registry import load_registry
+from ingest.store import write_store
 from tests.fixtures.mixed import build_mixed_store
 from tests.fixtures.stores import build_demo_store, build_tiny_store
 
@@ -46,6 +48,15 @@ def mixed_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny store plus a city with published monthly counts only, a second incident
     source with a stray early month, and a city boundary (tests/fixtures/mixed.py)."""
     return build_mixed_store(tmp_path_factory.mktemp("mixed") / "mixed.duckdb")
+
+
+@pytest.fixture(scope="session")
+def registry_only_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the 12 cities and no crime data at all (a fresh install)."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    with write_store(path) as con:
+        load_registry(con)
+    return path
 
 
 @pytest.fixture()

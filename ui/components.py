@@ -64,7 +64,12 @@ def numbers_expander(frame: pd.DataFrame, file_stem: str, key: str) -> None:
 
 
 def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: str, file_stem: str) -> None:
-    """A Plotly chart with its one-line summary, its source/coverage note and its numbers."""
+    """A Plotly chart with its one-line summary, its source/coverage note and its numbers.
+    A chart with nothing to draw is replaced by its summary (which says why)."""
+    if not fig.data:
+        st.info(summary)
+        st.caption(note)
+        return
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
     st.markdown(summary)
     st.caption(note)
@@ -77,10 +82,13 @@ def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], v
     current/previous and the change columns (analysis.series.add_change); `columns` is
     [(measure key, heading)]. Scrolls sideways in a narrow window."""
     head = "".join(f"<th style='text-align:left;padding:4px 10px'>{html.escape(h)}</th>" for _, h in columns)
+    cells_by_city: dict[str, dict[str, Any]] = {}
+    for r in table.itertuples():
+        cells_by_city.setdefault(str(r.city), {})[r.measure] = r
     rows = []
-    for city, part in table.groupby("city", sort=True):
+    for city in sorted(cells_by_city):
         cells = []
-        by_measure = {r.measure: r for r in part.itertuples()}
+        by_measure = cells_by_city[city]
         for key, _ in columns:
             r = by_measure.get(key)
             if r is None or pd.isna(r.current):
@@ -97,7 +105,7 @@ def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], v
                 f" <span style='color:#595959'>· {html.escape(rate)}</span><br>{badge}</td>"
             )
         rows.append(
-            f"<tr><th style='text-align:left;padding:4px 10px'>{html.escape(str(city))}</th>{''.join(cells)}</tr>"
+            f"<tr><th style='text-align:left;padding:4px 10px'>{html.escape(city)}</th>{''.join(cells)}</tr>"
         )
     return (
         "<div style='overflow-x:auto'><table style='border-collapse:collapse;font-size:0.95rem'>"

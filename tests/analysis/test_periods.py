@@ -13,7 +13,7 @@ from analysis.periods import SourceSpan, YtdWindow, add_months, common_cutoff, c
 
 def test_coverage_of_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
     # The 'fixture' source runs 2023-01-03 .. 2024-03-04: January 2023 is its first month
-    # (the median month has 4 offenses; every month has at least 5% of that) and, as
+    # (the busiest month has 10 offenses; every month has at least 5% of that) and, as
     # 2024-03-04 is not a month's last day, February 2024 its last complete month.
     spans = coverage(tiny).spans
     assert spans == (
@@ -28,8 +28,8 @@ def test_coverage_of_published_counts_and_a_stray_month(mixed: duckdb.DuckDBPyCo
     assert spans["houston_tx"] == SourceSpan(
         "houston_tx", "published", "counts", date(2023, 1, 1), date(2024, 2, 1)
     )
-    # Jackson: 40 offenses a month from Jan 2023; March 2015 has 1 (< 5% of 40 = 2), so it
-    # does not start the series. The extract's last day is 2024-02-29: February complete.
+    # Jackson: 40 offenses a month from Jan 2023 (41 in Feb 2024); March 2015 has 1
+    # (< 5% of 41 = 2.05), so it does not start the series. The extract's last day is 2024-02-29: February complete.
     assert spans["jackson_tn"] == SourceSpan(
         "jackson_tn", "portal", "incidents", date(2023, 1, 1), date(2024, 2, 1)
     )

@@ -38,11 +38,28 @@ def test_monthly_series_fills_zeros_inside_the_span(tiny: duckdb.DuckDBPyConnect
     # Jan 2024 = 2x09A + 3x13A = 5, Feb 2024 = 2x120 = 2. March 2024 is not complete.
     assert counts(frame, "memphis_tn") == [4, 1] + [0] * 10 + [5, 2]
     assert counts(frame, "springfield_il") == [1] + [0] * 11 + [3, 0]
-    # Springfield has no murder at all, but its source reports violent crime: true zeros.
-    assert counts(frame, "springfield_il", "murder") == [0] * 14
+    # Springfield's source never recorded a murder: no murder series (it may not cover
+    # murder at all), rather than a line of zeros.
+    assert counts(frame, "springfield_il", "murder") == []
     assert counts(frame, "memphis_tn", "murder") == [1] + [0] * 11 + [2, 0]
     assert frame["period"].min() == pd.Timestamp("2023-01-01")
     assert frame["period"].max() == pd.Timestamp("2024-02-01")
+
+
+def test_a_one_offense_extract_is_not_a_group_total(mixed: duckdb.DuckDBPyConnection) -> None:
+    cov = coverage(mixed)
+    frame = period_series(mixed, CrimeFilter(offenses=("burglary", "property_crime", "theft")), cov)
+    # Cincinnati's file holds burglaries only (15 a month, 16 in Feb 2024): burglary, not
+    # property crime, and not "no thefts".
+    assert counts(frame, "cincinnati_oh", "burglary") == [15] * 13 + [16]
+    assert counts(frame, "cincinnati_oh", "property_crime") == []
+    assert counts(frame, "cincinnati_oh", "theft") == []
+    # Jackson's portal has aggravated assaults and robberies (two violent offenses): it
+    # stands for violent crime (40 a month); it never recorded a murder: no murder series.
+    violent = period_series(mixed, CrimeFilter(offenses=("violent_crime", "murder")), cov)
+    assert counts(violent, "jackson_tn") == [40] * 14
+    assert counts(violent, "jackson_tn", "murder") == []
+    assert "cincinnati_oh" not in set(violent["city_id"])
 
 
 def test_rates_use_the_population_of_each_year(tiny: duckdb.DuckDBPyConnection) -> None:

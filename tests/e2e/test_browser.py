@@ -51,6 +51,19 @@ def wait_for_charts(page: Any, plotly: int, decks: int = 0) -> None:
     page.wait_for_timeout(2000)  # let Plotly and deck.gl finish drawing
 
 
+def open_demo_page(
+    browser: Any, url: str, width: int, height: int, plotly: int, decks: int
+) -> tuple[Any, list[str]]:
+    """Open a page of the demo store at a window size, wait for its charts, check that no
+    Streamlit exception shows. (A tall window: Streamlit scrolls inside the page, so a
+    full-page screenshot only holds what fits the window.)"""
+    page, external = open_page(browser, url, width=width, height=height)
+    page.wait_for_selector("text=DEMO DATA", timeout=45_000)
+    wait_for_charts(page, plotly, decks)
+    assert page.locator("[data-testid='stException']").count() == 0
+    return page, external
+
+
 def assert_rendered(page: Any, screenshots: Path, name: str, plotly: int, decks: int = 0) -> None:
     """Every Plotly chart and deck canvas shows drawn pixels; element screenshots are saved."""
     charts = page.locator("[data-testid='stPlotlyChart']")
@@ -74,7 +87,7 @@ def assert_rendered(page: Any, screenshots: Path, name: str, plotly: int, decks:
     ("name", "path", "plotly", "decks"),
     [("overview", "/", 2, 1), ("trends", "/trends?measure=rate", 4, 0)],
 )
-def test_page_renders_every_chart_offline(
+def test_page_renders_every_chart_offline_wide_and_narrow(
     browser: Any,
     serve: Callable[[Path], Any],
     demo_store_path: Path,
@@ -84,11 +97,8 @@ def test_page_renders_every_chart_offline(
     plotly: int,
     decks: int,
 ) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + path, height=5200)
-    page.wait_for_selector("text=DEMO DATA", timeout=45_000)
-    wait_for_charts(page, plotly, decks)
-    assert page.locator("[data-testid='stException']").count() == 0
+    url = serve(demo_store_path).url + path
+    page, external = open_demo_page(browser, url, 1400, 5200, plotly, decks)
     page.screenshot(path=str(screenshots / f"{name}.png"))
     assert_rendered(page, screenshots, name, plotly, decks)
     if name == "trends":
@@ -101,27 +111,10 @@ def test_page_renders_every_chart_offline(
     assert external == [], f"external requests: {external[:5]}"
     page.close()
 
-
-@pytest.mark.parametrize(
-    ("name", "path", "plotly", "decks"), [("overview", "/", 2, 1), ("trends", "/trends", 4, 0)]
-)
-def test_page_works_in_a_narrow_window(
-    browser: Any,
-    serve: Callable[[Path], Any],
-    demo_store_path: Path,
-    screenshots: Path,
-    name: str,
-    path: str,
-    plotly: int,
-    decks: int,
-) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + path, width=420, height=7000)
-    page.wait_for_selector("text=DEMO DATA", timeout=45_000)
-    wait_for_charts(page, plotly, decks)
-    assert page.locator("[data-testid='stException']").count() == 0
+    # A phone-sized window: charts shrink to fit and nothing but the YTD table's own
+    # scroll box is wider than the window.
+    page, external = open_demo_page(browser, url, 420, 7000, plotly, decks)
     page.screenshot(path=str(screenshots / f"{name}_narrow.png"))
-    # Nothing but the YTD table's own scroll box is wider than the window.
     overflow = page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollWidth")
     assert overflow <= 420, f"the page scrolls sideways ({overflow}px)"
     for i in range(plotly):

@@ -91,8 +91,9 @@ def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], t
     assert "Pooled violent crime rate of the 2 cities, Mar 2023–Feb 2024: 1.4 per 100,000" in texts(at)
     at.selectbox(key="offense").set_value("murder").run()
     assert not at.exception
-    # Murder: Memphis 2 (Jan 2024): 2 / 735,682 * 100,000 = 0.27.
-    assert "Pooled murder rate of the 2 cities, Mar 2023–Feb 2024: 0.3 per 100,000" in texts(at)
+    # Murder: only Memphis's source records murders: 2 (Jan 2024) in 10/12 * 622,878 +
+    # 2/12 * 619,470 = 622,310 person-years = 0.32 per 100,000.
+    assert "Pooled murder rate of the 1 city, Mar 2023–Feb 2024: 0.3 per 100,000" in texts(at)
     assert "Murder, Jan–Feb 2024 vs Jan–Feb 2023:" in texts(at)
     assert at.query_params["offense"] == "murder"
 
@@ -132,3 +133,9 @@ def test_link_reopens_the_same_view(app: Callable[..., AppTest], demo_store_path
     assert at.selectbox(key="base").value == "2019"
     assert ytd_table(at).count("<tr><th style") == 2
     assert "Where robbery moved" in " ".join(s.value for s in at.subheader)
+
+
+def test_store_without_crime_data(app: Callable[..., AppTest], registry_only_store_path: Path) -> None:
+    at = app(registry_only_store_path)
+    assert not at.exception
+    assert "No data for this selection" in " ".join(i.value for i in at.info)

@@ -133,3 +133,9 @@ def test_link_reopens_the_same_view(app: Callable[..., AppTest], tiny_store_path
     assert list(series_traces(at)) == ["Springfield"]
     assert at.selectbox(key="offense").value == "property_crime"
     assert at.selectbox(key="season").value == "springfield_il"
+
+
+def test_store_without_crime_data(app: Callable[..., AppTest], registry_only_store_path: Path) -> None:
+    at = app(registry_only_store_path, page=PAGE)
+    assert not at.exception
+    assert "No data for this selection" in " ".join(i.value for i in at.info)
