@@ -57,7 +57,8 @@ SERIES_COLUMNS = ["city_id", "city", "period", "offense", "source", "kind", "cou
 # Which city x source stands for which wanted offense. Published counts: the offense is
 # published. Incident sources: a Part I offense was recorded at least once (so a month
 # without it is a true zero), a group total needs MIN_PARTS_FOR_TOTAL of its offenses.
-# Firearm views add {weapon}: the source records the weapon for most of the group.
+# Views from the daily rollup restrict candidates in {weapon}: incident sources only, and
+# for firearm views only those that record the weapon for most of the group's offenses.
 _HOLDS = """
 wanted as (select unnest(?::varchar[]) as offense, unnest(?::varchar[]) as total),
 parts as (select unnest(?::varchar[]) as part, unnest(?::varchar[]) as total),
@@ -268,7 +269,7 @@ def add_change(frame: pd.DataFrame, current: str = "current", previous: str = "p
     out["z"] = [round(ch.z, 2) if ch else None for ch in changes]
     out["strength"] = [ch.strength if ch else None for ch in changes]
     out["direction"] = [ch.direction if ch else None for ch in changes]
-    out["change"] = [ch.text() if ch else "no comparison" for ch in changes]
+    out["change"] = [ch.text(with_diff=True) if ch else "no comparison" for ch in changes]
     return out
 
 

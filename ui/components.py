@@ -20,9 +20,10 @@ UP, DOWN, NEUTRAL = "#D55E00", "#0072B2", "#595959"
 ARROWS = {"up": "▲", "down": "▼", "no change": "●"}
 
 
-def badge_html(change: Change, with_z: bool = True) -> str:
+def badge_html(change: Change, with_z: bool = True, with_diff: bool = False) -> str:
     """An inline badge: arrow + words + counts + judgement, coloured by direction.
-    `with_z=False` moves the z-score into the hover title (for narrow tables)."""
+    `with_z=False` moves the z-score into the hover title (for narrow tables);
+    `with_diff=True` shows the absolute change beside the percentage."""
     colour = NEUTRAL
     if change.strength != "not notable":
         colour = UP if change.direction == "up" else DOWN if change.direction == "down" else NEUTRAL
@@ -30,7 +31,7 @@ def badge_html(change: Change, with_z: bool = True) -> str:
     return (
         f'<span style="color:{colour};font-weight:{weight}" '
         f'title="Poisson z = {change.z:+.1f}; |z| ≥ 2 notable, |z| ≥ 3 strong">'
-        f"{ARROWS[change.direction]} {html.escape(change.text(with_z))}</span>"
+        f"{ARROWS[change.direction]} {html.escape(change.text(with_z, with_diff))}</span>"
     )
 
 
@@ -96,7 +97,7 @@ def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], v
                 continue
             rate = f"{r.rate_current:,.1f} {value_label}" if pd.notna(r.rate_current) else ""
             badge = (
-                badge_html(Change(int(r.current), int(r.previous)), with_z=False)
+                badge_html(Change(int(r.current), int(r.previous)), with_z=False, with_diff=True)
                 if pd.notna(r.previous)
                 else "<span style='color:#595959'>no complete prior year</span>"
             )

@@ -56,7 +56,10 @@ def test_ytd_with_published_counts(mixed: duckdb.DuckDBPyConnection) -> None:
     table = result.table.set_index(["city_id", "measure"])
     # Houston: violent Jan+Feb 2024 = 120 + 80 = 200 vs 100 + 90 = 190 (up 5%, 10+ events);
     # murder 6 + 2 = 8 vs 4 + 3 = 7. No firearm row: published counts carry no weapon.
-    assert table.loc[("houston_tx", "violent_crime"), "change"] == "up 5% (190 → 200), not notable (z = +0.7)"
+    assert (
+        table.loc[("houston_tx", "violent_crime"), "change"]
+        == "up 10 or 5% (190 → 200), not notable (z = +0.7)"
+    )
     assert (table.loc[("houston_tx", "murder"), ["current", "previous"]] == [8, 7]).all()
     assert ("houston_tx", FIREARM_VIOLENT) not in table.index
     assert ("jackson_tn", FIREARM_VIOLENT) not in table.index  # its portal records no weapon
