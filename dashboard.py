@@ -5,10 +5,17 @@ import streamlit as st
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
 
 pages = [
-    st.Page("views/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
-    st.Page("views/map.py", title="Map", icon="🗺️", url_path="map"),
-    st.Page("views/city.py", title="City profile", icon="🏙️", url_path="city"),
-    st.Page("views/data.py", title="Data", icon="🗂️", url_path="data"),
-    st.Page("views/presenter.py", title="Presenter view", icon="🖥️", url_path="presenter"),
+    st.Page(
+        "views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True
+    ),
+    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+    st.Page("views/map.py", title="Map", icon=":material/map:", url_path="map"),
+    st.Page("views/city.py", title="City profile", icon=":material/location_city:", url_path="city"),
+    st.Page("views/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
+    st.Page(
+        "views/interventions.py", title="Interventions", icon=":material/event:", url_path="interventions"
+    ),
+    st.Page("views/data.py", title="Data", icon=":material/dataset:", url_path="data"),
+    st.Page("views/presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
 ]
 st.navigation(pages).run()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.periods import COVERAGE_CTE, Coverage
+
 STATUS_SQL = """
 with source_end as (
     -- An extract covers a common period for all its cities: a source's data runs to the
@@ -101,7 +103,8 @@ select * from final
 COVERAGE_SQL = f"""
 with months as ({SOURCE_KINDS_SQL}),
 standards as (
-    select source, arg_max(standard, import_id) as standard, max(finished_at) as last_import
+    select source, arg_max(standard, import_id) as standard, arg_max_null(part1_scope, import_id) as part1_scope,
+           max(finished_at) as last_import
     from imports where finished_at is not null group by source
 ),
 source_end as (select source, max(last_day) as source_last_day from months group by source),
@@ -111,7 +114,8 @@ quarantined as (
     from quarantine group by all
 ),
 final as (
-    select m.city_id, c.name, m.source, m.kind, s.standard, any_value(m.date_basis) as date_basis,
+    select m.city_id, c.name, m.source, m.kind, s.standard, any_value(s.part1_scope) as part1_scope,
+           any_value(m.date_basis) as date_basis,
            min(m.month) as first_month, max(m.month) as last_month,
            count(*) as months_with_data,
            datediff('month', min(m.month), max(m.month)) + 1 - count(*) as months_missing,
@@ -137,7 +141,8 @@ select * from final order by name, first_month, source
 
 
 def coverage_by_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per city x source: kind, standard (NIBRS/SRS), span, months with data and
+    """One row per city x source: kind, standard (NIBRS/SRS), part1_scope (the Part I
+    offenses an incident extract covers completely; None = all), span, months with data and
     missing inside the span, rows, geocoded share, quarantined rows, last complete month.
 
     A source's incidents are complete up to the end of the last whole month before the
@@ -279,3 +284,68 @@ def months_without_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         select * from final order by name, first_month
         """  # noqa: S608 - composed from the module's own SQL constants
     ).df()
+
+
+def upstream_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Where aggregators (the RTCI sources table) get each city's counts: source type and
+    method, link, latest month covered, the population they use."""
+    return con.execute(
+        "select a.city_id, c.name, a.source, a.agency, a.source_type, a.source_method, a.source_link,"
+        " a.most_recent_month, a.population, a.as_of from agency_sources a join cities c using (city_id)"
+        " order by c.name, a.source"
+    ).df()
+
+
+GAP_BREAKS_SQL = """
+with {coverage},
+published as (
+    select v.city_id, v.source,
+           unnest(generate_series(v.first_month, v.last_month, interval 1 month))::date as month
+    from coverage v
+    where v.kind = 'counts' and v.city_id in (select unnest(?::varchar[]))
+),
+final as (
+    select p.city_id, c.name as city, p.month, p.source,
+           'gap in published counts (' || p.source || ')' as label
+    from published p
+    join cities c using (city_id)
+    where not exists (
+        select 1 from monthly_counts m
+        where m.city_id = p.city_id and m.source = p.source and m.month = p.month
+    )
+)
+select * from final order by city, month
+"""
+
+
+def chart_breaks(con: duckdb.DuckDBPyConnection, cov: Coverage, cities: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Months to mark on trend charts as series breaks, for `cities` (empty = all covered).
+
+    Columns: city_id, city, month, source, label. Two kinds: a month missing inside a
+    city's published counts (the trend line has a hole there), and the breaks
+    `series_breaks` detects (a change of source, of reporting standard such as SRS to
+    NIBRS, or of date basis). The demo has none.
+    """
+    wanted = list(cities) or sorted(cov.cities())
+    sql = GAP_BREAKS_SQL.format(coverage=COVERAGE_CTE)
+    gaps = con.execute(sql, [*cov.sql_params(), wanted]).df()
+    detected = series_breaks(con)
+    detected = detected[detected["city_id"].isin(wanted)]
+    changes = pd.DataFrame(
+        {
+            "city_id": detected["city_id"],
+            "city": detected["name"],
+            "month": detected["month"],
+            "source": detected["after"],
+            "label": detected["kind"]
+            + " ("
+            + detected["before"].fillna("?")
+            + " → "
+            + detected["after"].fillna("?")
+            + ")",
+        }
+    )
+    frames = [f for f in (gaps, changes) if not f.empty]
+    if not frames:
+        return gaps
+    return pd.concat(frames, ignore_index=True).sort_values(["city", "month"], ignore_index=True)

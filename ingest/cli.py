@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,12 +22,14 @@ from analysis.health import (
     quarantine_by_reason,
     series_breaks,
     status_by_city,
+    upstream_sources,
 )
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
 from ingest.connectors import SOURCES, FetchError, fetch_source
 from ingest.demo import MixedDataError, build_demo
 from ingest.errors import ImportFailed
+from ingest.goals import DEMO_GOALS_FILE, load_demo_goals
 from ingest.registry import load_registry
 from ingest.store import migrations, write_store
 
@@ -49,6 +52,14 @@ def _pending_migrations(path: Path) -> list[int]:
     applied = schema_version(con)
     con.close()
     return [m.version for m in migrations() if m.version > applied]
+
+
+GOALS_MIGRATION = 3
+
+
+def _is_demo_store(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("select value from store_info where key = 'dataset'").fetchone()
+    return bool(row and row[0] == "demo")
 
 
 @app.command("migrate")
@@ -77,6 +88,9 @@ def demo_cmd(
         if pending:
             with write_store(path) as con:
                 load_registry(con)
+                # A demo store that predates the goals table gets the demo goals too.
+                if GOALS_MIGRATION in pending and _is_demo_store(con):
+                    load_demo_goals(con)
             console.print(f"{path}: applied migrations {pending}")
         console.print(f"{path} exists; not rebuilding (drop --if-missing to rebuild).")
         return
@@ -96,9 +110,13 @@ def demo_cmd(
             with write_store(path) as con:
                 load_registry(con)
                 result = build_demo(con, scale=scale, seed=seed, progress=progress)
+                goal_ids, skipped = load_demo_goals(con)
         except MixedDataError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
+    for message in skipped:
+        console.print(f"[yellow]note:[/yellow] {message}")
+    console.print(f"Demo goals: {len(goal_ids)} loaded from {DEMO_GOALS_FILE.name}")
     size_mb = path.stat().st_size / 1e6
     console.print(
         f"DEMO data: {result.rows:,} offenses in {result.seconds:.1f} s "
@@ -120,7 +138,7 @@ def import_cmd(
 
     path = _path(db)
     with Progress(
-        TextColumn(f"[bold]{source}[/bold] {{task.description:<20}}"),
+        TextColumn(f"[bold]{escape(source)}[/bold] {{task.description:<20}}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
@@ -135,15 +153,15 @@ def import_cmd(
             report = import_file(path, source, file, mapping=mapping, progress=progress)
         except (ImportFailed, MixedDataError) as exc:
             bar.stop()
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            console.print(f"The store {path} was not changed.")
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            console.print(f"The store {escape(str(path))} was not changed.", soft_wrap=True)
             raise typer.Exit(2) from None
         except RuntimeError as exc:  # another writer holds the store
             bar.stop()
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-    console.print(report.summary(), highlight=False, soft_wrap=True)
-    console.print(f"store: {path}")
+    console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+    console.print(f"store: {path}", markup=False)
 
 
 @app.command("status")
@@ -165,6 +183,7 @@ def status_cmd(
         "months_without_data": months_without_data(con),
         "series_breaks": series_breaks(con),
         "quarantine": quarantine_by_reason(con),
+        "upstream": upstream_sources(con),
         "months": health_by_city_month(con) if as_json else pd.DataFrame(),
     }
     con.close()
@@ -280,6 +299,21 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
         for r in breaks.itertuples(index=False):
             table.add_row(r.name, _fmt(r.month, "%Y-%m"), r.data, r.kind, _fmt(r.before), _fmt(r.after))
         out.print(table)
+    upstream = frames["upstream"]
+    if len(upstream):
+        table = Table(title="Where aggregators get each city's counts")
+        for column in ("city", "source", "upstream", "method", "latest month", "population"):
+            table.add_column(column, justify="right" if column == "population" else "left")
+        for r in upstream.itertuples(index=False):
+            table.add_row(
+                r.name,
+                r.source,
+                _fmt(r.source_type),
+                _fmt(r.source_method),
+                _fmt(r.most_recent_month, "%Y-%m"),
+                _fmt(None if pd.isna(r.population) else int(r.population)),
+            )
+        out.print(table)
     quarantine = frames["quarantine"]
     if len(quarantine):
         table = Table(title="Quarantine (kept = stored as unmapped and listed)")
@@ -361,3 +395,11 @@ def fetch_cmd(
         console.print(
             f"not imported (--download-only); import it with `python -m ingest import {report.source} FILE`"
         )
+
+
+# Goals and interventions live in their own module; registered here so that
+# `python -m ingest goals ...` and `python -m ingest interventions ...` work.
+from ingest.goals_cli import goals_app, interventions_app  # noqa: E402
+
+app.add_typer(goals_app, name="goals")
+app.add_typer(interventions_app, name="interventions")

@@ -235,7 +235,24 @@ def url_choice(
     """A page's own one-of-a-list control (e.g. `st.radio`, `column.selectbox`) whose value
     lives in the URL under `key` as the option itself (not its label), checked like the
     sidebar's: an unknown value from a link gets a notice ("unknown <what>") and the default."""
-    _seed(key, options, what or label.lower(), default, multi=False)
+    _seed(key, list(options), what or label.lower(), default, multi=False)
+    if st.session_state.get(key) not in options:  # options can change with the data
+        st.session_state[key] = default
     value = widget(label, options, format_func=format_func, key=key, **kwargs)
     _to_url(key, value, default)
     return value
+
+
+def url_selectbox(
+    label: str,
+    options: Sequence[str],
+    key: str,
+    default: str,
+    format_func: Any = str,
+    help: str | None = None,
+) -> str:
+    """A page's own choice (not in the sidebar) kept in the URL under `key`, validated like
+    the sidebar's: an unknown value from a link gets a notice and the default."""
+    return str(
+        url_choice(st.selectbox, label, options, key=key, default=default, format_func=format_func, help=help)
+    )

@@ -61,7 +61,8 @@ def upload_box() -> ImportReport | None:
             )
         except (ImportFailed, MappingError, MixedDataError, RuntimeError, ValueError) as exc:
             bar.empty()
-            st.error(f"Import failed; the store was not changed. {exc}")
+            message = str(exc).replace(str(path), data.name)
+            st.error(f"Import failed; the store was not changed. {message}")
             return None
     bar.progress(1.0, text="Done")
     return report

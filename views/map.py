@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis.decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
+from analysis.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
 from analysis.geo import (
     CELL_SIZES,
     POINT_DECIMALS,

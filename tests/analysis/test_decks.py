@@ -1,5 +1,5 @@
-"""The map deck: offline by construction, compact, within the object budget, and its
-colour classes and legend words computed by hand."""
+"""The 12-city map: offline by construction, sizes and colours as documented, outlines
+from the store; plus the markers and series breaks the trend charts draw."""
 
 from __future__ import annotations
 
@@ -8,150 +8,150 @@ from datetime import date
 
 import duckdb
 import pandas as pd
-import pydeck as pdk
 import pytest
 
-from analysis import decks, geo
+from analysis.compare import ytd_by_city
+from analysis.decks import (
+    CHANGE_CLASSES,
+    MAX_RADIUS_PX,
+    MIN_RADIUS_PX,
+    change_class,
+    city_change_deck,
+    deck_points,
+    deck_summary,
+    legend,
+    profile_links,
+)
+from analysis.events import markers_for
 from analysis.filters import CrimeFilter
-from analysis.scope import scoped
-
-MEMPHIS_2024 = CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29))
-
-
-def test_colour_bins_by_hand() -> None:
-    counts = pd.Series([1] * 50 + [2] * 25 + [3] * 15 + [5] * 7 + [9] * 3)
-    bins = decks.colour_bins(counts)
-    # 'lower' quantiles of 100 sorted values: q50 -> value #49 = 1, q75 -> #74 = 2,
-    # q90 -> #89 = 3, q97.5 -> #96 = 5; the top class runs to the maximum, 9.
-    assert [(b.lo, b.hi, b.cells) for b in bins] == [(1, 1, 50), (2, 2, 25), (3, 3, 15), (4, 5, 7), (6, 9, 3)]
-    assert [b.colour for b in bins] == list(decks.CELL_COLOURS)
-    assert [b.label for b in bins][:2] == ["1 offense per cell", "2 offenses per cell"]
-    assert bins[3].label == "4–5 offenses per cell"
-    assert decks.bin_colours(pd.Series([1, 4, 9]), bins) == [
-        decks.rgb(decks.CELL_COLOURS[0]),
-        decks.rgb(decks.CELL_COLOURS[3]),
-        decks.rgb(decks.CELL_COLOURS[4]),
-    ]
+from analysis.health import chart_breaks
+from analysis.periods import YtdWindow, coverage
+from analysis.places import city_places
 
 
-def test_class_colour_expression() -> None:
-    bins = [
-        decks.ColourBin(1, 1, "#fde725", 5),
-        decks.ColourBin(2, 3, "#21918c", 2),
-        decks.ColourBin(4, 9, "#440154", 1),
-    ]
-    assert decks.class_colour_expression(bins) == "k==0?[253,231,37]:k==1?[33,145,140]:[68,1,84]"
-    assert decks.class_colour_expression(bins[:1]) == "[253,231,37]"
-
-
-def test_colour_bins_edge_cases() -> None:
-    assert decks.colour_bins(pd.Series([], dtype="int64")) == []
-    one = decks.colour_bins(pd.Series([4, 4, 4]))
-    assert [(b.lo, b.hi, b.cells, b.colour) for b in one] == [(4, 4, 3, decks.CELL_COLOURS[0])]
-    two = decks.colour_bins(pd.Series([1, 1, 1, 1, 7]))
-    assert [(b.lo, b.hi) for b in two] == [(1, 1), (2, 7)]
-    assert [b.colour for b in two] == [decks.CELL_COLOURS[0], decks.CELL_COLOURS[-1]]
-
-
-@pytest.fixture()
-def memphis_deck(tiny_geo: duckdb.DuckDBPyConnection) -> pdk.Deck:
-    filt = scoped(tiny_geo, MEMPHIS_2024)
-    assert filt is not None
-    return decks.crime_deck(
-        geo.counts_by_cell(tiny_geo, filt, 9),
-        geo.city_outline(tiny_geo, "memphis_tn"),
-        geo.district_shapes(tiny_geo, "memphis_tn"),
-        geo.counts_by_district(tiny_geo, filt),
-        geo.points(tiny_geo, filt),
+def ytd_rows(rates: dict[str, float], strength: str = "strong", direction: str = "down") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "city_id": list(rates),
+            "measure": "violent_crime",
+            "current": [100] * len(rates),
+            "rate_current": list(rates.values()),
+            "direction": direction,
+            "strength": strength,
+            "change": "down 20% (125 → 100), strong (z = -2.4)",
+        }
     )
 
 
-def test_deck_is_offline_by_construction(memphis_deck: pdk.Deck) -> None:
-    spec = json.loads(memphis_deck.to_json())
-    # The placeholder Streamlit's frontend drops without substituting a Carto basemap.
+def test_deck_is_offline_and_draws_every_city(tiny: duckdb.DuckDBPyConnection) -> None:
+    places = city_places(tiny)
+    points = deck_points(places, ytd_by_city(tiny, CrimeFilter(), coverage(tiny)).table, "violent_crime")
+    spec = json.loads(city_change_deck(points, places).to_json())
+    # pydeck's style placeholder and no provider: Streamlit then draws no basemap. A
+    # missing or null mapStyle would make it fetch a Carto style from the internet.
     assert spec["mapStyle"] == "__MAP_STYLE__"
-    assert "mapProvider" not in spec
-    text = memphis_deck.to_json().lower()
-    for word in ("http", "carto", "mapbox", "google", "token", "apikey", "api_key"):
-        assert word not in text, word
-
-
-def test_deck_layers_counts_and_tooltips(memphis_deck: pdk.Deck) -> None:
-    spec = json.loads(memphis_deck.to_json())
+    assert "mapProvider" not in spec and "mapboxKey" not in spec
+    assert "http" not in json.dumps(spec)
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert list(layers) == [
-        "district-areas",
-        "cells",
-        "district-lines",
-        "city-outline",
-        "district-names",
-        "points",
-    ]
-    cells = layers["cells"]["data"]
-    assert sum(int(c["t"].split()[0]) for c in cells) == 7
-    assert {c["t"] for c in cells} <= {"1 offense", "2 offenses", "3 offenses", "4 offenses"}
-    # The colour is a class index, turned into the class's colour by one deck.gl JSON
-    # expression the layer carries once, not three numbers per cell.
-    bins = decks.colour_bins(pd.Series([int(c["t"].split()[0]) for c in cells]))
-    assert layers["cells"]["getFillColor"] == "@@=" + decks.class_colour_expression(bins)
-    assert all(0 <= c["k"] < len(bins) for c in cells)
-    areas = {f["properties"]["t"] for f in layers["district-areas"]["data"]["features"]}
-    assert areas == {"North Main: 4 offenses", "Raines: 4 offenses"}
-    assert [d["d"] for d in layers["district-names"]["data"]] == ["North Main", "Raines"]
-    assert len(layers["points"]["data"]) == 7
-    assert "location generalised" in layers["points"]["data"][0]["t"]
-    assert memphis_deck._tooltip == {"text": "{t}"}  # plain text: no HTML from the data
-    assert decks.deck_objects(memphis_deck) == len(cells) + 2 + 2 + 1 + 2 + 7
+    assert set(layers) == {"city-outlines", "city-circles", "city-names"}
+    assert len(layers["city-outlines"]["data"]["features"]) == 12
+    assert [p["city"] for p in layers["city-circles"]["data"]] == ["Memphis", "Springfield"]
+    assert layers["city-circles"]["radiusUnits"] == "pixels"
 
 
-def test_deck_is_compact(memphis_deck: pdk.Deck) -> None:
-    compact = memphis_deck.to_json()
-    assert "\n" not in compact and "@@raw" not in compact
-    cells = next(layer for layer in json.loads(compact)["layers"] if layer["id"] == "cells")["data"]
-    assert cells and set(cells[0]) == {"h", "k", "t"}  # pre-serialised records spliced in
-    # The same deck through pydeck's own serialiser (indent=2, objects as dicts) is larger.
-    plain = pdk.Deck(layers=[], map_provider=None)
-    assert len(decks.CompactDeck.to_json(plain)) < len(plain.to_json())
-
-
-def test_raw_records_round_trip() -> None:
-    raw = decks.RawRecords.of(
-        '{{"h":"{}","k":{},"t":{}}}', ["8a2659a06c37fff", "x"], ["0", "4"], ['"1 offense"', '"a \\"quote\\""']
+def test_circle_area_follows_the_rate() -> None:
+    places = pd.DataFrame(
+        {
+            "city_id": ["a", "b", "c"],
+            "city": ["A", "B", "C"],
+            "lat": [35.0, 40.0, 30.0],
+            "lon": [-90.0, -80.0, -95.0],
+        }
     )
-    assert raw.count == 2 and json.loads(raw.text) == [
-        {"h": "8a2659a06c37fff", "k": 0, "t": "1 offense"},
-        {"h": "x", "k": 4, "t": 'a "quote"'},
-    ]
-    assert decks.RawRecords.of("{}", []).text == "[]"
-
-
-def test_heat_mode_sends_weights_not_cells(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    filt = scoped(tiny_geo, MEMPHIS_2024)
-    assert filt is not None
-    cells = geo.counts_by_cell(tiny_geo, filt, 9)
-    deck = decks.crime_deck(cells, geo.city_outline(tiny_geo, "memphis_tn"), mode="heat")
-    layers = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
-    assert list(layers) == ["heat", "city-outline"]
-    assert sum(d["w"] for d in layers["heat"]["data"]) == 7
-    assert len(layers["heat"]["colorRange"]) == len(decks.HEAT_COLOURS)
-
-
-def test_view_state_fits_the_bounds() -> None:
-    # Width: 760 px for 0.3 of 360 degrees of a 512-px world: log2(760 / 512 * 1200) = 10.80.
-    # Height: 0.25 degrees of latitude at 35.1 N are 0.25 * pi / 180 * sec(35.125) = 0.005334
-    # of 2 * pi Mercator units: log2(560 / 512 * 2 * pi / 0.005334) = 10.33. The smaller,
-    # less a margin of 0.15: 10.18.
-    view = decks.view_state((-90.10, 35.00, -89.80, 35.25))
-    assert view.zoom == pytest.approx(10.18, abs=0.01)
-    assert (view.longitude, view.latitude) == pytest.approx((-89.95, 35.125))
-
-
-def test_empty_selection_draws_outline_only(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    filt = scoped(
-        tiny_geo, CrimeFilter(cities=("memphis_tn",), start=date(2022, 1, 1), end=date(2022, 3, 31))
+    points = deck_points(places, ytd_rows({"a": 400.0, "b": 100.0, "c": 1.0}), "violent_crime").set_index(
+        "city_id"
     )
-    assert filt is not None
-    cells = geo.counts_by_cell(tiny_geo, filt, 9)
-    assert cells.total == 0 and cells.cells.empty
-    deck = decks.crime_deck(cells, geo.city_outline(tiny_geo, "springfield_il"))
-    assert [layer["id"] for layer in json.loads(deck.to_json())["layers"]] == ["city-outline"]
+    # radius = MAX * sqrt(rate / max rate): a quarter of the rate, half the radius; never
+    # below the minimum.
+    assert points.loc["a", "radius"] == MAX_RADIUS_PX
+    assert points.loc["b", "radius"] == pytest.approx(MAX_RADIUS_PX / 2)
+    assert points.loc["c", "radius"] == MIN_RADIUS_PX
+    assert points.loc["a", "colour"] == list(CHANGE_CLASSES["down strong"][1])
+
+
+def test_names_move_west_of_a_crowded_neighbour() -> None:
+    # Springfield IL and Indianapolis sit 3.6 degrees apart at the same latitude: the
+    # western name goes on the west side. Buffalo has nobody close to its east.
+    places = pd.DataFrame(
+        {
+            "city_id": ["springfield_il", "indianapolis_in", "buffalo_ny"],
+            "city": ["Springfield", "Indianapolis", "Buffalo"],
+            "lat": [39.76, 39.78, 42.90],
+            "lon": [-89.71, -86.14, -78.85],
+        }
+    )
+    points = deck_points(places, ytd_rows(dict.fromkeys(places["city_id"], 500.0)), "violent_crime")
+    assert dict(zip(points["city_id"], points["label_left"], strict=True)) == {
+        "springfield_il": True,
+        "indianapolis_in": False,
+        "buffalo_ny": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("direction", "strength", "expected"),
+    [
+        ("up", "strong", "up strong"),
+        ("down", "notable", "down notable"),
+        ("down", "not notable", "not notable"),
+        ("no change", "not notable", "not notable"),
+        (None, None, "no comparison"),
+    ],
+)
+def test_change_class(direction: object, strength: object, expected: str) -> None:
+    assert change_class(direction, strength) == expected
+
+
+def test_legend_and_summary_in_words() -> None:
+    assert legend()[0] == ("Up, strong evidence (|z| ≥ 3)", "#D55E00")
+    assert legend()[-1] == ("No complete comparison", "#FFFFFF")
+    points = pd.DataFrame({"class": ["down strong", "down strong", "not notable"], "city": ["A", "B", "C"]})
+    assert deck_summary(points, "Violent crime", YtdWindow(date(2025, 3, 1))) == (
+        "Violent crime, Jan–Mar 2025 vs Jan–Mar 2024: 2 cities down with strong evidence, 1 city without "
+        "a notable change. Circle area shows each city's year-to-date rate per 100,000 residents."
+    )
+
+
+def test_profile_links_use_the_city_page() -> None:
+    points = pd.DataFrame({"city_id": ["memphis_tn", "buffalo_ny"], "city": ["Memphis", "Buffalo"]})
+    assert profile_links(points) == "[Buffalo](city?city=buffalo_ny) · [Memphis](city?city=memphis_tn)"
+
+
+def test_outlines_prefer_the_boundary(mixed: duckdb.DuckDBPyConnection) -> None:
+    places = city_places(mixed).set_index("city_id")
+    assert places.loc["springfield_il", "outline_kind"] == "boundary"
+    square = json.loads(places.loc["springfield_il", "outline"])
+    assert square["type"] == "Polygon" and [-89.75, 39.7] in [list(p) for p in square["coordinates"][0]]
+    # Memphis has no boundary loaded: its registry bounding box stands in.
+    assert places.loc["memphis_tn", "outline_kind"] == "bounding box"
+    box = json.loads(places.loc["memphis_tn", "outline"])
+    lons = [p[0] for p in box["coordinates"][0]]
+    assert min(lons) == pytest.approx(-90.30305) and max(lons) == pytest.approx(-89.63709)
+
+
+def test_chart_breaks_and_markers(tiny: duckdb.DuckDBPyConnection, mixed: duckdb.DuckDBPyConnection) -> None:
+    assert chart_breaks(tiny, coverage(tiny)).empty
+    breaks = chart_breaks(mixed, coverage(mixed))
+    assert breaks[["city_id", "month", "label"]].values.tolist() == [
+        ["houston_tx", pd.Timestamp("2023-06-01"), "gap in published counts (published)"]
+    ]
+    assert chart_breaks(mixed, coverage(mixed), ("memphis_tn",)).empty
+    labels = [m.label for m in markers_for(["houston_tx", "springfield_il"], breaks)]
+    assert labels == ["PSP launch (Jun 2017)", "Houston: gap in published counts (published)"]
+    # Operation Relentless Pursuit concerns Kansas City and Memphis only.
+    assert [m.day for m in markers_for(["memphis_tn"])] == [date(2017, 6, 1), date(2019, 12, 1)]
+    assert [m.day for m in markers_for(["kansas_city_mo", "toledo_oh"])] == [
+        date(2017, 6, 1),
+        date(2019, 12, 1),
+    ]
+    assert [m.day for m in markers_for(["toledo_oh"])] == [date(2017, 6, 1)]

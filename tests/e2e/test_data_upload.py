@@ -29,8 +29,11 @@ def empty_real_store(tmp_path: Path) -> Path:
 def _upload(page: Any, source: str, file: Path) -> None:
     page.get_by_text("Load real data", exact=True).wait_for(timeout=45_000)
     page.locator("[data-testid='stForm'] [data-testid='stSelectbox']").click()
+    page.keyboard.type(source)  # the option list is virtualised: filter it, then pick
     page.get_by_role("option", name=source, exact=True).click()
     page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(str(file))
+    # Wait until the upload has reached the server (the file chip shows) before submitting.
+    page.locator("[data-testid='stFileChip']").first.wait_for(timeout=30_000)
     page.get_by_role("button", name="Import").click()
 
 
