@@ -36,11 +36,14 @@ from analysis.compare import (
 )
 from analysis.events import markers_for
 from analysis.filters import CrimeFilter
+from analysis.geo import cell_summary, cell_table, city_outline, map_cells
 from analysis.goals import STATUS_RULE, goal_status_by_city
 from analysis.health import store_sources
 from analysis.periods import Coverage, YtdWindow, coverage
 from analysis.registry_read import city_names
+from analysis.scope import scoped
 from analysis.series import period_series
+from analysis.static_maps import hotspot_chart
 from analysis.stats import compare_counts
 from analysis.views import trends_data
 
@@ -283,6 +286,31 @@ def _cohort_and_funnel(
     return cohort, funnel_slide
 
 
+def _hotspot_slide(
+    con: duckdb.DuckDBPyConnection, city_id: str, name: str, window: YtdWindow
+) -> Slide | None:
+    """Violent crime hot spots of one city in the current YTD window (the Map's cells)."""
+    base = CrimeFilter(
+        cities=(city_id,), offenses=("violent_crime",), start=window.current[0], end=window.current[1]
+    )
+    filt = scoped(con, base)
+    if filt is None:
+        return None
+    cells = map_cells(con, filt)
+    if cells.cells.empty:
+        return None
+    summary = cell_summary(cells, "violent offenses")
+    return Slide(
+        key=f"hotspots_{city_id}",
+        title=f"{name}: where violent crime concentrates",
+        message=f"{window.label().split(' vs ')[0]}: {summary.split('; ')[-1]}",
+        figure=hotspot_chart(cells, city_outline(con, city_id)),
+        data=cell_table(cells),
+        notes=summary + " Hexagonal H3 cells of equal size; darker = more offenses (five log-spaced classes). "
+        "Locations only where the source records them; no individual incident is shown.",
+    )
+
+
 def _methods_slide(b: Briefing) -> Slide:
     bullets = (
         "Violent crime = murder and nonnegligent manslaughter, rape, robbery, aggravated assault (FBI UCR).",
@@ -357,6 +385,10 @@ def build_briefing(
     for offense, firearm in (("violent_crime", False), ("murder", False), ("violent_crime", True)):
         b.slides.append(_trend_slide(con, cities, offense, firearm, window, cov))
     b.slides.extend(_cohort_and_funnel(con, window, cov))
+    for city_id in cities or tuple(names):
+        hot = _hotspot_slide(con, city_id, names[city_id], window)
+        if hot is not None:
+            b.slides.append(hot)
     b.slides.append(_methods_slide(b))
     b.slides.append(_closing_slide(b))
     return b

@@ -152,3 +152,25 @@ def test_goal_slide_matches_goal_status(demo_ro: duckdb.DuckDBPyConnection) -> N
     first = goals.iloc[0]
     assert slide.table["So far vs expected"].iloc[0].startswith(f"{int(first['actual']):,} vs ")
     assert f"{len(goals)} goals:" in slide.message
+
+
+def test_hotspot_slide_uses_the_map_cells(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    from analysis.geo import map_cells
+    from analysis.scope import scoped
+
+    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
+    slide = next(s for s in b.slides if s.key == "hotspots_memphis_tn")
+    filt = scoped(
+        demo_ro,
+        CrimeFilter(
+            cities=("memphis_tn",),
+            offenses=("violent_crime",),
+            start=date(2025, 1, 1),
+            end=date(2025, 12, 31),
+        ),
+    )
+    assert filt is not None
+    cells = map_cells(demo_ro, filt)
+    assert slide.data is not None and int(slide.data["offenses"].sum()) == int(cells.cells["n"].sum())
+    assert f"busiest cell holds {int(cells.cells['n'].iloc[0]):,}" in slide.message
+    assert slide.figure is not None and len(slide.figure.data) >= 2  # cell classes + outline
