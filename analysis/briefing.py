@@ -306,7 +306,8 @@ def _hotspot_slide(
         message=f"{window.label().split(' vs ')[0]}: {summary.split('; ')[-1]}",
         figure=hotspot_chart(cells, city_outline(con, city_id)),
         data=cell_table(cells),
-        notes=summary + " Hexagonal H3 cells of equal size; darker = more offenses (five log-spaced classes). "
+        notes=summary
+        + " Hexagonal H3 cells of equal size; darker = more offenses (five log-spaced classes). "
         "Locations only where the source records them; no individual incident is shown.",
     )
 

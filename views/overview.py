@@ -17,6 +17,7 @@ from analysis.filters import OFFENSE_LABELS
 from analysis.periods import coverage
 from analysis.summaries import coverage_note, ytd_note
 from analysis.views import overview_data
+from ui.briefing import pack_downloads
 from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
 from ui.data import demo_banner, query
 from ui.filters import sidebar, url_selectbox
@@ -103,3 +104,11 @@ chart_block(
     key="funnel_chart",
     file_stem=f"psp_{offense}_funnel",
 )
+
+st.subheader("Meeting pack")
+st.markdown(
+    f"A briefing for these cities, {window.label()}: goal status, the table above, trends, the "
+    "cohort and funnel charts and hot-spot maps, as PowerPoint or PDF. "
+    "The [presenter view](presenter) shows the same slides full screen."
+)
+pack_downloads(view.filt.cities, window.year)

@@ -46,7 +46,9 @@ def test_overview_is_the_default_page_on_the_demo_store(
     assert spec["mapStyle"] == "__MAP_STYLE__"
     assert "[Memphis](city?city=memphis_tn)" in texts(at)
     # Every chart has its "numbers behind" expander with a CSV download.
-    assert len(at.get("expander")) == 4 and len(at.get("download_button")) == 4
+    buttons = [b.label for b in at.get("download_button")]
+    assert len(at.get("expander")) == 4 and buttons.count("Download CSV") == 4
+    assert buttons[-2:] == ["Download PowerPoint", "Download PDF"]  # the meeting pack
 
 
 def test_tiny_store_numbers_by_hand(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
