@@ -1,0 +1,195 @@
+"""The pandas baseline: the same page computations done the straightforward way.
+
+Load the incidents once into a DataFrame (only the columns the pages need, strings as
+categoricals, which is what a careful pandas user would do), then for every interaction
+filter with boolean masks and group. No rollup tables, no DuckDB at interaction time:
+this is what the dashboard would cost without the store's design. The small registry
+tables (cities, populations, offenses) are read as frames too.
+
+Every function returns the same frame as its analysis/ counterpart (checked by
+`bench.run` on every run and by tests/bench), so the ratio compares equal work.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.filters import TOTALS, CrimeFilter
+from analysis.metrics import RATE_BASE
+
+# Enum types created in the in-memory catalog of the read-only connection, so DuckDB
+# hands pandas categoricals instead of 100M Python strings.
+ENUMS = {
+    "city_e": "select city_id from store.cities",
+    "part1_e": "select distinct part1_offense from store.offenses where part1_offense is not null",
+    "group_e": "select distinct offense_group from store.offenses",
+    "source_e": "select distinct source from store.daily_counts",
+    "district_e": "select distinct district from store.daily_counts where district is not null",
+}
+LOAD_SQL = """
+select city_id::memory.main.city_e as city_id,
+       occurred_at,
+       part1_offense::memory.main.part1_e as part1_offense,
+       offense_group::memory.main.group_e as offense_group,
+       district::memory.main.district_e as district,
+       firearm,
+       source::memory.main.source_e as source
+from store.incidents
+where occurred_at is not null
+"""
+
+
+@dataclass
+class PandasStore:
+    """The incidents and registry tables held in memory as pandas frames."""
+
+    incidents: pd.DataFrame
+    cities: pd.DataFrame
+    population: pd.DataFrame
+    load_s: float
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection) -> PandasStore:
+        """Load from a connection made by analysis.store.connect_readonly."""
+        started = time.perf_counter()
+        for name, query in ENUMS.items():
+            con.execute(f"create or replace type memory.main.{name} as enum ({query} order by 1)")
+        incidents = con.execute(LOAD_SQL).df()
+        cities = con.execute("select city_id, name, state from store.cities").df()
+        population = con.execute("select city_id, year, population from store.city_population").df()
+        return cls(incidents, cities, population, time.perf_counter() - started)
+
+    @property
+    def rows(self) -> int:
+        return len(self.incidents)
+
+    def memory_mb(self) -> float:
+        return float(self.incidents.memory_usage(deep=True).sum()) / 1e6
+
+    # Sidebar look-ups -------------------------------------------------------------
+    def city_names(self) -> dict[str, str]:
+        frame = self.cities.sort_values("name")
+        return dict(zip(frame["city_id"], frame["name"] + ", " + frame["state"], strict=True))
+
+    def data_span(self) -> tuple[date, date] | None:
+        if self.incidents.empty:
+            return None
+        when = self.incidents["occurred_at"]
+        return (when.min().date(), when.max().date())
+
+    def district_names(self, city_id: str) -> list[str]:
+        inc = self.incidents
+        return sorted(inc.loc[inc["city_id"] == city_id, "district"].dropna().unique().tolist())
+
+    def store_sources(self) -> list[str]:
+        return sorted(self.incidents["source"].unique().tolist())
+
+    def is_demo(self) -> bool:
+        return "demo" in self.store_sources()
+
+    # Filtering --------------------------------------------------------------------
+    def mask(self, filt: CrimeFilter, by_month: bool = False) -> np.ndarray:
+        """Rows the filter keeps. `by_month`: dates select whole months, as on the
+        monthly table (a month is in range when its first day is)."""
+        inc = self.incidents
+        keep = np.ones(len(inc), dtype=bool)
+        if filt.cities:
+            keep &= inc["city_id"].isin(filt.cities).to_numpy()
+        when = inc["occurred_at"]
+        low, high = _bounds(filt, by_month)
+        if low is not None:
+            keep &= (when >= low).to_numpy()
+        if high is not None:
+            keep &= (when < high).to_numpy()
+        if filt.sources:
+            keep &= inc["source"].isin(filt.sources).to_numpy()
+        if filt.offenses:
+            keep &= self.offense_mask(filt.offenses)
+        if filt.districts:
+            keep &= inc["district"].isin(filt.districts).to_numpy()
+        if filt.firearm_only:
+            keep &= inc["firearm"].fillna(False).to_numpy(dtype=bool)
+        return keep
+
+    def offense_mask(self, offenses: tuple[str, ...]) -> np.ndarray:
+        inc = self.incidents
+        parts = [o for o in offenses if o not in TOTALS]
+        groups = [o.removesuffix("_crime") for o in offenses if o in TOTALS]
+        keep = inc["part1_offense"].isin(parts).to_numpy().copy()
+        if groups:
+            keep |= (inc["offense_group"].isin(groups) & inc["part1_offense"].notna()).to_numpy()
+        return keep
+
+    # Page computations --------------------------------------------------------------
+    def counts_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
+        """Same frame as analysis.metrics.counts_by_city_month (incident-based sources)."""
+        inc = self.incidents
+        scoped = inc[self.mask(filt, by_month=True)]
+        month = scoped["occurred_at"].dt.to_period("M").dt.start_time
+        frames = []
+        for offense in filt.offenses:
+            one = scoped[self.offense_mask_of(scoped, offense)]
+            counts = (
+                one.assign(month=month[one.index])
+                .groupby(["city_id", "month", "source"], observed=True)
+                .size()
+                .rename("count")
+                .reset_index()
+            )
+            counts["offense"] = offense
+            frames.append(counts)
+        cols = ["city_id", "month", "offense", "count", "source"]
+        counts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+        for col in ("city_id", "source"):
+            counts[col] = counts[col].astype(str)
+        # One source per city x offense: the one covering most months (ties: alphabetical).
+        cover = counts.groupby(["city_id", "offense", "source"]).size().rename("months").reset_index()
+        cover = cover.sort_values(["city_id", "offense", "months", "source"], ascending=[1, 1, 0, 1])
+        best = cover.drop_duplicates(["city_id", "offense"])[["city_id", "offense", "source"]]
+        frame = counts.merge(best, on=["city_id", "offense", "source"])
+        frame = frame.merge(self.cities[["city_id", "name"]].rename(columns={"name": "city"}), on="city_id")
+        frame["year"] = frame["month"].dt.year
+        frame = frame.merge(self.population, on=["city_id", "year"], how="left")
+        frame["rate"] = frame["count"] * RATE_BASE / frame["population"]
+        frame = frame.sort_values(["city", "offense", "month"], ignore_index=True)
+        return frame[["city_id", "city", "month", "offense", "count", "source", "population", "rate"]]
+
+    def offense_mask_of(self, frame: pd.DataFrame, offense: str) -> pd.Series:
+        if offense in TOTALS:
+            return frame["offense_group"].eq(offense.removesuffix("_crime")) & frame["part1_offense"].notna()
+        return frame["part1_offense"].eq(offense)
+
+    def last_complete_month(self, cities: tuple[str, ...]) -> date:
+        """The latest month every chosen city has complete (analysis.health's rule)."""
+        inc = self.incidents
+        day = inc["occurred_at"].dt.normalize()
+        source_end = day.groupby(inc["source"], observed=True).max()
+        pairs = inc[["city_id", "source"]].drop_duplicates()
+        pairs = pairs.assign(end=pairs["source"].map(source_end).astype("datetime64[us]"))
+        coverage = pairs.groupby("city_id", observed=True)["end"].max()
+        if cities:
+            coverage = coverage[coverage.index.isin(cities)]
+        month_end = coverage + pd.offsets.MonthEnd(0)
+        complete = coverage.dt.to_period("M").dt.start_time.where(
+            coverage == month_end, (coverage.dt.to_period("M") - 1).dt.start_time
+        )
+        return complete.min().date()
+
+
+def _bounds(filt: CrimeFilter, by_month: bool) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """[low, high) on occurred_at. By month, a month is in when its first day is: from the
+    first month starting on or after `start` to the end of `end`'s month."""
+    low = pd.Timestamp(filt.start) if filt.start else None
+    high = pd.Timestamp(filt.end) + pd.Timedelta(days=1) if filt.end else None
+    if by_month:
+        if low is not None and low.day != 1:
+            low = low + pd.offsets.MonthBegin(1)
+        if high is not None:
+            high = pd.Timestamp(filt.end) + pd.offsets.MonthBegin(1)  # type: ignore[arg-type]
+    return low, high

@@ -1,0 +1,212 @@
+"""One bench entry per page of dashboard.py: the page's interaction, twice.
+
+`run(t, con, combo)` makes exactly the analysis calls the page file makes on a rerun
+after a filter change (sidebar look-ups included, since without Streamlit's cache a
+rerun makes them too), with the same arguments, and returns what the page would send to
+the browser. `baseline(t, pdx, combo)` computes the same outputs from a pandas frame of
+the incidents (bench/baseline.py). `url(combo)` is the page's deep link for that filter,
+used to drive a real browser. Keep these in step with views/*.py: tests/bench checks
+that every page in dashboard.py has an entry here.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.briefing import build_briefing
+from analysis.charts import trend_chart
+from analysis.filters import CrimeFilter
+from analysis.health import is_demo
+from analysis.metrics import counts_by_city_month
+from analysis.registry_read import city_names, data_span, district_names
+from analysis.settings import ROOT
+from analysis.stats import compare_counts
+from analysis.summaries import trend_summary
+from bench.baseline import PandasStore
+from bench.combos import Combo
+
+Outputs = dict[str, Any]
+Params = dict[str, str | list[str]]
+
+
+@dataclass
+class Timer:
+    """Calls functions and adds up the time each name took (one interaction)."""
+
+    times: dict[str, float] = field(default_factory=dict)
+
+    def __call__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            name = getattr(fn, "__name__", repr(fn))
+            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - started
+
+    @property
+    def total(self) -> float:
+        return sum(self.times.values())
+
+
+@dataclass(frozen=True)
+class PageBench:
+    """How to replay one page's interaction. `file` is the path used in dashboard.py."""
+
+    file: str
+    run: Callable[[Timer, duckdb.DuckDBPyConnection, Combo], Outputs]
+    baseline: Callable[[Timer, PandasStore, Combo], Outputs]
+    url: Callable[[Combo], Params]
+    ready: str  # CSS selector that appears when the page has drawn its main element
+
+
+# Shared sidebar work -----------------------------------------------------------------
+def sidebar(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo, districts: bool) -> None:
+    """ui.filters.sidebar's look-ups plus the demo banner (ui.data.demo_banner)."""
+    t(city_names, con)
+    t(data_span, con)
+    if districts and len(k.cities) == 1:
+        t(district_names, con, k.cities[0])
+    t(is_demo, con)
+
+
+def sidebar_pd(t: Timer, pdx: PandasStore, k: Combo, districts: bool) -> None:
+    t(pdx.city_names)
+    t(pdx.data_span)
+    if districts and len(k.cities) == 1:
+        t(pdx.district_names, k.cities[0])
+    t(pdx.is_demo)
+
+
+def params(k: Combo, keys: tuple[str, ...]) -> Params:
+    """The URL query parameters ui.filters reads, for the controls a page has."""
+    out: Params = {}
+    if "city" in keys and k.cities:
+        out["city"] = list(k.cities)
+    if "offense" in keys:
+        out["offense"] = k.offense
+    if "measure" in keys:
+        out["measure"] = k.measure
+    if "dates" in keys:
+        if k.start:
+            out["start"] = k.start.isoformat()
+        if k.end:
+            out["end"] = k.end.isoformat()
+    if "district" in keys and k.districts:
+        out["district"] = list(k.districts)
+    if "firearm" in keys and k.firearm:
+        out["firearm"] = "1"
+    return out
+
+
+# Trends (views/trends.py): cities, offense, measure --------------------------------------
+def trends(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    sidebar(t, con, k, districts=False)
+    filt = CrimeFilter(cities=k.cities, offenses=(k.offense,))
+    frame = t(counts_by_city_month, con, filt)
+    out: Outputs = {"frame": frame}
+    if not frame.empty:
+        out["trend_chart"] = t(trend_chart, frame, k.measure)
+        t(trend_summary, con, frame, k.measure)
+    return out
+
+
+def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
+    sidebar_pd(t, pdx, k, districts=False)
+    filt = CrimeFilter(cities=k.cities, offenses=(k.offense,))
+    frame = t(pdx.counts_by_city_month, filt)
+    out: Outputs = {"frame": frame}
+    if not frame.empty:
+        out["trend_chart"] = t(trend_chart, frame, k.measure)
+        t(trend_summary, None, frame, k.measure)
+    return out
+
+
+# Presenter view (views/presenter.py): cities and year --------------------------------------
+def presenter(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    t(city_names, con)
+    t(data_span, con)
+    deck = t(build_briefing, con, k.cities, k.year)
+    t(is_demo, con)
+    out: Outputs = {"briefing": deck}
+    for slide in deck.slides:
+        if slide.data is not None:
+            out[f"frame_{slide.key}"] = slide.data.reset_index(drop=True)
+    return out
+
+
+def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
+    t(pdx.city_names)
+    span = t(pdx.data_span)
+    year = k.year or span[1].year
+    cutoff = t(pdx.last_complete_month, k.cities)
+    cutoff = min(cutoff, date(year, 12, 1))
+    out: Outputs = {}
+    for offense in ("violent_crime", "murder"):
+        filt = CrimeFilter(cities=k.cities, offenses=(offense,), start=date(year - 4, 1, 1), end=cutoff)
+        frame = t(pdx.counts_by_city_month, filt)
+        month = frame["month"]
+        now = frame[(month >= pd.Timestamp(year, 1, 1)) & (month <= pd.Timestamp(cutoff))]
+        before = frame[
+            (month >= pd.Timestamp(year - 1, 1, 1)) & (month <= pd.Timestamp(year - 1, cutoff.month, 1))
+        ]
+        t(compare_counts, int(now["count"].sum()), int(before["count"].sum()))
+        measure = "rate" if len(k.cities) != 1 else "count"
+        out[f"chart_{offense}"] = t(trend_chart, frame, measure)
+        out[f"frame_trend_{offense}"] = frame[["city", "month", "count", "rate", "source"]]
+    t(pdx.is_demo)
+    return out
+
+
+PAGES: dict[str, PageBench] = {
+    b.file: b
+    for b in (
+        PageBench(
+            "views/trends.py",
+            trends,
+            trends_pd,
+            lambda k: params(k, ("city", "offense", "measure")),
+            "[data-testid='stPlotlyChart'] .main-svg",
+        ),
+        PageBench(
+            "views/presenter.py",
+            presenter,
+            presenter_pd,
+            lambda k: {**({"city": list(k.cities)} if k.cities else {}), "year": str(k.year), "slide": "2"},
+            "[data-testid='stPlotlyChart'] .main-svg",
+        ),
+    )
+}
+
+
+def dashboard_pages(path: Path = ROOT / "dashboard.py") -> list[dict[str, Any]]:
+    """The pages dashboard.py registers: file, title, url_path, default (read from its
+    source, so the bench follows the navigation without running Streamlit)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Page"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            spec: dict[str, Any] = {"file": node.args[0].value, "url_path": "", "default": False}
+            for kw in node.keywords:
+                if kw.arg in ("title", "url_path", "default") and isinstance(kw.value, ast.Constant):
+                    spec[kw.arg] = kw.value.value
+            found.append(spec)
+    return found
+
+
+def default_page() -> str:
+    pages = dashboard_pages()
+    return next((p["file"] for p in pages if p["default"]), pages[0]["file"])
