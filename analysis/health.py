@@ -75,3 +75,207 @@ def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """True when anything in the store comes from the synthetic demo generator."""
     return "demo" in store_sources(con)
+
+
+# --- Data health of real imports: per source, per city x month, series breaks -------------
+
+SOURCE_KINDS_SQL = """
+with inc as (
+    select city_id, source, 'incidents' as kind, date_trunc('month', occurred_at)::date as month,
+           count(*) as rows, count(lat) as geocoded, count(*) filter (where not time_known) as no_time,
+           any_value(date_basis) as date_basis, max(occurred_at)::date as last_day
+    from incidents where occurred_at is not null group by all
+),
+cnt as (
+    select city_id, source, 'monthly counts' as kind, month, count(*) as rows, null::bigint as geocoded,
+           null::bigint as no_time, null::varchar as date_basis, last_day(month) as last_day
+    from monthly_counts where source not in (select distinct source from incidents) group by all
+    union all
+    select city_id, source, 'area counts', month, count(*), null, null, null, last_day(month)
+    from area_counts where source not in (select distinct source from monthly_counts) group by all
+),
+final as (select * from inc union all select * from cnt)
+select * from final
+"""
+
+COVERAGE_SQL = f"""
+with months as ({SOURCE_KINDS_SQL}),
+standards as (
+    select source, arg_max(standard, import_id) as standard, max(finished_at) as last_import
+    from imports where finished_at is not null group by source
+),
+source_end as (select source, max(last_day) as source_last_day from months group by source),
+quarantined as (
+    select source, city_id, count(*) filter (where not kept) as quarantined,
+           count(*) filter (where kept) as kept_unmapped
+    from quarantine group by all
+),
+final as (
+    select m.city_id, c.name, m.source, m.kind, s.standard, any_value(m.date_basis) as date_basis,
+           min(m.month) as first_month, max(m.month) as last_month,
+           count(*) as months_with_data,
+           datediff('month', min(m.month), max(m.month)) + 1 - count(*) as months_missing,
+           sum(m.rows)::bigint as rows,
+           sum(m.geocoded) / nullif(sum(m.rows) filter (where m.kind = 'incidents'), 0) as geocoded_share,
+           coalesce(any_value(q.quarantined), 0)::bigint as quarantined,
+           coalesce(any_value(q.kept_unmapped), 0)::bigint as kept_unmapped,
+           case when m.kind <> 'incidents' then max(m.month)
+                when any_value(e.source_last_day) = last_day(any_value(e.source_last_day))
+                    then date_trunc('month', any_value(e.source_last_day))::date
+                else (date_trunc('month', any_value(e.source_last_day)) - interval 1 month)::date
+           end as last_complete_month,
+           any_value(s.last_import) as last_import
+    from months m
+    join cities c using (city_id)
+    left join standards s using (source)
+    left join source_end e using (source)
+    left join quarantined q on q.source = m.source and q.city_id = m.city_id
+    group by m.city_id, c.name, m.source, m.kind, s.standard
+)
+select * from final order by name, first_month, source
+"""  # noqa: S608 - composed of this module's constant SQL only
+
+
+def coverage_by_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per city x source: kind, standard (NIBRS/SRS), span, months with data and
+    missing inside the span, rows, geocoded share, quarantined rows, last complete month.
+
+    A source's incidents are complete up to the end of the last whole month before the
+    latest day it holds anywhere (an extract covers one period for all its cities); a
+    count source is complete to its last month.
+    """
+    return con.execute(COVERAGE_SQL).df()
+
+
+CITY_MONTH_SQL = f"""
+with months_src as ({SOURCE_KINDS_SQL}),
+inc as (
+    select city_id, month, sum(rows)::bigint as incidents, sum(geocoded) / sum(rows) as geocoded_share,
+           sum(no_time)::bigint as no_time,
+           string_agg(distinct source, ', ' order by source) as incident_sources
+    from months_src where kind = 'incidents' group by all
+),
+cnt as (
+    select city_id, month, string_agg(distinct source, ', ' order by source) as count_sources
+    from months_src where kind <> 'incidents' group by all
+),
+flags as (
+    select city_id, month, count(*) as derived_counts from monthly_counts where flag is not null group by all
+),
+q as (
+    select city_id, month, count(*) as quarantined from quarantine
+    where not kept and city_id is not null and month is not null group by all
+),
+span as (
+    select city_id, min(month) as first_month, max(month) as last_month from months_src group by city_id
+),
+grid as (
+    select city_id, unnest(generate_series(first_month, last_month, interval 1 month))::date as month from span
+),
+complete as (
+    select city_id, max(last_complete_month) filter (where kind = 'incidents') as incidents_complete,
+           max(last_complete_month) filter (where kind <> 'incidents') as counts_complete
+    from ({COVERAGE_SQL}) group by city_id
+),
+final as (
+    select g.city_id, c.name, g.month,
+           coalesce(i.incidents, 0) as incidents, i.incident_sources, i.geocoded_share,
+           coalesce(i.no_time, 0) as no_time, n.count_sources,
+           coalesce(f.derived_counts, 0) as derived_counts,
+           coalesce(q.quarantined, 0) as quarantined,
+           (i.city_id is not null or n.city_id is not null) as has_data,
+           (g.month <= coalesce(case when i.city_id is not null then k.incidents_complete end,
+                                k.counts_complete, k.incidents_complete)) as complete
+    from grid g
+    join cities c using (city_id)
+    left join inc i using (city_id, month)
+    left join cnt n using (city_id, month)
+    left join flags f using (city_id, month)
+    left join q using (city_id, month)
+    left join complete k using (city_id)
+)
+select * from final order by name, month
+"""  # noqa: S608 - composed of this module's constant SQL only
+
+
+def health_by_city_month(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per city x month from the city's first to its last month with any data:
+    incidents (rows), incident_sources, geocoded_share, no_time (rows without a time),
+    count_sources, derived_counts (totals derived from parts), quarantined rows,
+    has_data (False = a month with no data inside the span), complete (the month is at
+    or before the last complete month of the data it has)."""
+    return con.execute(CITY_MONTH_SQL).df()
+
+
+BREAKS_SQL = f"""
+with months_src as (select * from ({SOURCE_KINDS_SQL}) where kind <> 'area counts'),
+standards as (select source, arg_max(standard, import_id) as standard from imports group by source),
+per_month as (
+    select m.city_id, m.month, (m.kind = 'incidents') as incident_side,
+           string_agg(distinct m.source, ', ' order by m.source) as sources,
+           string_agg(distinct s.standard, ', ' order by s.standard) as standards,
+           string_agg(distinct m.date_basis, ', ' order by m.date_basis) as date_basis
+    from months_src m left join standards s using (source)
+    group by all
+),
+lagged as (
+    select *, lag(sources) over w as prev_sources, lag(standards) over w as prev_standards,
+           lag(date_basis) over w as prev_basis, lag(month) over w as prev_month
+    from per_month
+    window w as (partition by city_id, incident_side order by month)
+),
+changes as (
+    select city_id, month, incident_side, 'source change' as kind, prev_sources as before, sources as after
+    from lagged where prev_sources is not null and sources <> prev_sources
+    union all
+    select city_id, month, incident_side, 'reporting standard change',
+           prev_standards, standards
+    from lagged where prev_standards is not null and standards is not null and standards <> prev_standards
+    union all
+    select city_id, month, incident_side, 'date basis change', prev_basis, date_basis
+    from lagged where prev_basis is not null and date_basis is not null and date_basis <> prev_basis
+),
+final as (
+    select ch.city_id, c.name, ch.month,
+           case when ch.incident_side then 'incidents' else 'counts' end as data, ch.kind, ch.before, ch.after
+    from changes ch join cities c using (city_id)
+)
+select * from final order by name, month, data, kind
+"""  # noqa: S608 - composed of this module's constant SQL only
+
+
+def series_breaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Detected series breaks per city: the month where the sources behind a city's
+    incident data (or its published counts) change, where the reporting standard changes
+    (SRS -> NIBRS, from each source's mapping) and where the date basis changes (offense
+    date vs report date). Columns: city_id, name, month, data, kind, before, after."""
+    return con.execute(BREAKS_SQL).df()
+
+
+def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Quarantined rows per source, reason and column; kept = listed but also stored (unmapped codes)."""
+    return con.execute(
+        "select source, reason, field, kept, count(*) as rows from quarantine group by all"
+        " order by source, kept, rows desc"
+    ).df()
+
+
+def months_without_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Runs of months with no data at all inside each city's span (gaps-and-islands):
+    city_id, name, first_month, last_month, months."""
+    return con.execute(
+        f"""
+        with grid as (select * from ({CITY_MONTH_SQL}) where not has_data),
+        islands as (
+            select city_id, name, month,
+                   datediff('month', date '2000-01-01', month)
+                   - row_number() over (partition by city_id order by month) as run
+            from grid
+        ),
+        final as (
+            select city_id, name, min(month) as first_month, max(month) as last_month, count(*) as months
+            from islands group by city_id, name, run
+        )
+        select * from final order by name, first_month
+        """  # noqa: S608 - composed from the module's own SQL constants
+    ).df()

@@ -40,6 +40,22 @@ SETTINGS: dict[str, Setting] = {
             "Scale of the demo dataset that `make run` builds when the store is missing "
             "(1 = real order of magnitude, about 5M offenses).",
         ),
+        Setting(
+            "PSP_DOWNLOADS",
+            str(DATA_DIR / "downloads"),
+            "Folder where `python -m ingest fetch` writes what it downloaded (one file per fetch).",
+        ),
+        Setting(
+            "PSP_PORTAL_BASE_URL",
+            "",
+            "If set (e.g. http://127.0.0.1:8080), every connector sends its requests to this "
+            "scheme and host instead of the portal's own, keeping the path: for tests and mirrors.",
+        ),
+        Setting(
+            "PSP_SOCRATA_APP_TOKEN",
+            "",
+            "Optional Socrata app token sent with SODA requests; portals throttle anonymous clients harder.",
+        ),
     )
 }
 

@@ -14,10 +14,19 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.health import status_by_city
+from analysis.health import (
+    coverage_by_source,
+    health_by_city_month,
+    months_without_data,
+    quarantine_by_reason,
+    series_breaks,
+    status_by_city,
+)
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
+from ingest.connectors import SOURCES, FetchError, fetch_source
 from ingest.demo import MixedDataError, build_demo
+from ingest.errors import ImportFailed
 from ingest.registry import load_registry
 from ingest.store import migrate, migrations, write_store
 
@@ -97,27 +106,93 @@ def demo_cmd(
     )
 
 
+@app.command("import")
+def import_cmd(
+    source: Annotated[str, typer.Argument(help="Source name (data/sources/SOURCE.toml), or 'generic'.")],
+    file: Annotated[Path, typer.Argument(help="The file to import (.csv, .csv.gz, .geojson).")],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Mapping TOML (required for 'generic').")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import one real data file (atomic, idempotent; bad rows go to quarantine)."""
+    from ingest.importer import import_file
+
+    path = _path(db)
+    with Progress(
+        TextColumn(f"[bold]{source}[/bold] {{task.description:<20}}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def progress(label: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=label)
+
+        try:
+            report = import_file(path, source, file, mapping=mapping, progress=progress)
+        except (ImportFailed, MixedDataError) as exc:
+            bar.stop()
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"The store {path} was not changed.")
+            raise typer.Exit(2) from None
+        except RuntimeError as exc:  # another writer holds the store
+            bar.stop()
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    console.print(report.summary(), highlight=False, soft_wrap=True)
+    console.print(f"store: {path}")
+
+
 @app.command("status")
 def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Per city: sources, date range, rows and months covered."""
+    """Data health: per city and source the span, rows, geocoded share, quarantined rows,
+    last complete month; months with no data; series breaks; quarantine reasons."""
     path = _path(db)
     try:
         con = connect_readonly(path)
     except (StoreError, duckdb.Error) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    frame = status_by_city(con)
+    frames = {
+        "cities": status_by_city(con),
+        "sources": coverage_by_source(con),
+        "months_without_data": months_without_data(con),
+        "series_breaks": series_breaks(con),
+        "quarantine": quarantine_by_reason(con),
+        "months": health_by_city_month(con) if as_json else pd.DataFrame(),
+    }
     con.close()
     if as_json:
-        for column in frame.columns:
-            if frame[column].dtype.kind == "M":
-                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-        typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
+        out = {}
+        for name, frame in frames.items():
+            for column in frame.columns:
+                if frame[column].dtype.kind == "M":
+                    frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+            out[name] = json.loads(frame.to_json(orient="records"))
+        typer.echo(json.dumps(out, indent=2))
         return
-    table = Table(title=f"Store {path}")
+    _print_status(path, frames)
+
+
+def _fmt(value: object, pattern: str = "%Y-%m-%d") -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return value.strftime(pattern)
+    if isinstance(value, float) and pattern == "%":
+        return f"{value:.0%}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
+    out = Console(width=170)
+    table = Table(title=f"Store {path}: cities")
     for column in (
         "city",
         "incident sources",
@@ -130,24 +205,159 @@ def status_cmd(
         "to ",
     ):
         table.add_column(column, justify="right" if column == "offenses" else "left")
-
-    def fmt(value: object, pattern: str = "%Y-%m-%d") -> str:
-        if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-            return "—"
-        if isinstance(value, pd.Timestamp | datetime | date):
-            return value.strftime(pattern)
-        return f"{value:,}" if isinstance(value, int) else str(value)
-
-    for r in frame.itertuples(index=False):
+    for r in frames["cities"].itertuples(index=False):
         table.add_row(
             f"{r.name}, {r.state}",
-            fmt(r.incident_sources),
-            fmt(r.first_day),
-            fmt(r.last_day),
-            fmt(None if pd.isna(r.offenses) else int(r.offenses)),
-            fmt(r.last_complete_month, "%Y-%m"),
-            fmt(r.count_sources),
-            fmt(r.first_month, "%Y-%m"),
-            fmt(r.last_month, "%Y-%m"),
+            _fmt(r.incident_sources),
+            _fmt(r.first_day),
+            _fmt(r.last_day),
+            _fmt(None if pd.isna(r.offenses) else int(r.offenses)),
+            _fmt(r.last_complete_month, "%Y-%m"),
+            _fmt(r.count_sources),
+            _fmt(r.first_month, "%Y-%m"),
+            _fmt(r.last_month, "%Y-%m"),
         )
-    Console(width=160).print(table)
+    out.print(table)
+    sources = frames["sources"]
+    if len(sources):
+        table = Table(title="Data health by city and source")
+        for column in (
+            "city",
+            "source",
+            "kind",
+            "standard",
+            "date",
+            "from",
+            "to",
+            "months",
+            "missing",
+            "rows",
+            "geocoded",
+            "quarantined",
+            "unmapped kept",
+            "last complete",
+        ):
+            table.add_column(
+                column,
+                no_wrap=True,
+                justify="right"
+                if column in ("months", "missing", "rows", "geocoded", "quarantined", "unmapped kept")
+                else "left",
+            )
+        for r in sources.itertuples(index=False):
+            table.add_row(
+                r.name,
+                r.source,
+                r.kind,
+                _fmt(r.standard),
+                _fmt(r.date_basis),
+                _fmt(r.first_month, "%Y-%m"),
+                _fmt(r.last_month, "%Y-%m"),
+                _fmt(int(r.months_with_data)),
+                _fmt(int(r.months_missing)),
+                _fmt(int(r.rows)),
+                _fmt(r.geocoded_share, "%"),
+                _fmt(int(r.quarantined)),
+                _fmt(int(r.kept_unmapped)),
+                _fmt(r.last_complete_month, "%Y-%m"),
+            )
+        out.print(table)
+    gaps = frames["months_without_data"]
+    if len(gaps):
+        table = Table(title="Months with no data inside a city's span")
+        for column in ("city", "from", "to", "months"):
+            table.add_column(column)
+        for r in gaps.itertuples(index=False):
+            table.add_row(
+                r.name, _fmt(r.first_month, "%Y-%m"), _fmt(r.last_month, "%Y-%m"), _fmt(int(r.months))
+            )
+        out.print(table)
+    breaks = frames["series_breaks"]
+    if len(breaks):
+        table = Table(title="Series breaks (mark them on trend charts)")
+        for column in ("city", "month", "data", "kind", "before", "after"):
+            table.add_column(column)
+        for r in breaks.itertuples(index=False):
+            table.add_row(r.name, _fmt(r.month, "%Y-%m"), r.data, r.kind, _fmt(r.before), _fmt(r.after))
+        out.print(table)
+    quarantine = frames["quarantine"]
+    if len(quarantine):
+        table = Table(title="Quarantine (kept = stored as unmapped and listed)")
+        for column in ("source", "reason", "column", "kept", "rows"):
+            table.add_column(column, justify="right" if column == "rows" else "left")
+        for r in quarantine.itertuples(index=False):
+            table.add_row(r.source, r.reason, _fmt(r.field), "yes" if r.kept else "", _fmt(int(r.rows)))
+        out.print(table)
+
+
+@app.command("fetch")
+def fetch_cmd(
+    source: Annotated[str, typer.Argument(help=f"One of: {', '.join(SOURCES)}.", show_default=False)],
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Fetch records from this date on (default: the newest in the store, minus a look-back).",
+        ),
+    ] = None,
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the downloaded file (default: $PSP_DOWNLOADS).")
+    ] = None,
+    download_only: Annotated[
+        bool, typer.Option("--download-only", help="Write the file but do not import it.")
+    ] = False,
+    year: Annotated[
+        int | None, typer.Option(help="census_boundaries only: vintage of the boundary files (default 2023).")
+    ] = None,
+) -> None:
+    """Download new records from a city portal (or the RTCI, or Census boundaries) and import them."""
+    with Progress(
+        TextColumn("[bold]fetch[/bold] {task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(source, total=None)
+
+        def progress(label: str, rows: int) -> None:
+            bar.update(task, completed=rows, description=label)
+
+        try:
+            report = fetch_source(
+                source,
+                db=_path(db),
+                out=out,
+                since=since,
+                import_data=not download_only,
+                year=year,
+                progress=progress,
+            )
+        except FetchError as exc:
+            bar.stop()
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except (ImportFailed, MixedDataError, RuntimeError) as exc:  # RuntimeError: another writer
+            bar.stop()
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            console.print(
+                f"The store {_path(db)} was not changed. The downloaded file is kept: after fixing the cause, "
+                f"load it with `python -m ingest import {source} FILE`.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(2) from None
+    start = "the beginning" if report.since is None else f"{report.since:%Y-%m-%d}"
+    console.print(
+        f"{report.source}: {report.rows:,} rows from {start} ({report.since_origin}) in "
+        f"{report.requests} requests, {report.seconds:.1f} s -> {report.file}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if report.imported is not None:
+        console.print(report.imported.summary(), highlight=False, soft_wrap=True)
+    elif report.rows and download_only:
+        console.print(
+            f"not imported (--download-only); import it with `python -m ingest import {report.source} FILE`"
+        )

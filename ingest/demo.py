@@ -428,7 +428,7 @@ def build_demo(
             con.register("demo_chunk", chunk)
             con.execute(
                 """
-                insert into incidents
+                insert into incidents by name
                 select c.incident_id, ? as city_id, c.occurred_at, c.reported_at, c.nibrs_code,
                        o.name as offense, c.nibrs_code as local_offense, o.part1_offense,
                        o.offense_group, o.crime_against, c.firearm, c.lat, c.lon, c.h3_r9,

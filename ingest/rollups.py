@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 DAILY_SQL = """
-insert into daily_counts
+insert into daily_counts (city_id, day, nibrs_code, offense_group, firearm, district, source, n)
 select city_id, cast(occurred_at as date) as day, nibrs_code, offense_group, firearm,
        district, source, count(*)::integer as n
 from incidents
@@ -20,7 +20,7 @@ group by all
 """
 
 MONTHLY_SQL = """
-insert into monthly_counts
+insert into monthly_counts (city_id, month, offense, count, source)
 with by_month as (
     select d.city_id, date_trunc('month', d.day)::date as month, o.part1_offense,
            d.offense_group, d.source, sum(d.n) as n

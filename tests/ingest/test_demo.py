@@ -133,7 +133,9 @@ def test_demo_refuses_to_mix_with_real_data(tmp_path: Path) -> None:
     path = tmp_path / "real.duckdb"
     with write_store(path) as con:
         load_registry(con)
-        con.execute("insert into monthly_counts values ('memphis_tn', '2019-01-01', 'murder', 15, 'rtci')")
+        con.execute(
+            "insert into monthly_counts (city_id, month, offense, count, source) values ('memphis_tn', '2019-01-01', 'murder', 15, 'rtci')"
+        )
     with pytest.raises(MixedDataError, match="never mixed"), write_store(path) as con:
         build_demo(con, scale=0.01)
     con = duckdb.connect(str(path), read_only=True)

@@ -27,7 +27,9 @@ def test_walks_through_the_slides(app: Callable[..., AppTest], demo_store_path: 
 
 
 def test_link_opens_a_slide_for_one_city(app: Callable[..., AppTest], demo_store_path: Path) -> None:
-    at = app(demo_store_path, page="views/presenter.py", query={"city": "memphis_tn", "slide": "3", "year": "2024"})
+    at = app(
+        demo_store_path, page="views/presenter.py", query={"city": "memphis_tn", "slide": "3", "year": "2024"}
+    )
     assert not at.exception
     assert "Slide 3 of" in texts(at) and "Murder: monthly trend" in texts(at)
     assert "2024" in texts(at)

@@ -1,0 +1,155 @@
+"""Reading a source file into a staging table, with DuckDB's CSV reader doing the parsing.
+
+Design decisions
+- Every value is read as text (`columns` all VARCHAR, no type sniffing): types are
+  applied later with try_cast/try_strptime so that a bad value quarantines one row
+  instead of failing the file, and the mapping, not a sniffer, decides what a column is.
+- The dialect is given, not sniffed (delimiter, quote, encoding from the mapping): the
+  sniffer gives up on exactly the malformed files a user most needs a clear message for.
+- Structural problems (a row with too many or too few fields, an unterminated quote,
+  bytes that are not valid in the encoding) fail the import: DuckDB's rejects table
+  gives the line and column, which go into the message. A file whose rows do not line
+  up with its header cannot be trusted row by row.
+- The header is read in Python (one line; csv module) to check that every column the
+  mapping names exists before any parsing; the rows are never looped over in Python.
+- Values are trimmed and the mapping's null markers ('', 'NA', ...) become NULL in one
+  SQL pass. `line` is the file line of the record (header = 1), exact when records
+  take one line each (a quoted line break shifts later lines).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from analysis.sql import ident
+from ingest.errors import ImportFailed
+from ingest.mapping import CsvOptions
+
+STAGE = "stage_raw"
+CLEAN = "stage"
+LINE = "__line"
+RAW = "__raw"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file read into the temp table `stage` (columns: the header, __line, __raw)."""
+
+    columns: tuple[str, ...]
+    rows: int
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _python_codec(encoding: str) -> str:
+    enc = encoding.lower().replace("_", "-")
+    return "utf-8-sig" if enc in ("utf-8", "utf8") else enc
+
+
+def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
+    """Column names from the first line (a UTF-8 byte-order mark is dropped)."""
+    opener = gzip.open if _is_gzip(path) else open
+    try:
+        codecs.lookup(_python_codec(opts.encoding))
+    except LookupError:
+        raise ImportFailed(f"unknown encoding {opts.encoding!r} in the mapping", path) from None
+    try:
+        with opener(path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=_python_codec(opts.encoding), newline="")
+            first = text.readline()
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"the header is not valid {opts.encoding}: {exc.reason}", path, line=1) from None
+    except (OSError, EOFError) as exc:
+        raise ImportFailed(f"cannot read the file: {exc}", path) from None
+    if not first.strip():
+        raise ImportFailed("the file is empty: no header line", path, line=1)
+    names = next(csv.reader([first], delimiter=opts.delimiter, quotechar=opts.quote))
+    names = [n.strip() for n in names]
+    for i, name in enumerate(names, start=1):
+        if not name:
+            raise ImportFailed(f"header field {i} is empty", path, line=1)
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ImportFailed(f"the header repeats column(s) {dupes}", path, line=1)
+    return tuple(names)
+
+
+def check_columns(path: Path, header: tuple[str, ...], needed: list[str]) -> None:
+    """Every column the mapping names must be in the header."""
+    for name in needed:
+        if name not in header:
+            shown = ", ".join(header[:30])
+            raise ImportFailed(
+                f"the mapping names a column that is not in the header (header: {shown})",
+                path,
+                line=1,
+                column=name,
+            )
+
+
+def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, needed: list[str]) -> Staged:
+    """Read `path` into temp table `stage`; ImportFailed on any structural problem."""
+    header = read_header(path, opts)
+    check_columns(path, header, needed)
+    columns = {name: "VARCHAR" for name in header}
+    con.execute("drop table if exists stage_rejects")
+    con.execute("drop table if exists stage_reject_scans")
+    try:
+        con.execute(
+            f"create or replace temp table {STAGE} as select * from read_csv(?, columns = ?, header = true,"  # noqa: S608
+            " auto_detect = false, delim = ?, quote = ?, escape = ?, encoding = ?, compression = ?,"
+            " strict_mode = true, null_padding = false, store_rejects = true,"
+            " rejects_table = 'stage_rejects', rejects_scan = 'stage_reject_scans', rejects_limit = 5)",
+            [
+                str(path),
+                columns,
+                opts.delimiter,
+                opts.quote,
+                opts.quote,
+                opts.encoding,
+                "gzip" if _is_gzip(path) else "none",
+            ],
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ImportFailed(f"the CSV reader failed: {first}", path) from None
+    reject = con.execute(
+        "select line, column_name, error_type, error_message, csv_line from stage_rejects"
+        " order by line limit 1"
+    ).fetchone()
+    if reject is not None:
+        line, column, kind, message, text = reject
+        snippet = (text or "")[:120]
+        raise ImportFailed(
+            f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
+            "match its header; fix or remove this line and import again.",
+            path,
+            line=int(line),
+            column=column if isinstance(column, str) else None,
+        )
+    # Trimmed values, null markers as NULL, the file line and the record as JSON.
+    nulls = list(opts.null)
+    cleaned = ", ".join(
+        f"case when trim(s.{ident(c, header)}) in (select unnest(?::varchar[])) then null"
+        f" else trim(s.{ident(c, header)}) end as {ident(c, header)}"
+        for c in header
+    )
+    con.execute(
+        f"create or replace temp table {CLEAN} as select {cleaned},"  # noqa: S608 - allow-listed header names
+        f" s.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}, to_json(s)::varchar as {RAW}"
+        f" from {STAGE} s",
+        [nulls] * len(header),
+    )
+    con.execute(f"drop table {STAGE}")
+    row = con.execute(f"select count(*) from {CLEAN}").fetchone()  # noqa: S608
+    return Staged(header, int(row[0]) if row else 0)
