@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from analysis.charts import trend_chart
 from analysis.filters import OFFENSE_LABELS, CrimeFilter
-from analysis.health import status_by_city, store_sources
+from analysis.health import last_complete_month_by_city, store_sources
 from analysis.metrics import counts_by_city_month
 from analysis.registry_read import city_names
 from analysis.stats import compare_counts
@@ -85,13 +85,11 @@ class Period:
 
 def briefing_period(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], year: int) -> Period:
     """Cut the period at the last month every chosen city has complete (at most December)."""
-    status = status_by_city(con)
-    if cities:
-        status = status[status["city_id"].isin(cities)]
-    complete = status["last_complete_month"].dropna()
-    if complete.empty:
+    complete = last_complete_month_by_city(con)
+    chosen = [m for c, m in complete.items() if not cities or c in cities]
+    if not chosen:
         raise ValueError("the store has no complete month for the chosen cities")
-    last = pd.Timestamp(complete.min()).date()
+    last = min(chosen)
     if last < date(year, 1, 1):
         raise ValueError(f"no complete month in {year} for every chosen city (the data ends {last:%B %Y})")
     cutoff = min(last, date(year, 12, 1))

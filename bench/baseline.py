@@ -124,7 +124,7 @@ class PandasStore:
         keep = inc["part1_offense"].isin(parts).to_numpy().copy()
         if groups:
             keep |= (inc["offense_group"].isin(groups) & inc["part1_offense"].notna()).to_numpy()
-        return keep
+        return np.asarray(keep, dtype=bool)
 
     # Page computations --------------------------------------------------------------
     def counts_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
@@ -179,7 +179,8 @@ class PandasStore:
         complete = coverage.dt.to_period("M").dt.start_time.where(
             coverage == month_end, (coverage.dt.to_period("M") - 1).dt.start_time
         )
-        return complete.min().date()
+        last: date = complete.min().date()
+        return last
 
 
 def _bounds(filt: CrimeFilter, by_month: bool) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

@@ -24,10 +24,13 @@ from analysis.settings import ROOT
 
 
 def ingest_key() -> str:
-    """Hash of everything that decides what a demo build writes."""
+    """Hash of what decides what a demo build writes: the generator, rollups, schema and
+    registry files (not the importers or their mappings)."""
     digest = hashlib.sha256()
-    files = sorted((ROOT / "ingest").rglob("*.py")) + sorted((ROOT / "ingest").rglob("*.sql"))
-    files += sorted(p for p in (ROOT / "data").rglob("*") if p.is_file() and ".duckdb" not in p.name)
+    ingest = ROOT / "ingest"
+    files = [ingest / n for n in ("demo.py", "rollups.py", "store.py", "registry.py")]
+    files += sorted((ingest / "migrations").glob("*.sql"))
+    files += sorted(p for p in (ROOT / "data").glob("*") if p.suffix in (".csv", ".toml"))
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -125,7 +128,7 @@ def main() -> None:
     wall = time.perf_counter() - started
     con = duckdb.connect(str(args.db), read_only=True)
     tables = {
-        t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (fixed names)
+        t: con.execute(f"select count(*) from {t}").fetchall()[0][0]  # noqa: S608 (fixed names)
         for t in ("incidents", "daily_counts", "monthly_counts")
     }
     con.close()

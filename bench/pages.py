@@ -209,4 +209,5 @@ def dashboard_pages(path: Path = ROOT / "dashboard.py") -> list[dict[str, Any]]:
 
 def default_page() -> str:
     pages = dashboard_pages()
-    return next((p["file"] for p in pages if p["default"]), pages[0]["file"])
+    chosen: str = next((p["file"] for p in pages if p["default"]), pages[0]["file"])
+    return chosen

@@ -85,7 +85,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def environment() -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for dist in ("duckdb", "pandas", "numpy", "pyarrow", "streamlit", "plotly", "pydeck", "h3", "playwright"):
         try:
             versions[dist] = metadata.version(dist)
