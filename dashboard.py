@@ -5,7 +5,8 @@ import streamlit as st
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
 
 pages = [
-    st.Page("views/trends.py", title="Trends", icon="📈", url_path="trends", default=True),
-    st.Page("views/presenter.py", title="Presenter view", icon="🖥️", url_path="presenter"),
+    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends", default=True),
+    st.Page("views/data.py", title="Data", icon=":material/dataset:", url_path="data"),
+    st.Page("views/presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
 ]
 st.navigation(pages).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import pandas as pd
 
 
 def city_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -36,3 +37,15 @@ def district_names(con: duckdb.DuckDBPyConnection, city_id: str) -> list[str]:
         [city_id],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def import_log(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """The newest imports first: what was loaded, when, from where, rows accepted/rejected."""
+    return con.execute(
+        """
+        select import_id, source, kind, location, started_at, finished_at,
+               rows_read, rows_accepted, rows_quarantined, rows_duplicate, note
+        from imports order by import_id desc limit ?
+        """,
+        [limit],
+    ).df()

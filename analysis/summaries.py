@@ -45,3 +45,29 @@ def trend_summary(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, measure: 
     note = "Source: " + "; ".join(f"{src} ({n} {'city' if n == 1 else 'cities'})" for src, n in used.items())
     note += f". Last month shown: {last:%B %Y}."
     return Summary(text, note)
+
+
+def coverage_summary(con: duckdb.DuckDBPyConnection, health: pd.DataFrame) -> Summary:
+    """One line on coverage from analysis.health.health_by_city_month."""
+    if health.empty:
+        return Summary("The store holds no data yet: load real data below or build the demo.", "")
+    cities = health["name"].nunique()
+    gaps = int((~health["has_data"]).sum())
+    complete = health[health["complete"].fillna(False).astype(bool)]
+    last = (
+        complete.groupby("name")["month"].max() if not complete.empty else pd.Series(dtype="datetime64[ns]")
+    )
+    common = last.min() if len(last) else None
+    text = f"{cities} {'city has' if cities == 1 else 'cities have'} data"
+    if common is not None and pd.notna(common):
+        text += f"; the last month complete for all of them is {common:%B %Y}"
+    text += f"; {gaps} city-month{'s' if gaps != 1 else ''} inside their spans have no data at all."
+    sources = sorted(
+        {
+            s
+            for col in ("incident_sources", "count_sources")
+            for v in health[col].dropna()
+            for s in str(v).split(", ")
+        }
+    )
+    return Summary(text, "Sources: " + ", ".join(sources) + ".")

@@ -28,7 +28,7 @@ from ingest.connectors import SOURCES, FetchError, fetch_source
 from ingest.demo import MixedDataError, build_demo
 from ingest.errors import ImportFailed
 from ingest.registry import load_registry
-from ingest.store import migrate, migrations, write_store
+from ingest.store import migrations, write_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -55,10 +55,10 @@ def _pending_migrations(path: Path) -> list[int]:
 def migrate_cmd(db: DbOption = None) -> None:
     """Create the store or apply pending schema migrations, and reload the registry."""
     path = _path(db)
-    with write_store(path) as con:
-        done = migrate(con)
+    pending = _pending_migrations(path) if path.exists() else [m.version for m in migrations()]
+    with write_store(path) as con:  # write_store applies pending migrations first
         load_registry(con)
-    console.print(f"{path}: applied migrations {done or 'none (up to date)'}; registry loaded")
+    console.print(f"{path}: applied migrations {pending or 'none (up to date)'}; registry loaded")
 
 
 @app.command("demo")

@@ -1,0 +1,68 @@
+"""The Data page's upload box: runs the same importer as `python -m ingest import`.
+
+The file goes to a temporary path, `ingest.importer.import_file` writes a new version of
+the store (copy-and-swap), and the page reruns on the new version. Errors come back as
+one message; the store is untouched by a failed import."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.settings import db_path
+from ingest.demo import MixedDataError
+from ingest.errors import ImportFailed, MappingError
+from ingest.importer import ImportReport, import_file
+from ingest.mapping import available_sources
+
+GENERIC = "generic"
+
+
+def upload_box() -> ImportReport | None:
+    """File + source (or a generic mapping) -> import with progress -> the report."""
+    sources = available_sources()
+    with st.form("upload", clear_on_submit=False):
+        source = st.selectbox(
+            "Source",
+            [GENERIC, *sources],
+            format_func=lambda s: "My own export (generic CSV + mapping TOML)" if s == GENERIC else s,
+            help="Known sources use the committed mapping in data/sources/<source>.toml.",
+        )
+        data = st.file_uploader("Data file (CSV, CSV.GZ or GeoJSON)", type=["csv", "gz", "geojson", "json"])
+        mapping = st.file_uploader(
+            "Mapping (TOML) — needed for 'generic', optional override otherwise", type=["toml"]
+        )
+        submitted = st.form_submit_button("Import", type="primary")
+    if not submitted:
+        return None
+    if data is None:
+        st.error("Choose a data file to import.")
+        return None
+    if source == GENERIC and mapping is None:
+        st.error("A generic import needs a mapping file: start from data/sources/generic_example.toml.")
+        return None
+    bar = st.progress(0.0, text="Starting import…")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(data.name).name
+        path.write_bytes(data.getvalue())
+        mapping_path = None
+        if mapping is not None:
+            mapping_path = Path(tmp) / "mapping.toml"
+            mapping_path.write_bytes(mapping.getvalue())
+        try:
+            report = import_file(
+                db_path().resolve(),
+                source,
+                path,
+                mapping=mapping_path,
+                progress=lambda label, fraction: bar.progress(min(max(fraction, 0.0), 1.0), text=label),
+            )
+        except (ImportFailed, MappingError, MixedDataError, RuntimeError, ValueError) as exc:
+            bar.empty()
+            message = str(exc).replace(str(path), data.name)
+            st.error(f"Import failed; the store was not changed. {message}")
+            return None
+    bar.progress(1.0, text="Done")
+    return report
