@@ -31,6 +31,7 @@ ENUMS = {
     "group_e": "select distinct offense_group from store.offenses",
     "source_e": "select distinct source from store.daily_counts",
     "district_e": "select distinct district from store.daily_counts where district is not null",
+    "basis_e": "select distinct date_basis from store.incidents where date_basis is not null",
 }
 LOAD_SQL = """
 select city_id::memory.main.city_e as city_id,
@@ -39,7 +40,10 @@ select city_id::memory.main.city_e as city_id,
        offense_group::memory.main.group_e as offense_group,
        district::memory.main.district_e as district,
        firearm,
-       source::memory.main.source_e as source
+       source::memory.main.source_e as source,
+       lat is not null as geocoded,
+       coalesce(time_known, true) as time_known,
+       date_basis::memory.main.basis_e as date_basis
 from store.incidents
 where occurred_at is not null
 """
@@ -52,6 +56,7 @@ class PandasStore:
     incidents: pd.DataFrame
     cities: pd.DataFrame
     population: pd.DataFrame
+    small: dict[str, pd.DataFrame]  # monthly_counts, quarantine, imports (small tables)
     load_s: float
 
     @classmethod
@@ -63,7 +68,14 @@ class PandasStore:
         incidents = con.execute(LOAD_SQL).df()
         cities = con.execute("select city_id, name, state from store.cities").df()
         population = con.execute("select city_id, year, population from store.city_population").df()
-        return cls(incidents, cities, population, time.perf_counter() - started)
+        small = {
+            "monthly_counts": con.execute(
+                "select city_id, month, source, flag from store.monthly_counts"
+            ).df(),
+            "quarantine": con.execute("select city_id, month, source, kept from store.quarantine").df(),
+            "imports": con.execute("select import_id, source, standard, finished_at from store.imports").df(),
+        }
+        return cls(incidents, cities, population, small, time.perf_counter() - started)
 
     @property
     def rows(self) -> int:
@@ -181,6 +193,179 @@ class PandasStore:
         )
         last: date = complete.min().date()
         return last
+
+    # Data page ---------------------------------------------------------------------
+    def source_months(self) -> pd.DataFrame:
+        """city x source x month: rows, geocoded, no_time, date_basis, last_day, kind
+        (analysis.health's SOURCE_KINDS_SQL: incidents, then count-only sources)."""
+        inc = self.incidents
+        keys = [
+            inc["city_id"],
+            inc["source"],
+            inc["occurred_at"].dt.to_period("M").dt.start_time.rename("month"),
+        ]
+        inc_side = (
+            inc.assign(no_time=~inc["time_known"])
+            .groupby(keys, observed=True)
+            .agg(
+                rows=("geocoded", "size"),
+                geocoded=("geocoded", "sum"),
+                no_time=("no_time", "sum"),
+                date_basis=("date_basis", "first"),
+                last_day=("occurred_at", "max"),
+            )
+            .reset_index()
+        )
+        inc_side["last_day"] = inc_side["last_day"].dt.normalize()
+        inc_side["kind"] = "incidents"
+        for col in ("city_id", "source", "date_basis"):
+            inc_side[col] = inc_side[col].astype(str)
+        monthly = self.small["monthly_counts"]
+        monthly = monthly[~monthly["source"].isin(inc_side["source"].unique())]
+        cnt = monthly.groupby(["city_id", "source", "month"]).size().rename("rows").reset_index()
+        cnt = cnt.assign(
+            kind="monthly counts",
+            geocoded=np.nan,
+            no_time=np.nan,
+            date_basis=None,
+            last_day=pd.to_datetime(cnt["month"]) + pd.offsets.MonthEnd(0),
+        )
+        return pd.concat([inc_side, cnt], ignore_index=True)
+
+    def _complete_by_source(self, months: pd.DataFrame) -> pd.DataFrame:
+        """city x source x kind -> last complete month (COVERAGE_SQL's rule)."""
+        source_end = months.groupby("source")["last_day"].max()
+        out = months.groupby(["city_id", "source", "kind"], as_index=False)["month"].max()
+        end = out["source"].map(source_end)
+        whole = end == end + pd.offsets.MonthEnd(0)
+        inc_complete = end.dt.to_period("M").dt.start_time.where(
+            whole, (end.dt.to_period("M") - 1).dt.start_time
+        )
+        out["last_complete_month"] = out["month"].where(out["kind"] != "incidents", inc_complete)
+        return out.drop(columns="month")
+
+    def coverage_by_source(self, months: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Same frame as analysis.health.coverage_by_source (`months`: source_months())."""
+        months = self.source_months() if months is None else months
+        g = months.groupby(["city_id", "source", "kind"])
+        out = g.agg(
+            date_basis=("date_basis", "first"),
+            first_month=("month", "min"),
+            last_month=("month", "max"),
+            months_with_data=("month", "size"),
+            rows=("rows", "sum"),
+            geocoded=("geocoded", "sum"),
+        ).reset_index()
+        span = (out["last_month"].dt.year - out["first_month"].dt.year) * 12 + (
+            out["last_month"].dt.month - out["first_month"].dt.month
+        )
+        out["months_missing"] = span + 1 - out["months_with_data"]
+        out["geocoded_share"] = (out["geocoded"] / out["rows"]).where(out["kind"] == "incidents")
+        q = self.small["quarantine"]
+        qs = q.groupby(["source", "city_id"]).agg(
+            quarantined=("kept", lambda k: int((~k.astype(bool)).sum())),
+            kept_unmapped=("kept", lambda k: int(k.astype(bool).sum())),
+        )
+        out = out.merge(qs.reset_index(), on=["source", "city_id"], how="left")
+        out[["quarantined", "kept_unmapped"]] = (
+            out[["quarantined", "kept_unmapped"]].fillna(0).astype("int64")
+        )
+        out = out.merge(self._complete_by_source(months), on=["city_id", "source", "kind"])
+        imports = self.small["imports"]
+        imports = imports[imports["finished_at"].notna()].sort_values("import_id")
+        std = imports.groupby("source").agg(standard=("standard", "last"), last_import=("finished_at", "max"))
+        out = out.merge(std.reset_index(), on="source", how="left")
+        out = out.merge(self.cities[["city_id", "name"]], on="city_id")
+        out = out.sort_values(["name", "first_month", "source"], ignore_index=True)
+        cols = [
+            "city_id", "name", "source", "kind", "standard", "date_basis", "first_month", "last_month",
+            "months_with_data", "months_missing", "rows", "geocoded_share", "quarantined",
+            "kept_unmapped", "last_complete_month", "last_import",
+        ]  # fmt: skip
+        return out[cols]
+
+    def health_by_city_month(self, months: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Same frame as analysis.health.health_by_city_month (`months`: source_months())."""
+        months = self.source_months() if months is None else months
+        inc = months[months["kind"] == "incidents"]
+
+        def joined(values: pd.Series) -> str:
+            return ", ".join(sorted(set(values)))
+
+        inc_cm = inc.groupby(["city_id", "month"]).agg(
+            incidents=("rows", "sum"),
+            geocoded=("geocoded", "sum"),
+            no_time=("no_time", "sum"),
+            incident_sources=("source", joined),
+        )
+        inc_cm["geocoded_share"] = inc_cm["geocoded"] / inc_cm["incidents"]
+        cnt_cm = (
+            months[months["kind"] != "incidents"]
+            .groupby(["city_id", "month"])
+            .agg(count_sources=("source", joined))
+        )
+        monthly = self.small["monthly_counts"]
+        flags = monthly[monthly["flag"].notna()].groupby(["city_id", "month"]).size().rename("derived_counts")
+        q = self.small["quarantine"]
+        q = q[~q["kept"].astype(bool) & q["city_id"].notna() & q["month"].notna()]
+        quarantined = q.groupby(["city_id", "month"]).size().rename("quarantined")
+        span = months.groupby("city_id")["month"].agg(["min", "max"])
+        grid = pd.DataFrame(
+            [(c, m) for c, row in span.iterrows() for m in pd.date_range(row["min"], row["max"], freq="MS")],
+            columns=["city_id", "month"],
+        )
+        complete = self._complete_by_source(months)
+        k = pd.DataFrame(
+            {
+                "incidents_complete": complete[complete["kind"] == "incidents"]
+                .groupby("city_id")["last_complete_month"]
+                .max(),
+                "counts_complete": complete[complete["kind"] != "incidents"]
+                .groupby("city_id")["last_complete_month"]
+                .max(),
+            }
+        )
+        out = grid.merge(self.cities[["city_id", "name"]], on="city_id")
+        for part in (inc_cm, cnt_cm, flags, quarantined):
+            out = out.merge(part.reset_index(), on=["city_id", "month"], how="left")
+        out = out.merge(k.reset_index(names="city_id"), on="city_id", how="left")
+        has_inc = out["incidents"].notna()
+        out["has_data"] = has_inc | out["count_sources"].notna()
+        limit = out["incidents_complete"].where(has_inc).fillna(out["counts_complete"])
+        limit = limit.fillna(out["incidents_complete"])
+        out["complete"] = out["month"] <= limit
+        for col in ("incidents", "no_time", "derived_counts", "quarantined"):
+            out[col] = out[col].fillna(0).astype("int64")
+        out = out.sort_values(["name", "month"], ignore_index=True)
+        cols = [
+            "city_id", "name", "month", "incidents", "incident_sources", "geocoded_share", "no_time",
+            "count_sources", "derived_counts", "quarantined", "has_data", "complete",
+        ]  # fmt: skip
+        return out[cols]
+
+    def months_without_data(self, health: pd.DataFrame) -> pd.DataFrame:
+        gaps = health[~health["has_data"]].copy()
+        if gaps.empty:
+            return pd.DataFrame(columns=["city_id", "name", "first_month", "last_month", "months"])
+        index = gaps["month"].dt.year * 12 + gaps["month"].dt.month
+        gaps["run"] = index - gaps.groupby("city_id").cumcount()
+        out = gaps.groupby(["city_id", "name", "run"]).agg(
+            first_month=("month", "min"), last_month=("month", "max"), months=("month", "size")
+        )
+        return out.reset_index().drop(columns="run").sort_values(["name", "first_month"], ignore_index=True)
+
+    def series_breaks(self, months: pd.DataFrame) -> pd.DataFrame:
+        """Months where the set of sources behind a city's data changes (incident side and
+        count side apart), as in analysis.health.series_breaks (source changes)."""
+        m = months[months["kind"] != "area counts"].assign(side=months["kind"] == "incidents")
+        per = m.groupby(["city_id", "side", "month"])["source"].agg(lambda v: ", ".join(sorted(set(v))))
+        per = per.reset_index().sort_values(["city_id", "side", "month"])
+        per["before"] = per.groupby(["city_id", "side"])["source"].shift()
+        changes = per[per["before"].notna() & (per["before"] != per["source"])]
+        return changes.rename(columns={"source": "after"})
+
+    def quarantine_by_reason(self) -> pd.DataFrame:
+        return self.small["quarantine"].groupby(["source", "kept"]).size().rename("rows").reset_index()
 
 
 def _bounds(filt: CrimeFilter, by_month: bool) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

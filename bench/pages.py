@@ -25,12 +25,20 @@ import pandas as pd
 from analysis.briefing import build_briefing
 from analysis.charts import trend_chart
 from analysis.filters import CrimeFilter
-from analysis.health import is_demo
+from analysis.health import (
+    coverage_by_source,
+    health_by_city_month,
+    is_demo,
+    months_without_data,
+    quarantine_by_reason,
+    series_breaks,
+)
+from analysis.health_charts import coverage_chart
 from analysis.metrics import counts_by_city_month
-from analysis.registry_read import city_names, data_span, district_names
+from analysis.registry_read import city_names, data_span, district_names, import_log
 from analysis.settings import ROOT
 from analysis.stats import compare_counts
-from analysis.summaries import trend_summary
+from analysis.summaries import coverage_summary, trend_summary
 from bench.baseline import PandasStore
 from bench.combos import Combo
 
@@ -166,6 +174,39 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     return out
 
 
+# Data (views/data.py): no filter; the interaction is opening the page (or the rerun after
+# an import), every combination times the same calls ----------------------------------------
+def data(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    t(is_demo, con)
+    health = t(health_by_city_month, con)
+    out: Outputs = {"frame_health": health}
+    if not health.empty:
+        out["coverage_chart"] = t(coverage_chart, health)
+    t(coverage_summary, con, health)
+    out["frame_sources"] = t(coverage_by_source, con)
+    t(series_breaks, con)
+    t(months_without_data, con)
+    t(quarantine_by_reason, con)
+    t(import_log, con)
+    return out
+
+
+def data_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
+    t(pdx.is_demo)
+    months = t(pdx.source_months)
+    health = t(pdx.health_by_city_month, months)
+    out: Outputs = {"frame_health": health}
+    if not health.empty:
+        out["coverage_chart"] = t(coverage_chart, health)
+    t(coverage_summary, None, health)
+    out["frame_sources"] = t(pdx.coverage_by_source, months)
+    t(pdx.series_breaks, months)
+    t(pdx.months_without_data, health)
+    t(pdx.quarantine_by_reason)
+    t(lambda: pdx.small["imports"].sort_values("import_id", ascending=False).head(200))
+    return out
+
+
 PAGES: dict[str, PageBench] = {
     b.file: b
     for b in (
@@ -174,6 +215,13 @@ PAGES: dict[str, PageBench] = {
             trends,
             trends_pd,
             lambda k: params(k, ("city", "offense", "measure")),
+            "[data-testid='stPlotlyChart'] .main-svg",
+        ),
+        PageBench(
+            "views/data.py",
+            data,
+            data_pd,
+            lambda k: {},
             "[data-testid='stPlotlyChart'] .main-svg",
         ),
         PageBench(

@@ -128,7 +128,7 @@ def _norm(frame: pd.DataFrame) -> pd.DataFrame:
         elif out[col].dtype.kind == "M":
             out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
         else:
-            out[col] = out[col].astype(str)
+            out[col] = out[col].map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
     return out
 
 
