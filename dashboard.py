@@ -6,6 +6,10 @@ st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="w
 
 pages = [
     st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends", default=True),
+    st.Page("views/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
+    st.Page(
+        "views/interventions.py", title="Interventions", icon=":material/event:", url_path="interventions"
+    ),
     st.Page("views/data.py", title="Data", icon=":material/dataset:", url_path="data"),
     st.Page("views/presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
 ]

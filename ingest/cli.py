@@ -27,6 +27,7 @@ from analysis.store import StoreError, connect_readonly, schema_version
 from ingest.connectors import SOURCES, FetchError, fetch_source
 from ingest.demo import MixedDataError, build_demo
 from ingest.errors import ImportFailed
+from ingest.goals import DEMO_GOALS_FILE, load_demo_goals
 from ingest.registry import load_registry
 from ingest.store import migrations, write_store
 
@@ -49,6 +50,14 @@ def _pending_migrations(path: Path) -> list[int]:
     applied = schema_version(con)
     con.close()
     return [m.version for m in migrations() if m.version > applied]
+
+
+GOALS_MIGRATION = 3
+
+
+def _is_demo_store(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("select value from store_info where key = 'dataset'").fetchone()
+    return bool(row and row[0] == "demo")
 
 
 @app.command("migrate")
@@ -77,6 +86,9 @@ def demo_cmd(
         if pending:
             with write_store(path) as con:
                 load_registry(con)
+                # A demo store that predates the goals table gets the demo goals too.
+                if GOALS_MIGRATION in pending and _is_demo_store(con):
+                    load_demo_goals(con)
             console.print(f"{path}: applied migrations {pending}")
         console.print(f"{path} exists; not rebuilding (drop --if-missing to rebuild).")
         return
@@ -96,9 +108,13 @@ def demo_cmd(
             with write_store(path) as con:
                 load_registry(con)
                 result = build_demo(con, scale=scale, seed=seed, progress=progress)
+                goal_ids, skipped = load_demo_goals(con)
         except MixedDataError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
+    for message in skipped:
+        console.print(f"[yellow]note:[/yellow] {message}")
+    console.print(f"Demo goals: {len(goal_ids)} loaded from {DEMO_GOALS_FILE.name}")
     size_mb = path.stat().st_size / 1e6
     console.print(
         f"DEMO data: {result.rows:,} offenses in {result.seconds:.1f} s "
@@ -361,3 +377,11 @@ def fetch_cmd(
         console.print(
             f"not imported (--download-only); import it with `python -m ingest import {report.source} FILE`"
         )
+
+
+# Goals and interventions live in their own module; registered here so that
+# `python -m ingest goals ...` and `python -m ingest interventions ...` work.
+from ingest.goals_cli import goals_app, interventions_app  # noqa: E402
+
+app.add_typer(goals_app, name="goals")
+app.add_typer(interventions_app, name="interventions")

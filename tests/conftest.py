@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.fixtures.goals import build_goals_store
 from tests.fixtures.stores import build_demo_store, build_tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,20 @@ def tiny_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_demo_store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def goals_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Monthly counts made for goals and alerts (tests/fixtures/goals.py)."""
+    return build_goals_store(tmp_path_factory.mktemp("goals") / "goals.duckdb")
+
+
+@pytest.fixture()
+def goals_store(goals_store_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the goals fixture store, for tests that write."""
+    path = tmp_path / "goals.duckdb"
+    path.write_bytes(goals_store_path.read_bytes())
+    return path
 
 
 @pytest.fixture()

@@ -52,7 +52,9 @@ def test_upload_real_file_then_bad_file(
     page.locator("[data-testid='stForm']").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "data_upload_ok.png"))
     con = connect_readonly(empty_real_store)
-    assert con.execute("select count(*) from incidents where source = 'kansas_city_frauds'").fetchone() == (6,)
+    assert con.execute("select count(*) from incidents where source = 'kansas_city_frauds'").fetchone() == (
+        6,
+    )
     con.close()
     page.get_by_role("button", name="Show the new data").click()
     page.wait_for_selector("text=1 city has data", timeout=30_000)

@@ -1,0 +1,195 @@
+"""Alerts: a Poisson CUSUM per city x offense series against a seasonal baseline.
+
+Design decisions (METHODS.md, "Alarms"; Lucas 1985, Rossi et al. 1999)
+- Baseline for a month: the mean count of the same calendar month in the previous
+  CUSUM.baseline_years years, so July is compared with earlier Julys, never with June.
+- The CUSUM accumulates the log-likelihood ratio of "the rate is CUSUM.shift times the
+  baseline" against "the rate is the baseline":
+      S_t = max(0, S_{t-1} + ln(shift) * (x_t - k_t)),  k_t = baseline_t (shift - 1) / ln(shift)
+  k_t is Lucas's reference value in counts; it moves with the seasonal baseline. A month
+  above k_t pushes S up, a month below pulls it down to no lower than zero. S >= h is a
+  signal, after which S restarts at zero, so a second signal means a continuing excess.
+- All parameters are in CUSUM (one place), shown on the page.
+- Only increases are flagged: an alert asks "is this series drifting up?".
+- An alert is a series that signalled in the last CUSUM.lookback_months complete months
+  of its city (analysis.health.status_by_city's last_complete_month).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
+from analysis.health import status_by_city
+from analysis.metrics import counts_by_city_month
+
+
+@dataclass(frozen=True)
+class CusumParams:
+    """The CUSUM's parameters.
+
+    shift: the rate ratio the CUSUM is tuned to detect (1.2 = a 20% rise); it sets the
+      reference value k_t = baseline_t (shift - 1) / ln(shift).
+    h: decision threshold on the accumulated log-likelihood ratio.
+    baseline_years: the baseline is the mean of the same month in this many earlier years.
+    lookback_months: an alert is a signal within this many last complete months.
+    """
+
+    shift: float = 1.2
+    h: float = 5.0
+    baseline_years: int = 3
+    lookback_months: int = 3
+
+    def with_lookback(self, months: int) -> CusumParams:
+        """The same CUSUM with another alert window."""
+        return replace(self, lookback_months=months)
+
+    def describe(self) -> str:
+        return (
+            f"Poisson CUSUM tuned to a rise of {100 * (self.shift - 1):.0f}% over the baseline "
+            f"(reference value k = baseline × {(self.shift - 1) / math.log(self.shift):.3f}), "
+            f"threshold h = {self.h:g}; baseline = mean of the same month in the previous "
+            f"{self.baseline_years} years; alerts = signals in the last {self.lookback_months} "
+            "complete months."
+        )
+
+
+CUSUM = CusumParams()
+
+
+def seasonal_baseline(counts: pd.Series, years: int) -> pd.Series:
+    """Mean of the same calendar month in the previous `years` years, per month of
+    `counts` (a Series indexed by month start); NaN where any of those months is missing."""
+    index = pd.DatetimeIndex(counts.index)
+    lagged = [
+        counts.reindex(index - pd.DateOffset(years=y)).to_numpy(dtype=float) for y in range(1, years + 1)
+    ]
+    mean = np.mean(np.vstack(lagged), axis=0) if lagged else np.full(len(index), np.nan)
+    return pd.Series(mean, index=index)
+
+
+def poisson_cusum(counts: pd.Series, baseline: pd.Series, shift: float, h: float) -> pd.DataFrame:
+    """Upper Poisson CUSUM of `counts` against `baseline` (both indexed by month).
+
+    Columns: month, count, baseline, k, score (S_t before any restart), signal.
+    Months without a baseline are not scored (S stays where it was).
+    """
+    if not shift > 1 or not h > 0:
+        raise ValueError("shift must be above 1 and h above 0")
+    log_shift = math.log(shift)
+    x = counts.to_numpy(dtype=float)
+    lam = baseline.reindex(counts.index).to_numpy(dtype=float)
+    k = lam * (shift - 1) / log_shift
+    score = np.zeros(len(x))
+    signal = np.zeros(len(x), dtype=bool)
+    s = 0.0
+    for i in range(len(x)):
+        if not np.isnan(k[i]):
+            s = max(0.0, s + log_shift * (x[i] - k[i]))
+        score[i] = s
+        if s >= h:
+            signal[i] = True
+            s = 0.0
+    return pd.DataFrame(
+        {
+            "month": counts.index,
+            "count": x.astype(int),
+            "baseline": lam,
+            "k": k,
+            "score": score,
+            "signal": signal,
+        }
+    )
+
+
+def _last_complete_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Timestamp]:
+    status = status_by_city(con)
+    last: dict[str, pd.Timestamp] = {}
+    for r in status.itertuples(index=False):
+        month = r.last_complete_month if pd.notna(r.last_complete_month) else r.last_month
+        if pd.notna(month):
+            last[str(r.city_id)] = pd.Timestamp(month)
+    return last
+
+
+def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """The CUSUM of every city x offense series (monthly_counts, FBI Part I and totals),
+    zero-filled from the city's first month to its last complete month.
+
+    Columns: city_id, city, offense, month, count, baseline, k, score, signal.
+    """
+    frame = counts_by_city_month(con, CrimeFilter(offenses=OFFENSE_KEYS))
+    last = _last_complete_by_city(con)
+    parts = []
+    for city_id, city_frame in frame.groupby("city_id", sort=True):
+        end = last.get(str(city_id))
+        if end is None:
+            continue
+        months = pd.date_range(city_frame["month"].min(), end, freq="MS")
+        for offense, part in city_frame.groupby("offense", sort=True):
+            counts = part.set_index(pd.to_datetime(part["month"]))["count"].reindex(months, fill_value=0)
+            baseline = seasonal_baseline(counts, params.baseline_years)
+            result = poisson_cusum(counts, baseline, params.shift, params.h)
+            result.insert(0, "offense", offense)
+            result.insert(0, "city", part["city"].iloc[0])
+            result.insert(0, "city_id", city_id)
+            parts.append(result)
+    if not parts:
+        return pd.DataFrame(
+            columns=["city_id", "city", "offense", "month", "count", "baseline", "k", "score", "signal"]
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def alerts_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """Series that signalled in their city's last `params.lookback_months` complete months.
+
+    One row per city x offense, by city then offense (not ranked): city_id, city, offense,
+    offense_label, month (latest signal), count and baseline of that month, signals (in the
+    window), as_of (the city's last complete month), link (the Trends view of the series).
+    """
+    cusum = cusum_by_series(con, params)
+    columns = [
+        "city_id",
+        "city",
+        "offense",
+        "offense_label",
+        "month",
+        "count",
+        "baseline",
+        "signals",
+        "as_of",
+        "link",
+    ]
+    if cusum.empty:
+        return pd.DataFrame(columns=columns)
+    as_of = cusum.groupby("city_id")["month"].transform("max")
+    window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)].assign(as_of=as_of)
+    signalled = window[window["signal"]]
+    rows = []
+    for (city_id, offense), part in signalled.groupby(["city_id", "offense"], sort=False):
+        latest = part.sort_values("month").iloc[-1]
+        rows.append(
+            {
+                "city_id": city_id,
+                "city": latest["city"],
+                "offense": offense,
+                "offense_label": OFFENSE_LABELS.get(str(offense), str(offense)),
+                "month": latest["month"],
+                "count": int(latest["count"]),
+                "baseline": float(latest["baseline"]),
+                "signals": len(part),
+                "as_of": latest["as_of"],
+                "link": f"./trends?city={city_id}&offense={offense}",
+            }
+        )
+    out = pd.DataFrame(rows, columns=columns)
+    order = {o: i for i, o in enumerate(OFFENSE_KEYS)}
+    return out.sort_values(
+        ["city", "offense"], key=lambda s: s.map(order) if s.name == "offense" else s
+    ).reset_index(drop=True)

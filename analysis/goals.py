@@ -1,0 +1,391 @@
+"""Measurable goals: progress against a seasonal expected-by-now path, with a status.
+
+Design decisions (METHODS.md, "Goals")
+- A goal is a ceiling: "at most baseline x (1 + target/100) offenses over the goal
+  period". Counting is by whole calendar months, from the month of the start date to the
+  month of the deadline, because the rollups and the published counts are monthly.
+- The baseline's own monthly profile spreads the target: for every month of the goal
+  period the baseline count of the same calendar month (one year, or the mean over the
+  baseline years) is scaled by (1 + target/100). The expected-by-now count is the sum of
+  those months so far, so a goal that started in January is not judged "ahead" just
+  because winter is quiet.
+- Status compares the actual count since the start with a central Poisson interval of the
+  expected count (exact quantiles from scipy); STATUS_RULE says the rule in words and is
+  shown on the page. "As of" is the last complete month of the goal's data, never the
+  wall clock, so a status is a pure function of the store.
+- The projection keeps the current pace relative to the baseline: actual so far divided
+  by the baseline count of the same months, times the baseline count of the whole period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.stats import poisson
+
+from analysis.series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.stats import SMALL_COUNT
+
+Status = Literal["ahead", "on track", "at risk", "off track", "not started", "no data"]
+Phase = Literal["not started", "in progress", "ended"]
+STATUSES: tuple[Status, ...] = ("ahead", "on track", "at risk", "off track", "not started", "no data")
+
+INTERVAL_LEVEL = 0.95
+STATUS_RULE = (
+    "A goal is a ceiling on the count. Each month the actual count since the start is compared "
+    "with the count expected by now (the target spread over the baseline's own monthly profile) "
+    f"and the central {INTERVAL_LEVEL:.0%} Poisson interval around it: "
+    "**ahead** = below the interval; **on track** = inside it, at or below expected; "
+    "**at risk** = inside it, above expected; **off track** = above the interval. "
+    "Crime counts vary a little more than Poisson counts, so treat a result near the "
+    "interval's edge with care."
+)
+SPARK_MONTHS = 24
+MAX_PERIOD_MONTHS = 60
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One stored goal (a row of `goals`), with the city's display name."""
+
+    goal_id: int
+    city_id: str
+    city: str
+    district: str | None
+    offense: str
+    baseline_years: tuple[int, ...]
+    target_change_pct: float
+    start_date: date
+    deadline: date
+    owner: str | None = None
+    note: str | None = None
+    source: str = "user"
+
+    @property
+    def baseline_kind(self) -> Literal["year", "mean_of_years"]:
+        return "year" if len(self.baseline_years) == 1 else "mean_of_years"
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        """The whole calendar months the goal covers (first days)."""
+        first = pd.Timestamp(self.start_date).to_period("M").to_timestamp()
+        last = pd.Timestamp(self.deadline).to_period("M").to_timestamp()
+        return pd.date_range(first, last, freq="MS")
+
+    @property
+    def area(self) -> str:
+        return f"{self.city}, {self.district}" if self.district else self.city
+
+    @property
+    def baseline_label(self) -> str:
+        years = self.baseline_years
+        if len(years) == 1:
+            return str(years[0])
+        if list(years) == list(range(years[0], years[-1] + 1)):
+            return f"mean of {years[0]}–{years[-1]}"
+        return "mean of " + ", ".join(str(y) for y in years)
+
+    @property
+    def label(self) -> str:
+        """'Violent crime −10% vs 2024, Jan 2025–Dec 2025'."""
+        months = self.months
+        return (
+            f"{SERIES_LABELS.get(self.offense, self.offense)} {format_pct(self.target_change_pct)} "
+            f"vs {self.baseline_label}, {months[0]:%b %Y}–{months[-1]:%b %Y}"
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a goal stands at its last complete month of data."""
+
+    goal: Goal
+    path: pd.DataFrame  # month, baseline, expected, baseline_cum, expected_cum, low, high, actual, actual_cum
+    phase: Phase
+    status: Status
+    as_of: pd.Timestamp | None  # last month counted (None: no month yet)
+    months_elapsed: int
+    months_total: int
+    actual: int
+    expected: float
+    low: int
+    high: int
+    baseline_so_far: float
+    baseline_total: float
+    target_total: float
+    projected_end: float | None
+
+    def summary(self) -> str:
+        """Plain counts: '312 so far vs 340 expected by now (interval 304–376) ...'."""
+        g = self.goal
+        if self.status == "no data":
+            return (
+                f"No complete data for {SERIES_LABELS.get(g.offense, g.offense).lower()} in {g.area} "
+                f"for the baseline ({g.baseline_label}) in this store."
+            )
+        target = f"The target is at most {self.target_total:,.0f} by {g.months[-1]:%B %Y}"
+        target += f" (baseline {g.baseline_label}: {self.baseline_total:,.0f} in the same months)."
+        if self.phase == "not started" or self.as_of is None:
+            return f"Starts {g.months[0]:%B %Y}; the data runs to an earlier month. {target}"
+        head = (
+            f"{self.actual:,} so far vs {self.expected:,.0f} expected by now "
+            f"({INTERVAL_LEVEL:.0%} Poisson interval {self.low:,}–{self.high:,}), "
+            f"{self.months_elapsed} of {self.months_total} months to {self.as_of:%b %Y}."
+        )
+        projection = ""
+        if self.projected_end is not None and self.phase == "in progress":
+            change = pct_or_diff(self.projected_end, self.baseline_total)
+            projection = (
+                f" At the current pace: {self.projected_end:,.0f} by the deadline ({change} vs baseline)."
+            )
+        if self.phase == "ended":
+            change = pct_or_diff(self.actual, self.baseline_total)
+            projection = f" Ended: {self.actual:,} over the period ({change} vs baseline)."
+        return f"{head} {target}{projection}"
+
+
+def format_pct(value: float) -> str:
+    """'−10%', '+5%', '0%' (a true minus sign; one decimal only when needed)."""
+    text = f"{abs(value):.1f}".removesuffix(".0")
+    return f"−{text}%" if value < 0 else f"+{text}%" if value > 0 else "0%"
+
+
+def pct_or_diff(current: float, baseline: float) -> str:
+    """Percent change, or the absolute change when the baseline is below SMALL_COUNT."""
+    if baseline < SMALL_COUNT:
+        diff = current - baseline
+        return f"{'+' if diff >= 0 else '−'}{abs(diff):,.0f}"
+    return format_pct(round(100.0 * (current - baseline) / baseline, 1))
+
+
+# --- pure pieces (hand-checkable) -------------------------------------------------------
+
+
+def baseline_profile(series: pd.DataFrame, years: tuple[int, ...]) -> pd.Series:
+    """Baseline count per calendar month (index 1..12): the mean over `years` of each
+    month's count in `series` (columns month, count). Raises if a month is missing."""
+    months = pd.to_datetime(series["month"])
+    chosen = series[months.dt.year.isin(years)]
+    by = chosen.groupby([pd.to_datetime(chosen["month"]).dt.year, pd.to_datetime(chosen["month"]).dt.month])
+    counts = by["count"].sum()
+    if len(counts) != 12 * len(years):
+        raise ValueError(f"the baseline years {list(years)} are not all complete in the data")
+    profile = counts.groupby(level=1).mean().astype(float)
+    profile.index.name = "month_of_year"
+    return profile
+
+
+def expected_path(profile: pd.Series, months: pd.DatetimeIndex, target_change_pct: float) -> pd.DataFrame:
+    """Baseline and expected counts for each goal month, with their running sums.
+
+    expected = baseline count of the same calendar month x (1 + target/100).
+    """
+    factor = 1.0 + target_change_pct / 100.0
+    baseline = np.array([float(profile.loc[m.month]) for m in months])
+    expected = baseline * factor
+    return pd.DataFrame(
+        {
+            "month": months,
+            "baseline": baseline,
+            "expected": expected,
+            "baseline_cum": baseline.cumsum(),
+            "expected_cum": expected.cumsum(),
+        }
+    )
+
+
+def poisson_interval(mean: float, level: float = INTERVAL_LEVEL) -> tuple[int, int]:
+    """Central `level` interval of a Poisson count with this mean (exact quantiles)."""
+    if mean <= 0:
+        return (0, 0)
+    tail = (1.0 - level) / 2.0
+    return (int(poisson.ppf(tail, mean)), int(poisson.ppf(1.0 - tail, mean)))
+
+
+def classify(actual: float, expected: float, low: float, high: float) -> Status:
+    """The status rule of STATUS_RULE (lower counts are better)."""
+    if actual < low:
+        return "ahead"
+    if actual > high:
+        return "off track"
+    return "on track" if actual <= expected else "at risk"
+
+
+def project_end(actual: float, baseline_so_far: float, baseline_total: float) -> float | None:
+    """End-of-period count at the current pace relative to the baseline (seasonally
+    adjusted): actual x baseline_total / baseline_so_far; None before any baseline count."""
+    if baseline_so_far <= 0:
+        return None
+    return actual * baseline_total / baseline_so_far
+
+
+def progress(goal: Goal, series: pd.DataFrame) -> Progress:
+    """Progress of `goal` given its monthly series (columns month, count), as of the
+    series' last month."""
+    months = goal.months
+    try:
+        if series.empty:
+            raise ValueError("no data")
+        profile = baseline_profile(series, goal.baseline_years)
+    except ValueError:
+        # No series, or the baseline years are no longer complete in the store (data
+        # replaced since the goal was set): say so rather than judge against nothing.
+        empty = pd.DataFrame({"month": months})
+        return Progress(
+            goal, empty, "not started", "no data", None, 0, len(months), 0, 0.0, 0, 0, 0.0, 0.0, 0.0, None
+        )
+    path = expected_path(profile, months, goal.target_change_pct)
+    counts = series.assign(month=pd.to_datetime(series["month"])).set_index("month")["count"]
+    last = counts.index.max()
+    covered = path["month"] <= last
+    path["actual"] = path["month"].map(counts).where(covered)
+    path["actual_cum"] = path["actual"].cumsum().where(covered)
+    bounds = [poisson_interval(e) for e in path["expected_cum"]]
+    path["low"] = [b[0] for b in bounds]
+    path["high"] = [b[1] for b in bounds]
+    baseline_total = float(path["baseline"].sum())
+    target_total = float(path["expected"].sum())
+    elapsed = int(covered.sum())
+    if elapsed == 0:
+        return Progress(
+            goal, path, "not started", "not started", None, 0, len(months), 0, 0.0, 0, 0, 0.0,
+            baseline_total, target_total, None,
+        )  # fmt: skip
+    row = path[covered].iloc[-1]
+    actual = int(row["actual_cum"])
+    expected = float(row["expected_cum"])
+    low, high = int(row["low"]), int(row["high"])
+    baseline_so_far = float(row["baseline_cum"])
+    return Progress(
+        goal=goal,
+        path=path,
+        phase="ended" if elapsed == len(months) else "in progress",
+        status=classify(actual, expected, low, high),
+        as_of=pd.Timestamp(row["month"]),
+        months_elapsed=elapsed,
+        months_total=len(months),
+        actual=actual,
+        expected=expected,
+        low=low,
+        high=high,
+        baseline_so_far=baseline_so_far,
+        baseline_total=baseline_total,
+        target_total=target_total,
+        projected_end=project_end(actual, baseline_so_far, baseline_total),
+    )
+
+
+# --- store access -------------------------------------------------------------------------
+
+GOALS_SQL = """
+with final as (
+    select g.goal_id, g.city_id, c.name as city, g.district, g.offense,
+           case when g.baseline_kind = 'year' then [g.baseline_year] else g.baseline_years end as years,
+           g.target_change_pct, g.start_date, g.deadline, g.owner, g.note, g.source
+    from goals g join cities c using (city_id)
+)
+select * from final order by city, goal_id
+"""
+
+
+def _goal(row: tuple[object, ...]) -> Goal:
+    (goal_id, city_id, city, district, offense, years, target, start, deadline, owner, note, source) = row
+    assert isinstance(years, list)
+    return Goal(
+        goal_id=int(str(goal_id)),
+        city_id=str(city_id),
+        city=str(city),
+        district=None if district is None else str(district),
+        offense=str(offense),
+        baseline_years=tuple(sorted(int(y) for y in years)),
+        target_change_pct=float(str(target)),
+        start_date=start if isinstance(start, date) else date.fromisoformat(str(start)),
+        deadline=deadline if isinstance(deadline, date) else date.fromisoformat(str(deadline)),
+        owner=None if owner is None else str(owner),
+        note=None if note is None else str(note),
+        source=str(source),
+    )
+
+
+def stored_goals(con: duckdb.DuckDBPyConnection) -> list[Goal]:
+    """Every goal in the store, by city name then id."""
+    return [_goal(r) for r in con.execute(GOALS_SQL).fetchall()]
+
+
+def goal_progress(con: duckdb.DuckDBPyConnection, goal_id: int) -> Progress:
+    """Progress of one stored goal; KeyError if there is no such goal."""
+    goals = {g.goal_id: g for g in stored_goals(con)}
+    if goal_id not in goals:
+        raise KeyError(f"no goal {goal_id}")
+    goal = goals[goal_id]
+    return progress(goal, monthly_series(con, goal.city_id, goal.offense, goal.district))
+
+
+def goal_status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per stored goal, in city order, with its status: what the Overview and the
+    Goals page list.
+
+    Columns: goal_id, city_id, city, district, area, offense, offense_label, label, status,
+    phase, as_of, months_elapsed, months_total, actual, expected, low, high, target_total,
+    baseline_total, projected_end, summary, owner, spark (monthly counts of the last
+    SPARK_MONTHS months to as_of, oldest first).
+    """
+    rows = []
+    for goal in stored_goals(con):
+        series = monthly_series(con, goal.city_id, goal.offense, goal.district)
+        p = progress(goal, series)
+        end = p.as_of if p.as_of is not None else (series["month"].max() if not series.empty else None)
+        spark = (
+            series[series["month"] <= end]["count"].tail(SPARK_MONTHS).astype(int).tolist()
+            if end is not None
+            else []
+        )
+        rows.append(
+            {
+                "goal_id": goal.goal_id,
+                "city_id": goal.city_id,
+                "city": goal.city,
+                "district": goal.district,
+                "area": goal.area,
+                "offense": goal.offense,
+                "offense_label": SERIES_LABELS.get(goal.offense, goal.offense),
+                "label": goal.label,
+                "status": p.status,
+                "phase": p.phase,
+                "as_of": p.as_of,
+                "months_elapsed": p.months_elapsed,
+                "months_total": p.months_total,
+                "actual": p.actual,
+                "expected": p.expected,
+                "low": p.low,
+                "high": p.high,
+                "target_total": p.target_total,
+                "baseline_total": p.baseline_total,
+                "projected_end": p.projected_end,
+                "summary": p.summary(),
+                "owner": goal.owner,
+                "spark": spark,
+            }
+        )
+    columns = [
+        "goal_id", "city_id", "city", "district", "area", "offense", "offense_label", "label",
+        "status", "phase", "as_of", "months_elapsed", "months_total", "actual", "expected", "low",
+        "high", "target_total", "baseline_total", "projected_end", "summary", "owner", "spark",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def status_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many goals have each status (every status present, zeros included)."""
+    counts = frame["status"].value_counts() if len(frame) else pd.Series(dtype=int)
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def goal_offenses() -> tuple[str, ...]:
+    """Offense keys a goal may use (FBI Part I offenses and totals, firearm violent crime)."""
+    return SERIES_OFFENSES
