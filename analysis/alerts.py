@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
-from analysis.health import status_by_city
+from analysis.health import last_complete_month_by_city
 from analysis.metrics import counts_by_city_month
 
 
@@ -108,12 +108,16 @@ def poisson_cusum(counts: pd.Series, baseline: pd.Series, shift: float, h: float
 
 
 def _last_complete_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Timestamp]:
-    status = status_by_city(con)
-    last: dict[str, pd.Timestamp] = {}
-    for r in status.itertuples(index=False):
-        month = r.last_complete_month if pd.notna(r.last_complete_month) else r.last_month
-        if pd.notna(month):
-            last[str(r.city_id)] = pd.Timestamp(month)
+    """The last complete month of each city's incident data or, for a city with published
+    counts only, its last month of counts (status_by_city's columns, without its full
+    pass over the daily rollup)."""
+    last = {c: pd.Timestamp(m) for c, m in last_complete_month_by_city(con).items()}
+    counts_only = con.execute(
+        "select city_id, max(month) from monthly_counts"
+        " where source not in (select distinct source from daily_counts) group by city_id"
+    ).fetchall()
+    for city_id, month in counts_only:
+        last.setdefault(str(city_id), pd.Timestamp(month))
     return last
 
 

@@ -20,8 +20,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.filters import TOTALS, CrimeFilter
+from analysis.filters import OFFENSE_KEYS, TOTALS, CrimeFilter
+from analysis.goals import Goal, stored_goals
+from analysis.interventions import interventions_by_city
 from analysis.metrics import RATE_BASE
+from analysis.series import FIREARM_VIOLENT
 
 # Enum types created in the in-memory catalog of the read-only connection, so DuckDB
 # hands pandas categoricals instead of 100M Python strings.
@@ -56,7 +59,8 @@ class PandasStore:
     incidents: pd.DataFrame
     cities: pd.DataFrame
     population: pd.DataFrame
-    small: dict[str, pd.DataFrame]  # monthly_counts, quarantine, imports (small tables)
+    small: dict[str, pd.DataFrame]  # monthly_counts, quarantine, imports, interventions
+    goals: list[Goal]
     load_s: float
 
     @classmethod
@@ -74,8 +78,10 @@ class PandasStore:
             ).df(),
             "quarantine": con.execute("select city_id, month, source, kept from store.quarantine").df(),
             "imports": con.execute("select import_id, source, standard, finished_at from store.imports").df(),
+            "interventions": interventions_by_city(con),
         }
-        return cls(incidents, cities, population, small, time.perf_counter() - started)
+        goals = stored_goals(con)
+        return cls(incidents, cities, population, small, goals, time.perf_counter() - started)
 
     @property
     def rows(self) -> int:
@@ -193,6 +199,71 @@ class PandasStore:
         )
         last: date = complete.min().date()
         return last
+
+    # Goals, interventions, alerts: one monthly series ----------------------------------
+    def _best_source(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Keep the source with most months (ties: alphabetical), as analysis does."""
+        if frame.empty:
+            return frame
+        best = frame.groupby("source")["month"].count().sort_index().idxmax()
+        return frame[frame["source"] == best]
+
+    def monthly_series(self, city_id: str, offense: str, district: str | None = None) -> pd.DataFrame:
+        """Same frame as analysis.series.monthly_series: zero-filled over coverage."""
+        empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
+        inc = self.incidents
+        if district is None and offense in OFFENSE_KEYS:
+            frame = self.counts_by_city_month(CrimeFilter(cities=(city_id,), offenses=(offense,)))
+            frame = frame[["month", "count", "source"]]
+        else:
+            keep = (inc["city_id"] == city_id).to_numpy().copy()
+            if district:
+                keep &= (inc["district"] == district).to_numpy()
+            if offense == FIREARM_VIOLENT:
+                violent = keep & self.offense_mask(("violent_crime",))
+                known = inc.loc[violent & inc["firearm"].notna().to_numpy(), "source"]
+                recorded = set(known.astype(str).unique())
+                keep = violent & inc["firearm"].fillna(False).to_numpy(dtype=bool)
+            else:
+                keep &= self.offense_mask((offense,))
+                recorded = None
+            part = inc[keep]
+            month = part["occurred_at"].dt.to_period("M").dt.start_time.rename("month")
+            frame = part.groupby([month, part["source"].astype(str)]).size().rename("count").reset_index()
+            if recorded is not None:
+                frame = frame[frame["source"].isin(recorded)]
+            frame = self._best_source(frame)
+        if frame.empty:
+            return empty
+        source = str(frame["source"].iloc[0])
+        of_source = inc[(inc["source"] == source).to_numpy()]
+        source_end = of_source["occurred_at"].max().normalize()
+        here = of_source[(of_source["city_id"] == city_id).to_numpy()]
+        first = here["occurred_at"].min().to_period("M").start_time
+        monthly = self.small["monthly_counts"]
+        counted = monthly[(monthly["city_id"] == city_id) & (monthly["source"] == source)]
+        if not counted.empty:
+            first = min(first, pd.Timestamp(counted["month"].min()))
+        month_start = source_end.to_period("M").start_time
+        last = month_start if source_end.is_month_end else month_start - pd.DateOffset(months=1)
+        if last < first:
+            return empty
+        months = pd.date_range(first, last, freq="MS")
+        counts = frame.assign(month=pd.to_datetime(frame["month"])).set_index("month")["count"]
+        full = counts.reindex(months, fill_value=0).astype("int64")
+        return pd.DataFrame({"month": months, "count": full.to_numpy(), "source": source})
+
+    def last_complete_by_city(self) -> dict[str, pd.Timestamp]:
+        """city -> last complete month (analysis.alerts' rule, incident data)."""
+        inc = self.incidents
+        source_end = inc.groupby("source", observed=True)["occurred_at"].max().dt.normalize()
+        pairs = inc[["city_id", "source"]].drop_duplicates()
+        ends = pairs.assign(end=pairs["source"].map(source_end).astype("datetime64[us]"))
+        out = {}
+        for city, end in ends.groupby("city_id", observed=True)["end"].max().items():
+            start = end.to_period("M").start_time
+            out[str(city)] = start if end.is_month_end else start - pd.DateOffset(months=1)
+        return out
 
     # Data page ---------------------------------------------------------------------
     def source_months(self) -> pd.DataFrame:

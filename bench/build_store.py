@@ -28,7 +28,7 @@ def ingest_key() -> str:
     registry files (not the importers or their mappings)."""
     digest = hashlib.sha256()
     ingest = ROOT / "ingest"
-    files = [ingest / n for n in ("demo.py", "rollups.py", "store.py", "registry.py")]
+    files = [ingest / n for n in ("demo.py", "rollups.py", "store.py", "registry.py", "goals.py")]
     files += sorted((ingest / "migrations").glob("*.sql"))
     files += sorted(p for p in (ROOT / "data").glob("*") if p.suffix in (".csv", ".toml"))
     for path in files:
@@ -118,13 +118,16 @@ def main() -> None:
     args = parser.parse_args()
 
     from ingest.demo import build_demo
+    from ingest.goals import load_demo_goals
     from ingest.registry import load_registry
     from ingest.store import write_store
 
+    # What `python -m ingest demo` does: the demo rows, then the demo goals.
     started = time.perf_counter()
     with write_store(args.db) as con:
         load_registry(con)
         result = build_demo(con, scale=args.scale, seed=args.seed)
+        load_demo_goals(con)
     wall = time.perf_counter() - started
     con = duckdb.connect(str(args.db), read_only=True)
     tables = {

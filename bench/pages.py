@@ -12,8 +12,11 @@ that every page in dashboard.py has an entry here.
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
+import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,9 +25,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+import analysis.alerts
+import analysis.goals
+from analysis.alerts import CUSUM, alerts_by_series
 from analysis.briefing import build_briefing
 from analysis.charts import trend_chart
 from analysis.filters import CrimeFilter
+from analysis.goal_charts import its_chart, progress_chart
+from analysis.goals import goal_progress, goal_status_by_city, progress
 from analysis.health import (
     coverage_by_source,
     health_by_city_month,
@@ -34,6 +42,7 @@ from analysis.health import (
     series_breaks,
 )
 from analysis.health_charts import coverage_chart
+from analysis.interventions import first_post_month, interrupted_time_series, interventions_by_city, its_fit
 from analysis.metrics import counts_by_city_month
 from analysis.registry_read import city_names, data_span, district_names, import_log
 from analysis.settings import ROOT
@@ -48,21 +57,56 @@ Params = dict[str, str | list[str]]
 
 @dataclass
 class Timer:
-    """Calls functions and adds up the time each name took (one interaction)."""
+    """Calls functions and adds up the time each name took (one interaction).
+
+    Each call is also recorded with its arguments: a call whose first argument is a
+    DuckDB connection is one the page makes through ui.data.query, which Streamlit
+    caches on the arguments; `new_call_seconds` uses that to tell what a cached app
+    would recompute (chart builders and other direct calls always run)."""
 
     times: dict[str, float] = field(default_factory=dict)
+    calls: list[tuple[str, tuple[Any, ...], float, bool]] = field(default_factory=list)
 
     def __call__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
             return fn(*args, **kwargs)
         finally:
+            elapsed = time.perf_counter() - started
             name = getattr(fn, "__name__", repr(fn))
-            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - started
+            self.times[name] = self.times.get(name, 0.0) + elapsed
+            cached = bool(args) and isinstance(args[0], duckdb.DuckDBPyConnection)
+            self.calls.append((name, args[1:] if cached else args, elapsed, cached))
 
     @property
     def total(self) -> float:
         return sum(self.times.values())
+
+
+def _fingerprint(value: Any) -> Any:
+    """A hashable stand-in for an argument, by content (as Streamlit's cache hashes)."""
+    if isinstance(value, pd.DataFrame):
+        return ("frame", tuple(value.columns), int(pd.util.hash_pandas_object(value, index=False).sum()))
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return ("pickle", hashlib.sha1(pickle.dumps(value)).hexdigest())
+
+
+def new_call_seconds(t: Timer, seen: set[Any]) -> float:
+    """Seconds of the calls a cached app would run: uncached calls, and cached calls with
+    arguments not seen before (added to `seen`)."""
+    total = 0.0
+    for name, args, elapsed, cached in t.calls:
+        if not cached:
+            total += elapsed
+            continue
+        key = (name, tuple(_fingerprint(a) for a in args))
+        if key not in seen:
+            seen.add(key)
+            total += elapsed
+    return total
 
 
 @dataclass(frozen=True)
@@ -207,6 +251,140 @@ def data_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     return out
 
 
+# Goals (views/goals.py): pick a goal (?goal=ID) and the alert look-back -----------------------
+LOOKBACKS = (3, 6, 12, 24)
+
+
+def _goal_id(goals: list[int], i: int) -> int | None:
+    return goals[i % len(goals)] if goals else None
+
+
+def _combo_index(k: Combo) -> int:
+    # A stable small integer per combination, to spread goals and look-backs over combos.
+    return sum(ord(c) for c in k.label())
+
+
+def goals(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    i = _combo_index(k)
+    t(is_demo, con)
+    frame = t(goal_status_by_city, con)
+    out: Outputs = {"frame_goals": frame.drop(columns=["spark", "summary"])}
+    goal_id = _goal_id(frame["goal_id"].tolist(), i)
+    if goal_id is not None:
+        prog = t(goal_progress, con, goal_id)
+        out["progress_chart"] = t(progress_chart, prog)
+    names = t(city_names, con)
+    t(data_span, con)
+    t(district_names, con, next(iter(names)))
+    params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
+    out["frame_alerts"] = t(alerts_by_series, con, params)
+    return out
+
+
+@contextlib.contextmanager
+def patched(module: object, name: str, value: object) -> Iterator[None]:
+    """Swap a module attribute for the pandas run (the page logic stays the analysis
+    module's own; only where the data comes from changes)."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
+
+
+def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
+    i = _combo_index(k)
+    t(pdx.is_demo)
+    with (
+        patched(analysis.goals, "stored_goals", lambda con: pdx.goals),
+        patched(analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
+    ):
+        frame = t(goal_status_by_city, None)
+    out: Outputs = {"frame_goals": frame.drop(columns=["spark", "summary"])}
+    goal_id = _goal_id(frame["goal_id"].tolist(), i)
+    if goal_id is not None:
+        goal = next(g for g in pdx.goals if g.goal_id == goal_id)
+        prog = t(progress, goal, t(pdx.monthly_series, goal.city_id, goal.offense, goal.district))
+        out["progress_chart"] = t(progress_chart, prog)
+    names = t(pdx.city_names)
+    t(pdx.data_span)
+    t(pdx.district_names, next(iter(names)))
+    params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
+    with (
+        patched(analysis.alerts, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)),
+        patched(analysis.alerts, "_last_complete_by_city", lambda con: pdx.last_complete_by_city()),
+    ):
+        out["frame_alerts"] = t(alerts_by_series, None, params)
+    return out
+
+
+def goals_url(k: Combo) -> Params:
+    return {"goal": str(1 + _combo_index(k) % 13)}
+
+
+# Interventions (views/interventions.py): city, offense, intervention, months before/after --
+WINDOWS = (12, 24, 36, 48, 60)
+
+
+def _its_choice(interventions: pd.DataFrame, k: Combo) -> tuple[str, str, int | None, int, int]:
+    i = _combo_index(k)
+    city = k.cities[0] if k.cities else str(interventions["city_id"].iloc[0]) if len(interventions) else ""
+    offense = "firearm_violent_crime" if k.firearm else k.offense
+    mine = interventions[interventions["city_id"] == city]
+    chosen = int(mine["intervention_id"].iloc[i % len(mine)]) if len(mine) else None
+    return city, offense, chosen, WINDOWS[i % len(WINDOWS)], WINDOWS[(i // 5) % len(WINDOWS)]
+
+
+def interventions(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    t(is_demo, con)
+    t(city_names, con)
+    city, offense, chosen, before, after = _its_choice(interventions_by_city(con), k)
+    listed = t(interventions_by_city, con, city)
+    out: Outputs = {"frame_interventions": listed}
+    if chosen is not None:
+        try:
+            its = t(interrupted_time_series, con, city, offense, chosen, before, after)
+        except ValueError:
+            its = None
+        if its is not None:
+            name = str(listed.set_index("intervention_id").loc[chosen, "name"])
+            out["its_chart"] = t(its_chart, its, name)
+            out["frame_its"] = its.frame
+    t(interventions_by_city, con, city)
+    t(city_names, con)
+    return out
+
+
+def interventions_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
+    t(pdx.is_demo)
+    t(pdx.city_names)
+    every = pdx.small["interventions"]
+    city, offense, chosen, before, after = _its_choice(every, k)
+    listed = every[every["city_id"] == city].reset_index(drop=True)
+    out: Outputs = {"frame_interventions": listed}
+    if chosen is not None:
+        start = listed.set_index("intervention_id").loc[chosen, "start_date"]
+        series = t(pdx.monthly_series, city, offense)
+        try:
+            its = t(its_fit, series, first_post_month(start), before, after) if not series.empty else None
+        except ValueError:
+            its = None
+        if its is not None:
+            name = str(listed.set_index("intervention_id").loc[chosen, "name"])
+            out["its_chart"] = t(its_chart, its, name)
+            out["frame_its"] = its.frame
+    t(pdx.city_names)
+    return out
+
+
+def interventions_url(k: Combo) -> Params:
+    out: Params = {"its_offense": "firearm_violent_crime" if k.firearm else k.offense}
+    if k.cities:
+        out["its_city"] = k.cities[0]
+    return out
+
+
 PAGES: dict[str, PageBench] = {
     b.file: b
     for b in (
@@ -215,6 +393,20 @@ PAGES: dict[str, PageBench] = {
             trends,
             trends_pd,
             lambda k: params(k, ("city", "offense", "measure")),
+            "[data-testid='stPlotlyChart'] .main-svg",
+        ),
+        PageBench(
+            "views/goals.py",
+            goals,
+            goals_pd,
+            goals_url,
+            "[data-testid='stPlotlyChart'] .main-svg",
+        ),
+        PageBench(
+            "views/interventions.py",
+            interventions,
+            interventions_pd,
+            interventions_url,
             "[data-testid='stPlotlyChart'] .main-svg",
         ),
         PageBench(

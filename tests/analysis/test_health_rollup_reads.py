@@ -29,3 +29,37 @@ def test_last_complete_month_matches_status_on_demo(demo: duckdb.DuckDBPyConnect
 def test_is_demo(tiny: duckdb.DuckDBPyConnection, demo: duckdb.DuckDBPyConnection) -> None:
     assert is_demo(demo)
     assert not is_demo(tiny)
+
+
+def _status_rule(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Timestamp]:
+    """The rule alerts used to take from status_by_city, written out."""
+    out = {}
+    for r in status_by_city(con).itertuples(index=False):
+        month = r.last_complete_month if pd.notna(r.last_complete_month) else r.last_month
+        if pd.notna(month):
+            out[str(r.city_id)] = pd.Timestamp(month)
+    return out
+
+
+def test_alerts_last_complete_matches_status(
+    tiny: duckdb.DuckDBPyConnection, demo: duckdb.DuckDBPyConnection
+) -> None:
+    from analysis.alerts import _last_complete_by_city
+
+    for con in (tiny, demo):
+        assert _last_complete_by_city(con) == _status_rule(con)
+    assert _last_complete_by_city(tiny) == {
+        "memphis_tn": pd.Timestamp("2024-02-01"),
+        "springfield_il": pd.Timestamp("2024-02-01"),
+    }
+
+
+def test_firearm_series_unchanged_by_city_restriction(demo: duckdb.DuckDBPyConnection) -> None:
+    from analysis.filters import CrimeFilter
+    from analysis.series import firearm_violent_by_city_month
+
+    one = firearm_violent_by_city_month(demo, CrimeFilter(cities=("memphis_tn",)))
+    every = firearm_violent_by_city_month(demo, CrimeFilter())
+    assert len(one) and set(one["city_id"]) == {"memphis_tn"}
+    expected = every[every["city_id"] == "memphis_tn"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), expected)
