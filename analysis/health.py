@@ -151,7 +151,8 @@ select * from final
 COVERAGE_SQL = f"""
 with months as ({SOURCE_KINDS_SQL}),
 standards as (
-    select source, arg_max(standard, import_id) as standard, max(finished_at) as last_import
+    select source, arg_max(standard, import_id) as standard, arg_max_null(part1_scope, import_id) as part1_scope,
+           max(finished_at) as last_import
     from imports where finished_at is not null group by source
 ),
 source_end as (select source, max(last_day) as source_last_day from months group by source),
@@ -161,7 +162,8 @@ quarantined as (
     from quarantine group by all
 ),
 final as (
-    select m.city_id, c.name, m.source, m.kind, s.standard, any_value(m.date_basis) as date_basis,
+    select m.city_id, c.name, m.source, m.kind, s.standard, any_value(s.part1_scope) as part1_scope,
+           any_value(m.date_basis) as date_basis,
            min(m.month) as first_month, max(m.month) as last_month,
            count(*) as months_with_data,
            datediff('month', min(m.month), max(m.month)) + 1 - count(*) as months_missing,
@@ -187,7 +189,8 @@ select * from final order by name, first_month, source
 
 
 def coverage_by_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per city x source: kind, standard (NIBRS/SRS), span, months with data and
+    """One row per city x source: kind, standard (NIBRS/SRS), part1_scope (the Part I
+    offenses an incident extract covers completely; None = all), span, months with data and
     missing inside the span, rows, geocoded share, quarantined rows, last complete month.
 
     A source's incidents are complete up to the end of the last whole month before the
@@ -328,4 +331,14 @@ def months_without_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
         select * from final order by name, first_month
         """  # noqa: S608 - composed from the module's own SQL constants
+    ).df()
+
+
+def upstream_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Where aggregators (the RTCI sources table) get each city's counts: source type and
+    method, link, latest month covered, the population they use."""
+    return con.execute(
+        "select a.city_id, c.name, a.source, a.agency, a.source_type, a.source_method, a.source_link,"
+        " a.most_recent_month, a.population, a.as_of from agency_sources a join cities c using (city_id)"
+        " order by c.name, a.source"
     ).df()

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,6 +22,7 @@ from analysis.health import (
     quarantine_by_reason,
     series_breaks,
     status_by_city,
+    upstream_sources,
 )
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
@@ -136,7 +138,7 @@ def import_cmd(
 
     path = _path(db)
     with Progress(
-        TextColumn(f"[bold]{source}[/bold] {{task.description:<20}}"),
+        TextColumn(f"[bold]{escape(source)}[/bold] {{task.description:<20}}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
@@ -151,15 +153,15 @@ def import_cmd(
             report = import_file(path, source, file, mapping=mapping, progress=progress)
         except (ImportFailed, MixedDataError) as exc:
             bar.stop()
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            console.print(f"The store {path} was not changed.")
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            console.print(f"The store {escape(str(path))} was not changed.", soft_wrap=True)
             raise typer.Exit(2) from None
         except RuntimeError as exc:  # another writer holds the store
             bar.stop()
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-    console.print(report.summary(), highlight=False, soft_wrap=True)
-    console.print(f"store: {path}")
+    console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+    console.print(f"store: {path}", markup=False)
 
 
 @app.command("status")
@@ -181,6 +183,7 @@ def status_cmd(
         "months_without_data": months_without_data(con),
         "series_breaks": series_breaks(con),
         "quarantine": quarantine_by_reason(con),
+        "upstream": upstream_sources(con),
         "months": health_by_city_month(con) if as_json else pd.DataFrame(),
     }
     con.close()
@@ -295,6 +298,21 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
             table.add_column(column)
         for r in breaks.itertuples(index=False):
             table.add_row(r.name, _fmt(r.month, "%Y-%m"), r.data, r.kind, _fmt(r.before), _fmt(r.after))
+        out.print(table)
+    upstream = frames["upstream"]
+    if len(upstream):
+        table = Table(title="Where aggregators get each city's counts")
+        for column in ("city", "source", "upstream", "method", "latest month", "population"):
+            table.add_column(column, justify="right" if column == "population" else "left")
+        for r in upstream.itertuples(index=False):
+            table.add_row(
+                r.name,
+                r.source,
+                _fmt(r.source_type),
+                _fmt(r.source_method),
+                _fmt(r.most_recent_month, "%Y-%m"),
+                _fmt(None if pd.isna(r.population) else int(r.population)),
+            )
         out.print(table)
     quarantine = frames["quarantine"]
     if len(quarantine):

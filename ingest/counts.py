@@ -30,16 +30,16 @@ from ingest.incidents import run
 from ingest.mapping import TOTAL_PARTS, Mapping
 from ingest.rowchecks import (
     Params,
-    city_lookup,
+    begin,
+    city_check_sql,
     city_sql,
     col,
     counts,
     date_sql,
-    mark_already_quarantined,
     tally,
     write_quarantine,
 )
-from ingest.staging import LINE, RAW, stage_csv
+from ingest.staging import LINE, RAW
 
 Step = Callable[[str, float], None]
 
@@ -92,6 +92,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
             f"[lower({col(c.category, header)})] as names, {raw_values} as raw_values, {values} as nums,"
             f" lower({col(c.category, header)}) as category, {area} as area, {prev} as prev_raw,"
         )
+    skip_cols, city_reasons = city_check_sql("b")
     sql = f"""
     create or replace temp table parsed as
     with base as (
@@ -103,11 +104,8 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
         left join cities ci on ci.city_id = {city_id}
     )
     select b.*, null::varchar as dup, null::varchar as field, b.month as q_month,
-           coalesce(b.city_id is null and b.city_raw is not null and $skip_other::boolean, false) as skip,
-           case when b.city_id is null and b.city_raw is not null and $skip_other::boolean
-                then 'not a PSP city' end as skip_reason,
-           case when b.city_id is null and b.city_raw is null then 'missing city'
-                when b.city_id is null then 'unknown city'
+           {skip_cols},
+           case {city_reasons}
                 when b.month_raw is null then 'missing date'
                 when b.month is null then 'bad date'
                 when b.month < date '1900-01-01' or b.month > current_date + interval 31 day
@@ -372,18 +370,11 @@ def _load_period(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, impor
 def load_counts(
     con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
 ) -> Outcome:
-    step("reading", 0.05)
-    staged = stage_csv(con, file, m.csv, m.columns_used())
+    staged = begin(con, m, file, step)
     out = Outcome(rows_read=staged.rows)
-    step("parsing", 0.3)
-    try:
-        city_lookup(con, m.city)
-    except ValueError as exc:
-        raise MappingError(f"{m.path}: {exc}") from None
     _categories(con, m)
     parse(con, m, staged.columns)
     step("checking duplicates", 0.6)
-    mark_already_quarantined(con, m.source)
     out.quarantine_reasons = write_quarantine(con, m.source, import_id)
     step("writing", 0.75)
     if m.kind == "period_counts":

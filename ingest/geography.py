@@ -27,7 +27,7 @@ from ingest.importer import Outcome
 from ingest.incidents import district_layers, spatial_districts
 from ingest.mapping import Mapping
 from ingest.rollups import rebuild_rollups
-from ingest.rowchecks import city_lookup
+from ingest.rowchecks import lookup_cities
 from ingest.staging import LINE, RAW, stage_csv
 
 Step = Callable[[str, float], None]
@@ -95,10 +95,7 @@ def load_geography(
                 "the mapping names a property/column the file does not have", file, column=column
             )
     out = Outcome(rows_read=len(frame))
-    try:
-        city_lookup(con, m.city)
-    except ValueError as exc:
-        raise MappingError(f"{m.path}: {exc}") from None
+    lookup_cities(con, m)
     step("checking", 0.4)
     table = pa.table(
         {
@@ -145,9 +142,8 @@ def load_geography(
                               from parsed where reason is null and not skip) where rn > 1)
         """  # noqa: S608 - key is one of two fixed column lists
     )
-    from ingest.rowchecks import counts, mark_already_quarantined, write_quarantine
+    from ingest.rowchecks import counts, write_quarantine
 
-    mark_already_quarantined(con, m.source)
     out.quarantine_reasons = write_quarantine(con, m.source, import_id)
     step("writing", 0.6)
     if g.target == "city_boundaries":

@@ -43,6 +43,9 @@ from ingest.registry import load_registry
 from ingest.store import finish_import, set_info, start_import, write_store
 
 Progress = Callable[[str, float], None]
+# Below this many rows a high quarantine share says little about the mapping (a daily
+# increment of three rows with two bad ones is not a wrong mapping).
+MIN_ROWS_FOR_SHARE = 20
 
 __all__ = [
     "ImportFailed",
@@ -208,9 +211,14 @@ def import_file(
         load_registry(con)
         refuse_demo_store(con, spec.source)
         import_id = start_import(con, spec.source, spec.kind, str(file.resolve()), sha)
+        # Recorded first: the loaders' rollups read the scope of the source's latest import.
+        con.execute(
+            "update imports set standard = ?, part1_scope = ? where import_id = ?",
+            [spec.standard, list(spec.part1_scope) if spec.part1_scope is not None else None, import_id],
+        )
         outcome = load(con, spec, file, import_id, step)
         considered = outcome.rows_read - outcome.skipped
-        if considered and outcome.quarantined / considered > spec.max_quarantine_share:
+        if considered >= MIN_ROWS_FOR_SHARE and outcome.quarantined / considered > spec.max_quarantine_share:
             _fail_too_many(con, file, spec, import_id, outcome, considered)
         finish_import(
             con,
@@ -221,10 +229,7 @@ def import_file(
             rows_duplicate=outcome.duplicate,
             note="; ".join(outcome.notes) or None,
         )
-        con.execute(
-            "update imports set standard = ?, rows_skipped = ? where import_id = ?",
-            [spec.standard, outcome.skipped, import_id],
-        )
+        con.execute("update imports set rows_skipped = ? where import_id = ?", [outcome.skipped, import_id])
         set_info(con, "dataset", "real")
         step("saving", 0.97)
     seconds = time.perf_counter() - started
@@ -285,10 +290,12 @@ def latest_loaded(db: Path, source: str) -> str | None:
     con = connect_readonly(Path(db))
     try:
         row = con.execute(
-            "select greatest((select max(occurred_at)::date from incidents where source = ?),"
+            # Incident sources first: their monthly_counts are rollups ending on a month's last day.
+            "select coalesce((select max(occurred_at)::date from incidents where source = ?),"
             " (select max(last_day(month)) from monthly_counts where source = ?),"
-            " (select max(last_day(month)) from area_counts where source = ?))",
-            [source, source, source],
+            " (select max(last_day(month)) from area_counts where source = ?),"
+            " (select max(period_end) from period_counts where source = ?))",
+            [source, source, source, source],
         ).fetchone()
     finally:
         con.close()

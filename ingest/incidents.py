@@ -25,26 +25,25 @@ import pyarrow as pa
 import pyproj
 import shapely
 
-from ingest.errors import ImportFailed, MappingError
+from ingest.errors import MappingError
 from ingest.importer import Outcome
 from ingest.mapping import Mapping
 from ingest.rollups import rebuild_rollups
 from ingest.rowchecks import (
     Params,
-    city_lookup,
+    begin,
+    city_check_sql,
     city_sql,
     col,
     counts,
     date_bounds,
     date_sql,
-    mark_already_quarantined,
     tally,
     write_quarantine,
 )
-from ingest.staging import LINE, RAW, stage_csv
+from ingest.staging import LINE, RAW
 
 Step = Callable[[str, float], None]
-METRES_PER_DEGREE = 111_320.0
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: Params) -> None:
@@ -127,6 +126,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     p["x_field"], p["zip_field"] = loc.x, loc.zip
     p["date_basis"] = m.date_basis
     p["skip_other"] = m.city.other == "skip"
+    skip_cols, city_reasons = city_check_sql("t")
     sql = f"""
     create or replace temp table parsed as
     with base as (
@@ -161,11 +161,8 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
            null::varchar as district_layer, null::varchar as source_id, null::varchar as dup,
            $date_basis::varchar as date_basis, null::varchar as field,
            date_trunc('month', t.occurred_at)::date as q_month,
-           coalesce(t.city_id is null and t.city_raw is not null and $skip_other::boolean, false) as skip,
-           case when t.city_id is null and t.city_raw is not null and $skip_other::boolean
-                then 'not a PSP city' end as skip_reason,
-           case when t.city_id is null and t.city_raw is null then 'missing city'
-                when t.city_id is null then 'unknown city'
+           {skip_cols},
+           case {city_reasons}
                 when t.occ_raw is null then 'missing date'
                 when t.occurred_at is null then 'bad date'
                 when t.occurred_at < $min_date or t.occurred_at > $max_date then 'date out of range'
@@ -253,15 +250,26 @@ def locate(con: duckdb.DuckDBPyConnection, m: Mapping, step: Step) -> list[str]:
     return notes
 
 
+def buffer_metres(geom: shapely.Geometry, metres: float, lat: float, lon: float) -> shapely.Geometry:
+    """`geom` (WGS84) grown by `metres`, buffered in an equidistant projection centred on the city."""
+    local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +units=m +ellps=WGS84")
+    there = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
+    back = pyproj.Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+    projected = shapely.transform(geom, lambda xy: np.column_stack(there.transform(xy[:, 0], xy[:, 1])))
+    grown = shapely.buffer(projected, metres)
+    return shapely.transform(grown, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+
+
 def _boundary_check(con: duckdb.DuckDBPyConnection, field: str, tolerance_m: float) -> None:
     """Points inside the bounding box but outside the city polygon (plus a tolerance for
     rounded coordinates and generalised boundaries) are quarantined, where a boundary is loaded."""
     bounds = con.execute(
-        "select city_id, any_value(geometry_wkt order by source) from city_boundaries"
+        "select b.city_id, any_value(b.geometry_wkt order by b.source), any_value(c.rep_lat), any_value(c.rep_lon)"
+        " from city_boundaries b join cities c using (city_id)"
         " where city_id in (select distinct city_id from parsed where lat is not null) group by 1"
     ).fetchall()
-    for city_id, wkt in bounds:
-        polygon = shapely.from_wkt(wkt).buffer(tolerance_m / METRES_PER_DEGREE)
+    for city_id, wkt, rep_lat, rep_lon in bounds:
+        polygon = buffer_metres(shapely.from_wkt(wkt), tolerance_m, rep_lat, rep_lon)
         shapely.prepare(polygon)
         pts = con.execute(
             "select line, lon, lat from parsed where city_id = ? and reason is null and lat is not null",
@@ -432,20 +440,13 @@ def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> int:
 def load_incidents(
     con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
 ) -> Outcome:
-    step("reading", 0.05)
-    staged = stage_csv(con, file, m.csv, m.columns_used())
+    staged = begin(con, m, file, step)
     out = Outcome(rows_read=staged.rows)
-    step("parsing", 0.25)
-    try:
-        city_lookup(con, m.city)
-    except ValueError as exc:
-        raise MappingError(f"{m.path}: {exc}") from None
     crosswalk_table(con, m)
     parse(con, m, staged.columns)
     out.notes += locate(con, m, step)
     step("checking duplicates", 0.7)
     key_and_dedupe(con, m)
-    mark_already_quarantined(con, m.source)
     out.quarantine_reasons = write_quarantine(con, m.source, import_id)
     step("writing", 0.8)
     out.accepted = write(con, m, import_id)
@@ -492,9 +493,3 @@ def _notes(con: duckdb.DuckDBPyConnection, m: Mapping) -> list[str]:
             "victim or person at the source): one offense kept per id and NIBRS code"
         )
     return notes
-
-
-def check_columns_exist(m: Mapping, header: tuple[str, ...], file: Path) -> None:
-    for name in m.columns_used():
-        if name not in header:
-            raise ImportFailed("column named in the mapping is not in the file", file, line=1, column=name)

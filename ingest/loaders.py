@@ -23,6 +23,10 @@ def load(
         from ingest.counts import load_counts
 
         return load_counts(con, m, file, import_id, step)
+    if m.kind == "agencies":
+        from ingest.agencies import load_agencies
+
+        return load_agencies(con, m, file, import_id, step)
     from ingest.geography import load_geography
 
     return load_geography(con, m, file, import_id, step)

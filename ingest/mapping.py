@@ -24,9 +24,9 @@ from ingest.errors import MappingError
 
 SOURCES_DIR = DATA_DIR / "sources"
 
-Kind = Literal["incidents", "monthly_counts", "period_counts", "geography"]
+Kind = Literal["incidents", "monthly_counts", "period_counts", "geography", "agencies"]
 Format = Literal["csv", "geojson", "wkt-csv"]
-KINDS: tuple[str, ...] = ("incidents", "monthly_counts", "period_counts", "geography")
+KINDS: tuple[str, ...] = ("incidents", "monthly_counts", "period_counts", "geography", "agencies")
 FORMATS: tuple[str, ...] = ("csv", "geojson", "wkt-csv")
 CITY_MATCH: tuple[str, ...] = ("city_id", "name", "rtci_agency", "census_geoid")
 # Part I offense groups and their parts: a total is derived only when every part is there.
@@ -155,6 +155,23 @@ class GeographySpec:
 
 
 @dataclass(frozen=True)
+class AgenciesSpec:
+    """An aggregator's table of agencies: where each city's figures come from."""
+
+    agency: str  # column naming the agency
+    source_type: str | None = None
+    source_method: str | None = None
+    source_link: str | None = None
+    population: str | None = None
+    most_recent_month: DateSpec | None = None  # e.g. column 'most_recent_month', format '%B %Y'
+    as_of: DateSpec | None = None
+
+    def columns(self) -> list[str | None]:
+        dates = [d.column for d in (self.most_recent_month, self.as_of) if d]
+        return [self.agency, self.source_type, self.source_method, self.source_link, self.population, *dates]
+
+
+@dataclass(frozen=True)
 class Mapping:
     """A parsed data/sources/<source>.toml."""
 
@@ -165,6 +182,7 @@ class Mapping:
     title: str = ""
     publisher: str = ""
     standard: str | None = None  # NIBRS | SRS: series breaks are detected from this
+    part1_scope: tuple[str, ...] | None = None  # Part I offenses the extract covers completely (None: all)
     note: str = ""
     date_basis: Literal["occurred", "reported"] = "occurred"
     max_quarantine_share: float = 0.5  # above this the mapping is surely wrong: fail instead
@@ -178,6 +196,7 @@ class Mapping:
     district: DistrictSpec = DistrictSpec()
     counts: CountsSpec = CountsSpec()
     geography: GeographySpec | None = None
+    agencies: AgenciesSpec | None = None
 
     def columns_used(self) -> list[str]:
         """Every source column the mapping names (they must exist in the file)."""
@@ -192,6 +211,8 @@ class Mapping:
         names += list(c.columns.values())
         if self.geography:
             names += [self.geography.geometry, self.geography.name]
+        if self.agencies:
+            names += self.agencies.columns()
         return list(dict.fromkeys(n for n in names if n))
 
 
@@ -409,6 +430,10 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
     if not 0 < share <= 1:
         raise src.err("max_quarantine_share", "must be in (0, 1]")
     basis = src.choice("date_basis", ("occurred", "reported"), "occurred")
+    scope = src.strings("part1_scope") if "part1_scope" in src.raw else None
+    bad_scope = [o for o in scope or () if o not in PART1_OFFENSES]
+    if bad_scope:
+        raise src.err("part1_scope", f"not Part I offenses: {bad_scope}; use {', '.join(PART1_OFFENSES)}")
     title, publisher, note = (
         src.get("title", str, ""),
         src.get("publisher", str, ""),
@@ -499,6 +524,21 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
         if fmt == "wkt-csv" and not geography.geometry:
             raise geo_t.err("geometry", "format 'wkt-csv' needs the WKT column")
         geo_t.done()
+    ag_t = top.sub("agencies")
+    agencies = None
+    if ag_t is not None:
+        agencies = AgenciesSpec(
+            agency=ag_t.get("agency", str, required=True),
+            source_type=ag_t.get("source_type", str),
+            source_method=ag_t.get("source_method", str),
+            source_link=ag_t.get("source_link", str),
+            population=ag_t.get("population", str),
+            most_recent_month=_date(ag_t.sub("most_recent_month")),
+            as_of=_date(ag_t.sub("as_of")),
+        )
+        ag_t.done(("most_recent_month", "as_of"))
+    if kind == "agencies" and agencies is None:
+        raise MappingError(f"{path}: [agencies] is required for kind = 'agencies'")
     if kind == "geography" and geography is None:
         raise MappingError(f"{path}: [geography] is required for kind = 'geography'")
     if kind != "geography" and fmt != "csv":
@@ -512,6 +552,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
         title=title,
         publisher=publisher,
         standard=standard,
+        part1_scope=scope,
         note=note,
         date_basis=cast(Literal["occurred", "reported"], basis),
         max_quarantine_share=float(share),
@@ -525,6 +566,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
         district=district,
         counts=_counts(top.sub("counts"), kind),
         geography=geography,
+        agencies=agencies,
     )
     if kind == "incidents":
         if mapping.occurred is None:
@@ -544,6 +586,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
             "district",
             "counts",
             "geography",
+            "agencies",
         )
     )
     return mapping

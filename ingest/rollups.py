@@ -2,7 +2,8 @@
 
 daily_counts: city x day x NIBRS code x firearm x district x source.
 monthly_counts (incident-based part): FBI Part I offenses plus violent_crime and
-property_crime totals per city x month x source. Imported aggregates (e.g. RTCI) live in
+property_crime totals per city x month x source, limited to the Part I offenses the
+source's extract covers completely (imports.part1_scope, from its mapping). Imported aggregates (e.g. RTCI) live in
 monthly_counts under their own source and are not touched here.
 """
 
@@ -39,9 +40,26 @@ select city_id, month, offense, count::integer, source from final
 """
 
 
+# An extract that covers only some Part I offenses completely (imports.part1_scope of the
+# source's latest import) keeps only those in monthly_counts, and a total only when all
+# its parts are covered: a burglary-only file must not pass for property crime.
+SCOPE_SQL = """
+delete from monthly_counts m using (
+    select source, arg_max_null(part1_scope, import_id) as scope
+    from imports where source in (select unnest(?::varchar[])) group by source
+) s
+where m.source = s.source and s.scope is not null and (
+    (m.offense = 'violent_crime'
+        and not list_has_all(s.scope, ['murder', 'rape', 'robbery', 'aggravated_assault']))
+    or (m.offense = 'property_crime' and not list_has_all(s.scope, ['burglary', 'theft', 'motor_vehicle_theft']))
+    or (m.offense not in ('violent_crime', 'property_crime') and not list_contains(s.scope, m.offense)))
+"""
+
+
 def rebuild_rollups(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
     """Recompute the incident-based rollups of the given sources from incidents."""
     con.execute("delete from daily_counts where source in (select unnest(?::varchar[]))", [sources])
     con.execute("delete from monthly_counts where source in (select unnest(?::varchar[]))", [sources])
     con.execute(DAILY_SQL, [sources])
     con.execute(MONTHLY_SQL, [sources])
+    con.execute(SCOPE_SQL, [sources])

@@ -8,13 +8,17 @@ here fill and read those columns with set-based SQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from analysis.sql import ident
+from ingest.errors import MappingError
 from ingest.mapping import CitySpec, DateSpec, Mapping
+from ingest.staging import Staged, stage_csv
 
 FIRST_DATE = datetime(1900, 1, 1)
 # Named parameters shared by the generated SQL.
@@ -29,6 +33,11 @@ def col(name: str, header: tuple[str, ...], alias: str = "s") -> str:
 def city_lookup(con: duckdb.DuckDBPyConnection, spec: CitySpec) -> None:
     """Temp table city_lookup(key, city_id): lower-cased column value -> registry city."""
     con.execute("create or replace temp table city_lookup (key varchar primary key, city_id varchar)")
+    known = {r[0] for r in con.execute("select city_id from cities").fetchall()}
+    if spec.fixed is not None and spec.fixed not in known:
+        raise ValueError(
+            f"[city] id {spec.fixed!r} is not a city_id of data/cities.toml ({', '.join(sorted(known))})"
+        )
     if spec.column is None:
         return
     match = ident(spec.match, ("city_id", "name", "rtci_agency", "census_geoid"))
@@ -36,11 +45,29 @@ def city_lookup(con: duckdb.DuckDBPyConnection, spec: CitySpec) -> None:
         f"insert into city_lookup select distinct lower({match}), city_id from cities"  # noqa: S608 - allow-listed
         f" where {match} is not null"
     )
-    known = {r[0] for r in con.execute("select city_id from cities").fetchall()}
     for value, city_id in spec.values.items():
         if city_id not in known:
             raise ValueError(f"[city.values] {value!r} = {city_id!r}: not a registry city_id")
         con.execute("insert or replace into city_lookup values (?, ?)", [value, city_id])
+
+
+def lookup_cities(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
+    """city_lookup for the mapping; a city the registry does not know is a mapping error."""
+    try:
+        city_lookup(con, m.city)
+    except ValueError as exc:
+        raise MappingError(f"{m.path}: {exc}") from None
+
+
+def begin(
+    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, step: Callable[[str, float], None]
+) -> Staged:
+    """The first steps of every CSV loader: stage the file, then the city look-up."""
+    step("reading", 0.05)
+    staged = stage_csv(con, file, m.csv, m.columns_used())
+    step("parsing", 0.25)
+    lookup_cities(con, m)
+    return staged
 
 
 def city_sql(spec: CitySpec, header: tuple[str, ...], params: Params) -> tuple[str, str, str]:
@@ -51,6 +78,18 @@ def city_sql(spec: CitySpec, header: tuple[str, ...], params: Params) -> tuple[s
     assert spec.column is not None
     raw = col(spec.column, header)
     return f"left join city_lookup cl on cl.key = lower({raw})", "cl.city_id", raw
+
+
+def city_check_sql(a: str) -> tuple[str, str]:
+    """For rows aliased `a` (with city_id and city_raw): the skip / skip_reason columns
+    (a city the mapping says to skip) and the first WHEN clauses of the reason CASE."""
+    other = f"{a}.city_id is null and {a}.city_raw is not null"
+    skip = (
+        f"coalesce({other} and $skip_other::boolean, false) as skip,"
+        f" case when {other} and $skip_other::boolean then 'not a PSP city' end as skip_reason"
+    )
+    reasons = f"when {a}.city_id is null and {a}.city_raw is null then 'missing city' when {other} then 'unknown city'"
+    return skip, reasons
 
 
 def has_time(fmt: str) -> bool:
@@ -104,7 +143,9 @@ def mark_already_quarantined(con: duckdb.DuckDBPyConnection, source: str) -> Non
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> dict[str, int]:
-    """Insert the newly rejected rows; return "reason (column)" -> count."""
+    """Insert the newly rejected rows (those not quarantined before: they count as
+    duplicates); return "reason (column)" -> count."""
+    mark_already_quarantined(con, source)
     con.execute(
         "insert into quarantine (import_id, source, line, reason, raw, field, kept, city_id, month)"
         " select ?, ?, line, reason, raw, field, false, city_id, q_month from parsed"
@@ -128,7 +169,3 @@ def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, dict[str, int
     assert row is not None
     skips = tally(con, "select skip_reason, count(*) from parsed where skip group by 1")
     return int(row[0]), int(row[1]), int(row[2]), skips
-
-
-def describe(m: Mapping) -> str:
-    return m.title or m.source

@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +55,16 @@ def _python_codec(encoding: str) -> str:
     return "utf-8-sig" if enc in ("utf-8", "utf8") else enc
 
 
+def _first_line(head: bytes, codec: str) -> str:
+    """The first line of the file's first bytes (decoded only up to the line break, so a
+    bad byte further down is reported by the CSV reader with its own line number)."""
+    if codec.startswith("utf-16"):
+        text = head.decode(codec, errors="ignore")
+        return text.splitlines()[0] if text else ""
+    end = head.find(b"\n")
+    return head[: end if end >= 0 else len(head)].decode(codec).rstrip("\r")
+
+
 def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
     """Column names from the first line (a UTF-8 byte-order mark is dropped)."""
     opener = gzip.open if _is_gzip(path) else open
@@ -65,8 +74,8 @@ def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
         raise ImportFailed(f"unknown encoding {opts.encoding!r} in the mapping", path) from None
     try:
         with opener(path, "rb") as raw:
-            text = io.TextIOWrapper(raw, encoding=_python_codec(opts.encoding), newline="")
-            first = text.readline()
+            head = raw.read(1 << 16)
+        first = _first_line(head, _python_codec(opts.encoding))
     except UnicodeDecodeError as exc:
         raise ImportFailed(f"the header is not valid {opts.encoding}: {exc.reason}", path, line=1) from None
     except (OSError, EOFError) as exc:
@@ -97,6 +106,30 @@ def check_columns(path: Path, header: tuple[str, ...], needed: list[str]) -> Non
             )
 
 
+def _diagnose(path: Path) -> tuple[int | None, str]:
+    """Find the line DuckDB's reader choked on when it did not say (failure path only):
+    a carriage return inside a line, or a line ending that differs from the header's."""
+    opener = gzip.open if _is_gzip(path) else open
+    header_ending = b""
+    with opener(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            ending = b"\r\n" if line.endswith(b"\r\n") else b"\n" if line.endswith(b"\n") else b""
+            if b"\r" in line[: len(line) - len(ending)]:
+                return (
+                    number,
+                    "a carriage return (\\r) inside the line; save the file with one kind of line break",
+                )
+            if number == 1:
+                header_ending = ending
+            elif ending and ending != header_ending:
+                kinds = {b"\r\n": "CRLF", b"\n": "LF"}
+                return number, (
+                    f"the line ends with {kinds[ending]} but the header with "
+                    f"{kinds.get(header_ending, 'nothing')}: mixed line breaks"
+                )
+    return None, ""
+
+
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, needed: list[str]) -> Staged:
     """Read `path` into temp table `stage`; ImportFailed on any structural problem."""
     header = read_header(path, opts)
@@ -122,7 +155,10 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, need
         )
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
-        raise ImportFailed(f"the CSV reader failed: {first}", path) from None
+        line, why = _diagnose(path)
+        raise ImportFailed(
+            f"the CSV reader failed ({first}){': ' + why if why else ''}", path, line=line
+        ) from None
     reject = con.execute(
         "select line, column_name, error_type, error_message, csv_line from stage_rejects"
         " order by line limit 1"

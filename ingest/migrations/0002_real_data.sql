@@ -1,7 +1,8 @@
 -- 0002: real-data imports (ingest/importer.py). What the public city files need that
 -- the synthetic demo did not: how good each row's date is, which polygon layer gave
 -- its district, why a row was quarantined, totals derived from their components,
--- counts by small area, year-to-date counts, and each import's reporting standard.
+-- counts by small area, year-to-date counts, each import's reporting standard, and
+-- where aggregators get each city's figures.
 
 -- incidents: false when the source gave only a date (occurred_at is then 00:00), so
 -- hour-of-day views can leave such rows out.
@@ -29,6 +30,10 @@ alter table monthly_counts add column flag varchar;
 -- and rows left out as out of scope (e.g. RTCI agencies that are not PSP cities).
 alter table imports add column standard varchar;
 alter table imports add column rows_skipped bigint;
+-- imports: the FBI Part I offenses an incident extract covers completely (null = all).
+-- The monthly rollup of the source leaves the others out, and a violent/property total
+-- unless all its parts are covered (a burglary-only extract has no property_crime).
+alter table imports add column part1_scope varchar[];
 
 -- Published counts by small area (e.g. ZCTA) and the publisher's own crime category,
 -- kept whole: categories that map honestly to an FBI Part I offense are also summed
@@ -58,4 +63,21 @@ create table period_counts (
     source        varchar not null,
     import_id     integer,
     primary key (source, city_id, offense, period_start, period_end)
+);
+
+-- Where an aggregator gets each city's figures, e.g. the RTCI sources table: the upstream
+-- (state UCR program, FBI Crime Data Explorer, the agency's own system), its link, the
+-- latest month it covers and the population the aggregator uses.
+create table agency_sources (
+    city_id            varchar not null,
+    agency             varchar not null,
+    source_type        varchar,
+    source_method      varchar,
+    source_link        varchar,
+    most_recent_month  date,
+    population         integer,
+    as_of              date,
+    source             varchar not null,
+    import_id          integer,
+    primary key (source, city_id)
 );

@@ -1,15 +1,86 @@
-"""Fixtures for the connector tests: the local portal server loaded with real-sample rows."""
+"""Stores for the importer tests (an empty migrated store, copied per test, and one real
+store holding every file of ../shared/data, built once per session) and the local portal
+server for the connector tests, loaded with real-sample rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from ingest.connectors.sources import SOURCES
+from ingest.importer import ImportReport, import_file
+from ingest.registry import load_registry
+from ingest.store import write_store
+from tests.conftest import ROOT
 from tests.ingest.portal_samples import Samples, build_samples
 from tests.ingest.portals import PortalServer, start
+
+FIXTURES = ROOT / "tests" / "fixtures"
+EXAMPLE_CSV = FIXTURES / "generic_example.csv"
+EXAMPLE_MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
+
+# (source, path under raw/) in the order the README gives: geography first.
+REAL_FILES: list[tuple[str, str]] = [
+    ("census_boundaries", "geography/psp_city_boundaries_cb2015.geojson"),
+    ("memphis_precincts", "memphis/memphis_police_precincts.geojson"),
+    ("kansas_city_districts", "kansas_city/kcmo_city_council_districts_2023_wkt.csv.gz"),
+    ("cincinnati", "cincinnati/cincinnati_burglary_2016_2018.csv.gz"),
+    ("indianapolis", "indianapolis/impd_ucr_2019_jan_may.csv.gz"),
+    ("kansas_city", "kansas_city/kcpd_crime_2020_trimmed.csv.gz"),
+    ("kansas_city_frauds", "kansas_city/kansas_city_frauds_2015-02-14.csv.gz"),
+    ("memphis", "memphis/memphis_personal_robberies_2019.csv.gz"),
+    ("rtci", "multi_city/rtci_monthly_by_agency_2018_2024.csv.gz"),
+    ("rtci_ytd", "multi_city/rtci_ytd_table_2026-02.csv.gz"),
+    ("rtci_sources", "multi_city/rtci_agency_sources.csv.gz"),
+    ("memphis_zcta", "memphis/memphis_monthly_by_zcta_type.csv.gz"),
+    ("houston_zcta", "houston/houston_monthly_by_zcta_type.csv.gz"),
+]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("base") / "base.duckdb"
+    with write_store(path) as con:
+        load_registry(con)
+    return path
+
+
+@pytest.fixture()
+def store(base_store: Path, tmp_path: Path) -> Path:
+    """A fresh migrated store with the registry and no data."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(base_store, path)
+    return path
+
+
+@pytest.fixture()
+def example(store: Path) -> Callable[..., ImportReport]:
+    """Import the worked example (or another CSV with the example mapping) into `store`."""
+
+    def run(csv: Path = EXAMPLE_CSV, mapping: Path = EXAMPLE_MAPPING) -> ImportReport:
+        return import_file(store, "generic", csv, mapping=mapping)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def real_store(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, ImportReport]]:
+    """Every real file imported once, in README order; the reports by source."""
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    reports = {}
+    for source, rel in REAL_FILES:
+        reports[source] = import_file(path, source, shared_data / "raw" / rel)
+    return path, reports
 
 
 @pytest.fixture(scope="session")

@@ -198,7 +198,7 @@ def test_cli_fetch_imports_and_a_failed_import_keeps_store_and_file(
                 "latitude": "10.0",
                 "longitude": "10.0",
             }
-            for i in range(10)
+            for i in range(30)  # enough rows for the share rule (MIN_ROWS_FOR_SHARE)
         ],
     )
     result = CliRunner().invoke(app, ["fetch", "buffalo_socrata", "--db", str(db), "--out", str(out)])
