@@ -82,7 +82,8 @@ spans as (
     select min(month) as first_month, max(month) as last_month
     from monthly_counts where city_id = ? and source = ?
     union all
-    select min(date_trunc('month', day))::date, max(date_trunc('month', day))::date
+    -- date_trunc of the min/max, not min/max of date_trunc: one call, not one per row.
+    select date_trunc('month', min(day))::date, date_trunc('month', max(day))::date
     from daily_counts where city_id = ? and source = ?
 ),
 final as (

@@ -77,7 +77,9 @@ class PandasStore:
                 "select city_id, month, source, flag from store.monthly_counts"
             ).df(),
             "quarantine": con.execute("select city_id, month, source, kept from store.quarantine").df(),
-            "imports": con.execute("select import_id, source, standard, finished_at from store.imports").df(),
+            "imports": con.execute(
+                "select import_id, source, standard, part1_scope, finished_at from store.imports"
+            ).df(),
             "interventions": interventions_by_city(con),
         }
         goals = stored_goals(con)
@@ -344,12 +346,19 @@ class PandasStore:
         out = out.merge(self._complete_by_source(months), on=["city_id", "source", "kind"])
         imports = self.small["imports"]
         imports = imports[imports["finished_at"].notna()].sort_values("import_id")
-        std = imports.groupby("source").agg(standard=("standard", "last"), last_import=("finished_at", "max"))
+        std = imports.groupby("source").agg(
+            standard=("standard", lambda v: v.iloc[-1]),
+            part1_scope=(
+                "part1_scope",
+                lambda v: next((x for x in reversed(v.tolist()) if x is not None), None),
+            ),
+            last_import=("finished_at", "max"),
+        )
         out = out.merge(std.reset_index(), on="source", how="left")
         out = out.merge(self.cities[["city_id", "name"]], on="city_id")
         out = out.sort_values(["name", "first_month", "source"], ignore_index=True)
         cols = [
-            "city_id", "name", "source", "kind", "standard", "date_basis", "first_month", "last_month",
+            "city_id", "name", "source", "kind", "standard", "part1_scope", "date_basis", "first_month", "last_month",
             "months_with_data", "months_missing", "rows", "geocoded_share", "quarantined",
             "kept_unmapped", "last_complete_month", "last_import",
         ]  # fmt: skip
