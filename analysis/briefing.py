@@ -9,7 +9,7 @@ pages use, so an exported chart is the chart on screen, not a re-drawing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import duckdb
@@ -18,9 +18,11 @@ import plotly.graph_objects as go
 
 from analysis.charts import trend_chart
 from analysis.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.goals import STATUS_RULE, goal_status_by_city
 from analysis.health import last_complete_month_by_city, store_sources
 from analysis.metrics import counts_by_city_month
 from analysis.registry_read import city_names
+from analysis.series import FIREARM_VIOLENT, firearm_violent_by_city_month
 from analysis.stats import compare_counts
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
@@ -77,6 +79,12 @@ class Period:
         return date(self.year - 1, self.cutoff.month, 1)
 
     @property
+    def end(self) -> date:
+        """Last day of the cutoff month (filters take inclusive end dates)."""
+        following = date(self.cutoff.year + self.cutoff.month // 12, self.cutoff.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+
+    @property
     def label(self) -> str:
         if self.cutoff.month == 12:
             return f"{self.year} (full year) vs {self.year - 1}"
@@ -116,20 +124,34 @@ def _title_slide(b: Briefing) -> Slide:
     )
 
 
+FIREARM_LABEL = "Firearm-involved violent crime"
+
+
 def _trend_slide(
     con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], offense: str, period: Period
 ) -> Slide:
-    filt = CrimeFilter(
-        cities=cities, offenses=(offense,), start=date(period.year - 4, 1, 1), end=period.cutoff
-    )
-    frame = counts_by_city_month(con, filt)
-    label = OFFENSE_LABELS[offense]
+    if offense == FIREARM_VIOLENT:
+        filt = CrimeFilter(cities=cities, start=date(period.year - 4, 1, 1), end=period.end)
+        frame = firearm_violent_by_city_month(con, filt)
+        label = FIREARM_LABEL
+    else:
+        filt = CrimeFilter(
+            cities=cities, offenses=(offense,), start=date(period.year - 4, 1, 1), end=period.end
+        )
+        frame = counts_by_city_month(con, filt)
+        label = OFFENSE_LABELS[offense]
     measure = "rate" if len(cities) != 1 else "count"
     if frame.empty:
+        why = (
+            " Weapon involvement is only known where incident data records it; published "
+            "monthly counts carry no weapon."
+            if offense == FIREARM_VIOLENT
+            else ""
+        )
         return Slide(
             key=f"trend_{offense}",
             title=f"{label}: monthly trend",
-            message=f"No {label.lower()} data for this selection.",
+            message=f"No {label.lower()} data for this selection.{why}",
         )
     now = frame[
         (frame["month"] >= pd.Timestamp(period.start)) & (frame["month"] <= pd.Timestamp(period.cutoff))
@@ -152,6 +174,44 @@ def _trend_slide(
         message=message,
         figure=trend_chart(frame, measure),
         data=frame[["city", "month", "count", "rate", "source"]].copy(),
+        notes=notes,
+    )
+
+
+def _goals_slide(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...]) -> Slide:
+    goals = goal_status_by_city(con)
+    if cities:
+        goals = goals[goals["city_id"].isin(cities)]
+    if goals.empty:
+        return Slide(
+            key="goals",
+            title="Goal status",
+            message="No measurable goal is recorded for this selection yet (Goals page or data/goals.toml).",
+        )
+    counts = goals["status"].value_counts()
+    order = ("ahead", "on track", "at risk", "off track")
+    headline = ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
+    table = pd.DataFrame(
+        {
+            "City": goals["city"],
+            "Goal": goals["label"],
+            "Status": goals["status"],
+            "So far vs expected": [
+                f"{int(a):,} vs {e:,.0f} (interval {int(lo):,}–{int(hi):,})"
+                for a, e, lo, hi in zip(
+                    goals["actual"], goals["expected"], goals["low"], goals["high"], strict=True
+                )
+            ],
+        }
+    )
+    notes = " ".join(f"{r.city}: {r.label} — {r.status}. {r.summary}" for r in goals.itertuples())
+    return Slide(
+        key="goals",
+        title="Goal status",
+        message=f"{len(goals)} goal{'s' if len(goals) != 1 else ''}: {headline}.",
+        bullets=(STATUS_RULE.replace("**", ""),),
+        table=table,
+        data=goals.drop(columns=["spark"], errors="ignore"),
         notes=notes,
     )
 
@@ -206,7 +266,7 @@ def build_briefing(
         )
     )
     sources = tuple(store_sources(con))
-    params: dict[str, str | list[str]] = {"start": str(period.prior_start), "end": str(period.cutoff)}
+    params: dict[str, str | list[str]] = {"start": str(period.prior_start), "end": str(period.end)}
     if cities:
         params["city"] = list(cities)
     b = Briefing(
@@ -221,7 +281,8 @@ def build_briefing(
         link=view_link(base_url, "trends", params),
     )
     b.slides.append(_title_slide(b))
-    for offense in ("violent_crime", "murder"):
+    b.slides.append(_goals_slide(con, cities))
+    for offense in ("violent_crime", "murder", FIREARM_VIOLENT):
         b.slides.append(_trend_slide(con, cities, offense, period))
     b.slides.append(_methods_slide(b))
     b.slides.append(_closing_slide(b))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
+import pandas as pd
 from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from analysis.briefing import Briefing, Slide
 
@@ -25,6 +29,33 @@ def _lines(c: Canvas, text: str, x: float, y: float, width: float, font: str, si
         c.drawString(x, y, line)
         y -= size * 1.3
     return y
+
+
+def _table(c: Canvas, frame: pd.DataFrame, x: float, y: float, width: float, max_h: float) -> float:
+    """A wrapped table (column widths follow the longest text), top-left at (x, y)."""
+    size = 10 if len(frame) > 10 else 12
+    style = ParagraphStyle("cell", fontName="Helvetica", fontSize=size, leading=size * 1.2)
+    head = ParagraphStyle("head", parent=style, fontName="Helvetica-Bold")
+    rows = [[Paragraph(html.escape(str(col)), head) for col in frame.columns]]
+    rows += [
+        [Paragraph(html.escape(str(v)), style) for v in record] for record in frame.itertuples(index=False)
+    ]
+    longest = [max(len(str(col)), *(len(str(v)) for v in frame[col])) for col in frame.columns]
+    weights = [min(max(n, 12), 60) for n in longest]
+    widths = [width * w / sum(weights) for w in weights]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, HexColor("#000000")),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [HexColor("#FFFFFF"), HexColor("#F2F2F2")]),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    _, h = table.wrapOn(c, width, max_h)
+    table.drawOn(c, x, y - h)
+    return float(y - h - 10)
 
 
 def _page(c: Canvas, b: Briefing, s: Slide, images: dict[str, bytes]) -> None:
@@ -47,18 +78,7 @@ def _page(c: Canvas, b: Briefing, s: Slide, images: dict[str, bytes]) -> None:
         c.drawImage(img, MARGIN, y - ih * scale, iw * scale, ih * scale)
         y -= ih * scale + 10
     elif s.table is not None and not s.table.empty:
-        cols = list(s.table.columns)
-        col_w = width / len(cols)
-        size = 11 if len(s.table) > 10 else 13
-        c.setFont("Helvetica-Bold", size)
-        for j, col in enumerate(cols):
-            c.drawString(MARGIN + j * col_w, y, str(col)[:40])
-        y -= size * 1.6
-        c.setFont("Helvetica", size)
-        for record in s.table.itertuples(index=False):
-            for j, value in enumerate(record):
-                c.drawString(MARGIN + j * col_w, y, str(value)[:48])
-            y -= size * 1.5
+        y = _table(c, s.table, MARGIN, y, width, y - bottom)
     for bullet in s.bullets:
         y = _lines(c, f"• {bullet}", MARGIN, y - 4, width, "Helvetica", 15)
     c.setFillColor(GREY)

@@ -96,3 +96,37 @@ def test_pdf_pages_render(demo_ro: duckdb.DuckDBPyConnection, chromium: str, tmp
     assert nonblank(pages[1].read_bytes()) > 0.03  # the violent-crime chart page
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "All 12 PSP cities" in text and "DEMO DATA" in text
+
+
+def test_period_end_is_the_last_day_of_the_cutoff_month() -> None:
+    from analysis.briefing import Period
+
+    assert Period(2024, date(2024, 2, 1)).end == date(2024, 2, 29)
+    assert Period(2025, date(2025, 12, 1)).end == date(2025, 12, 31)
+
+
+def test_firearm_slide_counts_whole_months(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    from analysis.series import firearm_violent_by_city_month
+
+    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
+    slide = next(s for s in b.slides if s.key == "trend_firearm_violent_crime")
+    frame = firearm_violent_by_city_month(
+        demo_ro, CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2025, 12, 31))
+    )
+    now = int(frame[frame.month.dt.year == 2025]["count"].sum())
+    before = int(frame[frame.month.dt.year == 2024]["count"].sum())
+    assert frame[frame.month == "2025-12-01"]["count"].sum() > 0  # December counted in full
+    assert f"{before:,} → {now:,}" in slide.message
+
+
+def test_goal_slide_matches_goal_status(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    from analysis.goals import goal_status_by_city
+
+    b = build_briefing(demo_ro, (), 2025)
+    slide = next(s for s in b.slides if s.key == "goals")
+    goals = goal_status_by_city(demo_ro)
+    assert slide.table is not None and len(slide.table) == len(goals) > 0
+    assert list(slide.table["Status"]) == list(goals["status"])
+    first = goals.iloc[0]
+    assert slide.table["So far vs expected"].iloc[0].startswith(f"{int(first['actual']):,} vs ")
+    assert f"{len(goals)} goals:" in slide.message
