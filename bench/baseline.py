@@ -180,6 +180,43 @@ class PandasStore:
         frame = frame.sort_values(["city", "offense", "month"], ignore_index=True)
         return frame[["city_id", "city", "month", "offense", "count", "source", "population", "rate"]]
 
+    def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
+        """Same frame as analysis.series.firearm_violent_by_city_month."""
+        inc = self.incidents
+        scope = CrimeFilter(
+            cities=filt.cities,
+            offenses=("violent_crime",),
+            start=filt.start,
+            end=filt.end,
+            districts=filt.districts,
+            sources=filt.sources,
+        )
+        keep = self.mask(scope)
+        violent = inc[keep]
+        recorded = violent.loc[violent["firearm"].notna(), ["city_id", "source"]].drop_duplicates()
+        shot = violent[violent["firearm"].fillna(False).to_numpy(dtype=bool)]
+        month = shot["occurred_at"].dt.to_period("M").dt.start_time.rename("month")
+        counts = shot.groupby([shot["city_id"], month, shot["source"]], observed=True).size().rename("count")
+        counts = counts.reset_index()
+        for col in ("city_id", "source"):
+            counts[col] = counts[col].astype(str)
+            recorded[col] = recorded[col].astype(str)
+        counts = counts.merge(recorded, on=["city_id", "source"])
+        cover = counts.groupby(["city_id", "source"]).size().rename("months").reset_index()
+        cover = cover.sort_values(["city_id", "months", "source"], ascending=[1, 0, 1])
+        best = cover.drop_duplicates("city_id")[["city_id", "source"]]
+        frame = counts.merge(best, on=["city_id", "source"])
+        frame["offense"] = FIREARM_VIOLENT
+        frame = frame.merge(self.cities[["city_id", "name"]].rename(columns={"name": "city"}), on="city_id")
+        frame["year"] = frame["month"].dt.year
+        frame = frame.merge(self.population, on=["city_id", "year"], how="left")
+        frame["rate"] = frame["count"] * RATE_BASE / frame["population"]
+        frame = frame.sort_values(["city", "month"], ignore_index=True)
+        return frame[["city_id", "city", "month", "offense", "count", "source", "population", "rate"]]
+
+    def last_complete_month_by_city(self) -> dict[str, date]:
+        return {c: m.date() for c, m in self.last_complete_by_city().items()}
+
     def offense_mask_of(self, frame: pd.DataFrame, offense: str) -> pd.Series:
         if offense in TOTALS:
             return frame["offense_group"].eq(offense.removesuffix("_crime")) & frame["part1_offense"].notna()

@@ -100,9 +100,9 @@ def drive(store: Path, combos: list[Combo], screenshots: Path | None = None) -> 
                     started = time.perf_counter()
                     page.goto(link, wait_until="domcontentloaded")
                     try:
-                        page.wait_for_selector(bench.ready, timeout=120_000)
+                        page.wait_for_selector(bench.ready, timeout=60_000)
                         page.wait_for_selector(
-                            "[data-testid='stStatusWidget']", state="detached", timeout=120_000
+                            "[data-testid='stStatusWidget']", state="detached", timeout=60_000
                         )
                     except Exception:  # noqa: BLE001 - a page that never draws is a finding
                         errors += 1
