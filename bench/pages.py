@@ -113,7 +113,7 @@ class PageBench:
 
     file: str
     run: Callable[[Timer, duckdb.DuckDBPyConnection, Combo], Outputs]
-    baseline: Callable[[Timer, PandasStore, Combo], Outputs]
+    baseline: Callable[[Timer, PandasStore, Combo], Outputs] | None  # None: no pandas version yet
     url: Callable[[Combo], Params]
     ready: str  # CSS selector that appears when the page has drawn its main element
 
