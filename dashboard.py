@@ -5,7 +5,10 @@ import streamlit as st
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
 
 pages = [
-    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends", default=True),
+    st.Page(
+        "views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True
+    ),
+    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
     st.Page("views/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
     st.Page(
         "views/interventions.py", title="Interventions", icon=":material/event:", url_path="interventions"

@@ -18,11 +18,11 @@ import plotly.graph_objects as go
 
 from analysis.charts import trend_chart
 from analysis.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.goal_series import FIREARM_VIOLENT, firearm_violent_by_city_month
 from analysis.goals import STATUS_RULE, goal_status_by_city
 from analysis.health import last_complete_month_by_city, store_sources
 from analysis.metrics import counts_by_city_month
 from analysis.registry_read import city_names
-from analysis.series import FIREARM_VIOLENT, firearm_violent_by_city_month
 from analysis.stats import compare_counts
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from analysis.series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
 from analysis.stats import SMALL_COUNT
 
 Status = Literal["ahead", "on track", "at risk", "off track", "not started", "no data"]

@@ -13,6 +13,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analysis.periods import COVERAGE_CTE, Coverage
+
 STATUS_SQL = """
 with by_month as (
     -- The one pass over the daily rollup (millions of rows at scale); every CTE below
@@ -342,3 +344,58 @@ def upstream_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         " a.most_recent_month, a.population, a.as_of from agency_sources a join cities c using (city_id)"
         " order by c.name, a.source"
     ).df()
+
+
+GAP_BREAKS_SQL = """
+with {coverage},
+published as (
+    select v.city_id, v.source,
+           unnest(generate_series(v.first_month, v.last_month, interval 1 month))::date as month
+    from coverage v
+    where v.kind = 'counts' and v.city_id in (select unnest(?::varchar[]))
+),
+final as (
+    select p.city_id, c.name as city, p.month, p.source,
+           'gap in published counts (' || p.source || ')' as label
+    from published p
+    join cities c using (city_id)
+    where not exists (
+        select 1 from monthly_counts m
+        where m.city_id = p.city_id and m.source = p.source and m.month = p.month
+    )
+)
+select * from final order by city, month
+"""
+
+
+def chart_breaks(con: duckdb.DuckDBPyConnection, cov: Coverage, cities: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Months to mark on trend charts as series breaks, for `cities` (empty = all covered).
+
+    Columns: city_id, city, month, source, label. Two kinds: a month missing inside a
+    city's published counts (the trend line has a hole there), and the breaks
+    `series_breaks` detects (a change of source, of reporting standard such as SRS to
+    NIBRS, or of date basis). The demo has none.
+    """
+    wanted = list(cities) or sorted(cov.cities())
+    sql = GAP_BREAKS_SQL.format(coverage=COVERAGE_CTE)
+    gaps = con.execute(sql, [*cov.sql_params(), wanted]).df()
+    detected = series_breaks(con)
+    detected = detected[detected["city_id"].isin(wanted)]
+    changes = pd.DataFrame(
+        {
+            "city_id": detected["city_id"],
+            "city": detected["name"],
+            "month": detected["month"],
+            "source": detected["after"],
+            "label": detected["kind"]
+            + " ("
+            + detected["before"].fillna("?")
+            + " → "
+            + detected["after"].fillna("?")
+            + ")",
+        }
+    )
+    frames = [f for f in (gaps, changes) if not f.empty]
+    if not frames:
+        return gaps
+    return pd.concat(frames, ignore_index=True).sort_values(["city", "month"], ignore_index=True)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.series import SERIES_LABELS, monthly_series
+from analysis.goal_series import SERIES_LABELS, monthly_series
 
 MIN_MONTHS_EACH_SIDE = 12
 DEFAULT_MONTHS_BEFORE = 36

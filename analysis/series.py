@@ -1,165 +1,410 @@
-"""One monthly count series for a city (or a district), zero-filled over its coverage.
+"""Complete time series per city and offense, and what the Trends page derives from them.
 
-Goals, interventions and alerts all judge one city x offense series month by month, and a
-month with no row in the rollups is a month with zero offenses only while the source
-covers it. So a series here spans the months its source covers (first month with any
-data for the city, to the last complete month, the rule of analysis/health.py) and fills
-the gaps inside with zeros.
-
-Where it comes from:
-- a whole city and an FBI Part I offense or total: monthly_counts, with the same one
-  source per city x offense rule as analysis.metrics (the source with most months);
-- a district, or firearm-involved violent crime: daily_counts, which has the district
-  and the firearm flag; a source that never records weapons yields no firearm series
-  (zero would be a lie).
+Design decisions
+- A series only holds complete periods (analysis.periods.Coverage): a trailing partial
+  month would read as a sudden drop. Inside an incident source's span a period with no
+  rows is a true zero and is filled in (the rollups store no zero rows); inside published
+  counts a missing month is a gap (no value).
+- One source per city x offense, as in analysis.metrics: adding two sources would double
+  count. The source whose complete span in the requested range is longest wins (ties:
+  incident data, then the source name). An incident source stands for a Part I offense
+  if it recorded that offense at least once (then a month without it is a true zero), and
+  for violent or property crime only if it recorded at least MIN_PARTS_FOR_TOTAL of the
+  group's offenses: a sample file of robberies is neither "violent crime" nor "zero
+  murders".
+- Monthly series read the monthly rollup; weekly series, firearm-only and district views
+  read the daily rollup (they need day, weapon or district). Neither scans incidents.
+- Weeks run Monday to Sunday and count only when all seven days are inside the span.
+- Rates are per 100,000 residents with the population of the period's own year.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
+from typing import Literal
 
 import duckdb
 import pandas as pd
 
-from analysis.filters import DAILY, OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
-from analysis.metrics import RATE_BASE, counts_by_city_month
-
-FIREARM_VIOLENT = "firearm_violent_crime"
-SERIES_OFFENSES: tuple[str, ...] = OFFENSE_KEYS + (FIREARM_VIOLENT,)
-SERIES_LABELS: dict[str, str] = {**OFFENSE_LABELS, FIREARM_VIOLENT: "Firearm-involved violent crime"}
-
-FIREARM_SQL = """
-with scoped as (
-    select city_id, date_trunc('month', day)::date as month, source, sum(n) as count
-    from daily_counts
-    where {where}
-    group by all
-),
-recorded as (
-    -- Sources that record the weapon for violent offenses in a city: elsewhere a zero
-    -- firearm count would mean "not recorded", not "none". Only the cities in view: the
-    -- whole daily rollup is millions of rows at scale.
-    select distinct city_id, source
-    from daily_counts
-    where offense_group = 'violent' and firearm is not null
-      and city_id in (select distinct city_id from scoped)
-),
-coverage as (
-    select city_id, source, count(*) as months
-    from scoped join recorded using (city_id, source)
-    group by city_id, source
-    qualify row_number() over (partition by city_id order by months desc, source) = 1
-),
-final as (
-    select s.city_id, c.name as city, s.month, '{offense}' as offense, s.count::bigint as count,
-           s.source, p.population, s.count * {rate_base} / p.population as rate
-    from scoped s
-    join coverage v using (city_id, source)
-    join cities c using (city_id)
-    left join city_population p on p.city_id = s.city_id and p.year = year(s.month)
+from analysis.filters import (
+    DAILY,
+    MONTHLY,
+    PART1_OFFENSES,
+    PROPERTY_PARTS,
+    VIOLENT_PARTS,
+    CrimeFilter,
+    Granularity,
 )
-select * from final order by city, month
-"""
+from analysis.periods import COVERAGE_CTE, Coverage, YtdWindow, add_months
+from analysis.stats import compare_counts
 
-DAILY_SERIES_SQL = """
-with scoped as (
-    select date_trunc('month', day)::date as month, source, sum(n) as count
-    from daily_counts
-    where {where}
-    group by all
-),
-final as (
-    select month, source, count::bigint as count from scoped
+RATE_BASE = 100_000
+FIREARM_KNOWN_SHARE = 0.5  # a source "records firearms" when at least half its rows say yes/no
+
+# The group total each offense key belongs to.
+GROUP_TOTAL: dict[str, str] = (
+    {o: "violent_crime" for o in VIOLENT_PARTS}
+    | {o: "property_crime" for o in PROPERTY_PARTS}
+    | {"violent_crime": "violent_crime", "property_crime": "property_crime"}
 )
-select * from final order by source, month
-"""
+# An incident source stands for a group total only if it reports at least this many of
+# the group's offenses: a file of robberies alone is not "violent crime".
+MIN_PARTS_FOR_TOTAL = 2
+SERIES_COLUMNS = ["city_id", "city", "period", "offense", "source", "kind", "count", "population", "rate"]
 
-COVERAGE_SQL = """
-with source_end as (
-    select max(day) as last_day from daily_counts where source = ?
-),
-spans as (
-    select min(month) as first_month, max(month) as last_month
-    from monthly_counts where city_id = ? and source = ?
+# Which city x source stands for which wanted offense. Published counts: the offense is
+# published. Incident sources: a Part I offense was recorded at least once (so a month
+# without it is a true zero), a group total needs MIN_PARTS_FOR_TOTAL of its offenses.
+# Views from the daily rollup restrict candidates in {weapon}: incident sources only, and
+# for firearm views only those that record the weapon for most of the group's offenses.
+_HOLDS = """
+wanted as (select unnest(?::varchar[]) as offense, unnest(?::varchar[]) as total),
+parts as (select unnest(?::varchar[]) as part, unnest(?::varchar[]) as total),
+reported as (select distinct city_id, source, offense from monthly_counts where {where_any}),
+holds as (
+    select r.city_id, r.source, r.offense, false as by_parts from reported r
     union all
-    -- date_trunc of the min/max, not min/max of date_trunc: one call, not one per row.
-    select date_trunc('month', min(day))::date, date_trunc('month', max(day))::date
-    from daily_counts where city_id = ? and source = ?
+    select r.city_id, r.source, p.total, true from reported r join parts p on p.part = r.offense
+    group by r.city_id, r.source, p.total
+    having count(*) >= ?
+    union all
+    select r.city_id, r.source, r.offense, true from reported r join parts p on p.part = r.offense
 ),
+candidates as (
+    select v.city_id, w.offense, v.source, v.kind,
+           greatest(v.first_month, coalesce(?::date, v.first_month)) as lo,
+           least({span_end}, coalesce(?::date, {span_end})) as hi
+    from coverage v
+    cross join wanted w
+    join holds h on h.city_id = v.city_id and h.source = v.source and h.offense = w.offense
+        and h.by_parts = (v.kind = 'incidents')
+    {weapon}
+)"""
+
+_WEAPON = """
+    where v.kind = 'incidents' and exists (
+        select 1 from daily_counts d
+        where {where_weapon} and d.city_id = v.city_id and d.source = v.source
+            and d.offense_group || '_crime' = w.total
+        having sum(d.n) filter (where d.firearm is not null) >= ? * sum(d.n)
+    )"""
+
+_SERIES_SQL = """
+with {coverage},
+{holds},
+chosen as (
+    select * from candidates where {first_period} <= {last_period}
+    qualify row_number() over (
+        partition by city_id, offense order by hi - lo desc, kind = 'incidents' desc, source
+    ) = 1
+),
+grid as (
+    select city_id, offense, source, kind,
+           unnest(generate_series({first_period}, {last_period}, interval {step}))::date as period
+    from chosen
+),
+{counts},
 final as (
-    select min(s.first_month) as first_month, max(s.last_month) as last_month,
-           any_value(e.last_day) as source_last_day
-    from spans s cross join source_end e
+    select g.city_id, c.name as city, g.period, g.offense, g.source, g.kind,
+           coalesce(n.count, case when g.kind = 'incidents' then 0 end) as count,
+           p.population
+    from grid g
+    join cities c using (city_id)
+    left join counts n using (city_id, period, offense, source)
+    left join city_population p on p.city_id = g.city_id and p.year = year(g.period)
 )
-select * from final
+select * from final order by city, offense, period
 """
 
+# Counts per period: from the monthly rollup, or summed from the daily rollup (weeks,
+# firearm, districts) over the NIBRS codes that make up each wanted offense.
+_MONTHLY_COUNTS = """
+counts as (
+    select city_id, month as period, offense, source, count from monthly_counts where {where}
+)"""
+_DAILY_COUNTS = """
+code_map as (
+    select o.nibrs_code, w.offense
+    from offenses o
+    join wanted w on o.part1_offense is not null
+        and (w.offense = o.part1_offense or w.offense = o.offense_group || '_crime')
+),
+counts as (
+    select d.city_id, date_trunc('{unit}', d.day)::date as period, m.offense, d.source,
+           sum(d.n) as count
+    from daily_counts d
+    join code_map m using (nibrs_code)
+    where {where} and d.nibrs_code in (select nibrs_code from code_map)
+    group by all
+)"""
 
-def firearm_violent_by_city_month(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
-    """Monthly firearm-involved violent crime per city, from daily_counts.
-
-    Uses the filter's cities, dates, districts and sources (its offenses and firearm flag
-    are implied). Columns as analysis.metrics.counts_by_city_month: city_id, city, month,
-    offense (= 'firearm_violent_crime'), count, source, population, rate. Only sources
-    that record weapons for violent offenses count; one source per city (most months).
-    """
-    scoped = CrimeFilter(
-        cities=filt.cities,
-        offenses=("violent_crime",),
-        start=filt.start,
-        end=filt.end,
-        districts=filt.districts,
-        firearm_only=True,
-        sources=filt.sources,
-    )
-    where, params = scoped.where(DAILY)
-    sql = FIREARM_SQL.format(where=where, offense=FIREARM_VIOLENT, rate_base=RATE_BASE)
-    return con.execute(sql, params).df()
+# Allow-listed SQL fragments per period unit (first/last complete period inside lo..hi).
+_UNITS = {
+    "month": {
+        "unit": "month",
+        "step": "1 month",
+        "first_period": "date_trunc('month', lo + interval 1 month - interval 1 day)::date",
+        "last_period": "date_trunc('month', hi + interval 1 day - interval 1 month)::date",
+    },
+    "week": {
+        "unit": "week",
+        "step": "7 day",
+        "first_period": "date_trunc('week', lo + interval 6 day)::date",
+        "last_period": "(date_trunc('week', hi + interval 1 day) - interval 7 day)::date",
+    },
+}
 
 
-def _last_complete(last_month: date | None, source_last_day: date | None) -> pd.Timestamp | None:
-    """Last complete month: incident sources end where their extract ends (health.py)."""
-    if source_last_day is not None:
-        end = pd.Timestamp(source_last_day)
-        month = end.to_period("M").to_timestamp()
-        return month if end.is_month_end else month - pd.DateOffset(months=1)
-    return pd.Timestamp(last_month) if last_month is not None else None
+def _with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["count"] = frame["count"].astype("Float64")
+    frame["rate"] = frame["count"] * RATE_BASE / frame["population"]
+    return frame[SERIES_COLUMNS]
 
 
-def monthly_series(
-    con: duckdb.DuckDBPyConnection, city_id: str, offense: str, district: str | None = None
+def period_series(
+    con: duckdb.DuckDBPyConnection,
+    filt: CrimeFilter,
+    cov: Coverage,
+    granularity: Granularity = "month",
 ) -> pd.DataFrame:
-    """Monthly counts of one city (or district) and offense, zero-filled over coverage.
+    """Complete monthly or weekly counts and rates per city x offense.
 
-    Columns: month (first day, Timestamp), count (int), source. Empty when the store has
-    no data for it. `offense` is a key of SERIES_OFFENSES.
+    Columns: city_id, city, period (first day of the month / Monday of the week), offense,
+    source, kind ('incidents' | 'counts'), count (nullable: a gap in published counts),
+    population, rate (per 100,000 residents of the period's year).
+
+    Months are in range when their first day is (the filter's rule for monthly tables);
+    weeks, and months summed from days, only when wholly inside the range.
     """
-    if offense not in SERIES_OFFENSES:
-        raise ValueError(f"unknown offense {offense!r}")
-    empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
-    if district is None and offense in OFFENSE_KEYS:
-        frame = counts_by_city_month(con, CrimeFilter(cities=(city_id,), offenses=(offense,)))
-        frame = frame[["month", "count", "source"]]
-    elif offense == FIREARM_VIOLENT:
-        filt = CrimeFilter(cities=(city_id,), districts=(district,) if district else ())
-        frame = firearm_violent_by_city_month(con, filt)[["month", "count", "source"]]
+    daily = granularity == "week" or filt.firearm_only or bool(filt.districts)
+    scope = replace(filt, offenses=(), start=None, end=None, districts=(), firearm_only=False)
+    where_any, any_params = scope.where(MONTHLY)
+    weapon: str = ""
+    weapon_params: list[object] = []  # published counts carry no day, weapon or district:
+    if daily:
+        weapon = "where v.kind = 'incidents'"
+    if filt.firearm_only:
+        where_weapon, weapon_params = replace(filt, offenses=(), firearm_only=False).where(DAILY, "d")
+        weapon = _WEAPON.format(where_weapon=where_weapon)
+        weapon_params = [*weapon_params, FIREARM_KNOWN_SHARE]
+    if daily:
+        where, params = replace(filt, offenses=()).where(DAILY, "d")
+        counts = _DAILY_COUNTS.format(where=where, unit=granularity)
+        unit = _UNITS[granularity]
+        span_end, bounds = "last_day(v.last_month)", [filt.start, filt.end]
     else:
-        filt = CrimeFilter(cities=(city_id,), offenses=(offense,), districts=(district,) if district else ())
-        where, params = filt.where(DAILY)
-        frame = con.execute(DAILY_SERIES_SQL.format(where=where), params).df()
-        if not frame.empty:
-            # One source: the one with most months (ties: alphabetical), as in metrics.
-            best = frame.groupby("source")["month"].count().sort_index().idxmax()
-            frame = frame[frame["source"] == best]
+        where, params = filt.where(MONTHLY)
+        counts = _MONTHLY_COUNTS.format(where=where)
+        # lo/hi are already months here: a month whose first day is in range
+        unit = {**_UNITS["month"], "first_period": "lo", "last_period": "hi"}
+        first = (
+            filt.start
+            if filt.start is None or filt.start.day == 1
+            else add_months(filt.start.replace(day=1), 1)
+        )
+        span_end, bounds = "v.last_month", [first, filt.end.replace(day=1) if filt.end else None]
+    holds = _HOLDS.format(where_any=where_any, span_end=span_end, weapon=weapon)
+    sql = _SERIES_SQL.format(coverage=COVERAGE_CTE, holds=holds, counts=counts, **unit)
+    all_params = [
+        *cov.sql_params(),
+        list(filt.offenses),
+        [GROUP_TOTAL[o] for o in filt.offenses],
+        list(PART1_OFFENSES),
+        [GROUP_TOTAL[o] for o in PART1_OFFENSES],
+        *any_params,
+        MIN_PARTS_FOR_TOTAL,
+        *bounds,
+        *weapon_params,
+        *params,
+    ]
+    return _with_rates(con.execute(sql, all_params).df())
+
+
+def last_periods(frame: pd.DataFrame) -> dict[str, date]:
+    """Each city's last complete period in a series frame (over all its offenses: the
+    earliest of their ends, so that every shown series of the city is complete)."""
     if frame.empty:
-        return empty
-    source = str(frame["source"].iloc[0])
-    row = con.execute(COVERAGE_SQL, [source, city_id, source, city_id, source]).fetchone()
-    first = pd.Timestamp(row[0]) if row and row[0] is not None else frame["month"].min()
-    last = _last_complete(row[1], row[2]) if row else None
-    if last is None or last < first:
-        return empty
-    months = pd.date_range(first, last, freq="MS")
-    counts = frame.assign(month=pd.to_datetime(frame["month"])).set_index("month")["count"]
-    full = counts.reindex(months, fill_value=0).astype("int64")
-    return pd.DataFrame({"month": months, "count": full.to_numpy(), "source": source})
+        return {}
+    ends = frame.groupby(["city_id", "offense"])["period"].max().groupby("city_id").min()
+    return {c: pd.Timestamp(v).date() for c, v in ends.items()}
+
+
+def rolling_12(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rolling 12-month sums of a monthly series frame (seasonality removed).
+
+    count_12m = the 12 months ending at `period`; rate_12m = that count per 100,000
+    person-years (each month weighted by its year's population / 12), i.e. an annual rate.
+    A window with a gap or fewer than 12 months has no value.
+    """
+    columns = ["city_id", "city", "period", "offense", "source", "count_12m", "rate_12m"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    out = frame.sort_values(["city_id", "offense", "period"]).reset_index(drop=True)
+    groups = out.groupby(["city_id", "offense"], sort=False)
+    counts = out["count"].astype("float64")
+    # a break in the month grid (a gap) must not be bridged: 12 steps of one month each
+    step_ok = groups["period"].diff().dt.days.le(31).astype("float64")
+    in_run = step_ok.groupby([out["city_id"], out["offense"]]).rolling(11, min_periods=11).sum()
+    sums = counts.groupby([out["city_id"], out["offense"]]).rolling(12, min_periods=12).sum()
+    person_years = (out["population"] / 12).groupby([out["city_id"], out["offense"]]).rolling(12).sum()
+    out["count_12m"] = sums.reset_index(level=[0, 1], drop=True).where(
+        in_run.reset_index(level=[0, 1], drop=True) == 11
+    )
+    out["rate_12m"] = out["count_12m"] * RATE_BASE / person_years.reset_index(level=[0, 1], drop=True)
+    return out[columns].dropna(subset=["count_12m"]).reset_index(drop=True)
+
+
+def add_change(frame: pd.DataFrame, current: str = "current", previous: str = "previous") -> pd.DataFrame:
+    """Add the Poisson judgement of current vs previous counts: diff, pct (None below 10),
+    z, strength, direction and the badge text. Rows missing either count get none."""
+    out = frame.copy()
+    changes = [
+        compare_counts(int(c), int(p)) if pd.notna(c) and pd.notna(p) else None
+        for c, p in zip(out[current], out[previous], strict=True)
+    ]
+    out["diff"] = [ch.diff if ch else None for ch in changes]
+    out["pct"] = [ch.pct if ch else None for ch in changes]
+    out["z"] = [round(ch.z, 2) if ch else None for ch in changes]
+    out["strength"] = [ch.strength if ch else None for ch in changes]
+    out["direction"] = [ch.direction if ch else None for ch in changes]
+    out["change"] = [ch.text(with_diff=True) if ch else "no comparison" for ch in changes]
+    return out
+
+
+def same_month_last_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each city x offense: its last complete month against the same month a year before.
+
+    Columns: city_id, city, offense, source, month, current, previous, rate_current,
+    rate_previous, and the change columns of add_change.
+    """
+    rows = []
+    for (city_id, offense), part in frame.groupby(["city_id", "offense"], sort=True):
+        by_period = part.set_index("period")
+        last = by_period.index.max()
+        year_before = pd.Timestamp(add_months(last.date(), -12))
+        now = by_period.loc[last]
+        before = by_period.loc[year_before] if year_before in by_period.index else None
+        rows.append(
+            {
+                "city_id": city_id,
+                "city": now["city"],
+                "offense": offense,
+                "source": now["source"],
+                "month": last,
+                "current": now["count"],
+                "previous": before["count"] if before is not None else pd.NA,
+                "rate_current": now["rate"],
+                "rate_previous": before["rate"] if before is not None else pd.NA,
+            }
+        )
+    columns = ["city_id", "city", "offense", "source", "month", "current", "previous"]
+    if not rows:
+        return add_change(pd.DataFrame(columns=[*columns, "rate_current", "rate_previous"]))
+    return add_change(pd.DataFrame(rows))
+
+
+def seasonal_profile(frame: pd.DataFrame, city_id: str | None = None) -> pd.DataFrame:
+    """Month-of-year profile, one row per year x month: count and rate.
+
+    With `city_id` None the shown cities are pooled: counts add up, and the rate is the
+    pooled count per 100,000 residents of the cities with data that month.
+    Columns: year, month_of_year (1-12), count, population, rate, cities.
+    """
+    part = for_city(frame, city_id).dropna(subset=["count"])
+    columns = ["year", "month_of_year", "count", "population", "rate", "cities"]
+    if part.empty:
+        return pd.DataFrame(columns=columns)
+    part = part.assign(year=part["period"].dt.year, month_of_year=part["period"].dt.month)
+    out = (
+        part.groupby(["year", "month_of_year"], as_index=False)
+        .agg(count=("count", "sum"), population=("population", "sum"), cities=("city_id", "nunique"))
+        .astype({"count": "int64"})
+    )
+    out["rate"] = out["count"] * RATE_BASE / out["population"]
+    return out[columns]
+
+
+def ytd_totals(frame: pd.DataFrame, window: YtdWindow) -> pd.DataFrame:
+    """Year-to-date and prior-YTD counts and rates per city x offense of a monthly frame.
+
+    A side with a missing month (outside the span, or a gap) has no value: a partial sum
+    would understate it. Rates use each year's population and are not annualised.
+    Columns: city_id, city, offense, source, current, previous, rate_current,
+    rate_previous, population_current, population_previous and add_change's columns.
+    """
+    keys = ["city_id", "offense"]
+    out = frame.groupby(keys, sort=True, as_index=False).agg(
+        city=("city", "first"), source=("source", "first")
+    )
+    for side, (lo, hi) in (("current", window.current), ("previous", window.prior)):
+        inside = frame[(frame["period"] >= pd.Timestamp(lo)) & (frame["period"] <= pd.Timestamp(hi))]
+        sums = inside.groupby(keys, as_index=False).agg(
+            total=("count", "sum"),
+            months=("period", "size"),
+            valued=("count", "count"),
+            population=("population", "first"),
+        )
+        complete = (sums["months"] == window.months) & (sums["valued"] == window.months)
+        sums = sums[complete]
+        side_frame = pd.DataFrame(
+            {
+                "city_id": sums["city_id"],
+                "offense": sums["offense"],
+                side: sums["total"].astype("Int64"),
+                f"population_{side}": sums["population"].astype("Int64"),
+                f"rate_{side}": (sums["total"] * RATE_BASE / sums["population"]).astype("Float64"),
+            }
+        )
+        out = out.merge(side_frame, on=keys, how="left")
+    columns = ["city_id", "city", "offense", "source", "current", "previous", "rate_current", "rate_previous"]
+    populations = ["population_current", "population_previous"]
+    return add_change(out[[*columns, *populations]])
+
+
+def absent_cities(
+    frame: pd.DataFrame,
+    requested: tuple[str, ...],
+    cov: Coverage,
+    names: Mapping[str, str],
+    view: Literal["month", "week", "firearm"] = "month",
+) -> list[str]:
+    """Plain-words notes, one per reason, on requested cities (all, if none requested)
+    that a series frame does not show: 'No data in the store: Buffalo, Toledo.'"""
+    wanted = list(requested) or list(names)
+    shown = set(frame["city_id"]) if not frame.empty else set()
+    with_incidents, any_data = cov.cities("incidents"), cov.cities()
+    what = "weekly series" if view == "week" else "firearm involvement"
+    reasons: dict[str, list[str]] = {}
+    for city_id in wanted:
+        if city_id in shown:
+            continue
+        if city_id not in any_data:
+            reason = "No data in the store"
+        elif view in ("week", "firearm") and city_id not in with_incidents:
+            reason = f"Only published monthly counts, so no {what}"
+        elif view == "firearm":
+            reason = "The data does not record firearm involvement for this offense"
+        else:
+            reason = "No complete data for this offense in the chosen range"
+        reasons.setdefault(reason, []).append(names.get(city_id, city_id))
+    return [f"{reason}: {', '.join(sorted(cities))}." for reason, cities in reasons.items()]
+
+
+def for_city(frame: pd.DataFrame, city_id: str | None) -> pd.DataFrame:
+    """The rows of one city (all rows when city_id is None)."""
+    return frame if city_id is None else frame[frame["city_id"] == city_id]
+
+
+def cities_in(frame: pd.DataFrame) -> dict[str, str]:
+    """city_id -> name of the cities in a frame, in name order."""
+    pairs = frame[["city_id", "city"]].drop_duplicates().sort_values("city")
+    return dict(zip(pairs["city_id"], pairs["city"], strict=True))
+
+
+def rolling_change(rolling: pd.DataFrame) -> pd.DataFrame:
+    """Each city's latest 12-month sum against the 12 months a year before it (the
+    change columns of add_change), from a rolling_12 frame."""
+    as_series = rolling.rename(columns={"count_12m": "count", "rate_12m": "rate"})
+    return same_month_last_year(as_series)

@@ -80,16 +80,24 @@ class Change:
     def direction(self) -> Direction:
         return "up" if self.diff > 0 else "down" if self.diff < 0 else "no change"
 
-    def text(self) -> str:
-        """Plain words, no colour needed: 'up 12% (279 → 312), notable (z = 2.1)'."""
+    def text(self, with_z: bool = True, with_diff: bool = False) -> str:
+        """Plain words, no colour needed: 'up 12% (279 → 312), notable (z = 2.1)'.
+
+        `with_z=False` leaves the z-score out (narrow tables carry it in a tooltip);
+        `with_diff=True` puts the absolute change beside the percentage:
+        'up 33 or 12% (279 → 312), ...'.
+        """
         counts = f"{self.previous:,} → {self.current:,}"
         if self.direction == "no change":
             head = "no change"
         elif self.pct is None:
             head = f"{self.direction} {abs(self.diff):,}"
+        elif with_diff:
+            head = f"{self.direction} {abs(self.diff):,} or {abs(self.pct):.0f}%"
         else:
             head = f"{self.direction} {abs(self.pct):.0f}%"
-        return f"{head} ({counts}), {self.strength} (z = {self.z:+.1f})"
+        z = f" (z = {self.z:+.1f})" if with_z else ""
+        return f"{head} ({counts}), {self.strength}{z}"
 
 
 def compare_counts(current: int, previous: int) -> Change:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
+from analysis.compare import YtdComparison
 from analysis.filters import OFFENSE_LABELS
+from analysis.stats import compare_counts
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,128 @@ def coverage_summary(con: duckdb.DuckDBPyConnection, health: pd.DataFrame) -> Su
         }
     )
     return Summary(text, "Sources: " + ", ".join(sources) + ".")
+
+
+# --- Summaries for the series frames of analysis.series (Overview and Trends pages) ---
+
+PERIOD_WORDS = {"month": ("month", "months"), "week": ("week", "weeks")}
+
+
+def coverage_note(frame: pd.DataFrame, granularity: str = "month", extra: str = "") -> str:
+    """'Source: demo (12 cities). Complete months only; last complete month: December 2025.'
+
+    `frame` has city, source and period columns. When cities end at different periods the
+    note names the ones that end earlier than the latest.
+    """
+    if frame.empty:
+        return "No data for this selection." + (f" {extra}" if extra else "")
+    used = frame.groupby("source")["city"].nunique()
+    note = "Source: " + "; ".join(f"{src} ({n} {'city' if n == 1 else 'cities'})" for src, n in used.items())
+    one, many = PERIOD_WORDS.get(granularity, ("month", "months"))
+    ends = frame.groupby("city")["period"].max()
+    last = ends.max()
+    when = f"{last:%B %Y}" if granularity == "month" else f"the week of {last:%d %b %Y}"
+    note += f". Complete {many} only; last complete {one}: {when}"
+    earlier = ends[ends < last]
+    if len(earlier):
+        fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
+        note += " (" + ", ".join(f"{c}: {d:{fmt}}" for c, d in earlier.sort_index().items()) + ")"
+    note += "."
+    return note + (f" {extra}" if extra else "")
+
+
+def series_summary(frame: pd.DataFrame, measure: str, granularity: str) -> str:
+    """What the series chart shows, and the shown cities' last 12 months against the 12
+    before (with the Poisson judgement), when every shown city has both complete."""
+    if frame.empty:
+        return "No data for this selection."
+    offense = ", ".join(OFFENSE_LABELS.get(o, o) for o in sorted(frame["offense"].unique()))
+    one, _ = PERIOD_WORDS.get(granularity, ("month", "months"))
+    cities = frame["city"].nunique()
+    first, last = frame["period"].min(), frame["period"].max()
+    fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
+    text = (
+        f"{offense} per {one} in {cities} {'city' if cities == 1 else 'cities'}, {first:{fmt}} to {last:{fmt}}"
+        f"{', as rates per 100,000 residents of each year' if measure == 'rate' else ''}."
+    )
+    ends = frame.groupby("city_id")["period"].max()
+    common_end = ends.min()
+    recent = frame[
+        (frame["period"] > common_end - pd.DateOffset(months=12)) & (frame["period"] <= common_end)
+    ]
+    before = frame[
+        (frame["period"] > common_end - pd.DateOffset(months=24))
+        & (frame["period"] <= common_end - pd.DateOffset(months=12))
+    ]
+    if granularity != "month":
+        return text
+    complete = (
+        recent.groupby("city_id")["period"].nunique().ge(12).reindex(ends.index, fill_value=False).all()
+        and before.groupby("city_id")["period"].nunique().ge(12).reindex(ends.index, fill_value=False).all()
+        and recent["count"].notna().all()
+        and before["count"].notna().all()
+    )
+    if complete:
+        change = compare_counts(int(recent["count"].sum()), int(before["count"].sum()))
+        text += (
+            f" In the 12 months to {common_end:{fmt}} the shown cities together recorded "
+            f"{change.current:,} offenses: {change.text()} against the 12 months before."
+        )
+    return text
+
+
+def spread_summary(table: pd.DataFrame, compared: str) -> str:
+    """'12 months to Dec 2025 against the 12 months to Dec 2024: lower in 8 of 12 cities
+    (notable or strong in 6), higher in 3 (notable or strong in 1), unchanged in 1.'
+
+    `table` has a month column and add_change's columns; `compared` is a template with
+    {now} and {before} (the month and the same month a year earlier).
+    """
+    judged = table.dropna(subset=["z"])
+    if judged.empty:
+        return "No city has a complete comparison with a year before."
+    last = pd.Timestamp(judged["month"].max())
+    words = compared.format(now=f"{last:%b %Y}", before=f"{last - pd.DateOffset(years=1):%b %Y}")
+    if judged["month"].nunique() > 1:
+        words += " (each city at its own last complete month)"
+    down = judged[judged["direction"] == "down"]
+    up = judged[judged["direction"] == "up"]
+    same = len(judged) - len(down) - len(up)
+    n = len(judged)
+
+    def firm(part: pd.DataFrame) -> int:
+        return int((part["strength"] != "not notable").sum())
+
+    return (
+        f"{words[0].upper()}{words[1:]}: lower in {len(down)} of {n} {'city' if n == 1 else 'cities'}"
+        f" (notable or strong in {firm(down)}), higher in {len(up)} (notable or strong in {firm(up)})"
+        f"{f', unchanged in {same}' if same else ''}. Percentages are withheld below 10 offenses."
+    )
+
+
+def seasonal_summary(profile: pd.DataFrame, measure: str, where: str) -> str:
+    """Which month of the year is highest and lowest on average over the complete years."""
+    if profile.empty:
+        return "No data for a seasonal profile."
+    full_years = profile.groupby("year")["month_of_year"].nunique()
+    years = full_years[full_years == 12].index
+    if len(years) == 0:
+        return f"No complete calendar year for {where} yet: the profile shows the months there are."
+    mean = profile[profile["year"].isin(years)].groupby("month_of_year")[measure].mean()
+    overall = mean.mean()
+    if overall == 0:
+        return f"No offenses in {where} in the complete years."
+    high, low = int(mean.idxmax()), int(mean.idxmin())
+    return (
+        f"{where[0].upper()}{where[1:]}, averaged over {len(years)} complete "
+        f"year{'s' if len(years) > 1 else ''}: the highest month is {calendar.month_name[high]} "
+        f"({(mean[high] / overall - 1) * 100:+.0f}% against the average month), the lowest "
+        f"{calendar.month_name[low]} ({(mean[low] / overall - 1) * 100:+.0f}%)."
+    )
+
+
+def ytd_note(comparison: YtdComparison, extra: str = "") -> str:
+    """The source note of a YTD comparison: sources and the month it is cut at."""
+    if comparison.window is None:
+        return "No complete months for a year-to-date comparison." + (f" {extra}" if extra else "")
+    return coverage_note(comparison.table.assign(period=pd.Timestamp(comparison.window.cutoff)), extra=extra)

@@ -13,7 +13,7 @@ Every function returns the same frame as its analysis/ counterpart (checked by
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
@@ -21,10 +21,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.filters import OFFENSE_KEYS, TOTALS, CrimeFilter
+from analysis.goal_series import FIREARM_VIOLENT
 from analysis.goals import Goal, stored_goals
 from analysis.interventions import interventions_by_city
 from analysis.metrics import RATE_BASE
-from analysis.series import FIREARM_VIOLENT
+from analysis.periods import STRAY_SHARE, Coverage, SourceSpan
+from analysis.places import city_places
+from analysis.series import SERIES_COLUMNS
 
 # Enum types created in the in-memory catalog of the read-only connection, so DuckDB
 # hands pandas categoricals instead of 100M Python strings.
@@ -61,6 +64,7 @@ class PandasStore:
     population: pd.DataFrame
     small: dict[str, pd.DataFrame]  # monthly_counts, quarantine, imports, interventions
     goals: list[Goal]
+    places: pd.DataFrame  # analysis.places.city_places (registry geometry, read once)
     load_s: float
 
     @classmethod
@@ -83,7 +87,8 @@ class PandasStore:
             "interventions": interventions_by_city(con),
         }
         goals = stored_goals(con)
-        return cls(incidents, cities, population, small, goals, time.perf_counter() - started)
+        places = city_places(con)
+        return cls(incidents, cities, population, small, goals, places, time.perf_counter() - started)
 
     @property
     def rows(self) -> int:
@@ -303,6 +308,99 @@ class PandasStore:
             start = end.to_period("M").start_time
             out[str(city)] = start if end.is_month_end else start - pd.DateOffset(months=1)
         return out
+
+    # Overview and Trends: complete period series ----------------------------------------
+    def coverage(self) -> Coverage:
+        """analysis.periods.coverage from the incidents: per city x source the first month
+        (once the source reaches STRAY_SHARE of its busiest month) to the last complete one."""
+        inc = self.incidents
+        month = inc["occurred_at"].dt.to_period("M").dt.start_time.rename("month")
+        per = inc.groupby([inc["city_id"], inc["source"], month], observed=True).agg(
+            n=("geocoded", "size"), last=("occurred_at", "max")
+        )
+        per = per.reset_index()
+        src = per.groupby(["source", "month"], observed=True).agg(n=("n", "sum"), last=("last", "max"))
+        src = src.reset_index()
+        spans = []
+        for source, part in src.groupby("source", observed=True):
+            typical = part["n"].max()
+            first = part.loc[part["n"] >= STRAY_SHARE * typical, "month"].min()
+            end = part["last"].max().normalize()
+            start = end.to_period("M").start_time
+            last = start if end.is_month_end else start - pd.DateOffset(months=1)
+            cities = per[per["source"] == source].groupby("city_id", observed=True)["month"].min()
+            for city, city_first in cities.items():
+                lo = max(first, city_first)
+                if lo <= last:
+                    spans.append(SourceSpan(str(city), str(source), "incidents", lo.date(), last.date()))
+        return Coverage(tuple(sorted(spans, key=lambda x: (x.city_id, x.source))))
+
+    def period_series(self, filt: CrimeFilter, cov: Coverage, granularity: str = "month") -> pd.DataFrame:
+        """analysis.series.period_series for incident sources: complete months or weeks per
+        city x offense, zero-filled, with rates (the demo and other incident stores)."""
+        daily = granularity == "week" or filt.firearm_only or bool(filt.districts)
+        inc = self.incidents
+        rows = []
+        spans = [
+            s for s in cov.spans if s.kind == "incidents" and (not filt.cities or s.city_id in filt.cities)
+        ]
+        base = self.mask(replace(filt, offenses=()), by_month=not daily)
+        for offense in filt.offenses:
+            keep = base & self.offense_mask((offense,))
+            part = inc[keep]
+            unit = "W-SUN" if granularity == "week" else "M"
+            period = part["occurred_at"].dt.to_period(unit).dt.start_time.rename("period")
+            counts = part.groupby([part["city_id"].astype(str).rename("city_id"), period]).size()
+            for span in spans:
+                first, last_month = pd.Timestamp(span.first_month), pd.Timestamp(span.last_month)
+                if daily:
+                    lo = max(first, pd.Timestamp(filt.start) if filt.start else first)
+                    hi = min(
+                        last_month + pd.offsets.MonthEnd(0),
+                        pd.Timestamp(filt.end) if filt.end else last_month + pd.offsets.MonthEnd(0),
+                    )
+                    if granularity == "week":
+                        p0 = (lo + pd.Timedelta(days=6)).to_period("W-SUN").start_time
+                        p1 = (hi + pd.Timedelta(days=1)).to_period("W-SUN").start_time - pd.Timedelta(days=7)
+                        grid = pd.date_range(p0, p1, freq="7D")
+                    else:
+                        p0 = (lo + pd.DateOffset(months=1) - pd.Timedelta(days=1)).to_period("M").start_time
+                        p1 = (hi + pd.Timedelta(days=1) - pd.DateOffset(months=1)).to_period("M").start_time
+                        grid = pd.date_range(p0, p1, freq="MS")
+                else:
+                    start = filt.start
+                    if start is not None and start.day != 1:
+                        start = (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).date()
+                    lo = max(first, pd.Timestamp(start) if start else first)
+                    hi = min(last_month, pd.Timestamp(filt.end.replace(day=1)) if filt.end else last_month)
+                    grid = pd.date_range(lo, hi, freq="MS")
+                if len(grid) == 0:
+                    continue
+                n = counts.get(span.city_id)
+                values = (
+                    n.reindex(grid, fill_value=0) if n is not None else pd.Series(0, index=grid)
+                ).to_numpy()
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "city_id": span.city_id,
+                            "period": grid,
+                            "offense": offense,
+                            "source": span.source,
+                            "kind": "incidents",
+                            "count": values,
+                        }
+                    )
+                )
+        if not rows:
+            return pd.DataFrame(columns=SERIES_COLUMNS)
+        frame = pd.concat(rows, ignore_index=True)
+        frame = frame.merge(self.cities[["city_id", "name"]].rename(columns={"name": "city"}), on="city_id")
+        frame["year"] = frame["period"].dt.year
+        frame = frame.merge(self.population, on=["city_id", "year"], how="left")
+        frame["count"] = frame["count"].astype("Float64")
+        frame["rate"] = frame["count"] * RATE_BASE / frame["population"]
+        return frame.sort_values(["city", "offense", "period"], ignore_index=True)[SERIES_COLUMNS]
 
     # Data page ---------------------------------------------------------------------
     def source_months(self) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from datetime import date
 
 import duckdb
 
-from analysis.filters import OFFENSE_KEYS, Measure
+from analysis.filters import OFFENSE_KEYS, Granularity, Measure
 from analysis.registry_read import city_names, data_span, district_names
 
 
@@ -30,12 +30,14 @@ class Combo:
     measure: Measure = "rate"
     firearm: bool = False
     year: int | None = None  # the briefing year (Presenter view)
+    granularity: Granularity = "month"
 
     def label(self) -> str:
         cities = ",".join(c.split("_")[0] for c in self.cities) or "all"
         span = f"{self.start}..{self.end}" if self.start or self.end else "all dates"
         extra = f" districts={len(self.districts)}" if self.districts else ""
         extra += " firearm" if self.firearm else ""
+        extra += " weekly" if self.granularity == "week" else ""
         return f"{cities} {self.offense} {span} {self.measure}{extra}"
 
 
@@ -84,6 +86,7 @@ def make_combos(con: duckdb.DuckDBPyConnection, n: int = 24, seed: int = 7) -> l
                 measure="rate" if i % 2 else "count",
                 firearm=offense in ("violent_crime", "aggravated_assault", "robbery") and rng.random() < 0.3,
                 year=years[rng.randrange(len(years))],
+                granularity="week" if i % 5 == 2 else "month",
             )
         )
     return combos

@@ -25,11 +25,17 @@ import duckdb
 import pandas as pd
 
 import analysis.alerts
+import analysis.compare
 import analysis.goals
+import analysis.views
 from analysis.alerts import CUSUM, alerts_by_series
 from analysis.briefing import build_briefing
-from analysis.charts import trend_chart
-from analysis.filters import CrimeFilter
+from analysis.charts_compare import cohort_chart, funnel_chart
+from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
+from analysis.compare import baseline_years, default_baseline, indexed_by_city_year, strongest_change
+from analysis.decks import city_change_deck, deck_summary
+from analysis.events import markers_for
+from analysis.filters import OFFENSE_LABELS, CrimeFilter
 from analysis.goal_charts import its_chart, progress_chart
 from analysis.goals import goal_progress, goal_status_by_city, progress
 from analysis.health import (
@@ -42,10 +48,12 @@ from analysis.health import (
 )
 from analysis.health_charts import coverage_chart
 from analysis.interventions import first_post_month, interrupted_time_series, interventions_by_city, its_fit
-from analysis.metrics import counts_by_city_month
+from analysis.periods import coverage
 from analysis.registry_read import city_names, data_span, district_names, import_log
+from analysis.series import cities_in, seasonal_profile
 from analysis.settings import ROOT
-from analysis.summaries import coverage_summary, trend_summary
+from analysis.summaries import coverage_summary, series_summary
+from analysis.views import overview_data, trends_data
 from bench.baseline import PandasStore
 from bench.combos import Combo
 
@@ -157,27 +165,105 @@ def params(k: Combo, keys: tuple[str, ...]) -> Params:
     return out
 
 
-# Trends (views/trends.py): cities, offense, measure --------------------------------------
+# Trends (views/trends.py): cities, offense, period, granularity, measure, firearm ------------
+def _trends_out(t: Timer, data: Any, k: Combo) -> Outputs:
+    out: Outputs = {
+        "frame_series": data.series,
+        "frame_monthly": data.monthly,
+        "frame_rolling": data.rolling,
+        "frame_same_month": data.same_month,
+        "frame_ytd": data.ytd.table,
+    }
+    if data.series.empty:
+        return out
+    markers = t(markers_for, list(cities_in(data.series)), data.breaks)
+    out["series_chart"] = t(series_chart, data.series, k.measure, k.granularity, markers)
+    t(series_summary, data.series, k.measure, k.granularity)
+    out["rolling_chart"] = t(rolling_chart, data.rolling, k.measure, markers)
+    out["same_month_chart"] = t(same_month_chart, data.same_month, k.measure)
+    profile = t(seasonal_profile, data.monthly, None)
+    out["seasonal_chart"] = t(seasonal_chart, profile, k.measure)
+    t(strongest_change, data.ytd.table)
+    return out
+
+
+def _trends_filter(k: Combo) -> CrimeFilter:
+    return CrimeFilter(
+        cities=k.cities, offenses=(k.offense,), start=k.start, end=k.end, firearm_only=k.firearm
+    )
+
+
 def trends(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     sidebar(t, con, k, districts=False)
-    filt = CrimeFilter(cities=k.cities, offenses=(k.offense,))
-    frame = t(counts_by_city_month, con, filt)
-    out: Outputs = {"frame": frame}
-    if not frame.empty:
-        out["trend_chart"] = t(trend_chart, frame, k.measure)
-        t(trend_summary, con, frame, k.measure)
-    return out
+    cov = t(coverage, con)
+    data = t(trends_data, con, _trends_filter(k), cov, k.granularity)
+    return _trends_out(t, data, k)
+
+
+def _breaks_pd(pdx: PandasStore, cities: tuple[str, ...]) -> pd.DataFrame:
+    """chart_breaks from pandas: the detected source changes (the demo has none)."""
+    changes = pdx.series_breaks(pdx.source_months())
+    if cities:
+        changes = changes[changes["city_id"].isin(cities)]
+    return pd.DataFrame(
+        {
+            "city_id": changes["city_id"],
+            "city": changes["city_id"],
+            "month": changes["month"],
+            "source": changes["after"],
+            "label": "source change",
+        }
+    )
 
 
 def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     sidebar_pd(t, pdx, k, districts=False)
-    filt = CrimeFilter(cities=k.cities, offenses=(k.offense,))
-    frame = t(pdx.counts_by_city_month, filt)
-    out: Outputs = {"frame": frame}
-    if not frame.empty:
-        out["trend_chart"] = t(trend_chart, frame, k.measure)
-        t(trend_summary, None, frame, k.measure)
+    cov = t(pdx.coverage)
+    with (
+        patched(analysis.views, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+        patched(analysis.views, "chart_breaks", lambda con, c, cities=(): _breaks_pd(pdx, cities)),
+        patched(analysis.views, "city_names", lambda con: pdx.city_names()),
+    ):
+        data = t(trends_data, None, _trends_filter(k), cov, k.granularity)
+    return _trends_out(t, data, k)
+
+
+# Overview (views/overview.py): cities and offense --------------------------------------------
+def _overview_out(t: Timer, data: Any, k: Combo) -> Outputs:
+    out: Outputs = {"frame_ytd": data.ytd.table, "frame_monthly": data.monthly, "frame_annual": data.annual}
+    if data.ytd.window is None or data.monthly.empty:
+        return out
+    label = OFFENSE_LABELS[k.offense]
+    t(strongest_change, data.ytd.table)
+    out["overview_map"] = t(city_change_deck, data.points, data.places)
+    t(deck_summary, data.points, label, data.ytd.window)
+    base = default_baseline(t(baseline_years, data.annual))
+    if base is not None:
+        indexed = t(indexed_by_city_year, data.annual, base)
+        out["cohort_chart"] = t(cohort_chart, indexed, base)
+    out["funnel_chart"] = t(funnel_chart, data.funnel, label)
     return out
+
+
+def overview(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    sidebar(t, con, k, districts=False)
+    cov = t(coverage, con)
+    data = t(overview_data, con, CrimeFilter(cities=k.cities, offenses=(k.offense,)), cov)
+    return _overview_out(t, data, k)
+
+
+def overview_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
+    sidebar_pd(t, pdx, k, districts=False)
+    cov = t(pdx.coverage)
+    series = lambda con, f, c, g="month": pdx.period_series(f, c, g)  # noqa: E731
+    with (
+        patched(analysis.views, "period_series", series),
+        patched(analysis.compare, "period_series", series),
+        patched(analysis.views, "city_places", lambda con: pdx.places),
+        patched(analysis.views, "city_names", lambda con: pdx.city_names()),
+    ):
+        data = t(overview_data, None, CrimeFilter(cities=k.cities, offenses=(k.offense,)), cov)
+    return _overview_out(t, data, k)
 
 
 # Presenter view (views/presenter.py): cities and year --------------------------------------
@@ -390,10 +476,20 @@ PAGES: dict[str, PageBench] = {
     b.file: b
     for b in (
         PageBench(
+            "views/overview.py",
+            overview,
+            overview_pd,
+            lambda k: params(k, ("city", "offense")),
+            "[data-testid='stPlotlyChart'] .main-svg",
+        ),
+        PageBench(
             "views/trends.py",
             trends,
             trends_pd,
-            lambda k: params(k, ("city", "offense", "measure")),
+            lambda k: {
+                **params(k, ("city", "offense", "measure", "dates", "firearm")),
+                **({"gran": "week"} if k.granularity == "week" else {}),
+            },
             "[data-testid='stPlotlyChart'] .main-svg",
         ),
         PageBench(

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
+from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
 from analysis.registry_read import city_names, district_names
-from analysis.series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
 from analysis.settings import DATA_DIR
 from analysis.store import connect_readonly
 from ingest.store import write_store

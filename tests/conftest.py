@@ -9,7 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.registry import load_registry
+from ingest.store import write_store
 from tests.fixtures.goals import build_goals_store
+from tests.fixtures.mixed import build_mixed_store
 from tests.fixtures.stores import build_demo_store, build_tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +56,29 @@ def goals_store(goals_store_path: Path, tmp_path: Path) -> Path:
     path = tmp_path / "goals.duckdb"
     path.write_bytes(goals_store_path.read_bytes())
     return path
+
+
+@pytest.fixture(scope="session")
+def mixed_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny store plus a city with published monthly counts only, a second incident
+    source with a stray early month, and a city boundary (tests/fixtures/mixed.py)."""
+    return build_mixed_store(tmp_path_factory.mktemp("mixed") / "mixed.duckdb")
+
+
+@pytest.fixture(scope="session")
+def registry_only_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the 12 cities and no crime data at all (a fresh install)."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    with write_store(path) as con:
+        load_registry(con)
+    return path
+
+
+@pytest.fixture()
+def mixed(mixed_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(mixed_store_path), read_only=True)
+    yield con
+    con.close()
 
 
 @pytest.fixture()

@@ -8,7 +8,10 @@ increase in crime, blue for a decrease, grey when the change is not notable.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from analysis.stats import Change
@@ -17,16 +20,18 @@ UP, DOWN, NEUTRAL = "#D55E00", "#0072B2", "#595959"
 ARROWS = {"up": "▲", "down": "▼", "no change": "●"}
 
 
-def badge_html(change: Change) -> str:
-    """An inline badge: arrow + words + counts + judgement, coloured by direction."""
+def badge_html(change: Change, with_z: bool = True, with_diff: bool = False) -> str:
+    """An inline badge: arrow + words + counts + judgement, coloured by direction.
+    `with_z=False` moves the z-score into the hover title (for narrow tables);
+    `with_diff=True` shows the absolute change beside the percentage."""
     colour = NEUTRAL
     if change.strength != "not notable":
         colour = UP if change.direction == "up" else DOWN if change.direction == "down" else NEUTRAL
     weight = "700" if change.strength == "strong" else "600" if change.strength == "notable" else "400"
     return (
         f'<span style="color:{colour};font-weight:{weight}" '
-        f'title="Poisson z-score; |z| ≥ 2 notable, |z| ≥ 3 strong">'
-        f"{ARROWS[change.direction]} {html.escape(change.text())}</span>"
+        f'title="Poisson z = {change.z:+.1f}; |z| ≥ 2 notable, |z| ≥ 3 strong">'
+        f"{ARROWS[change.direction]} {html.escape(change.text(with_z, with_diff))}</span>"
     )
 
 
@@ -43,3 +48,78 @@ def kpi(label: str, value: str, change: Change | None = None, help: str | None =
         )
         if change is not None:
             change_badge(change)
+
+
+def numbers_expander(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """The numbers behind a chart: a table and a CSV download of exactly those rows."""
+    with st.expander("Numbers behind this chart"):
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.download_button(
+            "Download CSV",
+            frame.to_csv(index=False).encode(),
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            key=f"csv_{key}",
+            on_click="ignore",
+        )
+
+
+def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: str, file_stem: str) -> None:
+    """A Plotly chart with its one-line summary, its source/coverage note and its numbers.
+    A chart with nothing to draw is replaced by its summary (which says why)."""
+    if not fig.data:
+        st.info(summary)
+        st.caption(note)
+        return
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    st.markdown(summary)
+    st.caption(note)
+    numbers_expander(numbers, file_stem, key)
+
+
+def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], value_label: str) -> str:
+    """An HTML table, one row per city, one column per measure: the count, the rate and
+    the change badge in words. `table` has city, measure, current, rate_current,
+    current/previous and the change columns (analysis.series.add_change); `columns` is
+    [(measure key, heading)]. Scrolls sideways in a narrow window."""
+    head = "".join(f"<th style='text-align:left;padding:4px 10px'>{html.escape(h)}</th>" for _, h in columns)
+    cells_by_city: dict[str, dict[str, Any]] = {}
+    for r in table.itertuples():
+        cells_by_city.setdefault(str(r.city), {})[r.measure] = r
+    rows = []
+    for city in sorted(cells_by_city):
+        cells = []
+        by_measure = cells_by_city[city]
+        for key, _ in columns:
+            r = by_measure.get(key)
+            if r is None or pd.isna(r.current):
+                cells.append("<td style='padding:4px 10px;color:#595959'>no data</td>")
+                continue
+            rate = f"{r.rate_current:,.1f} {value_label}" if pd.notna(r.rate_current) else ""
+            badge = (
+                badge_html(Change(int(r.current), int(r.previous)), with_z=False, with_diff=True)
+                if pd.notna(r.previous)
+                else "<span style='color:#595959'>no complete prior year</span>"
+            )
+            cells.append(
+                f"<td style='padding:4px 10px;vertical-align:top'><b>{int(r.current):,}</b>"
+                f" <span style='color:#595959'>· {html.escape(rate)}</span><br>{badge}</td>"
+            )
+        rows.append(
+            f"<tr><th style='text-align:left;padding:4px 10px'>{html.escape(city)}</th>{''.join(cells)}</tr>"
+        )
+    return (
+        "<div style='overflow-x:auto'><table style='border-collapse:collapse;font-size:0.95rem'>"
+        f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def swatch_legend(items: Sequence[tuple[str, str]]) -> None:
+    """A legend in words, one line per (label, hex colour), each with a bordered swatch
+    (so a white swatch still shows)."""
+    lines = "".join(
+        "<div><span style='display:inline-block;width:12px;height:12px;border-radius:6px;"
+        f"border:1px solid #333;background:{html.escape(colour)}'></span> {html.escape(label)}</div>"
+        for label, colour in items
+    )
+    st.markdown(f"<div style='line-height:1.8'>{lines}</div>", unsafe_allow_html=True)

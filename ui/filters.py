@@ -210,3 +210,21 @@ def city_offense_sidebar(default_cities: Sequence[str] = ()) -> tuple[CrimeFilte
     """Cities, offense and count/rate only (the first Trends page)."""
     view = sidebar(("cities", "offense", "measure"), default_cities=default_cities)
     return view.filt, view.measure
+
+
+def url_selectbox(
+    label: str,
+    options: Sequence[str],
+    key: str,
+    default: str,
+    format_func: Any = str,
+    help: str | None = None,
+) -> str:
+    """A page's own choice (not in the sidebar) kept in the URL under `key`, validated like
+    the sidebar's: an unknown value from a link gets a notice and the default."""
+    _seed(key, list(options), label.lower(), default, multi=False)
+    if st.session_state.get(key) not in options:  # options can change with the data
+        st.session_state[key] = default
+    value = str(st.selectbox(label, options, key=key, format_func=format_func, help=help))
+    _to_url(key, value, default)
+    return value

@@ -20,9 +20,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis.alerts import CusumParams
+from analysis.goal_series import SERIES_LABELS
 from analysis.goals import INTERVAL_LEVEL, STATUS_RULE, STATUSES, Progress, format_pct, goal_offenses
 from analysis.registry_read import city_names, data_span, district_names
-from analysis.series import SERIES_LABELS
 from analysis.settings import db_path
 from analysis.store import StoreError
 from ingest.goals import (

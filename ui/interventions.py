@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES
 from analysis.interventions import (
     CI_LEVEL,
     DEFAULT_MONTHS_AFTER,
@@ -16,7 +17,6 @@ from analysis.interventions import (
     interventions_by_city,
 )
 from analysis.registry_read import city_names
-from analysis.series import SERIES_LABELS, SERIES_OFFENSES
 from ingest.goals import InterventionSpec
 from ui.data import query
 from ui.goals import create_intervention, flash, show_problems

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from analysis.goal_series import monthly_series
 from analysis.goals import (
     Goal,
     baseline_profile,
@@ -22,7 +23,6 @@ from analysis.goals import (
     progress,
     project_end,
 )
-from analysis.series import monthly_series
 from ingest.goals import GoalSpec, add_goals
 from tests.fixtures.goals import ACTUAL_2025, SEASONAL_2024, violent_counts
 

@@ -56,7 +56,7 @@ def test_alerts_last_complete_matches_status(
 
 def test_firearm_series_unchanged_by_city_restriction(demo: duckdb.DuckDBPyConnection) -> None:
     from analysis.filters import CrimeFilter
-    from analysis.series import firearm_violent_by_city_month
+    from analysis.goal_series import firearm_violent_by_city_month
 
     one = firearm_violent_by_city_month(demo, CrimeFilter(cities=("memphis_tn",)))
     every = firearm_violent_by_city_month(demo, CrimeFilter())

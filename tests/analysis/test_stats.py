@@ -52,3 +52,11 @@ def test_etest_agrees_with_z_judgement() -> None:
     assert etest_p_value(100, 64) < 0.01  # z = 4: strong
     assert etest_p_value(50, 48) > 0.5
     assert etest_p_value(0, 0) == 1.0
+
+
+def test_change_text_can_carry_the_absolute_change() -> None:
+    big = compare_counts(312, 279)
+    assert big.text(with_diff=True) == "up 33 or 12% (279 → 312), not notable (z = +1.9)"
+    assert big.text(with_z=False) == "up 12% (279 → 312), not notable"
+    # Below ten events there is no percentage to put it beside.
+    assert compare_counts(5, 3).text(with_diff=True) == "up 2 (3 → 5), not notable (z = +1.0)"

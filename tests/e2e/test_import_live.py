@@ -21,14 +21,14 @@ from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 
-TRACES = "[data-testid='stPlotlyChart'] .scatterlayer .trace"
+TRACES = ".scatterlayer .trace"  # lines of the page's first (main trend) chart
 
 
 def chart_traces(page: Any) -> int:
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=45_000)
     page.wait_for_timeout(1500)  # let Plotly finish drawing the lines
     assert page.locator("[data-testid='stException']").count() == 0
-    return int(page.locator(TRACES).count())
+    return int(page.locator("[data-testid='stPlotlyChart']").first.locator(TRACES).count())
 
 
 def test_import_into_the_store_a_running_dashboard_reads(

@@ -15,16 +15,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
     """`app(store_path, page=None, query=None)` -> an AppTest that has run once.
 
-    With `page` the page file runs directly, as a link to that page would, so its query
-    parameters reach it untouched by the default page."""
+    With `page` the first run is that page, as when a link to it opens a new session
+    (its query string seeds the sidebar); without, the default page."""
 
     def make(
         store: Path, page: str | None = None, query: dict[str, str | list[str]] | None = None
     ) -> AppTest:
         monkeypatch.setenv("PSP_DB", str(store))
-        at = AppTest.from_file(str(ROOT / (page or "dashboard.py")), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
         for key, value in (query or {}).items():
             at.query_params[key] = value
-        return at.run()
+        if page:
+            at.switch_page(page)
+        at.run()
+        return at
 
     yield make

@@ -106,7 +106,7 @@ def test_period_end_is_the_last_day_of_the_cutoff_month() -> None:
 
 
 def test_firearm_slide_counts_whole_months(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    from analysis.series import firearm_violent_by_city_month
+    from analysis.goal_series import firearm_violent_by_city_month
 
     b = build_briefing(demo_ro, ("memphis_tn",), 2025)
     slide = next(s for s in b.slides if s.key == "trend_firearm_violent_crime")

@@ -1,0 +1,202 @@
+"""Comparing cities without ranking them: YTD, the baseline index and the funnel plot,
+checked against hand calculations."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis.compare import (
+    FIREARM_VIOLENT,
+    annual_rates,
+    baseline_years,
+    default_baseline,
+    funnel,
+    funnel_limits,
+    funnel_summary,
+    index_summary,
+    indexed_by_city_year,
+    poisson_limit,
+    strongest_change,
+    ytd_by_city,
+    ytd_from_series,
+)
+from analysis.filters import CrimeFilter
+from analysis.periods import coverage
+
+
+def test_ytd_by_city_on_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
+    result = ytd_by_city(tiny, CrimeFilter(), coverage(tiny))
+    assert result.window is not None and result.window.cutoff == date(2024, 2, 1)
+    table = result.table.set_index(["city_id", "measure"])
+    # Jan-Feb 2024 vs Jan-Feb 2023 (see test_series): violent 7 vs 5 and 3 vs 1; murder
+    # Memphis M11 + M12 = 2 vs M1 = 1 (Springfield never recorded one: no row); firearm-involved violent:
+    # Memphis M11-M14 + M17 = 5 vs M1 + M2 = 2, Springfield S4 = 1 vs 0.
+    expected = {
+        ("memphis_tn", "violent_crime"): (7, 5),
+        ("memphis_tn", "murder"): (2, 1),
+        ("memphis_tn", FIREARM_VIOLENT): (5, 2),
+        ("springfield_il", "violent_crime"): (3, 1),
+        ("springfield_il", FIREARM_VIOLENT): (1, 0),
+    }
+    assert {k: (int(r.current), int(r.previous)) for k, r in table.iterrows()} == expected
+    assert table.loc[("memphis_tn", FIREARM_VIOLENT), "rate_current"] == pytest.approx(5 / 619_470 * 1e5)
+    # 0 -> 1 gives z = 2 (sqrt(1) - sqrt(0)) * 2: the only notable change, so the sentence names it.
+    assert strongest_change(result.table).startswith(
+        "The strongest change is firearm-involved violent crime in Springfield: up 1 (0 → 1), notable (z = +2.0)."
+    )
+
+
+def test_ytd_with_published_counts(mixed: duckdb.DuckDBPyConnection) -> None:
+    result = ytd_by_city(mixed, CrimeFilter(), coverage(mixed))
+    table = result.table.set_index(["city_id", "measure"])
+    # Houston: violent Jan+Feb 2024 = 120 + 80 = 200 vs 100 + 90 = 190 (up 5%, 10+ events);
+    # murder 6 + 2 = 8 vs 4 + 3 = 7. No firearm row: published counts carry no weapon.
+    assert (
+        table.loc[("houston_tx", "violent_crime"), "change"]
+        == "up 10 or 5% (190 → 200), not notable (z = +0.7)"
+    )
+    assert (table.loc[("houston_tx", "murder"), ["current", "previous"]] == [8, 7]).all()
+    assert ("houston_tx", FIREARM_VIOLENT) not in table.index
+    assert ("jackson_tn", FIREARM_VIOLENT) not in table.index  # its portal records no weapon
+    assert (table.loc[("jackson_tn", "violent_crime"), ["current", "previous"]] == [80, 80]).all()
+
+
+def test_strongest_change_without_a_notable_one() -> None:
+    table = pd.DataFrame(
+        {
+            "city": ["A", "B"],
+            "measure": ["violent_crime", "violent_crime"],
+            "z": [0.5, -1.5],
+            "strength": ["not notable", "not notable"],
+            "direction": ["up", "down"],
+            "change": ["up 1 (3 → 4), not notable (z = +0.5)", "down 20% (50 → 40), not notable (z = -1.5)"],
+        }
+    )
+    assert strongest_change(table) == (
+        "No change is larger than chance would explain: the largest is violent crime in B, "
+        "down 20% (50 → 40), not notable (z = -1.5). Violent crime moved notably in 0 of 2 cities (0 down, 0 up)."
+    )
+    assert strongest_change(table.iloc[0:0]) == "No city has a complete year-to-date comparison yet."
+
+
+def monthly_frame(city: str, year: int, per_month: int, population: int, months: int = 12) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "city_id": city,
+            "city": city.title(),
+            "period": pd.date_range(f"{year}-01-01", periods=months, freq="MS"),
+            "offense": "violent_crime",
+            "source": "hand",
+            "kind": "incidents",
+            "count": per_month,
+            "population": population,
+            "rate": per_month * 1e5 / population,
+        }
+    )
+
+
+def test_index_to_a_baseline_year() -> None:
+    frame = pd.concat(
+        [
+            monthly_frame("a", 2017, 10, 100_000),  # 120 offenses: rate 120
+            monthly_frame("a", 2018, 12, 100_000),  # 144 offenses: rate 144 -> index 120
+            monthly_frame("a", 2019, 12, 100_000, months=6),  # incomplete year: left out
+            monthly_frame("b", 2017, 0, 50_000),  # zero in the baseline: no index possible
+            monthly_frame("b", 2018, 5, 50_000),
+        ]
+    )
+    annual = annual_rates(frame)
+    assert annual[annual["city_id"] == "a"][["year", "count", "rate"]].values.tolist() == [
+        [2017, 120, 120.0],
+        [2018, 144, 144.0],
+    ]
+    assert baseline_years(annual) == [2017, 2018]
+    indexed = indexed_by_city_year(annual, 2017)
+    assert indexed["city_id"].unique().tolist() == ["a"]
+    assert indexed["index"].tolist() == pytest.approx([100.0, 120.0])
+    assert index_summary(indexed, 2017) == (
+        "In 2018, 0 of 1 cities had a lower rate than in 2017 and 1 a higher one (index 120 to 120; 2017 = 100)."
+    )
+    assert default_baseline([2015, 2016, 2017, 2018]) == 2017
+    assert default_baseline([2019, 2020]) == 2019
+    assert default_baseline([]) is None
+
+
+def poisson_cdf(k: int, mean: float) -> float:
+    return sum(math.exp(-mean) * mean**i / math.factorial(i) for i in range(k + 1))
+
+
+def test_poisson_limit_by_hand() -> None:
+    # Poisson(4): F(7) = 0.948866, F(8) = 0.978637, so the 97.5% quantile is r = 8 and the
+    # interpolated limit is 8 - (F(8) - 0.975) / (F(8) - F(7)) = 8 - 0.003637 / 0.029771 = 7.8778.
+    f7, f8 = poisson_cdf(7, 4), poisson_cdf(8, 4)
+    assert f7 == pytest.approx(0.94887, abs=1e-5) and f8 == pytest.approx(0.97864, abs=1e-5)
+    assert poisson_limit(4, 0.975) == pytest.approx(8 - (f8 - 0.975) / (f8 - f7))
+    assert poisson_limit(4, 0.975) == pytest.approx(7.8778, abs=1e-4)
+    # Lower 2.5%: F(0) = 0.01832 < 0.025 <= F(1) = 0.09158: 1 - (0.09158 - 0.025) / 0.07326.
+    f0, f1 = poisson_cdf(0, 4), poisson_cdf(1, 4)
+    assert poisson_limit(4, 0.025) == pytest.approx(1 - (f1 - 0.025) / (f1 - f0))
+    assert poisson_limit(0, 0.975) == 0.0
+
+
+def test_funnel_limits_around_the_pooled_rate() -> None:
+    # Pooled 1,000 per 100,000; a population of 400 expects 4 offenses: the 95% upper
+    # limit is 7.8778 / 400 per person = 1,969.4 per 100,000.
+    limits = funnel_limits(1000.0, [400.0, 4_000_000.0]).set_index(["level", "size"])
+    assert limits.loc[(0.95, 400.0), "upper"] == pytest.approx(7.8778 / 400 * 1e5, rel=1e-4)
+    # Large populations: limits close in on the pooled rate (normal approximation:
+    # 1000 +/- 1.96 * sqrt(40000) / 4e6 * 1e5 = 1000 +/- 9.8).
+    big = limits.loc[(0.95, 4_000_000.0)]
+    assert big["lower"] == pytest.approx(990.2, abs=0.2) and big["upper"] == pytest.approx(1009.8, abs=0.2)
+    wide = limits.loc[(0.998, 4_000_000.0)]
+    assert wide["upper"] - wide["lower"] > big["upper"] - big["lower"]
+
+
+def test_funnel_points_by_hand() -> None:
+    frame = pd.concat(
+        [
+            monthly_frame("a", 2024, 10, 120_000),  # 120 in 120,000 person-years: rate 100
+            monthly_frame("b", 2024, 30, 120_000),  # 360: rate 300
+            monthly_frame("c", 2024, 20, 120_000, months=6),  # only 6 months: not placed
+        ]
+    )
+    f = funnel(frame, pd.Timestamp("2024-12-01"))
+    points = f.points.set_index("city_id")
+    assert list(points.index) == ["a", "b"]
+    assert points.loc["a", "person_years"] == pytest.approx(120_000)
+    assert points.loc["a", "rate"] == pytest.approx(100.0)
+    # Pooled: 480 / 240,000 = 200 per 100,000; each city expects 240.
+    assert f.pooled_rate == pytest.approx(200.0)
+    assert points.loc["a", "expected"] == pytest.approx(240.0)
+    assert points.loc["a", "z"] == pytest.approx((120 - 240) / math.sqrt(240))
+    assert points.loc["a", "band"] == "below the 99.8% limit"
+    assert points.loc["b", "band"] == "above the 99.8% limit"
+    assert f.start == pd.Timestamp("2024-01-01") and f.end == pd.Timestamp("2024-12-01")
+    assert funnel_summary(f, "violent_crime") == (
+        "Pooled violent crime rate of the 2 cities, Jan 2024–Dec 2024: 200.0 per 100,000 residents. "
+        "Cities whose rate differs from the pooled rate by more than chance — above the 99.8% limit: B; below it: A."
+    )
+
+
+def test_funnel_inside_the_limits(tiny: duckdb.DuckDBPyConnection) -> None:
+    from analysis.series import period_series
+
+    frame = period_series(tiny, CrimeFilter(), coverage(tiny))
+    f = funnel(frame)
+    # Mar 2023 .. Feb 2024: Memphis 0 + 5 + 2 = 7, Springfield 3 + 0 = 3; person-years
+    # 10/12 of the 2023 population + 2/12 of 2024's.
+    memphis_py = 10 / 12 * 622_878 + 2 / 12 * 619_470
+    springfield_py = 10 / 12 * 113_426 + 2 / 12 * 113_104
+    assert f.pooled_rate == pytest.approx(10 / (memphis_py + springfield_py) * 1e5)
+    assert set(f.points["band"]) == {"within the 95% limits"}
+    assert "Every city lies within the 99.8% limits" in funnel_summary(f, "violent_crime")
+
+
+def test_ytd_from_series_is_empty_without_data() -> None:
+    empty = ytd_from_series(monthly_frame("a", 2024, 1, 1).iloc[0:0])
+    assert empty.window is None and empty.table.empty

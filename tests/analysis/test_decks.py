@@ -1,0 +1,157 @@
+"""The 12-city map: offline by construction, sizes and colours as documented, outlines
+from the store; plus the markers and series breaks the trend charts draw."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis.compare import ytd_by_city
+from analysis.decks import (
+    CHANGE_CLASSES,
+    MAX_RADIUS_PX,
+    MIN_RADIUS_PX,
+    change_class,
+    city_change_deck,
+    deck_points,
+    deck_summary,
+    legend,
+    profile_links,
+)
+from analysis.events import markers_for
+from analysis.filters import CrimeFilter
+from analysis.health import chart_breaks
+from analysis.periods import YtdWindow, coverage
+from analysis.places import city_places
+
+
+def ytd_rows(rates: dict[str, float], strength: str = "strong", direction: str = "down") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "city_id": list(rates),
+            "measure": "violent_crime",
+            "current": [100] * len(rates),
+            "rate_current": list(rates.values()),
+            "direction": direction,
+            "strength": strength,
+            "change": "down 20% (125 → 100), strong (z = -2.4)",
+        }
+    )
+
+
+def test_deck_is_offline_and_draws_every_city(tiny: duckdb.DuckDBPyConnection) -> None:
+    places = city_places(tiny)
+    points = deck_points(places, ytd_by_city(tiny, CrimeFilter(), coverage(tiny)).table, "violent_crime")
+    spec = json.loads(city_change_deck(points, places).to_json())
+    # pydeck's style placeholder and no provider: Streamlit then draws no basemap. A
+    # missing or null mapStyle would make it fetch a Carto style from the internet.
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert "mapProvider" not in spec and "mapboxKey" not in spec
+    assert "http" not in json.dumps(spec)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert set(layers) == {"city-outlines", "city-circles", "city-names"}
+    assert len(layers["city-outlines"]["data"]["features"]) == 12
+    assert [p["city"] for p in layers["city-circles"]["data"]] == ["Memphis", "Springfield"]
+    assert layers["city-circles"]["radiusUnits"] == "pixels"
+
+
+def test_circle_area_follows_the_rate() -> None:
+    places = pd.DataFrame(
+        {
+            "city_id": ["a", "b", "c"],
+            "city": ["A", "B", "C"],
+            "lat": [35.0, 40.0, 30.0],
+            "lon": [-90.0, -80.0, -95.0],
+        }
+    )
+    points = deck_points(places, ytd_rows({"a": 400.0, "b": 100.0, "c": 1.0}), "violent_crime").set_index(
+        "city_id"
+    )
+    # radius = MAX * sqrt(rate / max rate): a quarter of the rate, half the radius; never
+    # below the minimum.
+    assert points.loc["a", "radius"] == MAX_RADIUS_PX
+    assert points.loc["b", "radius"] == pytest.approx(MAX_RADIUS_PX / 2)
+    assert points.loc["c", "radius"] == MIN_RADIUS_PX
+    assert points.loc["a", "colour"] == list(CHANGE_CLASSES["down strong"][1])
+
+
+def test_names_move_west_of_a_crowded_neighbour() -> None:
+    # Springfield IL and Indianapolis sit 3.6 degrees apart at the same latitude: the
+    # western name goes on the west side. Buffalo has nobody close to its east.
+    places = pd.DataFrame(
+        {
+            "city_id": ["springfield_il", "indianapolis_in", "buffalo_ny"],
+            "city": ["Springfield", "Indianapolis", "Buffalo"],
+            "lat": [39.76, 39.78, 42.90],
+            "lon": [-89.71, -86.14, -78.85],
+        }
+    )
+    points = deck_points(places, ytd_rows(dict.fromkeys(places["city_id"], 500.0)), "violent_crime")
+    assert dict(zip(points["city_id"], points["label_left"], strict=True)) == {
+        "springfield_il": True,
+        "indianapolis_in": False,
+        "buffalo_ny": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("direction", "strength", "expected"),
+    [
+        ("up", "strong", "up strong"),
+        ("down", "notable", "down notable"),
+        ("down", "not notable", "not notable"),
+        ("no change", "not notable", "not notable"),
+        (None, None, "no comparison"),
+    ],
+)
+def test_change_class(direction: object, strength: object, expected: str) -> None:
+    assert change_class(direction, strength) == expected
+
+
+def test_legend_and_summary_in_words() -> None:
+    assert legend()[0] == ("Up, strong evidence (|z| ≥ 3)", "#D55E00")
+    assert legend()[-1] == ("No complete comparison", "#FFFFFF")
+    points = pd.DataFrame({"class": ["down strong", "down strong", "not notable"], "city": ["A", "B", "C"]})
+    assert deck_summary(points, "Violent crime", YtdWindow(date(2025, 3, 1))) == (
+        "Violent crime, Jan–Mar 2025 vs Jan–Mar 2024: 2 cities down with strong evidence, 1 city without "
+        "a notable change. Circle area shows each city's year-to-date rate per 100,000 residents."
+    )
+
+
+def test_profile_links_use_the_city_page() -> None:
+    points = pd.DataFrame({"city_id": ["memphis_tn", "buffalo_ny"], "city": ["Memphis", "Buffalo"]})
+    assert profile_links(points) == "[Buffalo](city?city=buffalo_ny) · [Memphis](city?city=memphis_tn)"
+
+
+def test_outlines_prefer_the_boundary(mixed: duckdb.DuckDBPyConnection) -> None:
+    places = city_places(mixed).set_index("city_id")
+    assert places.loc["springfield_il", "outline_kind"] == "boundary"
+    square = json.loads(places.loc["springfield_il", "outline"])
+    assert square["type"] == "Polygon" and [-89.75, 39.7] in [list(p) for p in square["coordinates"][0]]
+    # Memphis has no boundary loaded: its registry bounding box stands in.
+    assert places.loc["memphis_tn", "outline_kind"] == "bounding box"
+    box = json.loads(places.loc["memphis_tn", "outline"])
+    lons = [p[0] for p in box["coordinates"][0]]
+    assert min(lons) == pytest.approx(-90.30305) and max(lons) == pytest.approx(-89.63709)
+
+
+def test_chart_breaks_and_markers(tiny: duckdb.DuckDBPyConnection, mixed: duckdb.DuckDBPyConnection) -> None:
+    assert chart_breaks(tiny, coverage(tiny)).empty
+    breaks = chart_breaks(mixed, coverage(mixed))
+    assert breaks[["city_id", "month", "label"]].values.tolist() == [
+        ["houston_tx", pd.Timestamp("2023-06-01"), "gap in published counts (published)"]
+    ]
+    assert chart_breaks(mixed, coverage(mixed), ("memphis_tn",)).empty
+    labels = [m.label for m in markers_for(["houston_tx", "springfield_il"], breaks)]
+    assert labels == ["PSP launch (Jun 2017)", "Houston: gap in published counts (published)"]
+    # Operation Relentless Pursuit concerns Kansas City and Memphis only.
+    assert [m.day for m in markers_for(["memphis_tn"])] == [date(2017, 6, 1), date(2019, 12, 1)]
+    assert [m.day for m in markers_for(["kansas_city_mo", "toledo_oh"])] == [
+        date(2017, 6, 1),
+        date(2019, 12, 1),
+    ]
+    assert [m.day for m in markers_for(["toledo_oh"])] == [date(2017, 6, 1)]

@@ -1,0 +1,105 @@
+"""Overview: the 12 PSP cities side by side, each judged against its own past."""
+
+import streamlit as st
+
+from analysis.charts_compare import cohort_chart, funnel_chart
+from analysis.compare import (
+    MEASURE_LABELS,
+    baseline_years,
+    default_baseline,
+    funnel_summary,
+    index_summary,
+    indexed_by_city_year,
+    strongest_change,
+)
+from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend, profile_links
+from analysis.filters import OFFENSE_LABELS
+from analysis.periods import coverage
+from analysis.summaries import coverage_note, ytd_note
+from analysis.views import overview_data
+from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
+from ui.data import demo_banner, query
+from ui.filters import sidebar, url_selectbox
+
+st.title("The 12 PSP cities side by side")
+demo_banner()
+view = sidebar(("cities", "offense"))
+offense = view.filt.offenses[0]
+offense_label = OFFENSE_LABELS[offense]
+data = query(overview_data, view.filt, query(coverage))
+if data.missing:
+    st.info("Not shown. " + " ".join(data.missing))
+ytd, window = data.ytd, data.ytd.window
+if window is None or data.monthly.empty:
+    st.info("No data for this selection. Load data (see the Data page) or choose other cities.")
+    st.stop()
+
+st.markdown(f"**{strongest_change(ytd.table)}**")
+
+st.subheader("Year to date against the year before")
+st.caption(window.caveat() + ytd.stale_note())
+measures = [(m, MEASURE_LABELS[m]) for m in ("violent_crime", "murder", "firearm_violent")]
+st.markdown(change_table_html(ytd.table, measures, "per 100,000"), unsafe_allow_html=True)
+st.caption(
+    ytd_note(
+        ytd,
+        extra="Firearm-involved: offenses recorded with a firearm (NIBRS weapon codes 11–15), where the "
+        "data records the weapon; published monthly counts do not.",
+    )
+)
+numbers_expander(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}", "ytd")
+
+st.subheader(f"Where {offense_label.lower()} moved, year to date")
+map_column, words_column = st.columns([3, 2])
+with map_column:
+    st.pydeck_chart(city_change_deck(data.points, data.places), height=480, key="overview_map")
+with words_column:
+    swatch_legend(legend())
+    st.markdown(deck_summary(data.points, offense_label, window))
+    st.markdown("City profiles: " + profile_links(data.points))
+    st.caption(
+        ytd_note(
+            ytd, extra="Circle area = rate. Outlines: city limits or, where none is loaded, bounding boxes."
+        )
+    )
+numbers_expander(deck_numbers(data.points), f"psp_map_{offense}", "map")
+
+st.subheader(f"{offense_label}: each city against its own baseline year")
+years = baseline_years(data.annual)
+default_year = default_baseline(years)
+if default_year is None:
+    st.info("No complete calendar year in the data yet: no index can be drawn.")
+else:
+    base = int(
+        url_selectbox(
+            "Baseline year (= 100)",
+            [str(y) for y in years],
+            key="base",
+            default=str(default_year),
+            help="Each city's yearly rate per 100,000 as a share of its own rate in this year. "
+            "2017 is the year the first PSP cities were designated.",
+        )
+    )
+    indexed = indexed_by_city_year(data.annual, base)
+    chart_block(
+        cohort_chart(indexed, base),
+        indexed,
+        index_summary(indexed, base),
+        coverage_note(data.monthly, extra="Complete calendar years only; rates use each year's population."),
+        key="cohort_chart",
+        file_stem=f"psp_{offense}_index_{base}",
+    )
+
+st.subheader(f"{offense_label}: rate against population (funnel plot)")
+chart_block(
+    funnel_chart(data.funnel, offense_label),
+    data.funnel.points,
+    funnel_summary(data.funnel, offense),
+    coverage_note(
+        data.monthly,
+        extra="Control limits: exact Poisson 95% and 99.8% limits around the pooled rate "
+        "(Spiegelhalter 2005). Cities are placed, not ranked.",
+    ),
+    key="funnel_chart",
+    file_stem=f"psp_{offense}_funnel",
+)
