@@ -124,6 +124,7 @@ class PageBench:
     baseline: Callable[[Timer, PandasStore, Combo], Outputs] | None  # None: no pandas version yet
     url: Callable[[Combo], Params]
     ready: str  # CSS selector that appears when the page has drawn its main element
+    varies: bool = True  # False: the page has no filter, every combination is the same view
 
 
 # Shared sidebar work -----------------------------------------------------------------
@@ -512,6 +513,7 @@ PAGES: dict[str, PageBench] = {
             data_pd,
             lambda k: {},
             "[data-testid='stPlotlyChart'] .main-svg",
+            varies=False,
         ),
         PageBench(
             "views/presenter.py",

@@ -81,6 +81,13 @@ class Config:
     rebuild: bool = False
     screenshots: Path | None = None
     quiet: bool = False
+    # At this many rows and above, repeats are cut so the largest scale fits in a run
+    # (reported in results.json): 1 warm repeat, `big_pandas_combos` pandas combinations,
+    # `big_browser_views` views per page, no CSV import (the CSV figure is per 10M rows).
+    big_rows: float = 5e7
+    big_pandas_combos: int = 3
+    big_browser_views: int = 2
+    fixed_page_combos: int = 5  # a page without filters (Data) repeats the same view
 
 
 def pct(values: list[float], q: float) -> float:
@@ -295,7 +302,15 @@ def bench_scale(scale: float, target: float | None, cfg: Config) -> dict[str, An
         "ingest_measured": "this run" if not store["reused"] else f"build of {store.get('built_at')}",
         "table_rows": store["table_rows"],
     }
-    if cfg.csv:
+    big = store["rows"] >= cfg.big_rows
+    reps = 1 if big else cfg.warm_reps
+    row["settings"] = {
+        "warm_reps": reps,
+        "pandas_combos": cfg.big_pandas_combos if big else (cfg.pandas_combos or cfg.combos),
+        "browser_views_per_page": cfg.big_browser_views if big else cfg.browser_views,
+        "combos_for_pages_without_filters": cfg.fixed_page_combos,
+    }
+    if cfg.csv and not big:
         log(cfg, f"scale {scale}: csv import")
         row["csv_import"] = csv_import(store, cfg)
     log(cfg, f"scale {scale}: cold start")
@@ -303,7 +318,7 @@ def bench_scale(scale: float, target: float | None, cfg: Config) -> dict[str, An
     if cfg.browser:
         log(cfg, f"scale {scale}: browser drive (RSS)")
         con = connect_readonly(path)
-        views = make_combos(con, cfg.browser_views, seed=cfg.seed + 1)
+        views = make_combos(con, row["settings"]["browser_views_per_page"], seed=cfg.seed + 1)
         con.close()
         from bench.browser import drive
 
@@ -322,7 +337,8 @@ def bench_scale(scale: float, target: float | None, cfg: Config) -> dict[str, An
     for spec in dashboard_pages():
         file = spec["file"]
         log(cfg, f"scale {scale}: page {file}")
-        result, outputs = bench_page(path, PAGES[file], combos, cfg.warm_reps)
+        mine = combos if PAGES[file].varies else combos[: cfg.fixed_page_combos]
+        result, outputs = bench_page(path, PAGES[file], mine, reps)
         pages[file] = {"title": spec.get("title", file), **result}
         references[file] = outputs
     if cfg.pandas:
@@ -332,7 +348,7 @@ def bench_scale(scale: float, target: float | None, cfg: Config) -> dict[str, An
         con.close()
         row["pandas_load_s"] = pdx.load_s
         row["pandas_frame_mb"] = round(pdx.memory_mb(), 1)
-        n = cfg.pandas_combos or len(combos)
+        n = row["settings"]["pandas_combos"]
         for file, page in pages.items():
             if PAGES[file].baseline is None:
                 page.update(pandas_ms=None, ratio=None, data_ratio=None, same_output=None)
