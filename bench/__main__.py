@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--no-csv", action="store_true", help="skip the CSV import measurement")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the stores even if they are current")
     parser.add_argument("--screenshots", type=Path, help="save one browser screenshot per page here")
+    parser.add_argument(
+        "--append", action="store_true", help="keep the other scales already in --out (run scales one by one)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     cfg = Config(
@@ -50,6 +53,7 @@ def main() -> None:
         csv=not args.no_csv,
         rebuild=args.rebuild,
         screenshots=args.screenshots,
+        append=args.append,
     )
     print(table(run(cfg)))
 

@@ -81,6 +81,7 @@ class Config:
     rebuild: bool = False
     screenshots: Path | None = None
     quiet: bool = False
+    append: bool = False  # keep the other scales already in `out` (replace equal targets)
     # At this many rows and above, repeats are cut so the largest scale fits in a run
     # (reported in results.json): 1 warm repeat, `big_pandas_combos` pandas combinations,
     # `big_browser_views` views per page, no CSV import (the CSV figure is per 10M rows).
@@ -419,6 +420,11 @@ def run(cfg: Config) -> dict[str, Any]:
     for scale, target in plan:
         log(cfg, f"scale {scale} (~{rows_for_scale(scale, cfg.seed):,} rows)")
         scales.append(bench_scale(scale, target, cfg))
+    if cfg.append and cfg.out is not None and cfg.out.exists():
+        earlier = json.loads(cfg.out.read_text())
+        mine = {(s["target_rows"], s["scale"]) for s in scales}
+        kept = [s for s in earlier.get("scales", []) if (s["target_rows"], s["scale"]) not in mine]
+        scales = sorted(kept + scales, key=lambda s: s["rows"])
     result = {
         "command": "make bench  (.venv/bin/python -m bench)",
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
