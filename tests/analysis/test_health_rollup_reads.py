@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from analysis.health import is_demo, last_complete_month_by_city, status_by_city
 
@@ -63,3 +65,23 @@ def test_firearm_series_unchanged_by_city_restriction(demo: duckdb.DuckDBPyConne
     assert len(one) and set(one["city_id"]) == {"memphis_tn"}
     expected = every[every["city_id"] == "memphis_tn"].reset_index(drop=True)
     pd.testing.assert_frame_equal(one.reset_index(drop=True), expected)
+
+
+def test_rate_of_a_large_monthly_count_does_not_overflow(tmp_path: Path) -> None:
+    """A city-month above 21,474 offenses times 100,000 overflows INT32 (seen at scale 20)."""
+    from analysis.filters import CrimeFilter
+    from analysis.metrics import counts_by_city_month
+    from ingest.registry import load_registry
+    from ingest.store import write_store
+
+    path = tmp_path / "big.duckdb"
+    with write_store(path) as con:
+        load_registry(con)
+        con.execute(
+            "insert into monthly_counts (city_id, month, offense, count, source) values ('houston_tx', date '2024-01-01', 'property_crime', 30000, 'x')"
+        )
+    ro = duckdb.connect(str(path), read_only=True)
+    frame = counts_by_city_month(ro, CrimeFilter(offenses=("property_crime",)))
+    ro.close()
+    assert frame["count"].tolist() == [30000]
+    assert frame["rate"].iloc[0] == pytest.approx(30000 * 100_000 / frame["population"].iloc[0])
