@@ -96,7 +96,9 @@ def drive(store: Path, combos: list[Combo], screenshots: Path | None = None) -> 
                 times, errors = [], 0
                 for i, combo in enumerate(combos):
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    link = f"{url}/{spec['url_path']}?{urlencode(bench.url(combo), doseq=True)}"
+                    # Streamlit serves the default page at "/" only: "/<its url_path>" is "not found".
+                    path = "" if spec["default"] else spec["url_path"]
+                    link = f"{url}/{path}?{urlencode(bench.url(combo), doseq=True)}"
                     started = time.perf_counter()
                     page.goto(link, wait_until="domcontentloaded")
                     try:
