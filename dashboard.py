@@ -9,6 +9,8 @@ pages = [
         "views/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True
     ),
     st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+    st.Page("views/map.py", title="Map", icon=":material/map:", url_path="map"),
+    st.Page("views/city.py", title="City profile", icon=":material/location_city:", url_path="city"),
     st.Page("views/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
     st.Page(
         "views/interventions.py", title="Interventions", icon=":material/event:", url_path="interventions"

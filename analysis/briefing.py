@@ -2,30 +2,51 @@
 rendered three ways (PowerPoint, PDF, and the presenter view in the app).
 
 A slide carries one message (a sentence a chief can say out loud), an optional Plotly
-figure or table, and speaker notes with the numbers. Figures are the same builders the
-pages use, so an exported chart is the chart on screen, not a re-drawing.
+figure or table, and speaker notes with the numbers. Figures come from the same data
+functions and chart builders as the Overview and Trends pages (analysis.views,
+analysis.charts_*), so an exported chart is the chart on screen, not a re-drawing.
+The period is a year-to-date window (analysis.periods.YtdWindow): January to the last
+month every chosen city has complete, at most December of the chosen year, against
+the same months of the year before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts import trend_chart
-from analysis.filters import OFFENSE_LABELS, CrimeFilter
-from analysis.goal_series import FIREARM_VIOLENT, firearm_violent_by_city_month
+from analysis.charts_compare import cohort_chart, funnel_chart
+from analysis.charts_trends import series_chart
+from analysis.compare import (
+    FIREARM_VIOLENT,
+    MEASURE_LABELS,
+    annual_rates,
+    baseline_years,
+    default_baseline,
+    funnel,
+    funnel_summary,
+    index_summary,
+    indexed_by_city_year,
+    ytd_by_city,
+)
+from analysis.events import markers_for
+from analysis.filters import CrimeFilter
 from analysis.goals import STATUS_RULE, goal_status_by_city
-from analysis.health import last_complete_month_by_city, store_sources
-from analysis.metrics import counts_by_city_month
+from analysis.health import store_sources
+from analysis.periods import Coverage, YtdWindow, coverage
 from analysis.registry_read import city_names
+from analysis.series import period_series
 from analysis.stats import compare_counts
+from analysis.views import trends_data
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
+TREND_YEARS = 5  # years of monthly history on a trend slide
+YTD_MEASURES = ("violent_crime", "murder", FIREARM_VIOLENT)
 
 
 @dataclass(frozen=True)
@@ -58,50 +79,16 @@ class Briefing:
     slides: list[Slide] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Period:
-    """The briefing period: January to the cutoff month of `year`, against the same
-    months of the year before (METHODS.md: YTD with the same cutoff in both years)."""
-
-    year: int
-    cutoff: date  # first day of the last complete month included
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 1, 1)
-
-    @property
-    def prior_start(self) -> date:
-        return date(self.year - 1, 1, 1)
-
-    @property
-    def prior_cutoff(self) -> date:
-        return date(self.year - 1, self.cutoff.month, 1)
-
-    @property
-    def end(self) -> date:
-        """Last day of the cutoff month (filters take inclusive end dates)."""
-        following = date(self.cutoff.year + self.cutoff.month // 12, self.cutoff.month % 12 + 1, 1)
-        return following - timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        if self.cutoff.month == 12:
-            return f"{self.year} (full year) vs {self.year - 1}"
-        return f"Jan–{self.cutoff:%b} {self.year} vs Jan–{self.cutoff:%b} {self.year - 1}"
-
-
-def briefing_period(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], year: int) -> Period:
-    """Cut the period at the last month every chosen city has complete (at most December)."""
-    complete = last_complete_month_by_city(con)
-    chosen = [m for c, m in complete.items() if not cities or c in cities]
-    if not chosen:
-        raise ValueError("the store has no complete month for the chosen cities")
-    last = min(chosen)
-    if last < date(year, 1, 1):
-        raise ValueError(f"no complete month in {year} for every chosen city (the data ends {last:%B %Y})")
-    cutoff = min(last, date(year, 12, 1))
-    return Period(year=year, cutoff=cutoff)
+def briefing_window(
+    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], year: int, cov: Coverage | None = None
+) -> YtdWindow:
+    """The YTD window of `year`: cut at the last month every chosen city has complete."""
+    result = ytd_by_city(con, CrimeFilter(cities=cities, end=date(year, 12, 31)), cov or coverage(con))
+    window = result.window
+    if window is None or window.year != year:
+        ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
+        raise ValueError(f"no complete month in {year} for every chosen city{ends}")
+    return window
 
 
 def view_link(base_url: str, page: str, params: dict[str, str | list[str]]) -> str:
@@ -121,60 +108,6 @@ def _title_slide(b: Briefing) -> Slide:
         message=f"{b.city_label}: {b.period_label}",
         bullets=bullets,
         notes="National Public Safety Partnership working-group briefing. " + " ".join(bullets),
-    )
-
-
-FIREARM_LABEL = "Firearm-involved violent crime"
-
-
-def _trend_slide(
-    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], offense: str, period: Period
-) -> Slide:
-    if offense == FIREARM_VIOLENT:
-        filt = CrimeFilter(cities=cities, start=date(period.year - 4, 1, 1), end=period.end)
-        frame = firearm_violent_by_city_month(con, filt)
-        label = FIREARM_LABEL
-    else:
-        filt = CrimeFilter(
-            cities=cities, offenses=(offense,), start=date(period.year - 4, 1, 1), end=period.end
-        )
-        frame = counts_by_city_month(con, filt)
-        label = OFFENSE_LABELS[offense]
-    measure = "rate" if len(cities) != 1 else "count"
-    if frame.empty:
-        why = (
-            " Weapon involvement is only known where incident data records it; published "
-            "monthly counts carry no weapon."
-            if offense == FIREARM_VIOLENT
-            else ""
-        )
-        return Slide(
-            key=f"trend_{offense}",
-            title=f"{label}: monthly trend",
-            message=f"No {label.lower()} data for this selection.{why}",
-        )
-    now = frame[
-        (frame["month"] >= pd.Timestamp(period.start)) & (frame["month"] <= pd.Timestamp(period.cutoff))
-    ]
-    before = frame[
-        (frame["month"] >= pd.Timestamp(period.prior_start))
-        & (frame["month"] <= pd.Timestamp(period.prior_cutoff))
-    ]
-    n_now, n_before = int(now["count"].sum()), int(before["count"].sum())
-    change = compare_counts(n_now, n_before)
-    message = f"{label}: {change.text()} — {period.label}."
-    notes = (
-        f"{label}, {period.label}: {n_now:,} offenses vs {n_before:,}. Judgement: {change.strength} "
-        f"(Poisson z = {change.z:+.2f}). Chart: {'rate per 100,000 residents' if measure == 'rate' else 'counts'} "
-        f"per month, {frame['month'].min():%b %Y} to {frame['month'].max():%b %Y}."
-    )
-    return Slide(
-        key=f"trend_{offense}",
-        title=f"{label}: monthly trend",
-        message=message,
-        figure=trend_chart(frame, measure),
-        data=frame[["city", "month", "count", "rate", "source"]].copy(),
-        notes=notes,
     )
 
 
@@ -216,12 +149,147 @@ def _goals_slide(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...]) -> Sli
     )
 
 
+def _ytd_slide(table: pd.DataFrame, window: YtdWindow) -> Slide:
+    """City x measure: count, rate and the change in words (no % below ten events)."""
+    if table.empty:
+        return Slide(key="ytd", title="Year to date", message="No year-to-date comparison is possible.")
+    cells: dict[str, dict[str, str]] = {}
+    notes = []
+    for r in table.sort_values(["city", "measure"]).itertuples():
+        if pd.isna(r.current):
+            continue
+        change = compare_counts(int(r.current), int(r.previous)) if pd.notna(r.previous) else None
+        rate = f" · {r.rate_current:,.1f}/100k" if pd.notna(r.rate_current) else ""
+        text = f"{int(r.current):,}{rate}" + (f" — {change.text(with_z=False)}" if change else "")
+        cells.setdefault(str(r.city), {})[str(r.measure)] = text
+        if change:
+            notes.append(f"{r.city}, {MEASURE_LABELS[str(r.measure)].lower()}: {change.text()}.")
+    shown = pd.DataFrame(
+        [
+            {"City": city, **{MEASURE_LABELS[m]: by.get(m, "no data") for m in YTD_MEASURES}}
+            for city, by in sorted(cells.items())
+        ]
+    )
+    violent = table[table["measure"] == "violent_crime"].dropna(subset=["current", "previous"])
+    total = compare_counts(int(violent["current"].sum()), int(violent["previous"].sum()))
+    message = (
+        f"Violent crime, {window.label()}: {total.text(with_z=False)} across the "
+        f"{len(violent)} {'city' if len(violent) == 1 else 'cities'} shown."
+    )
+    bullets = (window.caveat(),)
+    return Slide(
+        key="ytd",
+        title="Year to date against the year before",
+        message=message,
+        bullets=bullets,
+        table=shown,
+        data=table,
+        notes=" ".join(notes),
+    )
+
+
+def _trend_slide(
+    con: duckdb.DuckDBPyConnection,
+    cities: tuple[str, ...],
+    offense: str,
+    firearm: bool,
+    window: YtdWindow,
+    cov: Coverage,
+) -> Slide:
+    label = MEASURE_LABELS[FIREARM_VIOLENT if firearm else offense]
+    key = f"trend_{FIREARM_VIOLENT if firearm else offense}"
+    filt = CrimeFilter(
+        cities=cities,
+        offenses=(offense,),
+        start=date(window.year - TREND_YEARS + 1, 1, 1),
+        end=window.current[1],
+        firearm_only=firearm,
+    )
+    data = trends_data(con, filt, cov, "month")
+    frame = data.series
+    if frame.empty:
+        why = (
+            " Weapon involvement is only known where incident data records it; published "
+            "monthly counts carry no weapon."
+            if firearm
+            else ""
+        )
+        return Slide(
+            key=key,
+            title=f"{label}: monthly trend",
+            message=f"No {label.lower()} data for this selection.{why}",
+        )
+    measure = "count" if len(set(frame["city_id"])) == 1 else "rate"
+    markers = markers_for(sorted(set(frame["city_id"])), data.breaks)
+    figure = series_chart(frame, measure, "month", markers)
+    (cur_start, cur_end), (pri_start, pri_end) = window.current, window.prior
+    months = pd.to_datetime(frame["period"])
+    now = int(frame[(months >= pd.Timestamp(cur_start)) & (months <= pd.Timestamp(cur_end))]["count"].sum())
+    before = int(
+        frame[(months >= pd.Timestamp(pri_start)) & (months <= pd.Timestamp(pri_end))]["count"].sum()
+    )
+    change = compare_counts(now, before)
+    unit = "rate per 100,000 residents" if measure == "rate" else "counts"
+    return Slide(
+        key=key,
+        title=f"{label}: monthly trend",
+        message=f"{label}, {window.label()}: {change.text()}.",
+        figure=figure,
+        data=frame,
+        notes=(
+            f"{label}, {window.label()}: {now:,} offenses vs {before:,}. Judgement: {change.strength} "
+            f"(Poisson z = {change.z:+.2f}). Chart: {unit} per month, "
+            f"{months.min():%b %Y} to {months.max():%b %Y}, with the PSP launch and other markers. "
+            "Markers show when something happened; they do not show that it caused what follows."
+        ),
+    )
+
+
+def _cohort_and_funnel(
+    con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage
+) -> tuple[Slide, Slide]:
+    """All 12 cities, violent crime: indexed to a baseline year, and the funnel plot."""
+    filt = CrimeFilter(offenses=("violent_crime",), end=window.current[1])
+    monthly = period_series(con, filt, cov)
+    annual = annual_rates(monthly)
+    years = baseline_years(annual)
+    base = default_baseline(years)
+    if base is None:
+        cohort = Slide(
+            key="cohort", title="Each city against its own past", message="Not enough complete years."
+        )
+    else:
+        indexed = indexed_by_city_year(annual, base)
+        cohort = Slide(
+            key="cohort",
+            title=f"Violent crime: each city against its own {base} (= 100)",
+            message=index_summary(indexed, base),
+            figure=cohort_chart(indexed, base),
+            data=indexed,
+            notes="Each line is one city's violent crime rate divided by its own rate in the "
+            f"baseline year {base}, times 100: cities are compared with their own past, not ranked.",
+        )
+    f = funnel(monthly, pd.Timestamp(window.cutoff))
+    summary = funnel_summary(f, "violent crime")
+    funnel_slide = Slide(
+        key="funnel",
+        title="Violent crime: rate against population (funnel plot)",
+        message=summary.split(". ")[0] + ".",
+        figure=funnel_chart(f, "Violent crime"),
+        data=f.points,
+        notes=summary + " Control limits: exact Poisson 95% and 99.8% around the pooled rate "
+        "(Spiegelhalter 2005). Cities are placed, not ranked.",
+    )
+    return cohort, funnel_slide
+
+
 def _methods_slide(b: Briefing) -> Slide:
     bullets = (
         "Violent crime = murder and nonnegligent manslaughter, rape, robbery, aggravated assault (FBI UCR).",
         "Rates are per 100,000 residents with each year's population; cities are compared by rate, never ranked.",
         f"Year-to-date comparisons use the same cutoff in both years ({b.period_label}); early-year figures are noisy.",
         "Change judgement: Poisson z = 2(√current − √previous); |z| ≥ 2 notable, |z| ≥ 3 strong; no % below 10 events.",
+        "Firearm-involved: NIBRS weapon codes 11–15, only where incident data records the weapon.",
         "Association is not causation: a change after a strategy launch does not prove the strategy caused it.",
     )
     return Slide(
@@ -255,26 +323,29 @@ def build_briefing(
     unknown = [c for c in cities if c not in names]
     if unknown:
         raise ValueError(f"unknown city {unknown[0]!r}; known: {', '.join(names)}")
-    period = briefing_period(con, cities, year)
-    label = (
-        names[cities[0]]
-        if len(cities) == 1
-        else (
-            "All 12 PSP cities"
-            if not cities or len(cities) == len(names)
-            else ", ".join(names[c] for c in cities)
-        )
-    )
+    cov = coverage(con)
+    ytd = ytd_by_city(con, CrimeFilter(cities=cities, end=date(year, 12, 31)), cov)
+    window = ytd.window
+    if window is None or window.year != year:
+        ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
+        raise ValueError(f"no complete month in {year} for every chosen city{ends}")
+    if len(cities) == 1:
+        label = names[cities[0]]
+    elif not cities or len(cities) == len(names):
+        label = "All 12 PSP cities"
+    else:
+        label = ", ".join(names[c] for c in cities)
     sources = tuple(store_sources(con))
-    params: dict[str, str | list[str]] = {"start": str(period.prior_start), "end": str(period.end)}
+    start, end = window.prior[0], window.current[1]
+    params: dict[str, str | list[str]] = {"start": str(start), "end": str(end)}
     if cities:
         params["city"] = list(cities)
     b = Briefing(
         cities=cities,
         city_label=label,
         year=year,
-        period_label=period.label,
-        cutoff=period.cutoff,
+        period_label=window.label(),
+        cutoff=window.cutoff,
         demo="demo" in sources,
         sources=sources,
         generated_at=now or datetime.now(),
@@ -282,8 +353,10 @@ def build_briefing(
     )
     b.slides.append(_title_slide(b))
     b.slides.append(_goals_slide(con, cities))
-    for offense in ("violent_crime", "murder", FIREARM_VIOLENT):
-        b.slides.append(_trend_slide(con, cities, offense, period))
+    b.slides.append(_ytd_slide(ytd.table, window))
+    for offense, firearm in (("violent_crime", False), ("murder", False), ("violent_crime", True)):
+        b.slides.append(_trend_slide(con, cities, offense, firearm, window, cov))
+    b.slides.extend(_cohort_and_funnel(con, window, cov))
     b.slides.append(_methods_slide(b))
     b.slides.append(_closing_slide(b))
     return b

@@ -63,10 +63,12 @@ def ytd_by_city(
     """YTD vs prior YTD per city for `offenses` (and firearm-involved violent crime, where
     the data records the weapon), cut at the last month all compared cities have complete.
 
-    The filter gives the cities (empty = all); its own offenses and dates are ignored.
+    The filter gives the cities (empty = all) and, optionally, an end date (a briefing
+    for an earlier year: the cut is then at most that date); its offenses and start date
+    are ignored.
     """
     wanted = tuple(dict.fromkeys(offenses))
-    base = replace(filt, offenses=wanted, start=None, end=None, firearm_only=False, districts=())
+    base = replace(filt, offenses=wanted, start=None, firearm_only=False, districts=())
     result = ytd_from_series(period_series(con, base, cov))
     if not firearm or result.window is None:
         return result

@@ -5,11 +5,17 @@ monthly_counts (incident-based part): FBI Part I offenses plus violent_crime and
 property_crime totals per city x month x source, limited to the Part I offenses the
 source's extract covers completely (imports.part1_scope, from its mapping). Imported aggregates (e.g. RTCI) live in
 monthly_counts under their own source and are not touched here.
+monthly_code_counts, cell_counts (H3 res 9, by month), yearly_cell_counts (by year),
+hour_counts (weekday x hour): the place and time rollups of the Map and City profile
+pages (migration 0004), defined once there as table macros `<table>_of(sources)` that
+this module calls.
 """
 
 from __future__ import annotations
 
 import duckdb
+
+from analysis.sql import ident
 
 DAILY_SQL = """
 insert into daily_counts (city_id, day, nibrs_code, offense_group, firearm, district, source, n)
@@ -40,6 +46,10 @@ select city_id, month, offense, count::integer, source from final
 """
 
 
+# Rollups defined by a table macro of the same name + "_of" (migration 0004), in the
+# order they must be rebuilt (monthly_code_counts reads daily_counts, the others incidents).
+MACRO_ROLLUPS: tuple[str, ...] = ("monthly_code_counts", "cell_counts", "yearly_cell_counts", "hour_counts")
+
 # An extract that covers only some Part I offenses completely (imports.part1_scope of the
 # source's latest import) keeps only those in monthly_counts, and a total only when all
 # its parts are covered: a burglary-only file must not pass for property crime.
@@ -63,3 +73,8 @@ def rebuild_rollups(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
     con.execute(DAILY_SQL, [sources])
     con.execute(MONTHLY_SQL, [sources])
     con.execute(SCOPE_SQL, [sources])
+    for table in MACRO_ROLLUPS:
+        name = ident(table, MACRO_ROLLUPS)
+        macro = ident(f"{table}_of", [f"{t}_of" for t in MACRO_ROLLUPS])
+        con.execute(f"delete from {name} where source in (select unnest(?::varchar[]))", [sources])  # noqa: S608
+        con.execute(f"insert into {name} select * from {macro}(?::varchar[])", [sources])  # noqa: S608

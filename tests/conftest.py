@@ -93,3 +93,42 @@ def demo(demo_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(demo_store_path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_geo_store_path(tmp_path_factory: pytest.TempPathFactory, tiny_store_path: Path) -> Path:
+    from tests.fixtures.geo_stores import build_tiny_geo_store
+
+    return build_tiny_geo_store(tmp_path_factory.mktemp("tiny_geo") / "tiny_geo.duckdb", tiny_store_path)
+
+
+@pytest.fixture()
+def tiny_geo(tiny_geo_store_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(tiny_geo_store_path), read_only=True)
+    yield con
+    con.close()
+
+
+# Real files from ../shared/data for a store holding only real data (Map, City profile):
+# city boundaries, Memphis precincts and 2019 personal robberies, Kansas City council
+# districts and 2020 offenses (no coordinates, dates only), Indianapolis 2019, Cincinnati
+# burglaries 2016-2018.
+REAL_FILES: tuple[tuple[str, str], ...] = (
+    ("census_boundaries", "raw/geography/psp_city_boundaries_cb2015.geojson"),
+    ("memphis_precincts", "raw/memphis/memphis_police_precincts.geojson"),
+    ("memphis", "raw/memphis/memphis_personal_robberies_2019.csv.gz"),
+    ("kansas_city_districts", "raw/kansas_city/kcmo_city_council_districts_2023_wkt.csv.gz"),
+    ("kansas_city", "raw/kansas_city/kcpd_crime_2020_trimmed.csv.gz"),
+    ("indianapolis", "raw/indianapolis/impd_ucr_2019_jan_may.csv.gz"),
+    ("cincinnati", "raw/cincinnati/cincinnati_burglary_2016_2018.csv.gz"),
+)
+
+
+@pytest.fixture(scope="session")
+def real_store_path(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    from ingest.importer import import_file
+
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    for source, file in REAL_FILES:
+        import_file(path, source, shared_data / file)
+    return path

@@ -9,7 +9,7 @@ the widget falls back to its default. After that the widgets drive and the URL f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -108,6 +108,13 @@ def sidebar(
         if single_city
         else [c for c in default_cities if c in names]
     )
+    # The city key is shared by one-city pages (a string) and many-city pages (a list):
+    # coming from the other kind of page, carry the choice over in this page's shape.
+    held = st.session_state.get("city")
+    if single_city and isinstance(held, list):
+        st.session_state["city"] = next((c for c in held if c in names), city_default)
+    elif not single_city and isinstance(held, str):
+        st.session_state["city"] = [held] if held in names else []
     _seed("city", city_ids, "city", city_default, multi=not single_city)
     _seed("offense", OFFENSE_KEYS, "offense", default_offense, multi=False)
     _seed("measure", MEASURES, "measure", "rate", multi=False)
@@ -183,16 +190,18 @@ def sidebar(
             )
             st.session_state["firearm"] = "1" if firearm else "0"
 
-    for key, value, default in (
-        ("city", cities if not single_city else (cities[0] if cities else None), city_default),
-        ("offense", offense, default_offense),
-        ("measure", measure, "rate"),
-        ("gran", granularity, "month"),
-        ("district", list(districts), []),
-        ("firearm", firearm, False),
+    for key, control, value, default in (
+        ("city", "cities", cities if not single_city else (cities[0] if cities else None), city_default),
+        ("offense", "offense", offense, default_offense),
+        ("measure", "measure", measure, "rate"),
+        ("gran", "granularity", granularity, "month"),
+        ("district", "district", list(districts), []),
+        ("firearm", "firearm", firearm, False),
     ):
-        _to_url(key, value, default)
-    if span:
+        # A control this page does not show leaves the URL alone (it belongs to another page).
+        if control in controls or key == "city":
+            _to_url(key, value, default)
+    if span and "dates" in controls:
         _to_url("start", start, span[0])
         _to_url("end", end, span[1])
     filt = CrimeFilter(
@@ -212,6 +221,28 @@ def city_offense_sidebar(default_cities: Sequence[str] = ()) -> tuple[CrimeFilte
     return view.filt, view.measure
 
 
+def url_choice(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    default: str,
+    format_func: Callable[[Any], Any] = str,
+    what: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A page's own one-of-a-list control (e.g. `st.radio`, `column.selectbox`) whose value
+    lives in the URL under `key` as the option itself (not its label), checked like the
+    sidebar's: an unknown value from a link gets a notice ("unknown <what>") and the default."""
+    _seed(key, list(options), what or label.lower(), default, multi=False)
+    if st.session_state.get(key) not in options:  # options can change with the data
+        st.session_state[key] = default
+    value = widget(label, options, format_func=format_func, key=key, **kwargs)
+    _to_url(key, value, default)
+    return value
+
+
 def url_selectbox(
     label: str,
     options: Sequence[str],
@@ -222,9 +253,6 @@ def url_selectbox(
 ) -> str:
     """A page's own choice (not in the sidebar) kept in the URL under `key`, validated like
     the sidebar's: an unknown value from a link gets a notice and the default."""
-    _seed(key, list(options), label.lower(), default, multi=False)
-    if st.session_state.get(key) not in options:  # options can change with the data
-        st.session_state[key] = default
-    value = str(st.selectbox(label, options, key=key, format_func=format_func, help=help))
-    _to_url(key, value, default)
-    return value
+    return str(
+        url_choice(st.selectbox, label, options, key=key, default=default, format_func=format_func, help=help)
+    )

@@ -147,13 +147,15 @@ def test_presenter_view_keyboard_navigation(
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("text=Slide 2 of", timeout=20_000)  # goal status
     page.keyboard.press("ArrowRight")
-    page.wait_for_selector("text=Slide 3 of", timeout=20_000)  # violent crime trend
+    page.wait_for_selector("text=Slide 3 of", timeout=20_000)  # year to date
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("text=Slide 4 of", timeout=20_000)  # violent crime trend
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=20_000)
     page.wait_for_timeout(1500)
     assert page.locator("[data-testid='stException']").count() == 0
     png = page.locator("[data-testid='stPlotlyChart']").first.screenshot()
     assert nonblank_share(png) > 0.02
     page.screenshot(path=str(screenshots / "presenter_2.png"), full_page=True)
-    assert "slide=3" in page.url
+    assert "slide=4" in page.url
     assert external == [], f"external requests: {external[:5]}"
     page.close()

@@ -20,21 +20,23 @@ def test_walks_through_the_slides(app: Callable[..., AppTest], demo_store_path: 
     at.button[1].click().run()  # Next: goal status
     assert "Goal status" in texts(at) and "Slide 2 of" in texts(at)
     assert at.dataframe, "the goal slide shows its table"
+    at.button[1].click().run()  # Next: year to date
+    assert "Year to date against the year before" in texts(at) and "Slide 3 of" in texts(at)
     at.button[1].click().run()  # Next: violent crime
-    assert "Violent crime: monthly trend" in texts(at) and "Slide 3 of" in texts(at)
+    assert "Violent crime: monthly trend" in texts(at) and "Slide 4 of" in texts(at)
     assert at.get("plotly_chart"), "the trend slide shows its chart"
-    assert at.query_params["slide"] == ["3"] or at.query_params["slide"] == "3"
+    assert at.query_params["slide"] == ["4"] or at.query_params["slide"] == "4"
     at.button[0].click().run()  # Previous
-    assert "Slide 2 of" in texts(at)
+    assert "Slide 3 of" in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Download PowerPoint", "Download PDF"]
 
 
 def test_link_opens_a_slide_for_one_city(app: Callable[..., AppTest], demo_store_path: Path) -> None:
     at = app(
-        demo_store_path, page="views/presenter.py", query={"city": "memphis_tn", "slide": "4", "year": "2024"}
+        demo_store_path, page="views/presenter.py", query={"city": "memphis_tn", "slide": "5", "year": "2024"}
     )
     assert not at.exception
-    assert "Slide 4 of" in texts(at) and "Murder: monthly trend" in texts(at)
+    assert "Slide 5 of" in texts(at) and "Murder: monthly trend" in texts(at)
     assert "2024" in texts(at)
 
 

@@ -10,13 +10,16 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
 
-from analysis.briefing import briefing_period, build_briefing
+from analysis.briefing import briefing_window, build_briefing
+from analysis.compare import ytd_by_city
 from analysis.filters import CrimeFilter
-from analysis.metrics import counts_by_city_month
+from analysis.periods import coverage
+from analysis.series import period_series
 from analysis.store import connect_readonly
 from report.build import build_pack
 from report.images import ChromiumMissing, chromium_path
@@ -44,22 +47,28 @@ def nonblank(png: bytes) -> float:
 
 
 def test_period_cuts_at_last_complete_month(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    p = briefing_period(demo_ro, ("memphis_tn",), 2025)
-    assert p.cutoff == date(2025, 12, 1) and p.label == "2025 (full year) vs 2024"
+    w = briefing_window(demo_ro, ("memphis_tn",), 2025)
+    assert w.cutoff == date(2025, 12, 1) and w.label() == "Jan–Dec 2025 vs Jan–Dec 2024"
+    assert briefing_window(demo_ro, (), 2023).label() == "Jan–Dec 2023 vs Jan–Dec 2022"
     with pytest.raises(ValueError, match="no complete month in 2030"):
-        briefing_period(demo_ro, (), 2030)
+        briefing_window(demo_ro, (), 2030)
 
 
 def test_briefing_numbers_match_analysis(demo_ro: duckdb.DuckDBPyConnection) -> None:
     b = build_briefing(demo_ro, ("memphis_tn",), 2025)
     slide = next(s for s in b.slides if s.key == "trend_violent_crime")
-    frame = counts_by_city_month(
-        demo_ro, CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2025, 12, 31))
+    frame = period_series(
+        demo_ro,
+        CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2025, 12, 31)),
+        coverage(demo_ro),
     )
-    now = int(frame[frame.month.dt.year == 2025]["count"].sum())
-    before = int(frame[frame.month.dt.year == 2024]["count"].sum())
+    year = pd.to_datetime(frame["period"]).dt.year
+    now, before = int(frame[year == 2025]["count"].sum()), int(frame[year == 2024]["count"].sum())
     assert f"{before:,} → {now:,}" in slide.message
     assert f"{now:,} offenses vs {before:,}" in slide.notes
+    # The YTD table slide says the same for Memphis violent crime.
+    ytd = next(s for s in b.slides if s.key == "ytd")
+    assert ytd.table is not None and f"({before:,} → {now:,})" in ytd.table.iloc[0]["Violent crime"]
     assert b.demo and b.link.startswith("http://127.0.0.1:8501/trends?")
     with pytest.raises(ValueError, match="unknown city"):
         build_briefing(demo_ro, ("atlantis_xx",), 2025)
@@ -79,6 +88,15 @@ def test_pptx_has_titles_images_notes_and_demo_mark(
     for pic in pictures:
         assert pic.image.content_type == "image/png"
         assert nonblank(pic.image.blob) > 0.01  # axes, labels and at least one line
+    # The year-to-date table on the slide holds the analysis function's numbers.
+    ytd = ytd_by_city(demo_ro, CrimeFilter(cities=("memphis_tn",), end=date(2025, 12, 31)), coverage(demo_ro))
+    row = ytd.table[ytd.table["measure"] == "violent_crime"].iloc[0]
+    tables = [sh.table for s in prs.slides for sh in s.shapes if sh.has_table]
+    ytd_table = next(t for t in tables if t.cell(0, 1).text == "Violent crime")
+    cell = ytd_table.cell(1, 1).text
+    assert ytd_table.cell(1, 0).text == "Memphis"
+    assert cell.startswith(f"{int(row['current']):,} · ")
+    assert f"({int(row['previous']):,} → {int(row['current']):,})" in cell
     for s in prs.slides:
         texts = [sh.text_frame.text for sh in s.shapes if sh.has_text_frame]
         assert "DEMO DATA" in texts
@@ -98,25 +116,29 @@ def test_pdf_pages_render(demo_ro: duckdb.DuckDBPyConnection, chromium: str, tmp
     assert "All 12 PSP cities" in text and "DEMO DATA" in text
 
 
-def test_period_end_is_the_last_day_of_the_cutoff_month() -> None:
-    from analysis.briefing import Period
-
-    assert Period(2024, date(2024, 2, 1)).end == date(2024, 2, 29)
-    assert Period(2025, date(2025, 12, 1)).end == date(2025, 12, 31)
-
-
 def test_firearm_slide_counts_whole_months(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    from analysis.goal_series import firearm_violent_by_city_month
-
     b = build_briefing(demo_ro, ("memphis_tn",), 2025)
-    slide = next(s for s in b.slides if s.key == "trend_firearm_violent_crime")
-    frame = firearm_violent_by_city_month(
-        demo_ro, CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2025, 12, 31))
+    slide = next(s for s in b.slides if s.key == "trend_firearm_violent")
+    frame = period_series(
+        demo_ro,
+        CrimeFilter(
+            cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2025, 12, 31), firearm_only=True
+        ),
+        coverage(demo_ro),
     )
-    now = int(frame[frame.month.dt.year == 2025]["count"].sum())
-    before = int(frame[frame.month.dt.year == 2024]["count"].sum())
-    assert frame[frame.month == "2025-12-01"]["count"].sum() > 0  # December counted in full
+    year = pd.to_datetime(frame["period"]).dt.year
+    now, before = int(frame[year == 2025]["count"].sum()), int(frame[year == 2024]["count"].sum())
+    assert frame[pd.to_datetime(frame["period"]) == "2025-12-01"]["count"].sum() > 0  # December in full
     assert f"{before:,} → {now:,}" in slide.message
+
+
+def test_cohort_and_funnel_slides_cover_all_cities(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
+    cohort = next(s for s in b.slides if s.key == "cohort")
+    funnel = next(s for s in b.slides if s.key == "funnel")
+    assert cohort.figure is not None and funnel.figure is not None
+    assert cohort.data is not None and cohort.data["city_id"].nunique() == 12
+    assert funnel.data is not None and len(funnel.data) == 12
 
 
 def test_goal_slide_matches_goal_status(demo_ro: duckdb.DuckDBPyConnection) -> None:

@@ -1,0 +1,87 @@
+"""What goes around every chart and map: the one-line summary, the source note, the
+"numbers behind" expander with a CSV download, and a map legend in words."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis.cell_decks import ColourBin
+from ui.data import query
+
+
+def footer(summary: str, note: str) -> None:
+    """The one-line text summary and, in small type, the source/coverage note."""
+    st.markdown(summary)
+    st.caption(note)
+
+
+def numbers_behind(
+    frame: pd.DataFrame,
+    file_name: str,
+    label: str = "Numbers behind this chart",
+    column_config: dict[str, Any] | None = None,
+    note: str | None = None,
+    columns: Sequence[str] | None = None,
+    csv: Callable[[], bytes] | None = None,
+) -> None:
+    """An expander with the chart's data as a table and a CSV download of it (only
+    `columns`, in that order, when given; `csv` makes the file instead when the table
+    shows only part of it). The CSV is made when the button is clicked, not on every run."""
+    with st.expander(label):
+        if note:
+            st.caption(note)
+        st.dataframe(
+            frame, hide_index=True, width="stretch", column_config=column_config, column_order=columns
+        )
+
+        def make() -> bytes:
+            return frame.to_csv(index=False, columns=list(columns) if columns else None).encode()
+
+        st.download_button(
+            "Download CSV",
+            csv or make,
+            file_name=file_name,
+            mime="text/csv",
+            key=f"csv_{file_name}",
+        )
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download this table (CSV)") -> None:
+    """A CSV download of a table already on the page, with every column (made on click)."""
+
+    def make() -> bytes:
+        return frame.to_csv(index=False).encode()
+
+    st.download_button(label, make, file_name=file_name, mime="text/csv", key=f"csv_{file_name}")
+
+
+def lazy_csv(fn: Callable[..., pd.DataFrame], *args: Any, cached: bool = True) -> Callable[[], bytes]:
+    """A download that is computed only when clicked (st.download_button takes a callable):
+    `fn(con, *args)` through the cached query layer, or `fn(*args)` when cached=False."""
+
+    def make() -> bytes:
+        frame: pd.DataFrame = query(fn, *args) if cached else fn(*args)
+        return frame.to_csv(index=False).encode()
+
+    return make
+
+
+def legend(bins: Sequence[ColourBin], title: str) -> None:
+    """A colour legend that says in words what each colour holds (wraps in narrow windows)."""
+    items = "".join(
+        '<span style="display:inline-flex;align-items:center;margin:0 1rem 0.3rem 0;white-space:nowrap">'
+        f'<span style="display:inline-block;width:1.1rem;height:1.1rem;background:{b.colour};'
+        'border:1px solid #555;margin-right:0.4rem"></span>'
+        f"{html.escape(b.label)} ({b.cells:,} cells)</span>"
+        for b in bins
+    )
+    st.markdown(
+        f'<div role="img" aria-label="{html.escape(title)}"><strong>{html.escape(title)}</strong><br>'
+        f'<div style="display:flex;flex-wrap:wrap">{items}</div></div>',
+        unsafe_allow_html=True,
+    )

@@ -1,0 +1,161 @@
+"""Map: where offenses happen in one city, as H3 cells or a heat map, with districts."""
+
+import streamlit as st
+
+from analysis.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
+from analysis.geo import (
+    CELL_SIZES,
+    POINT_DECIMALS,
+    POINT_LIMIT,
+    POINTS_BY_DEFAULT,
+    cell_area_km2,
+    cell_summary,
+    cell_table,
+    city_outline,
+    counts_by_district,
+    district_shapes,
+    district_words,
+    drawable_points,
+    map_cells,
+    points,
+    sensitive_offenses,
+    view_bounds,
+)
+from ui.data import query
+from ui.exhibits import footer, lazy_csv, legend, numbers_behind
+from ui.filters import url_choice
+from ui.one_city import one_city
+
+SIZE_LABELS = {
+    "auto": "Automatic",
+    **{str(r): f"≈ {cell_area_km2(r):.2g} km² (H3 res {r})" for r in (7, 8, 9)},
+}
+MODE_LABELS = {"cells": "Cells with counts", "heat": "Heat map"}
+TABLE_ROWS = 1_000  # cells listed under the map; the CSV has all
+
+page = one_city("Map", "The map needs offenses with a date and a location.")
+filt, cov, city, name, offense = page.filt, page.cov, page.city, page.name, page.offense
+st.subheader(f"{offense} in {name}" + (" — firearm involved" if filt.firearm_only else ""))
+shown = cov.shown(filt)
+
+left, middle, right = st.columns([1.2, 1.2, 1])
+mode = url_choice(
+    left.radio,
+    "Show as",
+    list(MODE_LABELS),
+    key="layer",
+    default="cells",
+    format_func=MODE_LABELS.get,
+    what="map layer",
+    horizontal=True,
+)
+size = url_choice(
+    middle.selectbox,
+    "Cell size",
+    CELL_SIZES,
+    key="cell",
+    default="auto",
+    format_func=SIZE_LABELS.get,
+    help="Automatic fits the cells to the area shown and the number of offenses. Pick a fixed "
+    "size to compare two maps (two cities, two periods) cell for cell.",
+)
+drawable = query(drawable_points, filt)
+small = drawable <= POINT_LIMIT
+show_points = right.toggle(
+    "Offenses as points",
+    value=0 < drawable <= POINTS_BY_DEFAULT,
+    disabled=not small or drawable == 0,
+    help=f"Only for selections of at most {POINT_LIMIT:,} offenses (a district or a short period). "
+    "Points are generalised to about 100 m; sex offenses are never shown as points.",
+)
+
+cells = query(map_cells, filt, size)
+outline = query(city_outline, city)
+shapes = query(district_shapes, city)
+district_counts = query(counts_by_district, filt)
+dots = query(points, filt) if show_points and small else None
+deck = crime_deck(
+    cells,
+    outline,
+    shapes,
+    district_counts,
+    dots,
+    mode=mode,
+    bounds=view_bounds(outline, shapes, filt.districts),
+)
+st.pydeck_chart(
+    deck,
+    height=MAP_HEIGHT_PX,
+    key="map",
+    alt=f"Map of {offense.lower()} in {name} by H3 cell; the numbers are in the table below the map.",
+)
+
+if mode == "cells" and len(cells.cells):
+    legend(colour_bins(cells.cells["n"]), f"Offenses per cell (cells of about {cells.area_km2:.2g} km²)")
+elif mode == "heat":
+    st.markdown(
+        "**Heat map**: lighter yellow-green = fewer offenses, dark blue-purple = more, relative to "
+        "the busiest place in this view (a density, not a count: hover the cells view for counts)."
+    )
+outline_words = (
+    "The black line is the city boundary"
+    if outline.kind == "boundary"
+    else "No city boundary is loaded: the grey box is the city's bounding box (Census 2015), not its limits"
+)
+districts_note = (
+    f"; grey lines are {district_words(shapes.kind)} ({shapes.source})" if shapes is not None else ""
+)
+if cells.coarsened:
+    st.warning(
+        f"At the chosen cell size this selection would send more cells than the map may draw; "
+        f"it is shown with larger cells (H3 res {cells.res}, about {cells.area_km2:.2g} km²).",
+        icon="🔍",
+    )
+footer(
+    cell_summary(cells, f"offenses ({offense.lower()})"),
+    f"{cov.note(shown)} {outline_words}{districts_note}. No background map: the dashboard makes "
+    "no request outside this machine.",
+)
+sensitive = ", ".join(query(sensitive_offenses))
+if dots is not None and len(dots):
+    st.caption(
+        f"Points: {drawable:,} offenses at {len(dots):,} places, each rounded to {POINT_DECIMALS} decimals "
+        "of latitude and longitude (about 100 m, block level); a larger dot holds more offenses."
+    )
+elif not small:
+    st.caption(
+        f"Points are off: this selection holds {drawable:,} offenses that could be drawn (more than "
+        f"{POINT_LIMIT:,}). Pick a district or a shorter period to see them."
+    )
+st.caption(
+    f"Privacy: sex offenses ({sensitive}) are never drawn as points; they are counted in the cells "
+    "and the heat map only."
+)
+numbers_behind(
+    cell_table(cells, TABLE_ROWS),
+    f"psp_{city}_{filt.offenses[0]}_cells_res{cells.res}.csv",
+    label="Numbers behind this map",
+    column_config={
+        "h3": "H3 cell",
+        "resolution": "H3 resolution",
+        "offenses": "Offenses",
+        "share": st.column_config.NumberColumn("Share of located %", format="%.2f"),
+        "lat": "Centre latitude",
+        "lon": "Centre longitude",
+    },
+    note=f"One row per H3 cell of resolution {cells.res}, the busiest first"
+    + (
+        f" (the table shows the busiest {TABLE_ROWS:,} of {len(cells.cells):,}; the CSV has all)"
+        if len(cells.cells) > TABLE_ROWS
+        else ""
+    )
+    + f". The map draws {deck_objects(deck):,} objects.",
+    csv=lazy_csv(cell_table, cells, cached=False),
+)
+if len(district_counts):
+    numbers_behind(
+        district_counts,
+        f"psp_{city}_{filt.offenses[0]}_districts.csv",
+        label="Offenses per district",
+        column_config={"district": "District", "n": "Offenses"},
+    )
