@@ -17,7 +17,7 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,28 @@ import analysis.goals
 import analysis.views
 from analysis.alerts import CUSUM, alerts_by_series
 from analysis.briefing import build_briefing
+from analysis.cell_decks import crime_deck
 from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
+from analysis.city_charts import hour_weekday_chart, offense_mix_chart
 from analysis.compare import baseline_years, default_baseline, indexed_by_city_year, strongest_change
 from analysis.decks import city_change_deck, deck_summary
 from analysis.events import markers_for
 from analysis.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.geo import (
+    CELL_SIZES,
+    POINTS_BY_DEFAULT,
+    cell_summary,
+    cell_table,
+    city_outline,
+    counts_by_district,
+    district_shapes,
+    drawable_points,
+    map_cells,
+    points,
+    sensitive_offenses,
+    view_bounds,
+)
 from analysis.goal_charts import its_chart, progress_chart
 from analysis.goals import goal_progress, goal_status_by_city, progress
 from analysis.health import (
@@ -49,7 +65,21 @@ from analysis.health import (
 from analysis.health_charts import coverage_chart
 from analysis.interventions import first_post_month, interrupted_time_series, interventions_by_city, its_fit
 from analysis.periods import coverage
+from analysis.profile import (
+    PAGE_SIZES,
+    IncidentQuery,
+    counts_by_hour_weekday,
+    district_changes,
+    hotspot_cells,
+    incident_count,
+    incident_page,
+    offense_codes,
+    offense_mix,
+    total_change,
+)
 from analysis.registry_read import city_names, data_span, district_names, import_log
+from analysis.scope import comparison_window, scoped
+from analysis.scope import coverage as scope_coverage
 from analysis.series import cities_in, seasonal_profile
 from analysis.settings import ROOT
 from analysis.summaries import coverage_summary, series_summary
@@ -290,9 +320,12 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
         for module, name, value in (
             (ab, "city_names", lambda con: pdx.city_names()),
             (ab, "store_sources", lambda con: pdx.store_sources()),
-            (ab, "last_complete_month_by_city", lambda con: pdx.last_complete_month_by_city()),
-            (ab, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)),
-            (ab, "firearm_violent_by_city_month", lambda con, f: pdx.firearm_violent_by_city_month(f)),
+            (ab, "coverage", lambda con: pdx.coverage()),
+            (ab, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (analysis.compare, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (analysis.views, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (analysis.views, "chart_breaks", lambda con, c, cities=(): _breaks_pd(pdx, cities)),
+            (analysis.views, "city_names", lambda con: pdx.city_names()),
             (analysis.goals, "stored_goals", lambda con: pdx.goals),
             (analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
         ):
@@ -473,6 +506,83 @@ def interventions_url(k: Combo) -> Params:
     return out
 
 
+# Map and City profile (views/map.py, views/city.py): one city, offense, period, districts,
+# firearm; the map's layer and cell size. No pandas version yet (pandas_ms is null).
+def _one_city(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> tuple[Any, Any, str]:
+    t(is_demo, con)
+    names = t(city_names, con)
+    city = k.cities[0] if k.cities else next(iter(names))
+    t(data_span, con)
+    t(district_names, con, city)
+    view = CrimeFilter(
+        cities=(city,),
+        offenses=(k.offense,),
+        start=k.start,
+        end=k.end,
+        districts=k.districts if k.cities[:1] == (city,) else (),
+        firearm_only=k.firearm,
+    )
+    filt = t(scoped, con, view)
+    cov = t(scope_coverage, con, city, filt.sources[0]) if filt is not None else None
+    return filt, cov, city
+
+
+def map_page(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    filt, cov, city = _one_city(t, con, k)
+    if filt is None or cov is None:
+        return {}
+    i = _combo_index(k)
+    mode = ("cells", "heat")[i % 2]
+    size = CELL_SIZES[i % len(CELL_SIZES)]
+    drawable = t(drawable_points, con, filt)
+    cells = t(map_cells, con, filt, size)
+    outline = t(city_outline, con, city)
+    shapes = t(district_shapes, con, city)
+    district_counts = t(counts_by_district, con, filt)
+    dots = t(points, con, filt) if 0 < drawable <= POINTS_BY_DEFAULT else None
+    bounds = t(view_bounds, outline, shapes, filt.districts)
+    deck = t(crime_deck, cells, outline, shapes, district_counts, dots, mode=mode, bounds=bounds)
+    t(cell_summary, cells, "offenses")
+    t(sensitive_offenses, con)
+    t(cell_table, cells, 1_000)
+    return {"map_deck": deck, "frame_districts": district_counts}
+
+
+def city_page(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
+    filt, cov, city = _one_city(t, con, k)
+    if filt is None or cov is None:
+        return {}
+    window = t(comparison_window, cov, filt)
+    if window is None:
+        return {}
+    current = window.current(filt)
+    out: Outputs = {}
+    mix = t(offense_mix, con, replace(filt, offenses=()), window)
+    districts = t(district_changes, con, filt, window)
+    t(total_change, districts)
+    t(total_change, mix)
+    if len(mix):
+        out["mix_chart"] = t(offense_mix_chart, mix, window.label, window.prior_label)
+    grid = t(counts_by_hour_weekday, con, current)
+    out["hour_chart"] = t(hour_weekday_chart, grid)
+    t(hotspot_cells, con, filt, window)
+    t(offense_codes, con, current)
+    q = IncidentQuery(current)
+    t(incident_count, con, q)
+    t(incident_page, con, q, 1, PAGE_SIZES[0])
+    out["frame_mix"] = mix
+    return out
+
+
+def one_city_url(k: Combo) -> Params:
+    out = params(k, ("offense", "dates", "firearm"))
+    if k.cities:
+        out["city"] = k.cities[0]
+        if k.districts:
+            out["district"] = list(k.districts)
+    return out
+
+
 PAGES: dict[str, PageBench] = {
     b.file: b
     for b in (
@@ -493,6 +603,8 @@ PAGES: dict[str, PageBench] = {
             },
             "[data-testid='stPlotlyChart'] .main-svg",
         ),
+        PageBench("views/map.py", map_page, None, one_city_url, "[data-testid='stDeckGlJsonChart']"),
+        PageBench("views/city.py", city_page, None, one_city_url, "[data-testid='stPlotlyChart'] .main-svg"),
         PageBench(
             "views/goals.py",
             goals,

@@ -35,13 +35,19 @@ def _figure_objects(fig: go.Figure) -> int:
 
 
 def _deck_objects(deck: Any) -> int:
+    try:  # the Map's own count knows its pre-serialised cell records
+        from analysis.cell_decks import deck_objects
+
+        return int(deck_objects(deck))
+    except (ImportError, TypeError, AttributeError):
+        pass
     total = 0
     for layer in getattr(deck, "layers", []) or []:
         data = getattr(layer, "data", None)
         if data is None or isinstance(data, str):
             continue
         try:
-            total += len(data)
+            total += len(data.get("features", [])) if isinstance(data, dict) else len(data)
         except TypeError:
             continue
     return total
@@ -50,7 +56,7 @@ def _deck_objects(deck: Any) -> int:
 def elements(outputs: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(name, figure-or-deck) for everything in a page's outputs that reaches the browser."""
     for name, value in outputs.items():
-        if isinstance(value, go.Figure) or type(value).__name__ == "Deck":
+        if isinstance(value, go.Figure) or any(c.__name__ == "Deck" for c in type(value).__mro__):
             yield name, value
         slides = getattr(value, "slides", None)
         if slides is not None:

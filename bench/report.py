@@ -49,7 +49,7 @@ def table(result: dict[str, Any]) -> str:
                 f"{_n(p['cold_p50_ms'], '.1f'):>10}{_n(p['cold_p95_ms'], '.1f'):>10}"
                 f"{_n(p.get('pandas_ms'), ',.1f'):>11}{(_n(ratio, '.1f') + '×') if ratio else '—':>8}"
                 f"{_n(p['max_objects']):>9}{_n(p['bytes'] / 1024, ',.0f'):>8}  "
-                f"{'yes' if p.get('same_output') else ('NO' if 'same_output' in p else '—')}"
+                f"{'yes' if p.get('same_output') else ('NO' if p.get('same_output') is False else '—')}"
             )
         lines.append("")
     lines.append("Targets")
