@@ -85,8 +85,12 @@ def test_bench_runs_at_tiny_scale(tmp_path: Path) -> None:
     for file, page in scale["pages"].items():
         assert PAGE_KEYS <= set(page), file
         assert page["combos"] == 3
-        assert page["p50_ms"] > 0 and page["pandas_ms"] > 0
+        assert page["p50_ms"] > 0
         assert page["max_objects"] > 0 and page["bytes"] > 0, f"{file} sends no chart"
+        if PAGES[file].baseline is None:  # no pandas version yet: reported as null, not 0
+            assert page["pandas_ms"] is None and page["ratio"] is None
+            continue
+        assert page["pandas_ms"] > 0
         # The pandas baseline must compute the same frames as the analysis layer.
         assert page["same_output"], page["mismatch"]
     assert "Targets" in table(result)
