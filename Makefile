@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PSP_DEMO_SCALE ?= 1
 PORT   ?= 8501
 
-.PHONY: install run store test lint lock clean-store
+.PHONY: install run store test lint lock clean-store bench
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ lint: install  ## ruff (lint) and mypy (types) on the code
 test: install lint  ## the whole suite: unit, AppTest, real-data and browser tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no test: failing"; exit 1; fi; exit $$rc
+
+# Stores live in /tmp/psp-bench and are reused while the write side is unchanged (the 100M
+# store is ~4 GB and takes ~10 minutes to build). BENCH_ARGS e.g. "--rows 1e6 --no-browser".
+bench: install  ## the benchmark suite at ~1M, 10M and 100M offenses: prints a table, writes bench/results.json
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lock:  ## re-pin requirements.txt from requirements.in in a fresh venv
 	rm -rf /tmp/psp-lock && $(PYTHON) -m venv /tmp/psp-lock

@@ -37,10 +37,12 @@ with scoped as (
 ),
 recorded as (
     -- Sources that record the weapon for violent offenses in a city: elsewhere a zero
-    -- firearm count would mean "not recorded", not "none".
+    -- firearm count would mean "not recorded", not "none". Only the cities in view: the
+    -- whole daily rollup is millions of rows at scale.
     select distinct city_id, source
     from daily_counts
     where offense_group = 'violent' and firearm is not null
+      and city_id in (select distinct city_id from scoped)
 ),
 coverage as (
     select city_id, source, count(*) as months
@@ -80,7 +82,8 @@ spans as (
     select min(month) as first_month, max(month) as last_month
     from monthly_counts where city_id = ? and source = ?
     union all
-    select min(date_trunc('month', day))::date, max(date_trunc('month', day))::date
+    -- date_trunc of the min/max, not min/max of date_trunc: one call, not one per row.
+    select date_trunc('month', min(day))::date, date_trunc('month', max(day))::date
     from daily_counts where city_id = ? and source = ?
 ),
 final as (

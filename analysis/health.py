@@ -8,30 +8,40 @@ compared cities have complete.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
 from analysis.periods import COVERAGE_CTE, Coverage
 
 STATUS_SQL = """
-with source_end as (
+with by_month as (
+    -- The one pass over the daily rollup (millions of rows at scale); every CTE below
+    -- works on this city x source x month table of a few thousand rows.
+    select city_id, source, date_trunc('month', day) as month,
+           min(day) as first_day, max(day) as last_day, sum(n) as offenses
+    from daily_counts
+    group by all
+),
+source_end as (
     -- An extract covers a common period for all its cities: a source's data runs to the
     -- latest day it has anywhere, so a quiet last day in a small city is not a gap.
-    select source, max(day) as source_last_day from daily_counts group by source
+    select source, max(last_day) as source_last_day from by_month group by source
 ),
 city_end as (
     select d.city_id, max(e.source_last_day) as coverage_end
-    from (select distinct city_id, source from daily_counts) d join source_end e using (source)
+    from (select distinct city_id, source from by_month) d join source_end e using (source)
     group by d.city_id
 ),
 incident_side as (
     select city_id,
            string_agg(distinct source, ', ' order by source) as incident_sources,
-           min(day) as first_day,
-           max(day) as last_day,
-           sum(n)::bigint as offenses,
-           count(distinct date_trunc('month', day)) as incident_months
-    from daily_counts
+           min(first_day) as first_day,
+           max(last_day) as last_day,
+           sum(offenses)::bigint as offenses,
+           count(distinct month) as incident_months
+    from by_month
     group by city_id
 ),
 aggregate_side as (
@@ -41,7 +51,7 @@ aggregate_side as (
            max(month) as last_month,
            count(distinct month) as count_months
     from monthly_counts
-    where source not in (select distinct source from daily_counts)
+    where source not in (select distinct source from by_month)
     group by city_id
 ),
 final as (
@@ -66,6 +76,39 @@ def status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(STATUS_SQL).df()
 
 
+LAST_COMPLETE_SQL = """
+with source_end as (
+    -- Same rule as STATUS_SQL: a source runs to the latest day it has in any city.
+    select source, max(day) as source_last_day from daily_counts group by source
+),
+pairs as (
+    -- Cities x incident sources with Part I rows: the small monthly rollup, not the
+    -- daily one (a source without any Part I offense has nothing a comparison shows).
+    select distinct city_id, source from monthly_counts
+),
+final as (
+    select p.city_id, max(e.source_last_day) as coverage_end
+    from pairs p join source_end e using (source)
+    group by p.city_id
+)
+select city_id,
+       case when coverage_end = last_day(coverage_end) then date_trunc('month', coverage_end)::date
+            else (date_trunc('month', coverage_end) - interval 1 month)::date
+       end as last_complete_month
+from final order by city_id
+"""
+
+
+def last_complete_month_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
+    """city_id -> last complete month (first day) of its incident data, for comparisons.
+
+    The part of status_by_city that period cuts need, in one grouped pass over the daily
+    rollup instead of four (the briefing asks it on every change of cities or year).
+    Cities without incident data are absent."""
+    rows = con.execute(LAST_COMPLETE_SQL).fetchall()
+    return {r[0]: r[1] for r in rows if r[1] is not None}
+
+
 def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every source with rows in the store (incident or aggregate), sorted."""
     rows = con.execute(
@@ -75,8 +118,15 @@ def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when anything in the store comes from the synthetic demo generator."""
-    return "demo" in store_sources(con)
+    """True when anything in the store comes from the synthetic demo generator.
+
+    Asked on every page: `exists` stops at the first demo row instead of listing every
+    source of the daily rollup (millions of rows at scale)."""
+    row = con.execute(
+        "select exists (select 1 from monthly_counts where source = 'demo')"
+        " or exists (select 1 from daily_counts where source = 'demo')"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 # --- Data health of real imports: per source, per city x month, series breaks -------------

@@ -31,7 +31,9 @@ coverage as (
 final as (
     select s.city_id, c.name as city, s.month, s.offense, s.count, s.source,
            p.population,
-           s.count * {rate_base} / p.population as rate
+           -- count is INTEGER: multiply as a double, or a city-month above 21,474 offenses
+           -- overflows INT32 (Houston property crime at scale 20).
+           s.count * {rate_base}::double / p.population as rate
     from scoped s
     join coverage v using (city_id, offense, source)
     join cities c using (city_id)

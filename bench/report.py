@@ -1,0 +1,119 @@
+"""The printed table of a bench result (bench/results.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.run import TARGET_TEXT
+
+
+def _n(value: Any, fmt: str = ",.0f") -> str:
+    if value is None:
+        return "—"
+    try:
+        return format(value, fmt)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def table(result: dict[str, Any]) -> str:
+    env = result["environment"]
+    lines = [
+        f"PSP dashboard bench — {result['generated_at']}, {env['cpu_count']} CPUs ({env['cpu_model']}), "
+        f"Python {env['python']}, duckdb {env['versions']['duckdb']}, pandas {env['versions']['pandas']}, "
+        f"load average at start {env['load_avg_at_start'][0]:.1f}",
+        "",
+    ]
+    for s in result["scales"]:
+        csv = s.get("csv_import") or {}
+        lines.append(
+            f"== {s['rows']:,} offenses (demo scale {s['scale']:g}) — store {_n(s['store_mb'], ',.0f')} MB, "
+            f"demo build {_n(s['ingest_rows_per_s'])} rows/s"
+            + (
+                f", CSV import {_n(csv.get('rows_per_s'))} rows/s ({csv.get('rows', 0):,} rows)"
+                if csv
+                else ""
+            )
+            + f", cold start {_n(s['cold_start_s'], '.2f')} s, dashboard peak RSS {_n(s.get('rss_mb'))} MB"
+            + (f", pandas load {_n(s.get('pandas_load_s'), '.1f')} s" if s.get("pandas_load_s") else "")
+        )
+        head = (
+            f"{'page':<22}{'p50 ms':>9}{'p95 ms':>9}{'cold p50':>10}{'cold p95':>10}"
+            f"{'pandas ms':>11}{'ratio':>8}{'objects':>9}{'KB':>8}  same"
+        )
+        lines += [head, "-" * len(head)]
+        for file, p in s["pages"].items():
+            ratio = p.get("ratio")
+            lines.append(
+                f"{p.get('title', file)[:21]:<22}{_n(p['p50_ms'], '.1f'):>9}{_n(p['p95_ms'], '.1f'):>9}"
+                f"{_n(p['cold_p50_ms'], '.1f'):>10}{_n(p['cold_p95_ms'], '.1f'):>10}"
+                f"{_n(p.get('pandas_ms'), ',.1f'):>11}{(_n(ratio, '.1f') + '×') if ratio else '—':>8}"
+                f"{_n(p['max_objects']):>9}{_n(p['bytes'] / 1024, ',.0f'):>8}  "
+                f"{'yes' if p.get('same_output') else ('NO' if p.get('same_output') is False else '—')}"
+            )
+        lines.append("")
+    lines.append("Targets")
+    for name, v in result["targets"].items():
+        state = "not measured" if v["holds"] is None else ("holds" if v["holds"] else "MISSED")
+        lines.append(f"  {TARGET_TEXT.get(name, name):<52} {_n(v['value'], ',.1f'):>12}  {state}")
+    return "\n".join(lines)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The README's performance tables, from a results file."""
+    env = result["environment"]
+    out = [
+        f"Measured {result['generated_at'][:10]} on {env['cpu_count']} shared cores ({env['cpu_model']}), "
+        f"{env['memory_gb']} GB RAM, Python {env['python']}, DuckDB {env['versions']['duckdb']}, "
+        f"pandas {env['versions']['pandas']}; load average {env['load_avg_at_start'][0]:.1f} at the start "
+        "(other work was running on the machine). Times are the median (p50) and 95th percentile (p95) "
+        f"over {result['config']['combos']} filter combinations per page.",
+        "",
+        "| offenses (demo scale) | store | demo build | CSV import | cold start | dashboard peak RSS | pandas load |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in result["scales"]:
+        csv = s.get("csv_import") or {}
+        csv_text = f"{_n(csv.get('rows_per_s'))} rows/s ({csv.get('rows', 0):,} rows)" if csv else "—"
+        out.append(
+            f"| {s['rows']:,} ({s['scale']:g}) | {_n(s['store_mb'])} MB | {_n(s['ingest_rows_per_s'])} rows/s "
+            f"| {csv_text} | {_n(s['cold_start_s'], '.2f')} s | {_n(s.get('rss_mb'))} MB "
+            f"| {_n(s.get('pandas_load_s'), '.1f')} s |"
+        )
+    out += [
+        "",
+        "Per page, one interaction (every analysis call of a rerun, no Streamlit cache), warm; "
+        "*cached* = what the app recomputes with its cache (calls with new arguments, and chart "
+        "builders); pandas = the same outputs from an in-memory DataFrame of the incidents; "
+        "ratio = pandas p50 / analysis p50; objects and KB = the largest chart or map sent:",
+        "",
+    ]
+    names = [p.get("title", f) for f, p in result["scales"][0]["pages"].items()]
+    head = "| page | " + " | ".join(f"{s['rows'] / 1e6:,.0f}M p50 / p95 ms" for s in result["scales"])
+    head += " | cached p95 ms (largest) | pandas p50 ms (largest) | ratio (largest) | objects | KB |"
+    out += [head, "|---|" + "---:|" * (len(result["scales"]) + 5)]
+    last = result["scales"][-1]
+    for file, name in zip(result["scales"][0]["pages"], names, strict=True):
+        cells = []
+        for s in result["scales"]:
+            p = s["pages"].get(file)
+            cells.append(f"{_n(p['p50_ms'], ',.0f')} / {_n(p['p95_ms'], ',.0f')}" if p else "—")
+        p = last["pages"][file]
+        ratio = p.get("ratio")
+        out.append(
+            f"| {name} | " + " | ".join(cells) + f" | {_n(p.get('cached_p95_ms'), ',.0f')} "
+            f"| {_n(p.get('pandas_ms'), ',.0f')} | {(_n(ratio, '.1f') + '×') if ratio else '—'} "
+            f"| {_n(p['max_objects'])} | {_n(p['bytes'] / 1024, ',.0f')} |"
+        )
+    out += ["", "Targets:", ""]
+    for name, v in result["targets"].items():
+        state = "not measured" if v["holds"] is None else ("holds" if v["holds"] else "**missed**")
+        out.append(f"- {TARGET_TEXT.get(name, name)}: measured {_n(v['value'], ',.1f')} — {state}")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(markdown(json.loads(open(sys.argv[1] if len(sys.argv) > 1 else "bench/results.json").read())))

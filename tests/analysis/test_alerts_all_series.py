@@ -1,0 +1,62 @@
+"""cusum_by_series computes every series at once; it must give exactly what
+seasonal_baseline + poisson_cusum give series by series (the hand-checked reference in
+test_alerts.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis.alerts import (
+    CUSUM,
+    CusumParams,
+    _last_complete_by_city,
+    cusum_by_series,
+    poisson_cusum,
+    seasonal_baseline,
+)
+from analysis.filters import OFFENSE_KEYS, CrimeFilter
+from analysis.metrics import counts_by_city_month
+
+
+def series_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams) -> pd.DataFrame:
+    frame = counts_by_city_month(con, CrimeFilter(offenses=OFFENSE_KEYS))
+    last = _last_complete_by_city(con)
+    parts = []
+    for city_id, city_frame in frame.groupby("city_id", sort=True):
+        end = last.get(str(city_id))
+        if end is None:
+            continue
+        months = pd.date_range(city_frame["month"].min(), end, freq="MS")
+        for offense, part in city_frame.groupby("offense", sort=True):
+            counts = part.set_index(pd.to_datetime(part["month"]))["count"].reindex(months, fill_value=0)
+            result = poisson_cusum(
+                counts, seasonal_baseline(counts, params.baseline_years), params.shift, params.h
+            )
+            result.insert(0, "offense", offense)
+            result.insert(0, "city", part["city"].iloc[0])
+            result.insert(0, "city_id", city_id)
+            parts.append(result)
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.mark.parametrize("params", [CUSUM, CusumParams(shift=1.5, h=3.0, baseline_years=2)])
+def test_all_series_at_once_equal_series_by_series(
+    demo: duckdb.DuckDBPyConnection, goals_store_path: Path, params: CusumParams
+) -> None:
+    goals = duckdb.connect(str(goals_store_path), read_only=True)
+    for con in (demo, goals):
+        expected = series_by_series(con, params)
+        assert len(expected) > 100
+        pd.testing.assert_frame_equal(cusum_by_series(con, params), expected, check_dtype=False)
+    goals.close()
+
+
+def test_small_store_and_bad_parameters(tiny: duckdb.DuckDBPyConnection) -> None:
+    result = cusum_by_series(tiny, CusumParams(shift=1.2, h=5.0))
+    assert list(result.columns)[:4] == ["city_id", "city", "offense", "month"]
+    with pytest.raises(ValueError):
+        cusum_by_series(tiny, CusumParams(shift=0.9))
