@@ -88,22 +88,36 @@ def markdown(result: dict[str, Any]) -> str:
         "ratio = pandas p50 / analysis p50; objects and KB = the largest chart or map sent:",
         "",
     ]
-    names = [p.get("title", f) for f, p in result["scales"][0]["pages"].items()]
-    head = "| page | " + " | ".join(f"{s['rows'] / 1e6:,.0f}M p50 / p95 ms" for s in result["scales"])
-    head += " | cached p95 ms (largest) | pandas p50 ms (largest) | ratio (largest) | objects | KB |"
-    out += [head, "|---|" + "---:|" * (len(result["scales"]) + 5)]
-    last = result["scales"][-1]
-    for file, name in zip(result["scales"][0]["pages"], names, strict=True):
+    scales = result["scales"]
+    files = list(dict.fromkeys(f for sc in scales for f in sc["pages"]))
+    ten = next((sc for sc in scales if sc.get("target_rows") == 1e7), scales[-1])
+    big = next((sc for sc in scales if sc.get("target_rows") == 1e8), None)
+    head = "| page | " + " | ".join(f"{sc['rows'] / 1e6:,.0f}M p50 / p95 ms" for sc in scales)
+    head += (
+        f" | {ten['rows'] / 1e6:,.0f}M cached p50 / p95 ms | {ten['rows'] / 1e6:,.0f}M pandas p50 ms | ratio"
+    )
+    head += (
+        f" {ten['rows'] / 1e6:,.0f}M" + (f" / {big['rows'] / 1e6:,.0f}M" if big else "") + " | objects | KB |"
+    )
+    out += [head, "|---|" + "---:|" * (len(scales) + 5)]
+    for file in files:
+        name = next(sc["pages"][file].get("title", file) for sc in scales if file in sc["pages"])
         cells = []
-        for s in result["scales"]:
-            p = s["pages"].get(file)
-            cells.append(f"{_n(p['p50_ms'], ',.0f')} / {_n(p['p95_ms'], ',.0f')}" if p else "—")
-        p = last["pages"][file]
-        ratio = p.get("ratio")
+        for sc in scales:
+            p = sc["pages"].get(file)
+            cells.append(f"{_n(p['p50_ms'], ',.0f')} / {_n(p['p95_ms'], ',.0f')}" if p else "not run")
+        p = ten["pages"].get(file, {})
+        ratios = [_n(p.get("ratio"), ".1f") + "×" if p.get("ratio") else "—"]
+        if big:
+            q = big["pages"].get(file, {})
+            ratios.append(_n(q.get("ratio"), ".0f") + "×" if q.get("ratio") else "—")
+        objects = max(sc["pages"][file]["max_objects"] for sc in scales if file in sc["pages"])
+        size = max(sc["pages"][file]["bytes"] for sc in scales if file in sc["pages"])
         out.append(
-            f"| {name} | " + " | ".join(cells) + f" | {_n(p.get('cached_p95_ms'), ',.0f')} "
-            f"| {_n(p.get('pandas_ms'), ',.0f')} | {(_n(ratio, '.1f') + '×') if ratio else '—'} "
-            f"| {_n(p['max_objects'])} | {_n(p['bytes'] / 1024, ',.0f')} |"
+            f"| {name} | "
+            + " | ".join(cells)
+            + f" | {_n(p.get('cached_p50_ms'), ',.0f')} / {_n(p.get('cached_p95_ms'), ',.0f')}"
+            + f" | {_n(p.get('pandas_ms'), ',.0f')} | {' / '.join(ratios)} | {_n(objects)} | {_n(size / 1024, ',.0f')} |"
         )
     out += ["", "Targets:", ""]
     for name, v in result["targets"].items():
