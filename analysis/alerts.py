@@ -114,7 +114,7 @@ def _last_complete_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Times
     last = {c: pd.Timestamp(m) for c, m in last_complete_month_by_city(con).items()}
     counts_only = con.execute(
         "select city_id, max(month) from monthly_counts"
-        " where source not in (select distinct source from daily_counts) group by city_id"
+        " where source not in (select distinct source from incident_months) group by city_id"
     ).fetchall()
     for city_id, month in counts_only:
         last.setdefault(str(city_id), pd.Timestamp(month))

@@ -76,15 +76,13 @@ select * from final order by source, month
 
 COVERAGE_SQL = """
 with source_end as (
-    select max(day) as last_day from daily_counts where source = ?
+    select max(last_day) as last_day from incident_months where source = ?
 ),
 spans as (
     select min(month) as first_month, max(month) as last_month
     from monthly_counts where city_id = ? and source = ?
     union all
-    -- date_trunc of the min/max, not min/max of date_trunc: one call, not one per row.
-    select date_trunc('month', min(day))::date, date_trunc('month', max(day))::date
-    from daily_counts where city_id = ? and source = ?
+    select min(month), max(month) from incident_months where city_id = ? and source = ?
 ),
 final as (
     select min(s.first_month) as first_month, max(s.last_month) as last_month,

@@ -17,12 +17,10 @@ from analysis.periods import COVERAGE_CTE, Coverage
 
 STATUS_SQL = """
 with by_month as (
-    -- The one pass over the daily rollup (millions of rows at scale); every CTE below
-    -- works on this city x source x month table of a few thousand rows.
-    select city_id, source, date_trunc('month', day) as month,
-           min(day) as first_day, max(day) as last_day, sum(n) as offenses
-    from daily_counts
-    group by all
+    -- city x source x month summary of the incidents (migration 0005): a few thousand
+    -- rows whatever the store's size.
+    select city_id, source, month, first_day, last_day, n as offenses
+    from incident_months
 ),
 source_end as (
     -- An extract covers a common period for all its cities: a source's data runs to the
@@ -79,7 +77,7 @@ def status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 LAST_COMPLETE_SQL = """
 with source_end as (
     -- Same rule as STATUS_SQL: a source runs to the latest day it has in any city.
-    select source, max(day) as source_last_day from daily_counts group by source
+    select source, max(last_day) as source_last_day from incident_months group by source
 ),
 pairs as (
     -- Cities x incident sources with Part I rows: the small monthly rollup, not the
@@ -102,9 +100,8 @@ from final order by city_id
 def last_complete_month_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
     """city_id -> last complete month (first day) of its incident data, for comparisons.
 
-    The part of status_by_city that period cuts need, in one grouped pass over the daily
-    rollup instead of four (the briefing asks it on every change of cities or year).
-    Cities without incident data are absent."""
+    The part of status_by_city that period cuts need (the briefing asks it on every
+    change of cities or year). Cities without incident data are absent."""
     rows = con.execute(LAST_COMPLETE_SQL).fetchall()
     return {r[0]: r[1] for r in rows if r[1] is not None}
 
@@ -112,7 +109,7 @@ def last_complete_month_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, dat
 def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every source with rows in the store (incident or aggregate), sorted."""
     rows = con.execute(
-        "select distinct source from daily_counts union select distinct source from monthly_counts order by 1"
+        "select distinct source from incident_months union select distinct source from monthly_counts order by 1"
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -120,11 +117,10 @@ def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """True when anything in the store comes from the synthetic demo generator.
 
-    Asked on every page: `exists` stops at the first demo row instead of listing every
-    source of the daily rollup (millions of rows at scale)."""
+    Asked on every page: two small tables, stopping at the first demo row."""
     row = con.execute(
         "select exists (select 1 from monthly_counts where source = 'demo')"
-        " or exists (select 1 from daily_counts where source = 'demo')"
+        " or exists (select 1 from incident_months where source = 'demo')"
     ).fetchone()
     return bool(row and row[0])
 
@@ -133,15 +129,14 @@ def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
 
 SOURCE_KINDS_SQL = """
 with inc as (
-    select city_id, source, 'incidents' as kind, date_trunc('month', occurred_at)::date as month,
-           count(*) as rows, count(lat) as geocoded, count(*) filter (where not time_known) as no_time,
-           any_value(date_basis) as date_basis, max(occurred_at)::date as last_day
-    from incidents where occurred_at is not null group by all
+    -- migration 0005's city x source x month summary of incidents (not the incidents).
+    select city_id, source, 'incidents' as kind, month, n as rows, geocoded, no_time, date_basis, last_day
+    from incident_months
 ),
 cnt as (
     select city_id, source, 'monthly counts' as kind, month, count(*) as rows, null::bigint as geocoded,
            null::bigint as no_time, null::varchar as date_basis, last_day(month) as last_day
-    from monthly_counts where source not in (select distinct source from incidents) group by all
+    from monthly_counts where source not in (select distinct source from incident_months) group by all
     union all
     select city_id, source, 'area counts', month, count(*), null, null, null, last_day(month)
     from area_counts where source not in (select distinct source from monthly_counts) group by all

@@ -4,7 +4,7 @@ Design decisions
 - Completeness is decided per city x source, once per store version, and handed to the
   series queries as a small hashable `Coverage` value (so a page's interaction does not
   rescan the daily rollup to find it).
-- Incident sources (rows in daily_counts): an extract covers one period for all its
+- Incident sources (rows in incident_months): an extract covers one period for all its
   cities, so its end is the latest day it has anywhere (the rule of analysis.health): the
   last complete month is that day's month if the day is the month's last, else the month
   before. Its start is the first month whose volume reaches STRAY_SHARE of the source's
@@ -40,9 +40,9 @@ Kind = Literal["incidents", "counts"]
 
 COVERAGE_SQL = """
 with city_months as (
-    select city_id, source, date_trunc('month', day)::date as month, sum(n) as n, max(day) as last_day
-    from daily_counts
-    group by all
+    -- migration 0005's summary of incidents (the same offenses as daily_counts).
+    select city_id, source, month, n, last_day
+    from incident_months
 ),
 source_months as (
     select source, month, sum(n) as n, max(last_day) as last_day from city_months group by all

@@ -19,7 +19,7 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
     row = con.execute(
         """
         select min(first_day), max(last_day) from (
-            select min(day) as first_day, max(day) as last_day from daily_counts
+            select min(first_day) as first_day, max(last_day) as last_day from incident_months
             union all
             select min(month), max(last_day(month)) from monthly_counts
         )

@@ -133,7 +133,7 @@ class Window:
 SPAN_SQL = """
 with final as (
     select min(month) as first_month, max(month) as last_month,
-           (select max(day) from daily_counts where source = ?) as source_last_day
+           (select max(last_day) from incident_months where source = ?) as source_last_day
     from monthly_code_counts
     where city_id = ? and source = ?
 )

@@ -7,8 +7,9 @@ source's extract covers completely (imports.part1_scope, from its mapping). Impo
 monthly_counts under their own source and are not touched here.
 monthly_code_counts, cell_counts (H3 res 9, by month), yearly_cell_counts (by year),
 hour_counts (weekday x hour): the place and time rollups of the Map and City profile
-pages (migration 0004), defined once there as table macros `<table>_of(sources)` that
-this module calls.
+pages (migration 0004), and incident_months (city x source x month: rows, geocoded, no
+time, date basis, first and last day) for data health and coverage (migration 0005), each
+defined once in its migration as a table macro `<table>_of(sources)` that this module calls.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ select city_id, month, offense, count::integer, source from final
 
 # Rollups defined by a table macro of the same name + "_of" (migration 0004), in the
 # order they must be rebuilt (monthly_code_counts reads daily_counts, the others incidents).
-MACRO_ROLLUPS: tuple[str, ...] = ("monthly_code_counts", "cell_counts", "yearly_cell_counts", "hour_counts")
+MACRO_ROLLUPS: tuple[str, ...] = (
+    "monthly_code_counts",
+    "cell_counts",
+    "yearly_cell_counts",
+    "hour_counts",
+    "incident_months",
+)
 
 # An extract that covers only some Part I offenses completely (imports.part1_scope of the
 # source's latest import) keeps only those in monthly_counts, and a total only when all
