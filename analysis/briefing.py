@@ -68,7 +68,11 @@ class Slide:
 
 @dataclass(frozen=True)
 class Briefing:
-    """What a pack is about and its slides, in order."""
+    """What a pack is about, the keys of its slides in order, and the slides built so far.
+
+    `briefing_outline` decides the slides without building them (cheap: one YTD
+    comparison), `briefing_slide` builds one, `build_briefing` builds all (the packs).
+    The presenter view builds only the slide on screen."""
 
     cities: tuple[str, ...]
     city_label: str
@@ -79,6 +83,9 @@ class Briefing:
     sources: tuple[str, ...]
     generated_at: datetime
     link: str
+    window: YtdWindow
+    ytd: pd.DataFrame  # the YTD table of the cities (ytd_by_city), for the YTD slide
+    keys: tuple[str, ...] = ()
     slides: list[Slide] = field(default_factory=list)
 
 
@@ -248,33 +255,36 @@ def _trend_slide(
     )
 
 
-def _cohort_and_funnel(
-    con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage
-) -> tuple[Slide, Slide]:
-    """All 12 cities, violent crime: indexed to a baseline year, and the funnel plot."""
-    filt = CrimeFilter(offenses=("violent_crime",), end=window.current[1])
-    monthly = period_series(con, filt, cov)
-    annual = annual_rates(monthly)
-    years = baseline_years(annual)
-    base = default_baseline(years)
+def _violent_monthly(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage) -> pd.DataFrame:
+    """All 12 cities' monthly violent crime up to the window's end (cohort and funnel)."""
+    return period_series(con, CrimeFilter(offenses=("violent_crime",), end=window.current[1]), cov)
+
+
+def _cohort_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage) -> Slide:
+    """All 12 cities' violent crime, each indexed to its own baseline year."""
+    annual = annual_rates(_violent_monthly(con, window, cov))
+    base = default_baseline(baseline_years(annual))
     if base is None:
-        cohort = Slide(
+        return Slide(
             key="cohort", title="Each city against its own past", message="Not enough complete years."
         )
-    else:
-        indexed = indexed_by_city_year(annual, base)
-        cohort = Slide(
-            key="cohort",
-            title=f"Violent crime: each city against its own {base} (= 100)",
-            message=index_summary(indexed, base),
-            figure=cohort_chart(indexed, base),
-            data=indexed,
-            notes="Each line is one city's violent crime rate divided by its own rate in the "
-            f"baseline year {base}, times 100: cities are compared with their own past, not ranked.",
-        )
-    f = funnel(monthly, pd.Timestamp(window.cutoff))
+    indexed = indexed_by_city_year(annual, base)
+    return Slide(
+        key="cohort",
+        title=f"Violent crime: each city against its own {base} (= 100)",
+        message=index_summary(indexed, base),
+        figure=cohort_chart(indexed, base),
+        data=indexed,
+        notes="Each line is one city's violent crime rate divided by its own rate in the "
+        f"baseline year {base}, times 100: cities are compared with their own past, not ranked.",
+    )
+
+
+def _funnel_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage) -> Slide:
+    """All 12 cities' violent crime rate against population (funnel plot)."""
+    f = funnel(_violent_monthly(con, window, cov), pd.Timestamp(window.cutoff))
     summary = funnel_summary(f, "violent crime")
-    funnel_slide = Slide(
+    return Slide(
         key="funnel",
         title="Violent crime: rate against population (funnel plot)",
         message=summary.split(". ")[0] + ".",
@@ -283,26 +293,27 @@ def _cohort_and_funnel(
         notes=summary + " Control limits: exact Poisson 95% and 99.8% around the pooled rate "
         "(Spiegelhalter 2005). Cities are placed, not ranked.",
     )
-    return cohort, funnel_slide
 
 
-def _hotspot_slide(
-    con: duckdb.DuckDBPyConnection, city_id: str, name: str, window: YtdWindow
-) -> Slide | None:
-    """Violent crime hot spots of one city in the current YTD window (the Map's cells)."""
+def _hotspot_filter(con: duckdb.DuckDBPyConnection, city_id: str, window: YtdWindow) -> CrimeFilter | None:
+    """Violent crime of one city in the current YTD window, on its incident source."""
     base = CrimeFilter(
         cities=(city_id,), offenses=("violent_crime",), start=window.current[0], end=window.current[1]
     )
-    filt = scoped(con, base)
-    if filt is None:
-        return None
-    cells = map_cells(con, filt)
-    if cells.cells.empty:
-        return None
+    return scoped(con, base)
+
+
+def _hotspot_slide(con: duckdb.DuckDBPyConnection, city_id: str, name: str, window: YtdWindow) -> Slide:
+    """Violent crime hot spots of one city in the current YTD window (the Map's cells)."""
+    key, title = f"hotspots_{city_id}", f"{name}: where violent crime concentrates"
+    filt = _hotspot_filter(con, city_id, window)
+    cells = map_cells(con, filt) if filt is not None else None
+    if cells is None or cells.cells.empty:
+        return Slide(key=key, title=title, message="No located violent offenses in this period.")
     summary = cell_summary(cells, "violent offenses")
     return Slide(
-        key=f"hotspots_{city_id}",
-        title=f"{name}: where violent crime concentrates",
+        key=key,
+        title=title,
         message=f"{window.label().split(' vs ')[0]}: {summary.split('; ')[-1]}",
         figure=hotspot_chart(cells, city_outline(con, city_id)),
         data=cell_table(cells),
@@ -340,14 +351,22 @@ def _closing_slide(b: Briefing) -> Slide:
     )
 
 
-def build_briefing(
+TREND_SLIDES = (("violent_crime", False), ("murder", False), ("violent_crime", True))
+
+
+def _trend_key(offense: str, firearm: bool) -> str:
+    return f"trend_{FIREARM_VIOLENT if firearm else offense}"
+
+
+def briefing_outline(
     con: duckdb.DuckDBPyConnection,
     cities: tuple[str, ...],
     year: int,
     base_url: str = DEFAULT_BASE_URL,
     now: datetime | None = None,
 ) -> Briefing:
-    """All slides for `cities` (empty = all 12) and calendar `year`."""
+    """What the briefing for `cities` (empty = all 12) and calendar `year` is about, and
+    the keys of its slides in order; no slide is built yet."""
     names = city_names(con)
     unknown = [c for c in cities if c not in names]
     if unknown:
@@ -369,7 +388,19 @@ def build_briefing(
     params: dict[str, str | list[str]] = {"start": str(start), "end": str(end)}
     if cities:
         params["city"] = list(cities)
-    b = Briefing(
+    mapped = hotspot_cities(con, cities or tuple(names), window)
+    keys = (
+        "title",
+        "goals",
+        "ytd",
+        *(_trend_key(o, f) for o, f in TREND_SLIDES),
+        "cohort",
+        "funnel",
+        *(f"hotspots_{c}" for c in mapped),
+        "methods",
+        "link",
+    )
+    return Briefing(
         cities=cities,
         city_label=label,
         year=year,
@@ -379,17 +410,70 @@ def build_briefing(
         sources=sources,
         generated_at=now or datetime.now(),
         link=view_link(base_url, "trends", params),
+        window=window,
+        ytd=ytd.table,
+        keys=keys,
     )
-    b.slides.append(_title_slide(b))
-    b.slides.append(_goals_slide(con, cities))
-    b.slides.append(_ytd_slide(ytd.table, window))
-    for offense, firearm in (("violent_crime", False), ("murder", False), ("violent_crime", True)):
-        b.slides.append(_trend_slide(con, cities, offense, firearm, window, cov))
-    b.slides.extend(_cohort_and_funnel(con, window, cov))
-    for city_id in cities or tuple(names):
-        hot = _hotspot_slide(con, city_id, names[city_id], window)
-        if hot is not None:
-            b.slides.append(hot)
-    b.slides.append(_methods_slide(b))
-    b.slides.append(_closing_slide(b))
+
+
+HOTSPOT_CITIES_SQL = """
+select distinct city_id from cell_counts
+where city_id in (select unnest(?::varchar[])) and source in (select unnest(?::varchar[]))
+  and h3_r9 is not null and month between ? and ?
+"""
+
+
+def hotspot_cities(
+    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], window: YtdWindow
+) -> tuple[str, ...]:
+    """The cities (in the given order) with located offenses in the current YTD window of
+    their incident source: those get a hot-spot slide."""
+    sources = [s for c in cities if (f := _hotspot_filter(con, c, window)) is not None for s in f.sources]
+    start, end = window.current
+    rows = con.execute(HOTSPOT_CITIES_SQL, [list(cities), sources, start, end]).fetchall()
+    found = {r[0] for r in rows}
+    return tuple(c for c in cities if c in found)
+
+
+def briefing_slide(con: duckdb.DuckDBPyConnection, b: Briefing, key: str) -> Slide:
+    """Build the slide `key` (one of b.keys) of the briefing `b`."""
+    if key not in b.keys:
+        raise ValueError(f"unknown slide {key!r}; this briefing has {', '.join(b.keys)}")
+    return _build_slide(con, b, key, coverage(con))
+
+
+def _build_slide(con: duckdb.DuckDBPyConnection, b: Briefing, key: str, cov: Coverage) -> Slide:
+    window = b.window
+    if key == "title":
+        return _title_slide(b)
+    if key == "goals":
+        return _goals_slide(con, b.cities)
+    if key == "ytd":
+        return _ytd_slide(b.ytd, window)
+    for offense, firearm in TREND_SLIDES:
+        if key == _trend_key(offense, firearm):
+            return _trend_slide(con, b.cities, offense, firearm, window, cov)
+    if key == "cohort":
+        return _cohort_slide(con, window, cov)
+    if key == "funnel":
+        return _funnel_slide(con, window, cov)
+    if key.startswith("hotspots_"):
+        city_id = key.removeprefix("hotspots_")
+        return _hotspot_slide(con, city_id, city_names(con)[city_id], window)
+    if key == "methods":
+        return _methods_slide(b)
+    return _closing_slide(b)
+
+
+def build_briefing(
+    con: duckdb.DuckDBPyConnection,
+    cities: tuple[str, ...],
+    year: int,
+    base_url: str = DEFAULT_BASE_URL,
+    now: datetime | None = None,
+) -> Briefing:
+    """All slides for `cities` (empty = all 12) and calendar `year` (for the packs)."""
+    b = briefing_outline(con, cities, year, base_url, now)
+    cov = coverage(con)
+    b.slides.extend(_build_slide(con, b, key, cov) for key in b.keys)
     return b

@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis.filters import (
     DAILY,
+    MONTH_CODES,
     MONTHLY,
     PART1_OFFENSES,
     PROPERTY_PARTS,
@@ -85,7 +86,7 @@ candidates as (
 
 _WEAPON = """
     where v.kind = 'incidents' and exists (
-        select 1 from daily_counts d
+        select 1 from {table} d
         where {where_weapon} and d.city_id = v.city_id and d.source = v.source
             and d.offense_group || '_crime' = w.total
         having sum(d.n) filter (where d.firearm is not null) >= ? * sum(d.n)
@@ -118,8 +119,9 @@ final as (
 select * from final order by city, offense, period
 """
 
-# Counts per period: from the monthly rollup, or summed from the daily rollup (weeks,
-# firearm, districts) over the NIBRS codes that make up each wanted offense.
+# Counts per period: from the monthly rollup, or summed over the NIBRS codes that make up
+# each wanted offense from the month x code rollup (firearm, districts by month) or the
+# daily rollup (weeks; ten times the rows).
 _MONTHLY_COUNTS = """
 counts as (
     select city_id, month as period, offense, source, count from monthly_counts where {where}
@@ -132,9 +134,9 @@ code_map as (
         and (w.offense = o.part1_offense or w.offense = o.offense_group || '_crime')
 ),
 counts as (
-    select d.city_id, date_trunc('{unit}', d.day)::date as period, m.offense, d.source,
+    select d.city_id, {period} as period, m.offense, d.source,
            sum(d.n) as count
-    from daily_counts d
+    from {table} d
     join code_map m using (nibrs_code)
     where {where} and d.nibrs_code in (select nibrs_code from code_map)
     group by all
@@ -185,13 +187,17 @@ def period_series(
     weapon_params: list[object] = []  # published counts carry no day, weapon or district:
     if daily:
         weapon = "where v.kind = 'incidents'"
+    # Months by NIBRS code come from monthly_code_counts: a month there is in range when
+    # its first day is, and the grid keeps only months wholly in range, as from days.
+    codes = DAILY if granularity == "week" else MONTH_CODES
+    period = "date_trunc('week', d.day)::date" if granularity == "week" else "d.month"
     if filt.firearm_only:
-        where_weapon, weapon_params = replace(filt, offenses=(), firearm_only=False).where(DAILY, "d")
-        weapon = _WEAPON.format(where_weapon=where_weapon)
+        where_weapon, weapon_params = replace(filt, offenses=(), firearm_only=False).where(codes, "d")
+        weapon = _WEAPON.format(where_weapon=where_weapon, table=codes.name)
         weapon_params = [*weapon_params, FIREARM_KNOWN_SHARE]
     if daily:
-        where, params = replace(filt, offenses=()).where(DAILY, "d")
-        counts = _DAILY_COUNTS.format(where=where, unit=granularity)
+        where, params = replace(filt, offenses=()).where(codes, "d")
+        counts = _DAILY_COUNTS.format(where=where, table=codes.name, period=period)
         unit = _UNITS[granularity]
         span_end, bounds = "last_day(v.last_month)", [filt.start, filt.end]
     else:

@@ -31,6 +31,7 @@ class Combo:
     firearm: bool = False
     year: int | None = None  # the briefing year (Presenter view)
     granularity: Granularity = "month"
+    slide: int = 0  # the Presenter view's slide (an index into bench.pages.SLIDES)
 
     def label(self) -> str:
         cities = ",".join(c.split("_")[0] for c in self.cities) or "all"
@@ -87,6 +88,7 @@ def make_combos(con: duckdb.DuckDBPyConnection, n: int = 24, seed: int = 7) -> l
                 firearm=offense in ("violent_crime", "aggravated_assault", "robbery") and rng.random() < 0.3,
                 year=years[rng.randrange(len(years))],
                 granularity="week" if i % 5 == 2 else "month",
+                slide=i,
             )
         )
     return combos

@@ -30,7 +30,7 @@ import analysis.compare
 import analysis.goals
 import analysis.views
 from analysis.alerts import CUSUM, alerts_by_series
-from analysis.briefing import build_briefing
+from analysis.briefing import briefing_outline, briefing_slide
 from analysis.cell_decks import crime_deck
 from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
@@ -299,16 +299,44 @@ def overview_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
 
 
 # Presenter view (views/presenter.py): cities and year --------------------------------------
+# The view builds the outline and the slide on screen; the combos go round the slides
+# ("hotspots" = the first city's hot-spot map, which has no pandas twin: see below).
+SLIDES = (
+    "trend_violent_crime",
+    "ytd",
+    "hotspots",
+    "goals",
+    "cohort",
+    "trend_murder",
+    "funnel",
+    "title",
+    "trend_firearm_violent",
+    "methods",
+    "link",
+)
+
+
+def _slide_key(keys: tuple[str, ...], k: Combo) -> str:
+    want = SLIDES[k.slide % len(SLIDES)]
+    if want == "hotspots":
+        return next((key for key in keys if key.startswith("hotspots_")), "ytd")
+    return want
+
+
+def _presenter_out(deck: Any, slide: Any) -> Outputs:
+    out: Outputs = {"briefing": deck, "slide": slide}
+    if slide.data is not None:
+        out[f"frame_{slide.key}"] = slide.data.reset_index(drop=True)
+    return out
+
+
 def presenter(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     t(city_names, con)
     t(data_span, con)
-    deck = t(build_briefing, con, k.cities, k.year)
+    deck = t(briefing_outline, con, k.cities, k.year)
+    slide = t(briefing_slide, con, deck, _slide_key(deck.keys, k))
     t(is_demo, con)
-    out: Outputs = {"briefing": deck}
-    for slide in deck.slides:
-        if slide.data is not None:
-            out[f"frame_{slide.key}"] = slide.data.reset_index(drop=True)
-    return out
+    return _presenter_out(deck, slide)
 
 
 def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
@@ -330,17 +358,14 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (analysis.goals, "stored_goals", lambda con: pdx.goals),
             (analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
             # The hot-spot map slides read the Map's cell rollups, which have no pandas twin
-            # here: the baseline leaves them out (the analysis side times them).
-            (analysis.briefing, "_hotspot_slide", lambda con, *a: None),
+            # here: the baseline has none (its "hotspots" combos show the YTD slide instead).
+            (analysis.briefing, "hotspot_cities", lambda con, cities, window: ()),
         ):
             stack.enter_context(patched(module, name, value))
-        deck = t(build_briefing, None, k.cities, k.year)
+        deck = t(briefing_outline, None, k.cities, k.year)
+        slide = t(briefing_slide, None, deck, _slide_key(deck.keys, k))
     t(pdx.is_demo)
-    out: Outputs = {"briefing": deck}
-    for slide in deck.slides:
-        if slide.data is not None:
-            out[f"frame_{slide.key}"] = slide.data.reset_index(drop=True)
-    return out
+    return _presenter_out(deck, slide)
 
 
 # Data (views/data.py): no filter; the interaction is opening the page (or the rerun after
@@ -635,7 +660,11 @@ PAGES: dict[str, PageBench] = {
             "views/presenter.py",
             presenter,
             presenter_pd,
-            lambda k: {**({"city": list(k.cities)} if k.cities else {}), "year": str(k.year), "slide": "3"},
+            lambda k: {
+                **({"city": list(k.cities)} if k.cities else {}),
+                "year": str(k.year),
+                "slide": str(k.slide % len(SLIDES) + 1),
+            },
             "text=/Slide \\d+ of \\d+/",
         ),
     )

@@ -58,6 +58,9 @@ def elements(outputs: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     for name, value in outputs.items():
         if isinstance(value, go.Figure) or any(c.__name__ == "Deck" for c in type(value).__mro__):
             yield name, value
+        figure = getattr(value, "figure", None)
+        if isinstance(figure, go.Figure):
+            yield f"{name}.{getattr(value, 'key', 'figure')}", figure
         slides = getattr(value, "slides", None)
         if slides is not None:
             for slide in slides:

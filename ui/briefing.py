@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.briefing import Briefing, build_briefing
+from analysis.briefing import Briefing, Slide, briefing_outline, briefing_slide
 from analysis.settings import db_path
 from analysis.store import connect_readonly
 from report.build import Format, build_pack
@@ -26,7 +26,14 @@ PACK_FORMATS: tuple[tuple[Format, str, str, str], ...] = (
 
 
 def briefing(cities: tuple[str, ...], year: int) -> Briefing:
-    result: Briefing = query(build_briefing, cities, year)
+    """The briefing's outline (what it covers, its slide keys); slides are built one by one."""
+    result: Briefing = query(briefing_outline, cities, year)
+    return result
+
+
+def slide(deck: Briefing, key: str) -> Slide:
+    """One slide of the briefing, built (and cached) when it is shown."""
+    result: Slide = query(briefing_slide, deck, key)
     return result
 
 

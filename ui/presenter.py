@@ -12,6 +12,7 @@ import streamlit as st
 
 from analysis.briefing import Briefing
 from analysis.registry_read import city_names, data_span
+from ui.briefing import slide as build_slide
 from ui.data import demo_banner, query
 
 CSS = """
@@ -84,11 +85,11 @@ def _move(step: int, total: int) -> None:
 
 def slide_view(deck: Briefing) -> int:
     """Draw the current slide with previous/next buttons (← / → keys); return its index."""
-    total = len(deck.slides)
+    total = len(deck.keys)
     index = max(0, min(total - 1, int(st.session_state.get("p_slide", 0))))
     st.session_state["p_slide"] = index
     st.query_params["slide"] = str(index + 1)
-    slide = deck.slides[index]
+    slide = build_slide(deck, deck.keys[index])
     if deck.demo:
         demo_banner()
     st.markdown(f'<div class="psp-title">{html.escape(slide.title)}</div>', unsafe_allow_html=True)
