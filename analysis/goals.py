@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 import duckdb
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series, monthly_series_many
 from analysis.stats import SMALL_COUNT
 
 Status = Literal["ahead", "on track", "at risk", "off track", "not started", "no data"]
@@ -70,9 +71,9 @@ class Goal:
     def baseline_kind(self) -> Literal["year", "mean_of_years"]:
         return "year" if len(self.baseline_years) == 1 else "mean_of_years"
 
-    @property
+    @cached_property
     def months(self) -> pd.DatetimeIndex:
-        """The whole calendar months the goal covers (first days)."""
+        """The whole calendar months the goal covers (first days; computed once)."""
         first = pd.Timestamp(self.start_date).to_period("M").to_timestamp()
         last = pd.Timestamp(self.deadline).to_period("M").to_timestamp()
         return pd.date_range(first, last, freq="MS")
@@ -169,15 +170,14 @@ def pct_or_diff(current: float, baseline: float) -> str:
 def baseline_profile(series: pd.DataFrame, years: tuple[int, ...]) -> pd.Series:
     """Baseline count per calendar month (index 1..12): the mean over `years` of each
     month's count in `series` (columns month, count). Raises if a month is missing."""
-    months = pd.to_datetime(series["month"])
-    chosen = series[months.dt.year.isin(years)]
-    by = chosen.groupby([pd.to_datetime(chosen["month"]).dt.year, pd.to_datetime(chosen["month"]).dt.month])
-    counts = by["count"].sum()
-    if len(counts) != 12 * len(years):
+    months = pd.DatetimeIndex(pd.to_datetime(series["month"]))
+    chosen = np.isin(months.year.to_numpy(), years)
+    year, month = months.year.to_numpy()[chosen], months.month.to_numpy()[chosen]
+    if len(set(zip(year.tolist(), month.tolist(), strict=True))) != 12 * len(years):
         raise ValueError(f"the baseline years {list(years)} are not all complete in the data")
-    profile = counts.groupby(level=1).mean().astype(float)
-    profile.index.name = "month_of_year"
-    return profile
+    # Every (year, month) is present: the mean over the years is the month's sum / years.
+    sums = np.bincount(month - 1, weights=series["count"].to_numpy(dtype=float)[chosen], minlength=12)
+    return pd.Series(sums / len(years), index=pd.Index(range(1, 13), name="month_of_year"))
 
 
 def expected_path(profile: pd.Series, months: pd.DatetimeIndex, target_change_pct: float) -> pd.DataFrame:
@@ -186,7 +186,7 @@ def expected_path(profile: pd.Series, months: pd.DatetimeIndex, target_change_pc
     expected = baseline count of the same calendar month x (1 + target/100).
     """
     factor = 1.0 + target_change_pct / 100.0
-    baseline = np.array([float(profile.loc[m.month]) for m in months])
+    baseline = profile.reindex(months.month).to_numpy(dtype=float)
     expected = baseline * factor
     return pd.DataFrame(
         {
@@ -205,6 +205,16 @@ def poisson_interval(mean: float, level: float = INTERVAL_LEVEL) -> tuple[int, i
         return (0, 0)
     tail = (1.0 - level) / 2.0
     return (int(poisson.ppf(tail, mean)), int(poisson.ppf(1.0 - tail, mean)))
+
+
+def poisson_intervals(means: np.ndarray, level: float = INTERVAL_LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    """poisson_interval of each mean, in one vectorised call (a goal has dozens of months)."""
+    tail = (1.0 - level) / 2.0
+    positive = means > 0
+    safe = np.where(positive, means, 1.0)
+    low = np.where(positive, poisson.ppf(tail, safe), 0).astype(int)
+    high = np.where(positive, poisson.ppf(1.0 - tail, safe), 0).astype(int)
+    return low, high
 
 
 def classify(actual: float, expected: float, low: float, high: float) -> Status:
@@ -245,9 +255,7 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
     covered = path["month"] <= last
     path["actual"] = path["month"].map(counts).where(covered)
     path["actual_cum"] = path["actual"].cumsum().where(covered)
-    bounds = [poisson_interval(e) for e in path["expected_cum"]]
-    path["low"] = [b[0] for b in bounds]
-    path["high"] = [b[1] for b in bounds]
+    path["low"], path["high"] = poisson_intervals(path["expected_cum"].to_numpy(dtype=float))
     baseline_total = float(path["baseline"].sum())
     target_total = float(path["expected"].sum())
     elapsed = int(covered.sum())
@@ -336,8 +344,9 @@ def goal_status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     SPARK_MONTHS months to as_of, oldest first).
     """
     rows = []
-    for goal in stored_goals(con):
-        series = monthly_series(con, goal.city_id, goal.offense, goal.district)
+    goals = stored_goals(con)
+    all_series = monthly_series_many(con, [(g.city_id, g.offense, g.district) for g in goals])
+    for goal, series in zip(goals, all_series, strict=True):
         p = progress(goal, series)
         end = p.as_of if p.as_of is not None else (series["month"].max() if not series.empty else None)
         spark = (
