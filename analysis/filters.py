@@ -61,6 +61,8 @@ MONTH_CODES = Table("monthly_code_counts", "month", "nibrs", has_district=True, 
 CELLS = Table("cell_counts", "month", "nibrs", has_district=True, has_firearm=True)
 YEARLY_CELLS = Table("yearly_cell_counts", "year", "nibrs", has_district=True, has_firearm=True)
 HOURS = Table("hour_counts", "month", "nibrs", has_district=True, has_firearm=True)
+# Weeks (migration 0006): a week is in range when its Monday is; no district column.
+WEEKS = Table("weekly_counts", "week", "nibrs", has_district=False, has_firearm=True)
 
 
 @dataclass(frozen=True)

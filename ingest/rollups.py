@@ -9,7 +9,8 @@ monthly_code_counts, cell_counts (H3 res 9, by month), yearly_cell_counts (by ye
 hour_counts (weekday x hour): the place and time rollups of the Map and City profile
 pages (migration 0004), and incident_months (city x source x month: rows, geocoded, no
 time, date basis, first and last day) for data health and coverage (migration 0005), each
-defined once in its migration as a table macro `<table>_of(sources)` that this module calls.
+weekly_counts (city x ISO week x NIBRS code x firearm, migration 0006) for the weekly
+trend, each defined once in its migration as a table macro `<table>_of(sources)` that this module calls.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ MACRO_ROLLUPS: tuple[str, ...] = (
     "yearly_cell_counts",
     "hour_counts",
     "incident_months",
+    "weekly_counts",
 )
 
 # An extract that covers only some Part I offenses completely (imports.part1_scope of the

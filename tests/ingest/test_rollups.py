@@ -175,3 +175,14 @@ def test_migration_0005_backfills_incident_months(tmp_path: Path) -> None:
         ("b", 1),
     ]
     con.close()
+
+
+def test_weekly_counts_by_hand(store: Path) -> None:
+    """Migration 0006: ISO weeks (the Monday) x NIBRS code x firearm, for the weekly trend."""
+    got = rows(store, "select source, week::varchar, nibrs_code, firearm, n from weekly_counts order by all")
+    assert got == [
+        ("a", "2024-01-01", "13A", True, 1),  # Fri 5 Jan
+        ("a", "2024-01-15", "220", None, 2),  # Fri 19 and Sat 20 Jan, same week
+        ("a", "2024-01-29", "13A", False, 1),  # Sat 3 Feb: the week began on Monday 29 Jan
+        ("b", "2024-01-01", "13A", True, 1),
+    ]
