@@ -310,25 +310,29 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def months_without_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def months_without_data(con: duckdb.DuckDBPyConnection, health: pd.DataFrame | None = None) -> pd.DataFrame:
     """Runs of months with no data at all inside each city's span (gaps-and-islands):
-    city_id, name, first_month, last_month, months."""
-    return con.execute(
-        f"""
-        with grid as (select * from ({CITY_MONTH_SQL}) where not has_data),
-        islands as (
-            select city_id, name, month,
-                   datediff('month', date '2000-01-01', month)
-                   - row_number() over (partition by city_id order by month) as run
-            from grid
-        ),
-        final as (
-            select city_id, name, min(month) as first_month, max(month) as last_month, count(*) as months
-            from islands group by city_id, name, run
-        )
-        select * from final order by name, first_month
-        """  # noqa: S608 - composed from the module's own SQL constants
-    ).df()
+    city_id, name, first_month, last_month, months. `health` = health_by_city_month's
+    frame when the caller has it already (the Data page), else it is computed."""
+    frame = health_by_city_month(con) if health is None else health
+    empty = (
+        frame[["city_id", "name"]]
+        .iloc[0:0]
+        .assign(first_month=frame["month"].iloc[0:0], last_month=frame["month"].iloc[0:0], months=0)
+    )
+    grid = frame[~frame["has_data"].astype(bool)]
+    if grid.empty:
+        return empty.reset_index(drop=True)
+    month = pd.to_datetime(grid["month"])
+    index = month.dt.year * 12 + month.dt.month
+    run = index - grid.groupby("city_id").cumcount()  # constant along consecutive months
+    out = (
+        grid.assign(run=run.to_numpy(), month=grid["month"])
+        .groupby(["city_id", "name", "run"], as_index=False, sort=False)
+        .agg(first_month=("month", "min"), last_month=("month", "max"), months=("month", "size"))
+        .drop(columns="run")
+    )
+    return out.sort_values(["name", "first_month"], ignore_index=True)
 
 
 def upstream_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

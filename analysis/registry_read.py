@@ -33,7 +33,7 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
 def district_names(con: duckdb.DuckDBPyConnection, city_id: str) -> list[str]:
     """Districts that have incident data in `city_id`, sorted."""
     rows = con.execute(
-        "select distinct district from daily_counts where city_id = ? and district is not null order by 1",
+        "select distinct district from monthly_code_counts where city_id = ? and district is not null order by 1",
         [city_id],
     ).fetchall()
     return [r[0] for r in rows]

@@ -379,7 +379,7 @@ def data(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     t(coverage_summary, con, health)
     out["frame_sources"] = t(coverage_by_source, con)
     t(series_breaks, con)
-    t(months_without_data, con)
+    t(months_without_data, con, health)
     t(quarantine_by_reason, con)
     t(import_log, con)
     return out

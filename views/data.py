@@ -50,7 +50,7 @@ with left:
         st.caption("Trend charts mark these months; a change across a break may be an artefact.")
 with right:
     st.subheader("Months with no data")
-    gaps = query(months_without_data)
+    gaps = query(months_without_data, health)
     if gaps.empty:
         st.markdown("No gaps inside any city's span.")
     else:

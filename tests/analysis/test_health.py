@@ -115,3 +115,29 @@ def test_demo_store_health_runs(demo: object) -> None:
     frame = health_by_city_month(demo)
     assert frame["city_id"].nunique() == 12 and frame["has_data"].all()
     assert series_breaks(demo).empty
+
+
+def test_months_without_data_runs_by_hand(tiny: object) -> None:
+    """Runs of empty months from a health frame: consecutive months form one run, across
+    a year end too; a city without gaps has none. (The frame is given, not read.)"""
+    import duckdb
+
+    assert isinstance(tiny, duckdb.DuckDBPyConnection)
+    months = pd.date_range("2023-10-01", "2024-06-01", freq="MS")
+    empty_a = {"2023-12-01", "2024-01-01", "2024-03-01", "2024-04-01", "2024-05-01"}
+    health = pd.DataFrame(
+        {
+            "city_id": ["a_xx"] * len(months) + ["b_xx"] * len(months),
+            "name": ["Aville"] * len(months) + ["Btown"] * len(months),
+            "month": list(months) * 2,
+            "has_data": [str(m.date()) not in empty_a for m in months] + [True] * len(months),
+        }
+    )
+    gaps = months_without_data(tiny, health)
+    assert [
+        (r.name, str(r.first_month.date()), str(r.last_month.date()), r.months) for r in gaps.itertuples()
+    ] == [
+        ("Aville", "2023-12-01", "2024-01-01", 2),
+        ("Aville", "2024-03-01", "2024-05-01", 3),
+    ]
+    assert months_without_data(tiny, health[health["city_id"] == "b_xx"]).empty
