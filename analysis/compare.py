@@ -67,9 +67,27 @@ def ytd_by_city(
     for an earlier year: the cut is then at most that date); its offenses and start date
     are ignored.
     """
-    wanted = tuple(dict.fromkeys(offenses))
-    base = replace(filt, offenses=wanted, start=None, firearm_only=False, districts=())
-    result = ytd_from_series(period_series(con, base, cov))
+    base = ytd_filter(filt, offenses)
+    return ytd_from_monthly(con, base, cov, period_series(con, base, cov), firearm)
+
+
+def ytd_filter(filt: CrimeFilter, offenses: Sequence[str] = OVERVIEW_OFFENSES) -> CrimeFilter:
+    """The filter whose monthly series ytd_by_city compares (all months to filt.end)."""
+    return replace(
+        filt, offenses=tuple(dict.fromkeys(offenses)), start=None, firearm_only=False, districts=()
+    )
+
+
+def ytd_from_monthly(
+    con: duckdb.DuckDBPyConnection,
+    base: CrimeFilter,
+    cov: Coverage,
+    monthly: pd.DataFrame,
+    firearm: bool = True,
+) -> YtdComparison:
+    """ytd_by_city given the monthly series of `base` (= ytd_filter(...)), for a caller
+    that has it already (the Overview draws the same series)."""
+    result = ytd_from_series(monthly)
     if not firearm or result.window is None:
         return result
     window = result.window

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 
@@ -95,9 +96,7 @@ def deck_points(places: pd.DataFrame, ytd: pd.DataFrame, measure: str) -> pd.Dat
     out["class"] = [change_class(d, s) for d, s in zip(out["direction"], out["strength"], strict=True)]
     out["colour"] = [list(CHANGE_CLASSES[c][1]) for c in out["class"]]
     out["label"] = [CHANGE_CLASSES[c][0] for c in out["class"]]
-    out["label_left"] = [
-        _crowded_east(lat, lon, out) for lat, lon in zip(out["lat"], out["lon"], strict=True)
-    ]
+    out["label_left"] = _crowded_east(out["lat"].to_numpy(dtype=float), out["lon"].to_numpy(dtype=float))
     out["rate_text"] = [
         f"{r:,.1f} per 100,000 residents ({int(n):,} offenses)"
         for r, n in zip(out["rate_current"], out["current"], strict=True)
@@ -107,15 +106,12 @@ def deck_points(places: pd.DataFrame, ytd: pd.DataFrame, measure: str) -> pd.Dat
     )
 
 
-def _crowded_east(lat: float, lon: float, points: pd.DataFrame) -> bool:
-    """True when another city sits just east at about the same latitude, where this
-    city's name would overprint it: that name goes on the west side instead."""
-    near = points[
-        (points["lon"] > lon)
-        & (points["lon"] - lon < LABEL_ROOM_DEG)
-        & ((points["lat"] - lat).abs() < LABEL_HEIGHT_DEG)
-    ]
-    return len(near) > 0
+def _crowded_east(lat: np.ndarray, lon: np.ndarray) -> list[bool]:
+    """For each city: True when another city sits just east at about the same latitude,
+    where its name would overprint that city: that name goes on the west side instead."""
+    east = lon[None, :] - lon[:, None]  # [i, j]: how far city j lies east of city i
+    near = (east > 0) & (east < LABEL_ROOM_DEG) & (np.abs(lat[None, :] - lat[:, None]) < LABEL_HEIGHT_DEG)
+    return [bool(v) for v in near.any(axis=1)]
 
 
 def outline_collection(places: pd.DataFrame) -> dict[str, object]:

@@ -22,7 +22,8 @@ from analysis.compare import (
     YtdComparison,
     annual_rates,
     funnel,
-    ytd_by_city,
+    ytd_filter,
+    ytd_from_monthly,
     ytd_from_series,
 )
 from analysis.decks import deck_points
@@ -53,9 +54,15 @@ class OverviewData:
 def overview_data(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, cov: Coverage) -> OverviewData:
     """Everything the Overview draws for the filter's cities and (first) offense."""
     offense = filt.offenses[0]
-    ytd = ytd_by_city(con, filt, cov, (*OVERVIEW_OFFENSES, offense))
-    scope = replace(filt, offenses=(offense,), start=None, end=None, firearm_only=False, districts=())
-    monthly = period_series(con, scope, cov)
+    base = ytd_filter(filt, (*OVERVIEW_OFFENSES, offense))
+    series = period_series(con, base, cov)
+    ytd = ytd_from_monthly(con, base, cov, series)
+    if filt.end is None:
+        # The same query as below: each city x offense series is chosen on its own.
+        monthly = series[series["offense"] == offense].reset_index(drop=True)
+    else:
+        scope = replace(filt, offenses=(offense,), start=None, end=None, firearm_only=False, districts=())
+        monthly = period_series(con, scope, cov)
     end = pd.Timestamp(ytd.window.cutoff) if ytd.window else None
     places = city_places(con)
     return OverviewData(
