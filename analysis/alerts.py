@@ -196,7 +196,12 @@ def alerts_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM
     offense_label, month (latest signal), count and baseline of that month, signals (in the
     window), as_of (the city's last complete month), link (the Trends view of the series).
     """
-    cusum = cusum_by_series(con, params)
+    return alerts_from_cusum(cusum_by_series(con, params), params)
+
+
+def alerts_from_cusum(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """alerts_by_series from cusum_by_series' frame (which does not depend on the
+    look-back: the Goals page computes it once and re-reads it for each look-back)."""
     columns = [
         "city_id",
         "city",

@@ -84,7 +84,6 @@ class Briefing:
     generated_at: datetime
     link: str
     window: YtdWindow
-    ytd: pd.DataFrame  # the YTD table of the cities (ytd_by_city), for the YTD slide
     keys: tuple[str, ...] = ()
     slides: list[Slide] = field(default_factory=list)
 
@@ -351,6 +350,10 @@ def _closing_slide(b: Briefing) -> Slide:
     )
 
 
+def _ytd_scope(cities: tuple[str, ...], year: int) -> CrimeFilter:
+    return CrimeFilter(cities=cities, end=date(year, 12, 31))
+
+
 TREND_SLIDES = (("violent_crime", False), ("murder", False), ("violent_crime", True))
 
 
@@ -372,8 +375,8 @@ def briefing_outline(
     if unknown:
         raise ValueError(f"unknown city {unknown[0]!r}; known: {', '.join(names)}")
     cov = coverage(con)
-    ytd = ytd_by_city(con, CrimeFilter(cities=cities, end=date(year, 12, 31)), cov)
-    window = ytd.window
+    # The window only: the firearm rows of the YTD table wait for the YTD slide.
+    window = ytd_by_city(con, _ytd_scope(cities, year), cov, firearm=False).window
     if window is None or window.year != year:
         ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
         raise ValueError(f"no complete month in {year} for every chosen city{ends}")
@@ -411,7 +414,6 @@ def briefing_outline(
         generated_at=now or datetime.now(),
         link=view_link(base_url, "trends", params),
         window=window,
-        ytd=ytd.table,
         keys=keys,
     )
 
@@ -449,7 +451,7 @@ def _build_slide(con: duckdb.DuckDBPyConnection, b: Briefing, key: str, cov: Cov
     if key == "goals":
         return _goals_slide(con, b.cities)
     if key == "ytd":
-        return _ytd_slide(b.ytd, window)
+        return _ytd_slide(ytd_by_city(con, _ytd_scope(b.cities, b.year), cov).table, window)
     for offense, firearm in TREND_SLIDES:
         if key == _trend_key(offense, firearm):
             return _trend_slide(con, b.cities, offense, firearm, window, cov)

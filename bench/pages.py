@@ -29,7 +29,7 @@ import analysis.briefing
 import analysis.compare
 import analysis.goals
 import analysis.views
-from analysis.alerts import CUSUM, alerts_by_series
+from analysis.alerts import CUSUM, alerts_by_series, alerts_from_cusum, cusum_by_series
 from analysis.briefing import briefing_outline, briefing_slide
 from analysis.cell_decks import crime_deck
 from analysis.charts_compare import cohort_chart, funnel_chart
@@ -357,6 +357,7 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (analysis.views, "city_names", lambda con: pdx.city_names()),
             (analysis.goals, "stored_goals", lambda con: pdx.goals),
             (analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
+            (analysis.goals, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]),
             # The hot-spot map slides read the Map's cell rollups, which have no pandas twin
             # here: the baseline has none (its "hotspots" combos show the YTD slide instead).
             (analysis.briefing, "hotspot_cities", lambda con, cities, window: ()),
@@ -427,7 +428,7 @@ def goals(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     t(data_span, con)
     t(district_names, con, next(iter(names)))
     params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
-    out["frame_alerts"] = t(alerts_by_series, con, params)
+    out["frame_alerts"] = t(alerts_from_cusum, t(cusum_by_series, con, CUSUM), params)
     return out
 
 
@@ -449,6 +450,9 @@ def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     with (
         patched(analysis.goals, "stored_goals", lambda con: pdx.goals),
         patched(analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
+        patched(
+            analysis.goals, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]
+        ),
     ):
         frame = t(goal_status_by_city, None)
     out: Outputs = {"frame_goals": frame.drop(columns=["spark", "summary"])}

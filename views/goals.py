@@ -3,7 +3,7 @@ alerts from the Poisson CUSUM."""
 
 import streamlit as st
 
-from analysis.alerts import CUSUM, alerts_by_series
+from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series
 from analysis.goal_charts import progress_chart
 from analysis.goals import goal_progress, goal_status_by_city
 from ui import goals as ug
@@ -52,4 +52,5 @@ lookback = st.segmented_control(
 )
 params = CUSUM.with_lookback(int(lookback or CUSUM.lookback_months))
 st.caption(params.describe())
-ug.alerts_table(query(alerts_by_series, params), params)
+# The CUSUM does not depend on the look-back: computed once, filtered per look-back.
+ug.alerts_table(alerts_from_cusum(query(cusum_by_series, CUSUM), params), params)
