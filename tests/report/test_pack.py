@@ -174,3 +174,30 @@ def test_hotspot_slide_uses_the_map_cells(demo_ro: duckdb.DuckDBPyConnection) ->
     assert slide.data is not None and int(slide.data["offenses"].sum()) == int(cells.cells["n"].sum())
     assert f"busiest cell holds {int(cells.cells['n'].iloc[0]):,}" in slide.message
     assert slide.figure is not None and len(slide.figure.data) >= 2  # cell classes + outline
+
+
+def test_outline_then_one_slide_is_the_pack(demo_ro: duckdb.DuckDBPyConnection) -> None:
+    """The presenter view builds the outline and only the slide on screen: each slide built
+    alone equals the pack's, and the outline names every slide of the pack."""
+    import plotly.io as pio
+
+    from analysis.briefing import briefing_outline, briefing_slide, hotspot_cities
+
+    now = pd.Timestamp("2026-01-05 09:00").to_pydatetime()
+    pack = build_briefing(demo_ro, ("memphis_tn", "toledo_oh"), 2024, now=now)
+    outline = briefing_outline(demo_ro, ("memphis_tn", "toledo_oh"), 2024, now=now)
+    assert not outline.slides and outline.keys == tuple(s.key for s in pack.slides)
+    assert outline.keys[:3] == ("title", "goals", "ytd") and outline.keys[-2:] == ("methods", "link")
+    assert hotspot_cities(demo_ro, ("memphis_tn", "toledo_oh"), outline.window) == ("memphis_tn", "toledo_oh")
+    for key in ("ytd", "trend_firearm_violent", "hotspots_toledo_oh", "funnel"):
+        alone = briefing_slide(demo_ro, outline, key)
+        built = next(s for s in pack.slides if s.key == key)
+        assert (alone.title, alone.message, alone.notes) == (built.title, built.message, built.notes)
+        assert (alone.figure is None) == (built.figure is None) == (key == "ytd")
+        if alone.figure is not None and built.figure is not None:
+            assert pio.to_json(alone.figure) == pio.to_json(built.figure)
+    # The YTD slide carries the firearm rows the outline left out.
+    ytd = briefing_slide(demo_ro, outline, "ytd")
+    assert ytd.data is not None and "firearm_violent" in set(ytd.data["measure"])
+    with pytest.raises(ValueError, match="unknown slide"):
+        briefing_slide(demo_ro, outline, "hotspots_houston_tx")
