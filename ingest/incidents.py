@@ -394,9 +394,8 @@ WRITTEN = "reason is null and not skip and dup is null"
 
 
 def numbered_cells(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """One row per row of `parsed`, in its scan order (for a POSITIONAL JOIN): the
-    incident_id of each row to write (the store's next ids, in file order) and the H3
-    cell (resolution 9) of each located one. Numbering by a running sum over the rows in
+    """One row per row of `parsed` (line): the incident_id of each row to write (the
+    store's next ids, in file order) and the H3 cell (resolution 9) of each located one. Numbering by a running sum over the rows in
     line order (nearly sorted already: a cheap stable sort of one integer array) spares
     the sort of every column that row_number() over (order by line) costs in SQL."""
     pts = con.execute(
@@ -463,34 +462,35 @@ def fill_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int, cells: pa.Table) -> int:
-    con.register("numbered_cells", cells)
+    con.register("numbered_cells_arrow", cells)
     try:
-        # A POSITIONAL JOIN pairs rows by scan order: make sure it pairs the same lines.
-        misplaced = con.execute(
-            "select count(*) from parsed p positional join numbered_cells c where p.line is distinct from c.line"
-        ).fetchall()[0][0]
-        if misplaced:
-            raise RuntimeError(f"internal: {misplaced} rows of parsed changed order while being numbered")
+        # A DuckDB table, not the Arrow one, on the build side of the join: a join with
+        # the Arrow scan runs several times slower.
         con.execute(
-            """
-            insert into incidents (incident_id, city_id, occurred_at, reported_at, nibrs_code, offense,
-                                   local_offense, part1_offense, offense_group, crime_against, firearm,
-                                   lat, lon, h3_r9, district, source, source_id, import_id, time_known,
-                                   date_basis, district_layer)
-            select c.incident_id,
-                   p.city_id, p.occurred_at, coalesce(p.reported_at, case when p.date_basis = 'reported'
-                   then p.occurred_at end), p.nibrs_code, coalesce(o.name, p.local_desc, p.local_code),
-                   coalesce(p.local_code, p.local_desc), o.part1_offense, coalesce(o.offense_group, 'other'),
-                   o.crime_against, p.firearm, p.lat, p.lon, c.h3_r9, p.district, ?, p.source_id, ?,
-                   p.time_known, p.date_basis, p.district_layer
-            from parsed p positional join numbered_cells c
-            left join offenses o on o.nibrs_code = p.nibrs_code
-            where p.reason is null and not p.skip and p.dup is null
-            """,
-            [m.source, import_id],
+            "create or replace temp table numbered_cells as"
+            " select line, incident_id, h3_r9 from numbered_cells_arrow where incident_id is not null"
         )
     finally:
-        con.unregister("numbered_cells")
+        con.unregister("numbered_cells_arrow")
+    con.execute(
+        """
+        insert into incidents (incident_id, city_id, occurred_at, reported_at, nibrs_code, offense,
+                               local_offense, part1_offense, offense_group, crime_against, firearm,
+                               lat, lon, h3_r9, district, source, source_id, import_id, time_known,
+                               date_basis, district_layer)
+        select c.incident_id,
+               p.city_id, p.occurred_at, coalesce(p.reported_at, case when p.date_basis = 'reported'
+               then p.occurred_at end), p.nibrs_code, coalesce(o.name, p.local_desc, p.local_code),
+               coalesce(p.local_code, p.local_desc), o.part1_offense, coalesce(o.offense_group, 'other'),
+               o.crime_against, p.firearm, p.lat, p.lon, c.h3_r9, p.district, ?, p.source_id, ?,
+               p.time_known, p.date_basis, p.district_layer
+        from parsed p join numbered_cells c on c.line = p.line
+        left join offenses o on o.nibrs_code = p.nibrs_code
+        where p.reason is null and not p.skip and p.dup is null
+        """,
+        [m.source, import_id],
+    )
+    con.execute("drop table numbered_cells")
     # Unknown or missing codes are kept (above) AND listed for the user to fix the crosswalk.
     con.execute(
         """
