@@ -41,7 +41,7 @@ from ingest.rowchecks import (
     tally,
     write_quarantine,
 )
-from ingest.staging import LINE, RAW
+from ingest.staging import LINE, RAW, STAGE, cleaned_columns, raw_json_sql
 
 Step = Callable[[str, float], None]
 
@@ -111,6 +111,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
             district = f"nullif(regexp_extract({district}, $district_pattern, 1), '')"
     else:
         district = "null::varchar"
+    md5_raw = ""  # the record as JSON, only where the id is its md5
     if m.id.columns:
         id_cols = [col(c, header) for c in m.id.columns]
         id_value = f"concat_ws('|', {', '.join(id_cols)})"
@@ -118,6 +119,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
         id_field = m.id.columns[0]
     else:
         id_value = f"'md5:' || md5(s.{RAW})"
+        md5_raw = f", to_json(r)::varchar as {RAW}"
         id_missing = "false"
         id_field = None
     p["id_field"] = id_field
@@ -126,17 +128,23 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     p["x_field"], p["zip_field"] = loc.x, loc.zip
     p["date_basis"] = m.date_basis
     p["skip_other"] = m.city.other == "skip"
+    p["nulls"] = list(m.csv.null)
+    p["per_offense"] = m.id.per == "offense"
+    p["wgs84"] = is_wgs84(loc.crs)
     skip_cols, city_reasons = city_check_sql("t")
     sql = f"""
     create or replace temp table parsed as
-    with base as (
-        select s.{LINE} as line, s.{RAW} as raw, {city_id} as city_id, {city_raw} as city_raw,
+    with s as (
+        select {cleaned_columns(header)}{md5_raw} from {STAGE} r
+    ),
+    base as (
+        select s.{LINE} as line, null::varchar as raw, {city_id} as city_id, {city_raw} as city_raw,
                {code} as local_code, {desc} as local_desc, {key} as code_key,
                {occ_raw} as occ_raw, {rep_raw} as rep_raw,
                {x_raw} as x_raw, {y_raw} as y_raw, {zip_raw} as zip_raw,
                {district} as district, {id_value} as id_value, ({id_missing}) as id_missing,
                {occ} as occurred_at, {occ_known} as time_known, {rep} as reported_at
-        from stage s {city_join}
+        from s {city_join}
         left join cities ci on ci.city_id = {city_id}
     ),
     typed as (
@@ -156,42 +164,58 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
                xw.firearm
         from base b
         left join xwalk xw on xw.key = b.code_key
+    ),
+    checked as (
+        select t.*, $date_basis::varchar as date_basis,
+               date_trunc('month', t.occurred_at)::date as q_month,
+               {skip_cols},
+               case {city_reasons}
+                    when t.occ_raw is null then 'missing date'
+                    when t.occurred_at is null then 'bad date'
+                    when t.occurred_at < $min_date or t.occurred_at > $max_date then 'date out of range'
+                    when t.rep_raw is not null and t.reported_at is null then 'bad date'
+                    when t.id_missing then 'missing id'
+                    when (t.x_raw is not null or t.y_raw is not null) and (t.x is null or t.y is null)
+                        then 'bad coordinates'
+                    when t.zip_raw is not null and t.zip is null then 'bad ZIP'
+                    when t.zip is not null and len($zip_prefixes::varchar[]) > 0
+                         and not list_bool_or([starts_with(t.zip, z) for z in $zip_prefixes::varchar[]])
+                        then 'ZIP outside the city area'
+               end as reason
+        from typed t
+    ),
+    -- WGS84 coordinates are rounded to 6 decimals here (round_even: numpy's rounding, as
+    -- locate() does for reprojected ones); (0, 0) means 'not geocoded'.
+    placed as (
+        select c.*,
+               $wgs84::boolean and c.reason is null and not c.skip and c.x is not null and c.y is not null
+               and not (c.x = 0 and c.y = 0) and isfinite(round_even(c.x, 6))
+               and isfinite(round_even(c.y, 6)) as placed
+        from checked c
     )
-    select t.*, null::double as lat, null::double as lon, null::ubigint as h3_r9,
-           null::varchar as district_layer, null::varchar as source_id, null::varchar as dup,
-           $date_basis::varchar as date_basis, null::varchar as field,
-           date_trunc('month', t.occurred_at)::date as q_month,
-           {skip_cols},
-           case {city_reasons}
-                when t.occ_raw is null then 'missing date'
-                when t.occurred_at is null then 'bad date'
-                when t.occurred_at < $min_date or t.occurred_at > $max_date then 'date out of range'
-                when t.rep_raw is not null and t.reported_at is null then 'bad date'
-                when t.id_missing then 'missing id'
-                when (t.x_raw is not null or t.y_raw is not null) and (t.x is null or t.y is null)
-                    then 'bad coordinates'
-                when t.zip_raw is not null and t.zip is null then 'bad ZIP'
-                when t.zip is not null and len($zip_prefixes::varchar[]) > 0
-                     and not list_bool_or([starts_with(t.zip, z) for z in $zip_prefixes::varchar[]])
-                    then 'ZIP outside the city area'
-           end as reason
-    from typed t
+    select c.* exclude (placed),
+           case when c.placed then round_even(c.y, 6) end as lat,
+           case when c.placed then round_even(c.x, 6) end as lon,
+           null::varchar as district_layer,
+           c.id_value || case when $per_offense::boolean
+               then '|' || coalesce(c.nibrs_code, c.code_key, upper(c.local_desc), '') else '' end as source_id,
+           null::varchar as dup,
+           case c.reason
+               when 'missing city' then $city_field::varchar when 'unknown city' then $city_field::varchar
+               when 'missing date' then $occ_field::varchar when 'date out of range' then $occ_field::varchar
+               when 'bad date' then case when c.occurred_at is null then $occ_field::varchar else $rep_field::varchar end
+               when 'missing id' then $id_field::varchar
+               when 'bad coordinates' then $x_field::varchar
+               when 'bad ZIP' then $zip_field::varchar when 'ZIP outside the city area' then $zip_field::varchar
+           end as field
+    from placed c
     """  # noqa: S608 - identifiers come from analysis.sql.ident (allow-list: the file's header)
     run(con, sql, p)
-    run(
-        con,
-        """
-        update parsed set field = case reason
-            when 'missing city' then $city_field::varchar when 'unknown city' then $city_field::varchar
-            when 'missing date' then $occ_field::varchar when 'date out of range' then $occ_field::varchar
-            when 'bad date' then case when occurred_at is null then $occ_field::varchar else $rep_field::varchar end
-            when 'missing id' then $id_field::varchar
-            when 'bad coordinates' then $x_field::varchar
-            when 'bad ZIP' then $zip_field::varchar when 'ZIP outside the city area' then $zip_field::varchar
-        end where reason is not null
-        """,
-        p,
-    )
+
+
+def is_wgs84(crs: str) -> bool:
+    """Coordinates already in longitude/latitude (no reprojection)."""
+    return crs.upper() in ("EPSG:4326", "WGS84", "OGC:CRS84")
 
 
 def _set_columns(con: duckdb.DuckDBPyConnection, frame: pa.Table, sets: str) -> None:
@@ -211,28 +235,8 @@ def locate(con: duckdb.DuckDBPyConnection, m: Mapping, step: Step) -> list[str]:
         notes.append(
             f"{zero[0]:,} rows have coordinates (0, 0), read as 'not geocoded': kept without a location"
         )
-    cols = con.execute(
-        "select line, x, y from parsed where reason is null and not skip and x is not null and y is not null"
-        " and not (x = 0 and y = 0) order by line"
-    ).fetchnumpy()
-    line, x, y = cols["line"], np.asarray(cols["x"], dtype=float), np.asarray(cols["y"], dtype=float)
-    if len(line):
-        step("reprojecting", 0.45)
-        if loc.crs.upper() not in ("EPSG:4326", "WGS84", "OGC:CRS84"):
-            try:
-                transformer = pyproj.Transformer.from_crs(loc.crs, "EPSG:4326", always_xy=True)
-            except pyproj.exceptions.CRSError as exc:
-                raise MappingError(f"{m.path}: [location] crs {loc.crs!r}: {exc}") from None
-            lon, lat = transformer.transform(x, y)
-        else:
-            lon, lat = x, y
-        lon, lat = np.round(np.asarray(lon), 6), np.round(np.asarray(lat), 6)
-        finite = np.isfinite(lon) & np.isfinite(lat)
-        _set_columns(
-            con,
-            pa.table({"line": line[finite], "lat": lat[finite], "lon": lon[finite]}),
-            "lat = l.lat, lon = l.lon",
-        )
+    if not is_wgs84(loc.crs):  # WGS84 coordinates were placed by parse()
+        _reproject(con, m, step)
     con.execute(
         """
         update parsed set reason = 'coordinates outside the city', field = ?
@@ -246,8 +250,31 @@ def locate(con: duckdb.DuckDBPyConnection, m: Mapping, step: Step) -> list[str]:
     _boundary_check(con, loc.x, loc.boundary_tolerance_m)
     step("districts", 0.6)
     notes += _assign_districts(con, m)
-    _h3_cells(con)
     return notes
+
+
+def _reproject(con: duckdb.DuckDBPyConnection, m: Mapping, step: Step) -> None:
+    """lat/lon of the rows in a projected CRS, rounded to 6 decimals (about 0.1 m)."""
+    cols = con.execute(
+        "select line, x, y from parsed where reason is null and not skip and x is not null and y is not null"
+        " and not (x = 0 and y = 0) order by line"
+    ).fetchnumpy()
+    line, x, y = cols["line"], np.asarray(cols["x"], dtype=float), np.asarray(cols["y"], dtype=float)
+    if not len(line):
+        return
+    step("reprojecting", 0.45)
+    try:
+        transformer = pyproj.Transformer.from_crs(m.location.crs, "EPSG:4326", always_xy=True)
+    except pyproj.exceptions.CRSError as exc:
+        raise MappingError(f"{m.path}: [location] crs {m.location.crs!r}: {exc}") from None
+    lon, lat = transformer.transform(x, y)
+    lon, lat = np.round(np.asarray(lon), 6), np.round(np.asarray(lat), 6)
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    _set_columns(
+        con,
+        pa.table({"line": line[finite], "lat": lat[finite], "lon": lon[finite]}),
+        "lat = l.lat, lon = l.lon",
+    )
 
 
 def buffer_metres(geom: shapely.Geometry, metres: float, lat: float, lon: float) -> shapely.Geometry:
@@ -363,34 +390,54 @@ def _assign_districts(con: duckdb.DuckDBPyConnection, m: Mapping) -> list[str]:
     return notes
 
 
-def _h3_cells(con: duckdb.DuckDBPyConnection) -> None:
+WRITTEN = "reason is null and not skip and dup is null"
+
+
+def numbered_cells(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """One row per row of `parsed` (line): the incident_id of each row to write (the
+    store's next ids, in file order) and the H3 cell (resolution 9) of each located one. Numbering by a running sum over the rows in
+    line order (nearly sorted already: a cheap stable sort of one integer array) spares
+    the sort of every column that row_number() over (order by line) costs in SQL."""
     pts = con.execute(
-        "select line, lat, lon from parsed where reason is null and lat is not null"
+        f"select line, {WRITTEN} as written,"  # noqa: S608 - fixed text
+        " coalesce(case when reason is null then lat end, 'NaN'::double) as lat,"
+        " coalesce(case when reason is null then lon end, 'NaN'::double) as lon from parsed"
     ).fetchnumpy()
-    if not len(pts["line"]):
-        return
+    line = np.asarray(pts["line"])
+    first = int(con.execute("select coalesce(max(incident_id), 0) from incidents").fetchall()[0][0])
+    written = np.asarray(pts["written"], dtype=bool)
+    order = np.argsort(line, kind="stable")
+    ids = np.empty(len(line), dtype=np.int64)
+    ids[order] = first + np.cumsum(written[order], dtype=np.int64)
+    lat, lon = np.asarray(pts["lat"], dtype=float), np.asarray(pts["lon"], dtype=float)
+    located = ~np.isnan(lat)
     # The h3 package has no vectorised call: one C call per point (as the demo does).
-    cells = np.fromiter(
-        (h3.latlng_to_cell(a, b, 9) for a, b in zip(pts["lat"].tolist(), pts["lon"].tolist(), strict=True)),
+    cells = np.zeros(len(line), dtype=np.uint64)
+    cells[located] = np.fromiter(
+        (h3.latlng_to_cell(a, b, 9) for a, b in zip(lat[located].tolist(), lon[located].tolist(), strict=True)),
         dtype=np.uint64,
-        count=len(pts["line"]),
+        count=int(located.sum()),
     )
-    _set_columns(con, pa.table({"line": pts["line"], "h3_r9": cells}), "h3_r9 = l.h3_r9")
+    return pa.table(
+        {
+            "line": line,
+            "incident_id": pa.array(ids, mask=~written),
+            "h3_r9": pa.array(cells, mask=~located),
+        }
+    )
 
 
 def key_and_dedupe(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
-    """source_id = id (+ offense when the source repeats ids); first row per key wins."""
-    per_offense = m.id.per == "offense"
-    con.execute(
-        "update parsed set source_id = id_value || case when ? then '|' || coalesce(nibrs_code, code_key, upper(local_desc), '') else '' end",
-        [per_offense],
-    )
+    """First row per key (source_id, from parse) wins; keys already stored are duplicates.
+    Only keys seen more than once in the file are ranked (no window over the whole file)."""
     con.execute(
         """
         update parsed set dup = 'repeated in file' where line in (
             select line from (
                 select line, row_number() over (partition by source_id order by line) as rn
-                from parsed where reason is null and not skip
+                from parsed where reason is null and not skip and source_id in (
+                    select source_id from parsed where reason is null and not skip
+                    group by source_id having count(*) > 1)
             ) where rn > 1)
         """
     )
@@ -401,24 +448,49 @@ def key_and_dedupe(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
     )
 
 
-def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> int:
+def fill_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """parsed.raw (the record as JSON) for the rows quarantine will list: rejected rows and
+    rows kept with an unknown or missing code. The others never need it."""
+    need = "reason is not null or code_status in ('unknown', 'missing')"
+    row = con.execute(f"select count(*) from parsed where {need}").fetchone()  # noqa: S608 - fixed text
+    if not row or not row[0]:
+        return
+    con.execute(
+        f"update parsed set raw = j.raw from ({raw_json_sql()}) j"  # noqa: S608 - fixed text
+        f" where parsed.line = j.line and ({need})"
+    )
+
+
+def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int, cells: pa.Table) -> int:
+    con.register("numbered_cells_arrow", cells)
+    try:
+        # A DuckDB table, not the Arrow one, on the build side of the join: a join with
+        # the Arrow scan runs several times slower.
+        con.execute(
+            "create or replace temp table numbered_cells as"
+            " select line, incident_id, h3_r9 from numbered_cells_arrow where incident_id is not null"
+        )
+    finally:
+        con.unregister("numbered_cells_arrow")
     con.execute(
         """
         insert into incidents (incident_id, city_id, occurred_at, reported_at, nibrs_code, offense,
                                local_offense, part1_offense, offense_group, crime_against, firearm,
                                lat, lon, h3_r9, district, source, source_id, import_id, time_known,
                                date_basis, district_layer)
-        select (select coalesce(max(incident_id), 0) from incidents) + row_number() over (order by p.line),
+        select c.incident_id,
                p.city_id, p.occurred_at, coalesce(p.reported_at, case when p.date_basis = 'reported'
                then p.occurred_at end), p.nibrs_code, coalesce(o.name, p.local_desc, p.local_code),
                coalesce(p.local_code, p.local_desc), o.part1_offense, coalesce(o.offense_group, 'other'),
-               o.crime_against, p.firearm, p.lat, p.lon, p.h3_r9, p.district, ?, p.source_id, ?,
+               o.crime_against, p.firearm, p.lat, p.lon, c.h3_r9, p.district, ?, p.source_id, ?,
                p.time_known, p.date_basis, p.district_layer
-        from parsed p left join offenses o using (nibrs_code)
+        from parsed p join numbered_cells c on c.line = p.line
+        left join offenses o on o.nibrs_code = p.nibrs_code
         where p.reason is null and not p.skip and p.dup is null
         """,
         [m.source, import_id],
     )
+    con.execute("drop table numbered_cells")
     # Unknown or missing codes are kept (above) AND listed for the user to fix the crosswalk.
     con.execute(
         """
@@ -431,25 +503,26 @@ def write(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> int:
         """,
         [import_id, m.source, m.offense.code or m.offense.description],
     )
-    row = con.execute(
-        "select count(*) from parsed where reason is null and not skip and dup is null"
-    ).fetchone()
+    row = con.execute(f"select count(*) from parsed where {WRITTEN}").fetchone()  # noqa: S608 - fixed text
     return int(row[0]) if row else 0
 
 
 def load_incidents(
     con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
 ) -> Outcome:
-    staged = begin(con, m, file, step)
+    staged = begin(con, m, file, step, clean=False)
     out = Outcome(rows_read=staged.rows)
     crosswalk_table(con, m)
     parse(con, m, staged.columns)
     out.notes += locate(con, m, step)
     step("checking duplicates", 0.7)
     key_and_dedupe(con, m)
+    fill_raw(con)
     out.quarantine_reasons = write_quarantine(con, m.source, import_id)
+    step("H3 cells", 0.75)
+    cells = numbered_cells(con)
     step("writing", 0.8)
-    out.accepted = write(con, m, import_id)
+    out.accepted = write(con, m, import_id, cells)
     out.quarantined, out.duplicate, out.skipped, out.skip_reasons = counts(con)
     out.unmapped = tally(
         con,

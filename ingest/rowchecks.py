@@ -60,11 +60,16 @@ def lookup_cities(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
 
 
 def begin(
-    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, step: Callable[[str, float], None]
+    con: duckdb.DuckDBPyConnection,
+    m: Mapping,
+    file: Path,
+    step: Callable[[str, float], None],
+    clean: bool = True,
 ) -> Staged:
-    """The first steps of every CSV loader: stage the file, then the city look-up."""
+    """The first steps of every CSV loader: stage the file (see stage_csv for `clean`),
+    then the city look-up."""
     step("reading", 0.05)
-    staged = stage_csv(con, file, m.csv, m.columns_used())
+    staged = stage_csv(con, file, m.csv, m.columns_used(), clean=clean)
     step("parsing", 0.25)
     lookup_cities(con, m)
     return staged

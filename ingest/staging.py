@@ -130,8 +130,14 @@ def _diagnose(path: Path) -> tuple[int | None, str]:
     return None, ""
 
 
-def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, needed: list[str]) -> Staged:
-    """Read `path` into temp table `stage`; ImportFailed on any structural problem."""
+def stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, needed: list[str], clean: bool = True
+) -> Staged:
+    """Read `path` into temp table `stage`; ImportFailed on any structural problem.
+
+    clean = False leaves the file as read in `stage_raw` (no `stage`): the caller trims
+    with cleaned_columns() in its own pass and builds `raw` only for the rows that need it.
+    """
     header = read_header(path, opts)
     check_columns(path, header, needed)
     columns = {name: "VARCHAR" for name in header}
@@ -173,19 +179,32 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, need
             line=int(line),
             column=column if isinstance(column, str) else None,
         )
+    if not clean:
+        row = con.execute(f"select count(*) from {STAGE}").fetchone()  # noqa: S608
+        return Staged(header, int(row[0]) if row else 0)
     # Trimmed values, null markers as NULL, the file line and the record as JSON.
-    nulls = list(opts.null)
-    cleaned = ", ".join(
-        f"case when trim(s.{ident(c, header)}) in (select unnest(?::varchar[])) then null"
-        f" else trim(s.{ident(c, header)}) end as {ident(c, header)}"
-        for c in header
-    )
     con.execute(
-        f"create or replace temp table {CLEAN} as select {cleaned},"  # noqa: S608 - allow-listed header names
-        f" s.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}, to_json(s)::varchar as {RAW}"
-        f" from {STAGE} s",
-        [nulls] * len(header),
+        f"create or replace temp table {CLEAN} as select {cleaned_columns(header)},"  # noqa: S608 - allow-listed header names
+        f" to_json(r)::varchar as {RAW} from {STAGE} r",
+        {"nulls": list(opts.null)},
     )
     con.execute(f"drop table {STAGE}")
     row = con.execute(f"select count(*) from {CLEAN}").fetchone()  # noqa: S608
     return Staged(header, int(row[0]) if row else 0)
+
+
+def cleaned_columns(header: tuple[str, ...]) -> str:
+    """The select list over `stage_raw r`: each column trimmed, the null markers (named
+    parameter $nulls) as NULL, and the file line as __line."""
+    cleaned = ", ".join(
+        f"case when list_contains($nulls::varchar[], trim(r.{ident(c, header)})) then null"
+        f" else trim(r.{ident(c, header)}) end as {ident(c, header)}"
+        for c in header
+    )
+    return f"{cleaned}, r.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}"  # noqa: S608 - fixed names
+
+
+def raw_json_sql() -> str:
+    """(line, raw) of every staged record, the record as JSON of its untrimmed values:
+    what quarantine.raw holds. For loaders that staged with clean = False."""
+    return f"select r.rowid - (select min(rowid) from {STAGE}) + 2 as line, to_json(r)::varchar as raw from {STAGE} r"  # noqa: S608

@@ -305,3 +305,23 @@ def test_status_after_example(example: Callable[..., ImportReport], store: Path)
     assert str(cov["last_complete_month"])[:7] == "2024-01"  # data end on Feb 4: February is partial
     reasons = quarantine_by_reason(con)
     assert int(reasons["rows"].sum()) == 5
+
+
+def test_raw_and_ids_after_the_fast_path(example: Callable[..., ImportReport], store: Path) -> None:
+    """The importer builds quarantine.raw only for the rows quarantine lists and numbers the
+    written rows without sorting them: every listed row (rejected at parse, rejected by the
+    coordinate check afterwards, or kept with an unknown code) still carries its record,
+    and the ids follow the file order with no gaps for the rows left out."""
+    example()
+    listed = rows(store, "select line, raw from quarantine order by line, kept")
+    assert [line for line, _ in listed] == [7, 8, 9, 12, 13]
+    header = EXAMPLE_CSV.read_text().splitlines()[0].split(",")
+    lines = EXAMPLE_CSV.read_text().splitlines()
+    for line, raw in listed:
+        record = json.loads(str(raw))
+        assert list(record) == header
+        assert [record[c] or "" for c in header] == lines[int(line) - 1].split(",")
+    ids = rows(store, "select incident_id, source_id from incidents order by incident_id")
+    assert [i for i, _ in ids] == list(range(1, 9))
+    cases = [str(s).split("|")[0] for _, s in ids]
+    assert cases == ["SP-001", "SP-002", "SP-003", "SP-004", "SP-007", "SP-008", "SP-009", "SP-010"]
