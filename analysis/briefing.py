@@ -36,7 +36,7 @@ from analysis.compare import (
 )
 from analysis.events import markers_for
 from analysis.filters import CrimeFilter
-from analysis.geo import cell_summary, cell_table, city_outline, map_cells
+from analysis.geo import cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.goals import STATUS_RULE, goal_status_by_city
 from analysis.health import store_sources
 from analysis.periods import Coverage, YtdWindow, coverage
@@ -48,7 +48,8 @@ from analysis.stats import compare_counts
 from analysis.views import trends_data
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
-TREND_YEARS = 5  # years of monthly history on a trend slide
+TREND_YEARS = 5
+STATIC_MAX_CELLS = 2_500  # hexagons on a hot-spot slide (about 20,000 polygon points)  # years of monthly history on a trend slide
 YTD_MEASURES = ("violent_crime", "murder", FIREARM_VIOLENT)
 
 
@@ -307,6 +308,10 @@ def _hotspot_slide(con: duckdb.DuckDBPyConnection, city_id: str, name: str, wind
     key, title = f"hotspots_{city_id}", f"{name}: where violent crime concentrates"
     filt = _hotspot_filter(con, city_id, window)
     cells = map_cells(con, filt) if filt is not None else None
+    # A slide draws every hexagon as a polygon (8 points): past STATIC_MAX_CELLS cells the
+    # map takes the next coarser cell size, as the Map page does past its own limit.
+    while filt is not None and cells is not None and len(cells.cells) > STATIC_MAX_CELLS and cells.res > 7:
+        cells = counts_by_cell(con, filt, cells.res - 1)
     if cells is None or cells.cells.empty:
         return Slide(key=key, title=title, message="No located violent offenses in this period.")
     summary = cell_summary(cells, "violent offenses")
@@ -316,8 +321,8 @@ def _hotspot_slide(con: duckdb.DuckDBPyConnection, city_id: str, name: str, wind
         message=f"{window.label().split(' vs ')[0]}: {summary.split('; ')[-1]}",
         figure=hotspot_chart(cells, city_outline(con, city_id)),
         data=cell_table(cells),
-        notes=summary
-        + " Hexagonal H3 cells of equal size; darker = more offenses (five log-spaced classes). "
+        notes=summary + f" Hexagonal H3 cells of equal size (resolution {cells.res}); darker = more offenses"
+        " (five log-spaced classes). "
         "Locations only where the source records them; no individual incident is shown.",
     )
 

@@ -201,3 +201,27 @@ def test_outline_then_one_slide_is_the_pack(demo_ro: duckdb.DuckDBPyConnection) 
     assert ytd.data is not None and "firearm_violent" in set(ytd.data["measure"])
     with pytest.raises(ValueError, match="unknown slide"):
         briefing_slide(demo_ro, outline, "hotspots_houston_tx")
+
+
+def test_hotspot_slide_coarsens_past_its_cell_limit(
+    demo_ro: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slide draws each hexagon as a polygon: past STATIC_MAX_CELLS cells it takes the
+    next coarser cell size, so the exported map stays small at any data size."""
+    import analysis.briefing as ab
+    from analysis.briefing import briefing_outline, briefing_slide
+
+    from analysis.geo import counts_by_cell
+
+    # Start from the finest cells (the automatic size is already coarse at demo scale).
+    monkeypatch.setattr(ab, "map_cells", lambda con, filt: counts_by_cell(con, filt, 9))
+    outline = briefing_outline(demo_ro, ("memphis_tn",), 2025)
+    fine = briefing_slide(demo_ro, outline, "hotspots_memphis_tn")
+    assert fine.data is not None
+    fine_res, fine_cells = int(fine.data["resolution"].iloc[0]), len(fine.data)
+    monkeypatch.setattr(ab, "STATIC_MAX_CELLS", fine_cells - 1)
+    coarse = briefing_slide(demo_ro, outline, "hotspots_memphis_tn")
+    assert coarse.data is not None
+    assert int(coarse.data["resolution"].iloc[0]) == fine_res - 1 and len(coarse.data) < fine_cells
+    assert int(coarse.data["offenses"].sum()) == int(fine.data["offenses"].sum())
+    assert f"(resolution {fine_res - 1})" in coarse.notes
