@@ -414,7 +414,10 @@ def numbered_cells(con: duckdb.DuckDBPyConnection) -> pa.Table:
     # The h3 package has no vectorised call: one C call per point (as the demo does).
     cells = np.zeros(len(line), dtype=np.uint64)
     cells[located] = np.fromiter(
-        (h3.latlng_to_cell(a, b, 9) for a, b in zip(lat[located].tolist(), lon[located].tolist(), strict=True)),
+        (
+            h3.latlng_to_cell(a, b, 9)
+            for a, b in zip(lat[located].tolist(), lon[located].tolist(), strict=True)
+        ),
         dtype=np.uint64,
         count=int(located.sum()),
     )

@@ -210,7 +210,6 @@ def test_hotspot_slide_coarsens_past_its_cell_limit(
     next coarser cell size, so the exported map stays small at any data size."""
     import analysis.briefing as ab
     from analysis.briefing import briefing_outline, briefing_slide
-
     from analysis.geo import counts_by_cell
 
     # Start from the finest cells (the automatic size is already coarse at demo scale).
