@@ -36,20 +36,20 @@ from analysis.compare import (
 )
 from analysis.events import markers_for
 from analysis.filters import CrimeFilter
-from analysis.geo import cell_summary, cell_table, city_outline, counts_by_cell, map_cells
+from analysis.geo import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.goals import STATUS_RULE, goal_status_by_city
 from analysis.health import store_sources
 from analysis.periods import Coverage, YtdWindow, coverage
 from analysis.registry_read import city_names
-from analysis.scope import scoped
+from analysis.scope import incident_sources, scoped
 from analysis.series import period_series
 from analysis.static_maps import hotspot_chart
 from analysis.stats import compare_counts
 from analysis.views import trends_data
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
-TREND_YEARS = 5
-STATIC_MAX_CELLS = 2_500  # hexagons on a hot-spot slide (about 20,000 polygon points)  # years of monthly history on a trend slide
+TREND_YEARS = 5  # years of monthly history on a trend slide
+STATIC_MAX_CELLS = 2_500  # hexagons on a hot-spot slide (about 20,000 polygon points)
 YTD_MEASURES = ("violent_crime", "murder", FIREARM_VIOLENT)
 
 
@@ -307,12 +307,14 @@ def _hotspot_slide(con: duckdb.DuckDBPyConnection, city_id: str, name: str, wind
     """Violent crime hot spots of one city in the current YTD window (the Map's cells)."""
     key, title = f"hotspots_{city_id}", f"{name}: where violent crime concentrates"
     filt = _hotspot_filter(con, city_id, window)
-    cells = map_cells(con, filt) if filt is not None else None
+    if filt is None:
+        return Slide(key=key, title=title, message="No located violent offenses in this period.")
+    cells = map_cells(con, filt)
     # A slide draws every hexagon as a polygon (8 points): past STATIC_MAX_CELLS cells the
     # map takes the next coarser cell size, as the Map page does past its own limit.
-    while filt is not None and cells is not None and len(cells.cells) > STATIC_MAX_CELLS and cells.res > 7:
+    while len(cells.cells) > STATIC_MAX_CELLS and cells.res > min(RESOLUTIONS):
         cells = counts_by_cell(con, filt, cells.res - 1)
-    if cells is None or cells.cells.empty:
+    if cells.cells.empty:
         return Slide(key=key, title=title, message="No located violent offenses in this period.")
     summary = cell_summary(cells, "violent offenses")
     return Slide(
@@ -435,7 +437,7 @@ def hotspot_cities(
 ) -> tuple[str, ...]:
     """The cities (in the given order) with located offenses in the current YTD window of
     their incident source: those get a hot-spot slide."""
-    sources = [s for c in cities if (f := _hotspot_filter(con, c, window)) is not None for s in f.sources]
+    sources = list(incident_sources(con, cities).values())
     start, end = window.current
     rows = con.execute(HOTSPOT_CITIES_SQL, [list(cities), sources, start, end]).fetchall()
     found = {r[0] for r in rows}

@@ -201,10 +201,8 @@ def expected_path(profile: pd.Series, months: pd.DatetimeIndex, target_change_pc
 
 def poisson_interval(mean: float, level: float = INTERVAL_LEVEL) -> tuple[int, int]:
     """Central `level` interval of a Poisson count with this mean (exact quantiles)."""
-    if mean <= 0:
-        return (0, 0)
-    tail = (1.0 - level) / 2.0
-    return (int(poisson.ppf(tail, mean)), int(poisson.ppf(1.0 - tail, mean)))
+    low, high = poisson_intervals(np.array([mean], dtype=float), level)
+    return (int(low[0]), int(high[0]))
 
 
 def poisson_intervals(means: np.ndarray, level: float = INTERVAL_LEVEL) -> tuple[np.ndarray, np.ndarray]:

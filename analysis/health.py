@@ -315,19 +315,14 @@ def months_without_data(con: duckdb.DuckDBPyConnection, health: pd.DataFrame | N
     city_id, name, first_month, last_month, months. `health` = health_by_city_month's
     frame when the caller has it already (the Data page), else it is computed."""
     frame = health_by_city_month(con) if health is None else health
-    empty = (
-        frame[["city_id", "name"]]
-        .iloc[0:0]
-        .assign(first_month=frame["month"].iloc[0:0], last_month=frame["month"].iloc[0:0], months=0)
-    )
     grid = frame[~frame["has_data"].astype(bool)]
     if grid.empty:
-        return empty.reset_index(drop=True)
+        return pd.DataFrame(columns=["city_id", "name", "first_month", "last_month", "months"])
     month = pd.to_datetime(grid["month"])
-    index = month.dt.year * 12 + month.dt.month
-    run = index - grid.groupby("city_id").cumcount()  # constant along consecutive months
+    # Month number minus position in the city's list: constant along consecutive months.
+    run = month.dt.year * 12 + month.dt.month - grid.groupby("city_id").cumcount()
     out = (
-        grid.assign(run=run.to_numpy(), month=grid["month"])
+        grid.assign(run=run)
         .groupby(["city_id", "name", "run"], as_index=False, sort=False)
         .agg(first_month=("month", "min"), last_month=("month", "max"), months=("month", "size"))
         .drop(columns="run")

@@ -76,12 +76,18 @@ def sum_n(
 def incident_source(con: duckdb.DuckDBPyConnection, city_id: str) -> str | None:
     """The city's incident source with the most offenses (ties: alphabetical), or None
     when the store holds no incident records for the city."""
-    row = con.execute(
-        "select source from monthly_code_counts where city_id = ?"
-        " group by source order by sum(n) desc, source limit 1",
-        [city_id],
-    ).fetchone()
-    return str(row[0]) if row else None
+    return incident_sources(con, (city_id,)).get(city_id)
+
+
+def incident_sources(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...]) -> dict[str, str]:
+    """incident_source of each city that has incident records, in one query."""
+    rows = con.execute(
+        "select city_id, source from monthly_code_counts where city_id in (select unnest(?::varchar[]))"
+        " group by city_id, source"
+        " qualify row_number() over (partition by city_id order by sum(n) desc, source) = 1",
+        [list(cities)],
+    ).fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def scoped(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> CrimeFilter | None:
