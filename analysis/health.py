@@ -210,7 +210,7 @@ cnt as (
     from months_src where kind <> 'incidents' group by all
 ),
 flags as (
-    select city_id, month, count(*) as derived_counts from monthly_counts where flag is not null group by all
+    select city_id, month, count(*) as derived_counts from monthly_counts where flag like 'derived%' group by all
 ),
 q as (
     select city_id, month, count(*) as quarantined from quarantine

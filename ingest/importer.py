@@ -220,6 +220,20 @@ def import_file(
             [spec.standard, list(spec.part1_scope) if spec.part1_scope is not None else None, import_id],
         )
         outcome = load(con, spec, file, import_id, step)
+        con.execute(
+            "insert or replace into source_info (source, kind, title, publisher, note, standard, mapping, import_id)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                spec.source,
+                spec.kind,
+                spec.title or None,
+                spec.publisher or None,
+                spec.note or None,
+                spec.standard,
+                str(spec.path),
+                import_id,
+            ],
+        )
         considered = outcome.rows_read - outcome.skipped
         if considered >= MIN_ROWS_FOR_SHARE and outcome.quarantined / considered > spec.max_quarantine_share:
             _fail_too_many(con, file, spec, import_id, outcome, considered)
