@@ -37,7 +37,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/psp.duckdb).")
+    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/public.duckdb).")
 ]
 
 
@@ -121,6 +121,45 @@ def demo_cmd(
     console.print(
         f"DEMO data: {result.rows:,} offenses in {result.seconds:.1f} s "
         f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s); store {path} is {size_mb:,.1f} MB"
+    )
+
+
+@app.command("public")
+def public_cmd(
+    if_stale: Annotated[
+        bool,
+        typer.Option("--if-stale", help="Do nothing if the store was built from the same files and code."),
+    ] = False,
+    db: Annotated[Path | None, typer.Option("--db", help="Store path (default: data/public.duckdb).")] = None,
+) -> None:
+    """Build the public store from the real files shipped in data/public (all 12 cities)."""
+    from ingest.public import PUBLIC_DB, build_public, is_stale
+
+    path = db if db is not None else PUBLIC_DB
+    if if_stale and not is_stale(path):
+        console.print(f"{path} is up to date with data/public; not rebuilding.")
+        return
+    with Progress(
+        TextColumn("[bold]public[/bold] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        try:
+            result = build_public(path, progress=progress)
+        except (ImportFailed, FileNotFoundError) as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+    rows = sum(r.rows_read for r in result.reports)
+    console.print(
+        f"public store {path}: {len(result.reports)} files, {rows:,} rows read, "
+        f"{result.seconds:.1f} s, {path.stat().st_size / 1e6:,.1f} MB"
     )
 
 

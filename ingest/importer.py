@@ -1,7 +1,7 @@
 """Import one real data file into the store: the public API of the write side.
 
     from ingest.importer import import_file, ImportFailed
-    report = import_file(Path("data/psp.duckdb"), "rtci", Path("rtci.csv.gz"))
+    report = import_file(Path("data/real.duckdb"), "rtci", Path("rtci.csv.gz"))
     print(report.summary())
 
 Design decisions
