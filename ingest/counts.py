@@ -188,9 +188,7 @@ def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
             " where offense in (select unnest(?::varchar[]))",
             [total, list(parts)],
         )
-    con.execute(
-        "delete from cvals where (line, offense) in (select (line, offense) from missing_parts)"
-    )
+    con.execute("delete from cvals where (line, offense) in (select (line, offense) from missing_parts)")
     if not c.derive_totals:
         return
     for total, parts in TOTAL_PARTS.items():
@@ -414,9 +412,7 @@ def _load_wide(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_
     out.accepted, written, revised = _upsert_monthly(con, m.source, import_id)
     out.written["monthly_counts"] = written
     if chosen:
-        n = con.execute(
-            "select count(distinct line) from parsed where dup like 'superseded%'"
-        ).fetchone()
+        n = con.execute("select count(distinct line) from parsed where dup like 'superseded%'").fetchone()
         shown = "; ".join(f"{k} ({v} months)" for k, v in chosen.items())
         out.notes.append(
             f"months listed more than once, never summed: {shown}; the {n[0] if n else 0:,} copies not "

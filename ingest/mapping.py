@@ -447,7 +447,9 @@ def _counts(t: _Table | None, kind: str) -> CountsSpec:
         derive_totals=t.get("derive_totals", bool, True),
         previous=t.get("previous", str),
         population=t.get("population", str),
-        negative=cast(Literal["quarantine", "keep"], t.choice("negative", ("quarantine", "keep"), "quarantine")),
+        negative=cast(
+            Literal["quarantine", "keep"], t.choice("negative", ("quarantine", "keep"), "quarantine")
+        ),
         flag_column=t.get("flag_column", str),
         flag_values=_flag_values(t.sub("flag_values")),
         duplicates=_duplicates(t.sub("duplicates")),
