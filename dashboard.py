@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.dataset import dataset_switch
+
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
 
 pages = [
@@ -18,4 +20,6 @@ pages = [
     st.Page("views/data.py", title="Data", icon=":material/dataset:", url_path="data"),
     st.Page("views/presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
 ]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+dataset_switch()  # the sidebar's Dataset: which store every page reads (?dataset=...)
+navigation.run()

@@ -16,12 +16,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analysis.health import (
+    agency_population_by_year,
     coverage_by_source,
     health_by_city_month,
+    months_not_reported,
     months_without_data,
     quarantine_by_reason,
     series_breaks,
+    source_descriptions,
     status_by_city,
+    superseded_by_city_year,
     upstream_sources,
 )
 from analysis.settings import db_path
@@ -223,6 +227,10 @@ def status_cmd(
         "series_breaks": series_breaks(con),
         "quarantine": quarantine_by_reason(con),
         "upstream": upstream_sources(con),
+        "source_info": source_descriptions(con),
+        "months_not_reported": months_not_reported(con),
+        "superseded": superseded_by_city_year(con),
+        "agency_population": agency_population_by_year(con) if as_json else pd.DataFrame(),
         "months": health_by_city_month(con) if as_json else pd.DataFrame(),
     }
     con.close()
@@ -353,6 +361,44 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
                 _fmt(None if pd.isna(r.population) else int(r.population)),
             )
         out.print(table)
+    _print_frame(
+        out,
+        frames["source_info"],
+        "What each source is (its mapping's \\[source])",
+        {"source": "source", "title": "title", "publisher": "publisher", "note": "note"},
+    )
+    _print_frame(
+        out,
+        frames["months_not_reported"],
+        "Months a source did not report (gaps, never 0)",
+        {
+            "name": "city",
+            "source": "source",
+            "status": "status",
+            "reason": "reason",
+            "first_month": "from",
+            "last_month": "to",
+            "months": "months",
+        },
+    )
+    superseded = frames["superseded"]
+    if len(superseded):
+        murders = superseded[superseded["offense"] == "murder"].astype({"year": str})
+        _print_frame(
+            out,
+            murders,
+            "Months listed twice, never summed (murder shown; every offense in superseded_counts)",
+            {
+                "name": "city",
+                "source": "source",
+                "year": "year",
+                "kept": "kept",
+                "other": "other",
+                "copy_kept": "copy kept",
+                "copy_other": "copy set aside",
+                "months": "months",
+            },
+        )
     quarantine = frames["quarantine"]
     if len(quarantine):
         table = Table(title="Quarantine (kept = stored as unmapped and listed)")
@@ -361,6 +407,18 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
         for r in quarantine.itertuples(index=False):
             table.add_row(r.source, r.reason, _fmt(r.field), "yes" if r.kept else "", _fmt(int(r.rows)))
         out.print(table)
+
+
+def _print_frame(out: Console, frame: pd.DataFrame, title: str, columns: dict[str, str]) -> None:
+    """A rich table of `frame`'s columns (name -> heading); nothing when it is empty."""
+    if frame.empty:
+        return
+    table = Table(title=title)
+    for heading in columns.values():
+        table.add_column(heading)
+    for row in frame[list(columns)].itertuples(index=False):
+        table.add_row(*(_fmt(v, "%Y-%m") for v in row))
+    out.print(table)
 
 
 @app.command("fetch")
