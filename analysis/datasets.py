@@ -1,4 +1,4 @@
-"""The datasets the dashboard can show: every DuckDB store in data/, plus PSP_DB.
+"""The datasets the dashboard can show: every DuckDB store in data/ (PSP_DATASETS), plus PSP_DB.
 
 Design: a dataset is one store file, and the dashboard shows one at a time, so demo,
 public and a user's own data never mix (each store also refuses the other kind at
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.settings import DATA_DIR, SETTINGS
+from analysis.settings import SETTINGS
 
 PUBLIC = "public"
 DEMO = "demo"
@@ -38,10 +38,11 @@ def _label(name: str) -> str:
     return LABELS.get(name, f"{name}.duckdb")
 
 
-def list_datasets(data_dir: Path = DATA_DIR) -> list[Dataset]:
+def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
     """PSP_DB's store first when it is set (the default choice), then public, demo and
     the other *.duckdb files of `data_dir` by name. Hidden files (builds in progress)
     are left out; a store that does not exist yet is not listed."""
+    data_dir = Path(SETTINGS["PSP_DATASETS"].value()) if data_dir is None else data_dir
     found: dict[str, Dataset] = {}
     env = os.environ.get(SETTINGS["PSP_DB"].name)
     if env:

@@ -37,6 +37,11 @@ SETTINGS: dict[str, Setting] = {
             "working directory. The sidebar's Dataset switch lists it with every store in data/.",
         ),
         Setting(
+            "PSP_DATASETS",
+            str(DATA_DIR),
+            "Folder whose *.duckdb stores the sidebar's Dataset switch lists (public, demo, your own).",
+        ),
+        Setting(
             "PSP_DEMO_SCALE",
             "1",
             "Scale of the demo dataset `make demo` builds into data/demo.duckdb "
