@@ -394,3 +394,19 @@ def test_public_copies_are_the_raw_files(shared_data: Path) -> None:
     for shipped in sorted(PUBLIC_DIR.rglob("*.gz")) + sorted(PUBLIC_DIR.rglob("*.geojson")):
         rel = shipped.relative_to(PUBLIC_DIR)
         assert _sha(shipped) == _sha(shared_data / "raw" / rel), rel
+
+
+def test_trend_markers_one_per_gap_and_only_the_affected_series(con: duckdb.DuckDBPyConnection) -> None:
+    from analysis.health import chart_breaks
+    from analysis.periods import coverage
+
+    cov = coverage(con)
+    murder = chart_breaks(con, cov, ("birmingham_al",), ("murder",))
+    assert not murder["label"].str.contains("definition change").any()
+    gaps = murder[murder["label"].str.startswith("gap in published counts")]
+    # 2012-01..11, 2017, 2019 and 2020-05..2021-01 inside the span (2010 is before it): one marker each.
+    assert sorted(str(m)[:7] for m in gaps["month"]) == ["2012-01", "2017-01", "2019-01", "2020-05"]
+    assert "gap in published counts, Jan 2019 – Dec 2019 (ucr_return_a)" in set(gaps["label"])
+    violent = chart_breaks(con, cov, ("birmingham_al",), ("violent_crime",))
+    assert violent["label"].str.contains("definition change: violent_crime").sum() == 1
+    assert not violent["label"].str.contains("definition change: rape").any()
