@@ -456,3 +456,28 @@ def test_birmingham_2012_is_a_year_reported_in_december(
     assert n == (0,)
     # Not every run of zeros is followed by a lump: 2020-05..2021-01 ends in a new year.
     assert all(not lump_months(f) for c, f in raw.items() if c != "birmingham_al")
+
+
+def test_status_shows_the_copies_and_the_gaps(return_a: tuple[Path, dict[str, ImportReport]]) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ingest.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["status", "--json", "--db", str(return_a[0])])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    houston = [
+        r
+        for r in data["superseded"]
+        if r["city_id"] == "houston_tx" and r["year"] == 2019 and r["offense"] == "murder"
+    ]
+    assert [(r["kept"], r["other"]) for r in houston] == [(281, 275)]
+    assert any(
+        r["city_id"] == "birmingham_al" and r["first_month"] == "2019-01" for r in data["months_not_reported"]
+    )
+    assert data["source_info"][0]["publisher"].startswith("FBI Uniform Crime Reporting")
+    table = runner.invoke(app, ["status", "--db", str(return_a[0])])
+    assert "Months listed twice" in table.output and "Months a source did not report" in table.output
