@@ -285,7 +285,6 @@ def _choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -
     aside in superseded_counts (never summed). Returns "city year: copy k" -> months."""
     d = m.counts.duplicates
     assert d is not None
-    group = "city_id, month" if d.per == "month" else "city_id, year(month)"
     order = {
         "first": "copy",
         "last": "copy desc",
@@ -297,23 +296,29 @@ def _choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -
         create or replace temp table copies as
         with numbered as (
             select line, city_id, month, compare_value,
+                   case when $per = 'year' then date_trunc('year', month)::date else month end as period,
                    row_number() over (partition by city_id, month order by line) as copy,
                    count(*) over (partition by city_id, month) as copies
             from parsed where reason is null and not skip
         ),
         scores as (
-            select ({group}) as grp, copy, sum(compare_value) as score
+            select city_id, period, copy, sum(compare_value) as score
             from numbered where copies > 1 group by all
         ),
         winner as (
-            select grp, arg_min(copy, rk) as chosen
-            from (select grp, copy, row_number() over (partition by grp order by {order}) as rk from scores)
-            group by grp
+            select city_id, period, arg_min(copy, rk) as chosen from (
+                select city_id, period, copy,
+                       row_number() over (partition by city_id, period order by {order}) as rk
+                from scores
+            ) group by all
         )
+        -- A month with fewer copies than the period's winner keeps its first (its last for 'last').
         select n.*, case when n.copies = 1 then 1
-                         when w.chosen <= n.copies then w.chosen else 1 end as chosen
-        from numbered n left join winner w on w.grp = ({group.replace("city_id", "n.city_id").replace("month", "n.month")})
-        """  # noqa: S608 - group/order come from the fixed choices above
+                         when w.chosen <= n.copies then w.chosen
+                         when $keep = 'last' then n.copies else 1 end as chosen
+        from numbered n left join winner w using (city_id, period)
+        """,  # noqa: S608 - `order` is one of the fixed choices above
+        {"per": d.per, "keep": d.keep},
     )
     con.execute(
         "update parsed set dup = 'superseded copy (kept in superseded_counts)'"
