@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.official import build_official
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -101,6 +103,8 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute("begin transaction")
             migrate(con)
             yield con
+            # The official series follows every change of the store, in the same transaction.
+            build_official(con)
             con.execute("commit")
             con.execute("checkpoint")
             con.close()
