@@ -69,6 +69,11 @@ ALL_OFFENSES = [
     "violent_crime",
     "property_crime",
 ]
+# The tie-break inside a rank, as an ORDER BY over source_spans-like rows (first_month,
+# last_month, source): the source covering more months, then the source name. The
+# candidates query below applies it per city x offense; incident views (weekly, firearm,
+# districts, maps) apply it to pick one incident extract.
+INCIDENT_ORDER = "last_month - first_month desc, source"
 # Agreement: a difference between two qualifying sources is flagged above both.
 AGREE_PCT = 5.0
 AGREE_OFFENSES = 5
@@ -242,6 +247,36 @@ def last_month_by_city(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...] =
         [list(cities), list(cities)],
     ).fetchall()
     return {str(r[0]): r[1] for r in rows}
+
+
+INCIDENT_SOURCES_SQL = """
+with src as (
+    select city_id, source, sum(n) as n from incident_months
+    where city_id in (select unnest(?::varchar[])) group by all
+),
+weapons as (
+    select distinct city_id, source from monthly_code_counts
+    where offense_group = 'violent' and firearm is not null and city_id in (select unnest(?::varchar[]))
+)
+select s.city_id, s.source
+from src s left join source_spans p using (city_id, source)
+where not ? or exists (select 1 from weapons w where w.city_id = s.city_id and w.source = s.source)
+qualify row_number() over (
+    partition by s.city_id
+    order by coalesce(p.coverage, 'area') = 'city' desc, p.last_month - p.first_month desc nulls last,
+             s.n desc, s.source) = 1
+"""
+
+
+def incident_sources(
+    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], firearm: bool = False
+) -> dict[str, str]:
+    """The one incident extract per city that views needing offense records (maps, City
+    profile, weekly, firearm and district series) read: a citywide extract before an area
+    one, then the official tie-break (more complete months), then more offenses, then the
+    name. firearm=True: only extracts that record the weapon for violent offenses."""
+    rows = con.execute(INCIDENT_SOURCES_SQL, [list(cities), list(cities), firearm]).fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def sources_by_city_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
