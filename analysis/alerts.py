@@ -247,7 +247,9 @@ def unjudged_series(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.Data
     as_of = cusum.groupby(keys)["month"].transform("max")
     window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)]
     judged = window.groupby(keys)["scored"].any()
-    spans = cusum.groupby(keys).agg(city=("city", "first"), first_month=("month", "min"), as_of=("month", "max"))
+    spans = cusum.groupby(keys).agg(
+        city=("city", "first"), first_month=("month", "min"), as_of=("month", "max")
+    )
     out = spans[~judged.reindex(spans.index).fillna(False).astype(bool)].reset_index()
     out["offense_label"] = out["offense"].map(lambda o: OFFENSE_LABELS.get(str(o), str(o)))
     return out[columns].sort_values(["city", "offense"]).reset_index(drop=True)

@@ -145,7 +145,8 @@ def monthly_series_many(con: duckdb.DuckDBPyConnection, keys: Sequence[SeriesKey
     spans = _spans(con, {(k[0], str(f["source"].iloc[0])) for k, f in raw.items() if not f.empty})
     empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
     return [
-        official.get(k, empty) if k in official or (k[2] is None and k[1] in OFFENSE_KEYS)
+        official.get(k, empty)
+        if k in official or (k[2] is None and k[1] in OFFENSE_KEYS)
         else _zero_filled(raw.get(k), spans.get((k[0], _source(raw.get(k)))))
         for k in keys
     ]

@@ -13,7 +13,10 @@ Which months a source covers (`source_spans`, the one rule for "last complete mo
   extract runs through all of it: a first month whose earliest day is not the 1st, and a
   last month whose latest day is not the month's last, are partly covered and left out
   (an extract that stops on 12 July covers June, not July). A city joins at its own
-  first month with offenses.
+  first month with offenses. "Runs through" allows the mean gap between the extract's
+  offenses (its days / its offenses): a small extract with an offense every fortnight
+  that starts on the 3rd covers its first month, a city's full extract must start on the
+  1st and end on the month's last day.
 - Published counts: a city's first to last published month; a month missing inside is a
   gap, never a zero.
 
@@ -98,20 +101,29 @@ source_start as (
     group by source
 ),
 source_span as (
-    select s.source,
-           case when m.first_day = s.first_month then s.first_month
-                else (s.first_month + interval 1 month)::date end as first_month,
-           case when e.last_day = last_day(e.last_day) then date_trunc('month', e.last_day)::date
-                else (date_trunc('month', e.last_day) - interval 1 month)::date end as last_month
+    -- the extract's first and last day, and the mean gap in days between its offenses
+    select s.source, s.first_month, m.first_day, e.last_day,
+           datediff('day', m.first_day, e.last_day) / greatest(e.n, 1) as gap
     from source_start s
     join source_months m on m.source = s.source and m.month = s.first_month
-    join (select source, max(last_day) as last_day from source_months group by source) e
-        on e.source = s.source
+    join (
+        select o.source, max(o.last_day) as last_day, sum(o.n) as n
+        from source_months o join source_start t on t.source = o.source and o.month >= t.first_month
+        group by o.source
+    ) e on e.source = s.source
+),
+source_whole as (
+    select source,
+           case when datediff('day', first_month, first_day) <= gap then first_month
+                else (first_month + interval 1 month)::date end as first_month,
+           case when datediff('day', last_day, last_day(last_day)) <= gap then date_trunc('month', last_day)::date
+                else (date_trunc('month', last_day) - interval 1 month)::date end as last_month
+    from source_span
 ),
 incident_spans as (
     select c.city_id, c.source, 'incidents' as kind,
            greatest(s.first_month, min(c.month)) as first_month, s.last_month
-    from incident_months c join source_span s using (source)
+    from incident_months c join source_whole s using (source)
     group by c.city_id, c.source, s.first_month, s.last_month
 ),
 count_spans as (
@@ -294,7 +306,9 @@ def sources_by_city_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def series_sources(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], offenses: tuple[str, ...]) -> pd.DataFrame:
+def series_sources(
+    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], offenses: tuple[str, ...]
+) -> pd.DataFrame:
     """Runs of months per city x offense with the source behind them (for chart captions):
     city_id, city, offense, source, kind, first_month, last_month, months."""
     return con.execute(

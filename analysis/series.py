@@ -117,7 +117,7 @@ grid as (
 ),
 final as (
     select g.city_id, c.name as city, g.period, g.offense, s.source,
-           case when s.kind = 'incidents' then 'incidents' when s.kind is not null then 'counts' end as kind,
+           case when s.kind = 'incidents' then 'incidents' else 'counts' end as kind,
            s.count, p.population
     from grid g
     join cities c using (city_id)
