@@ -77,6 +77,14 @@ ALL_OFFENSES = [
 # candidates query below applies it per city x offense; incident views (weekly, firearm,
 # districts, maps) apply it to pick one incident extract.
 INCIDENT_ORDER = "last_month - first_month desc, source"
+PRECEDENCE_TEXT = (
+    "One official count per city, month and offense. A source qualifies only for a city it covers "
+    "whole, the offenses it covers completely and the whole months it covers. Of those that qualify: "
+    "**1.** FBI Return A, the final annual release, where the agency reported the month; "
+    "**2.** the Real-Time Crime Index; **3.** the city's own complete incident records rolled up "
+    "to months; **4.** other published citywide counts. A month no source reports has no count "
+    "(a gap, never a zero)."
+)
 # Agreement: a difference between two qualifying sources is flagged above both.
 AGREE_PCT = 5.0
 AGREE_OFFENSES = 5
@@ -304,6 +312,43 @@ def sources_by_city_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         group by all order by city, year, cells desc, source
         """
     ).df()
+
+
+def source_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The official series' sources per city as runs of years: city_id, city, first_year,
+    last_year, sources ('ucr_return_a', or 'rtci + houston_zcta' when a year draws on
+    several, the source supplying most counts first)."""
+    years = sources_by_city_year(con)
+    columns = ["city_id", "city", "first_year", "last_year", "sources"]
+    if years.empty:
+        return pd.DataFrame(columns=columns)
+    per_year = (
+        years.sort_values(["city", "year", "cells", "source"], ascending=[True, True, False, True])
+        .groupby(["city_id", "city", "year"], sort=True)["source"]
+        .agg(" + ".join)
+        .reset_index()
+    )
+    rows: list[dict[str, object]] = []
+    for r in per_year.itertuples(index=False):
+        last = rows[-1] if rows else None
+        if (
+            last
+            and last["city_id"] == r.city_id
+            and last["sources"] == r.source
+            and last["last_year"] == r.year - 1
+        ):
+            last["last_year"] = r.year
+        else:
+            rows.append(
+                {
+                    "city_id": r.city_id,
+                    "city": r.city,
+                    "first_year": r.year,
+                    "last_year": r.year,
+                    "sources": r.source,
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def series_sources(

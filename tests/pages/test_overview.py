@@ -85,7 +85,7 @@ def test_store_with_published_counts_only_for_some_cities(
     # Houston: published counts, violent 190 -> 200 (both 10+: the change and a percent), murder 7 -> 8, and
     # no firearm figure: published counts carry no weapon.
     assert "up 10 or 5% (190 → 200)" in houston and "up 1 (7 → 8)" in houston and "no data" in houston
-    assert "Source: fixture (2 cities); portal (1 city); published (1 city)" in texts(at)
+    assert "Houston: published Jan 2023 – Feb 2024; Jackson: portal Jan 2023 – Feb 2024" in texts(at)
 
 
 def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
