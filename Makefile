@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PSP_DEMO_SCALE ?= 1
 PORT   ?= 8501
 
-.PHONY: install run store test lint lock clean-store bench
+.PHONY: install run store demo test lint lock clean-store bench
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,11 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)  ## create .venv and install the pinned requirements
 
-store: install  ## build the demo store if it is missing; migrate it if it is old
-	$(BIN)/python -m ingest demo --if-missing --scale $(PSP_DEMO_SCALE)
+store: install  ## build the public store (real data, data/public -> data/public.duckdb) if missing or stale
+	$(BIN)/python -m ingest public --if-stale
+
+demo: install  ## build the synthetic demo store data/demo.duckdb if it is missing (pick it in the sidebar's Dataset)
+	$(BIN)/python -m ingest demo --if-missing --scale $(PSP_DEMO_SCALE) --db data/demo.duckdb
 
 run: store  ## start the dashboard on 127.0.0.1:$(PORT)
 	$(BIN)/streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -42,5 +45,5 @@ lock:  ## re-pin requirements.txt from requirements.in in a fresh venv
 	/tmp/psp-lock/bin/pip install --quiet -r requirements.in
 	(echo "# Pinned lock of requirements.in, made with 'make lock'."; /tmp/psp-lock/bin/pip freeze) > requirements.txt
 
-clean-store:  ## delete the default store (make run rebuilds it)
-	rm -f data/psp.duckdb data/psp.duckdb.wal data/psp.duckdb.lock
+clean-store:  ## delete the public store (make run rebuilds it)
+	rm -f data/public.duckdb data/public.duckdb.wal data/public.duckdb.lock

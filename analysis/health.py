@@ -163,7 +163,7 @@ cnt as (
     from months_src where kind <> 'incidents' group by all
 ),
 flags as (
-    select city_id, month, count(*) as derived_counts from monthly_counts where flag is not null group by all
+    select city_id, month, count(*) as derived_counts from monthly_counts where flag like 'derived%' group by all
 ),
 q as (
     select city_id, month, count(*) as quarantined from quarantine
@@ -237,6 +237,15 @@ changes as (
     union all
     select city_id, month, incident_side, 'date basis change', prev_basis, date_basis
     from lagged where prev_basis is not null and date_basis is not null and date_basis <> prev_basis
+    union all
+    -- Breaks a source's mapping declares (e.g. the FBI's 2013 rape definition), where the
+    -- city has that source's counts on both sides of the month.
+    select b.city_id, b.month, false, b.kind || ': ' || b.offense || ' (' || b.source || ')', b.before, b.after
+    from source_breaks b
+    where exists (select 1 from monthly_counts m where m.source = b.source and m.city_id = b.city_id
+                  and m.offense = b.offense and m.month < b.month)
+      and exists (select 1 from monthly_counts m where m.source = b.source and m.city_id = b.city_id
+                  and m.offense = b.offense and m.month >= b.month)
 ),
 final as (
     select ch.city_id, c.name, ch.month,
@@ -346,3 +355,70 @@ def chart_breaks(con: duckdb.DuckDBPyConnection, cov: Coverage, cities: tuple[st
     if not frames:
         return gaps
     return pd.concat(frames, ignore_index=True).sort_values(["city", "month"], ignore_index=True)
+
+
+def months_not_reported(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Runs of months a counts source did not report for a city (source_months: a blank
+    or all-zero row, or no row inside the file's span), and reported months with an
+    offense missing: city_id, name, source, status, reason, first_month, last_month,
+    months. These months have no figure (a gap), never 0."""
+    return con.execute(
+        """
+        with m as (
+            select s.city_id, c.name, s.source,
+                   case when s.status = 'reported' then 'offense not reported: '
+                        || array_to_string(s.offenses_missing, ', ') else s.status end as status,
+                   coalesce(s.reason, 'a 0 the mapping reads as not reported') as reason, s.month
+            from source_months s join cities c using (city_id)
+            where s.status <> 'reported' or len(coalesce(s.offenses_missing, [])) > 0
+        ),
+        runs as (
+            select *, year(month) * 12 + month(month)
+                      - row_number() over (partition by city_id, source, status, reason order by month) as run
+            from m
+        )
+        select city_id, name, source, status, reason, min(month) as first_month, max(month) as last_month,
+               count(*) as months
+        from runs group by city_id, name, source, status, reason, run
+        order by name, source, first_month
+        """
+    ).df()
+
+
+def superseded_by_city_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Counts a source listed more than once and the copy kept, per city x year x offense:
+    city_id, name, source, year, offense, kept (sum of the kept copy over the months listed
+    twice), other (sum of the copy set aside), copy_kept, copy_other, months, reason."""
+    return con.execute(
+        """
+        select s.city_id, c.name, s.source, year(s.month) as year, s.offense,
+               sum(m.count)::bigint as kept, sum(s.count)::bigint as other,
+               any_value(s.chosen_copy) as copy_kept, any_value(s.copy) as copy_other,
+               count(*) as months, any_value(s.reason) as reason
+        from superseded_counts s join cities c using (city_id)
+        left join monthly_counts m
+          on m.city_id = s.city_id and m.month = s.month and m.offense = s.offense and m.source = s.source
+        group by all order by c.name, s.source, year, s.offense
+        """
+    ).df()
+
+
+def source_descriptions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each source's title, publisher and note (its mapping's [source] table)."""
+    return con.execute(
+        "select source, kind, title, publisher, note, standard from source_info order by source"
+    ).df()
+
+
+def agency_population_by_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Publishers' agency populations beside the Census figures: city_id, name, year,
+    source, agency_population, census_population, census_method."""
+    return con.execute(
+        """
+        select a.city_id, c.name, a.year, a.source, a.population as agency_population,
+               p.population as census_population, p.method as census_method
+        from agency_population a join cities c using (city_id)
+        left join city_population p on p.city_id = a.city_id and p.year = a.year
+        order by c.name, a.year
+        """
+    ).df()

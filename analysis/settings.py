@@ -31,13 +31,20 @@ SETTINGS: dict[str, Setting] = {
     for s in (
         Setting(
             "PSP_DB",
-            str(DATA_DIR / "psp.duckdb"),
-            "Path of the DuckDB store. Relative paths are taken from the working directory.",
+            str(DATA_DIR / "public.duckdb"),
+            "Path of the DuckDB store the dashboard opens first and `ingest` writes (default: the "
+            "public store `make run` builds from data/public). Relative paths are taken from the "
+            "working directory. The sidebar's Dataset switch lists it with every store in data/.",
+        ),
+        Setting(
+            "PSP_DATASETS",
+            str(DATA_DIR),
+            "Folder whose *.duckdb stores the sidebar's Dataset switch lists (public, demo, your own).",
         ),
         Setting(
             "PSP_DEMO_SCALE",
             "1",
-            "Scale of the demo dataset that `make run` builds when the store is missing "
+            "Scale of the demo dataset `make demo` builds into data/demo.duckdb "
             "(1 = real order of magnitude, about 5M offenses).",
         ),
         Setting(
@@ -61,5 +68,5 @@ SETTINGS: dict[str, Setting] = {
 
 
 def db_path() -> Path:
-    """The store path from PSP_DB (default data/psp.duckdb in the project)."""
+    """The store path from PSP_DB (default data/public.duckdb in the project)."""
     return Path(SETTINGS["PSP_DB"].value())

@@ -35,8 +35,8 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the store read-only, or raise StoreError with the command that fixes it."""
     if not path.exists():
         raise StoreError(
-            f"No store at {path}. Build the demo store with `python -m ingest demo` "
-            "or load real data with `python -m ingest import ...` (see README)."
+            f"No store at {path}. Build the public store with `make store` (`python -m ingest public`), "
+            "the demo with `make demo`, or load your data with `python -m ingest import ...` (see README)."
         )
     # Attach to a fresh in-memory instance rather than duckdb.connect(path): DuckDB caches
     # database instances by path within a process, so after a swap connect(path) would

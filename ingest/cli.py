@@ -16,12 +16,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analysis.health import (
+    agency_population_by_year,
     coverage_by_source,
     health_by_city_month,
+    months_not_reported,
     months_without_data,
     quarantine_by_reason,
     series_breaks,
+    source_descriptions,
     status_by_city,
+    superseded_by_city_year,
     upstream_sources,
 )
 from analysis.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
@@ -38,7 +42,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/psp.duckdb).")
+    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/public.duckdb).")
 ]
 
 
@@ -125,6 +129,45 @@ def demo_cmd(
     )
 
 
+@app.command("public")
+def public_cmd(
+    if_stale: Annotated[
+        bool,
+        typer.Option("--if-stale", help="Do nothing if the store was built from the same files and code."),
+    ] = False,
+    db: Annotated[Path | None, typer.Option("--db", help="Store path (default: data/public.duckdb).")] = None,
+) -> None:
+    """Build the public store from the real files shipped in data/public (all 12 cities)."""
+    from ingest.public import PUBLIC_DB, build_public, is_stale
+
+    path = db if db is not None else PUBLIC_DB
+    if if_stale and not is_stale(path):
+        console.print(f"{path} is up to date with data/public; not rebuilding.")
+        return
+    with Progress(
+        TextColumn("[bold]public[/bold] {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        try:
+            result = build_public(path, progress=progress)
+        except (ImportFailed, FileNotFoundError) as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+    rows = sum(r.rows_read for r in result.reports)
+    console.print(
+        f"public store {path}: {len(result.reports)} files, {rows:,} rows read, "
+        f"{result.seconds:.1f} s, {path.stat().st_size / 1e6:,.1f} MB"
+    )
+
+
 @app.command("import")
 def import_cmd(
     source: Annotated[str, typer.Argument(help="Source name (data/sources/SOURCE.toml), or 'generic'.")],
@@ -187,6 +230,10 @@ def status_cmd(
         "upstream": upstream_sources(con),
         "official_sources": source_runs(con),
         "agreement": agreement(con),
+        "source_info": source_descriptions(con),
+        "months_not_reported": months_not_reported(con),
+        "superseded": superseded_by_city_year(con),
+        "agency_population": agency_population_by_year(con) if as_json else pd.DataFrame(),
         "months": health_by_city_month(con) if as_json else pd.DataFrame(),
     }
     con.close()
@@ -359,6 +406,44 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
                 _fmt(None if pd.isna(r.population) else int(r.population)),
             )
         out.print(table)
+    _print_frame(
+        out,
+        frames["source_info"],
+        "What each source is (its mapping's \\[source])",
+        {"source": "source", "title": "title", "publisher": "publisher", "note": "note"},
+    )
+    _print_frame(
+        out,
+        frames["months_not_reported"],
+        "Months a source did not report (gaps, never 0)",
+        {
+            "name": "city",
+            "source": "source",
+            "status": "status",
+            "reason": "reason",
+            "first_month": "from",
+            "last_month": "to",
+            "months": "months",
+        },
+    )
+    superseded = frames["superseded"]
+    if len(superseded):
+        murders = superseded[superseded["offense"] == "murder"].astype({"year": str})
+        _print_frame(
+            out,
+            murders,
+            "Months listed twice, never summed (murder shown; every offense in superseded_counts)",
+            {
+                "name": "city",
+                "source": "source",
+                "year": "year",
+                "kept": "kept",
+                "other": "other",
+                "copy_kept": "copy kept",
+                "copy_other": "copy set aside",
+                "months": "months",
+            },
+        )
     quarantine = frames["quarantine"]
     if len(quarantine):
         table = Table(title="Quarantine (kept = stored as unmapped and listed)")
@@ -367,6 +452,18 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
         for r in quarantine.itertuples(index=False):
             table.add_row(r.source, r.reason, _fmt(r.field), "yes" if r.kept else "", _fmt(int(r.rows)))
         out.print(table)
+
+
+def _print_frame(out: Console, frame: pd.DataFrame, title: str, columns: dict[str, str]) -> None:
+    """A rich table of `frame`'s columns (name -> heading); nothing when it is empty."""
+    if frame.empty:
+        return
+    table = Table(title=title)
+    for heading in columns.values():
+        table.add_column(heading)
+    for row in frame[list(columns)].itertuples(index=False):
+        table.add_row(*(_fmt(v, "%Y-%m") for v in row))
+    out.print(table)
 
 
 @app.command("fetch")

@@ -92,6 +92,11 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
             f"[lower({col(c.category, header)})] as names, {raw_values} as raw_values, {values} as nums,"
             f" lower({col(c.category, header)}) as category, {area} as area, {prev} as prev_raw,"
         )
+    p["keep_negative"] = c.negative == "keep"
+    pop = col(c.population, header) if c.population else "null::varchar"
+    flag = col(c.flag_column, header) if c.flag_column else "null::varchar"
+    compare = col(c.duplicates.compare, header) if c.duplicates and c.duplicates.compare else "null::varchar"
+    extra += f" {pop} as pop_raw, lower({flag}) as flag_raw, {_number(compare)} as compare_value,"
     skip_cols, city_reasons = city_check_sql("b")
     sql = f"""
     create or replace temp table parsed as
@@ -99,7 +104,8 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
         select s.{LINE} as line, s.{RAW} as raw, {city_id} as city_id, {city_raw} as city_raw,
                {month} as month, {month_raw} as month_raw, {extra}
                list_position(list_transform(list_zip({raw_values}, {values}),
-                   lambda z: z[1] is not null and (z[2] is null or z[2] < 0 or z[2] <> floor(z[2]))), true) as bad_at
+                   lambda z: z[1] is not null
+                   and (z[2] is null or (z[2] < 0 and not $keep_negative) or z[2] <> floor(z[2]))), true) as bad_at
         from stage s {city_join}
         left join cities ci on ci.city_id = {city_id}
     )
@@ -142,19 +148,48 @@ def _dedupe_lines(con: duckdb.DuckDBPyConnection, key: str) -> None:
     )
 
 
+NEGATIVE_FLAG = "negative: a net adjustment (more earlier reports unfounded than new ones), as published"
+
+
 def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
     """Temp table cvals(line, city_id, month, offense, count, flag) for wide layouts,
-    with the derived totals."""
+    with the derived totals. Offenses whose 0 means "not reported" are dropped (listed in
+    temp table missing_parts), and so is a published total one of whose parts is missing."""
+    c = m.counts
+    con.execute("create or replace temp table flag_map (value varchar primary key, flag varchar)")
+    if c.flag_values:
+        con.executemany("insert into flag_map values (?, ?)", [[k, v] for k, v in c.flag_values.items()])
     con.execute(
         """
         create or replace temp table cvals as
-        select line, city_id, month, unnest(names) as offense, unnest(nums)::integer as count,
-               null::varchar as flag
-        from parsed where reason is null and not skip and dup is null
-        """
+        with v as (
+            select p.line, p.city_id, p.month, unnest(p.names) as offense, unnest(p.nums)::integer as count,
+                   f.flag as card_flag
+            from parsed p left join flag_map f on f.value = p.flag_raw
+            where p.reason is null and not p.skip and p.dup is null
+        )
+        select line, city_id, month, offense, count,
+               nullif(concat_ws('; ', card_flag, case when count < 0 then ? end), '') as flag
+        from v
+        """,
+        [NEGATIVE_FLAG],
     )
     con.execute("delete from cvals where count is null")
-    if not m.counts.derive_totals:
+    con.execute(
+        "create or replace temp table missing_parts as select line, offense from cvals"
+        " where count = 0 and offense in (select unnest(?::varchar[]))",
+        [list(c.not_reported.zero_is_missing)],
+    )
+    con.execute("delete from cvals where (line, offense) in (select (line, offense) from missing_parts)")
+    for total, parts in TOTAL_PARTS.items():
+        # A published total over a part that was not reported is not the total either.
+        con.execute(
+            "insert into missing_parts select distinct line, ? from missing_parts"
+            " where offense in (select unnest(?::varchar[]))",
+            [total, list(parts)],
+        )
+    con.execute("delete from cvals where (line, offense) in (select (line, offense) from missing_parts)")
+    if not c.derive_totals:
         return
     for total, parts in TOTAL_PARTS.items():
         con.execute(
@@ -167,9 +202,171 @@ def _values(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
             group by line
             having count(distinct offense) = len(?::varchar[])
                and line not in (select line from cvals where offense = ?)
+               and line not in (select line from missing_parts where offense = ?)
             """,
-            [total, list(parts), list(parts), total],
+            [total, list(parts), list(parts), total, total],
         )
+
+
+def _mark_not_reported(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
+    """Rows that say "not reported" (blank, all zeros) are skipped: nothing is written for
+    them, and source_months records the month as not reported."""
+    nr = m.counts.not_reported
+    rules = []
+    if nr.blank:
+        rules.append(("list_bool_and(list_transform(raw_values, lambda v: v is null))", "blank month"))
+    if nr.all_zero:
+        rules.append(("list_bool_and(list_transform(nums, lambda v: v = 0))", "every count 0"))
+    for condition, why in rules:
+        con.execute(
+            f"update parsed set skip = true, skip_reason = 'not reported: ' || ?"  # noqa: S608 - fixed SQL above
+            f" where reason is null and not skip and {condition}",
+            [why],
+        )
+
+
+def _choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> dict[str, int]:
+    """A month listed more than once: keep one copy by the mapping's rule, set the others
+    aside in superseded_counts (never summed). Returns "city year: copy k" -> months."""
+    d = m.counts.duplicates
+    assert d is not None
+    group = "city_id, month" if d.per == "month" else "city_id, year(month)"
+    order = {
+        "first": "copy",
+        "last": "copy desc",
+        "lowest": "score asc nulls last, copy",
+        "highest": "score desc nulls last, copy",
+    }[d.keep]
+    con.execute(
+        f"""
+        create or replace temp table copies as
+        with numbered as (
+            select line, city_id, month, compare_value,
+                   row_number() over (partition by city_id, month order by line) as copy,
+                   count(*) over (partition by city_id, month) as copies
+            from parsed where reason is null and not skip
+        ),
+        scores as (
+            select ({group}) as grp, copy, sum(compare_value) as score
+            from numbered where copies > 1 group by all
+        ),
+        winner as (
+            select grp, arg_min(copy, rk) as chosen
+            from (select grp, copy, row_number() over (partition by grp order by {order}) as rk from scores)
+            group by grp
+        )
+        select n.*, case when n.copies = 1 then 1
+                         when w.chosen <= n.copies then w.chosen else 1 end as chosen
+        from numbered n left join winner w on w.grp = ({group.replace("city_id", "n.city_id").replace("month", "n.month")})
+        """  # noqa: S608 - group/order come from the fixed choices above
+    )
+    con.execute(
+        "update parsed set dup = 'superseded copy (kept in superseded_counts)'"
+        " where line in (select line from copies where copies > 1 and copy <> chosen)"
+    )
+    reason = f"{d.keep} {d.compare or 'copy'} per {d.per}" + (f": {d.why}" if d.why else "")
+    con.execute(
+        """
+        insert or replace into superseded_counts
+            (city_id, month, offense, count, source, copy, chosen_copy, reason, import_id)
+        select city_id, month, offense, count, ?, copy, chosen, ?, ? from (
+            select c.city_id, c.month, c.copy, c.chosen,
+                   unnest(p.names) as offense, unnest(p.nums)::integer as count
+            from copies c join parsed p using (line)
+            where c.copies > 1 and c.copy <> c.chosen
+        ) where count is not null
+        """,
+        [m.source, reason, import_id],
+    )
+    return tally(
+        con,
+        "select ci.name || ' ' || year(c.month) || ': copy ' || c.chosen, count(distinct c.month)"
+        " from copies c join cities ci using (city_id) where c.copies > 1 group by 1 order by 1",
+    )
+
+
+def _record_months(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> dict[str, int]:
+    """source_months: every month of each city's span in the file, reported or not (a
+    month with no row at all is 'not in file'). Returns status -> months."""
+    con.execute(
+        """
+        create or replace temp table month_status as
+        with rows as (
+            select line, city_id, month, skip, skip_reason from parsed
+            where reason is null and city_id is not null and month is not null
+              and coalesce(skip_reason, '') <> 'not a PSP city'
+        ),
+        missing as (
+            select r.city_id, r.month, list(distinct mp.offense order by mp.offense) as offenses
+            from missing_parts mp join rows r using (line) group by all
+        ),
+        per as (
+            select city_id, month, bool_or(not skip) as reported,
+                   min(skip_reason) filter (where skip) as why
+            from rows group by all
+        ),
+        span as (select city_id, min(month) as lo, max(month) as hi from per group by city_id),
+        grid as (
+            select city_id, unnest(generate_series(lo, hi, interval 1 month))::date as month from span
+        )
+        select g.city_id, g.month,
+               case when p.month is null then 'not in file' when p.reported then 'reported'
+                    else 'not reported' end as status,
+               case when p.month is null then 'no row for this month in the file'
+                    when not p.reported then p.why end as reason,
+               case when p.reported then x.offenses end as offenses_missing
+        from grid g left join per p using (city_id, month) left join missing x using (city_id, month)
+        """
+    )
+    con.execute(
+        """
+        insert or replace into source_months
+        select ?, t.city_id, t.month, t.status, t.reason, t.offenses_missing, ?
+        from month_status t left join source_months s
+          on s.source = ? and s.city_id = t.city_id and s.month = t.month
+        where s.month is null or s.status <> t.status or s.reason is distinct from t.reason
+           or s.offenses_missing is distinct from t.offenses_missing
+        """,
+        [m.source, import_id, m.source],
+    )
+    return tally(con, "select status, count(*) from month_status where status <> 'reported' group by 1")
+
+
+def _population(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> int:
+    """The publisher's agency population per city x year -> agency_population."""
+    con.execute(
+        """
+        create or replace temp table pops as
+        select city_id, year(month)::integer as year,
+               mode(try_cast(replace(pop_raw, ',', '') as double))::integer as population
+        from parsed where reason is null and not skip and dup is null and pop_raw is not null
+        group by all having population is not null and population > 0
+        """
+    )
+    con.execute(
+        """
+        insert or replace into agency_population (city_id, year, population, source, import_id)
+        select p.city_id, p.year, p.population, ?, ? from pops p left join agency_population a
+          on a.source = ? and a.city_id = p.city_id and a.year = p.year
+        where a.population is distinct from p.population
+        """,
+        [m.source, import_id, m.source],
+    )
+    n = con.execute("select count(*) from pops").fetchone()
+    return int(n[0]) if n else 0
+
+
+def _breaks(con: duckdb.DuckDBPyConnection, m: Mapping) -> int:
+    """The mapping's declared series breaks, for every city the file covers."""
+    cities = [r[0] for r in con.execute("select distinct city_id from cvals order by 1").fetchall()]
+    rows = [
+        [m.source, city, b.month, b.offense, b.kind, b.before, b.after, b.note]
+        for b in m.breaks
+        for city in cities
+    ]
+    if rows:
+        con.executemany("insert or replace into source_breaks values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def _upsert_monthly(con: duckdb.DuckDBPyConnection, source: str, import_id: int) -> tuple[int, int, int]:
@@ -205,10 +402,42 @@ def _upsert_monthly(con: duckdb.DuckDBPyConnection, source: str, import_id: int)
 
 
 def _load_wide(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_id: int) -> None:
-    _dedupe_lines(con, "city_id, month")
+    _mark_not_reported(con, m)
+    chosen: dict[str, int] = {}
+    if m.counts.duplicates is None:
+        _dedupe_lines(con, "city_id, month")
+    else:
+        chosen = _choose_copies(con, m, import_id)
     _values(con, m)
     out.accepted, written, revised = _upsert_monthly(con, m.source, import_id)
     out.written["monthly_counts"] = written
+    if chosen:
+        n = con.execute("select count(distinct line) from parsed where dup like 'superseded%'").fetchone()
+        shown = "; ".join(f"{k} ({v} months)" for k, v in chosen.items())
+        out.notes.append(
+            f"months listed more than once, never summed: {shown}; the {n[0] if n else 0:,} copies not "
+            "kept are in superseded_counts"
+        )
+    gaps = _record_months(con, m, import_id)
+    if gaps:
+        out.notes.append(
+            "months without figures (gaps, never 0; see source_months): "
+            + ", ".join(f"{status}: {k}" for status, k in gaps.items())
+        )
+    missing = tally(
+        con,
+        "select ci.name || ' ' || mp.offense, count(*) from missing_parts mp join parsed p using (line)"
+        " join cities ci on ci.city_id = p.city_id group by 1 order by 1",
+    )
+    if missing:
+        out.notes.append(
+            "counts of 0 read as not reported (zero_is_missing), with the totals over them: "
+            + "; ".join(f"{k}: {v} months" for k, v in missing.items())
+        )
+    if m.counts.population:
+        out.written["agency_population"] = _population(con, m, import_id)
+    if m.breaks:
+        out.written["source_breaks"] = _breaks(con, m)
     derived = tally(
         con,
         "select c.name || ' ' || v.offense, count(*) from cmp v join cities c using (city_id)"

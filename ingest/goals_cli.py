@@ -39,7 +39,7 @@ interventions_app = typer.Typer(
 console = Console(stderr=True)
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/psp.duckdb).")
+    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/public.duckdb).")
 ]
 
 

@@ -1,7 +1,7 @@
 """Import one real data file into the store: the public API of the write side.
 
     from ingest.importer import import_file, ImportFailed
-    report = import_file(Path("data/psp.duckdb"), "rtci", Path("rtci.csv.gz"))
+    report = import_file(Path("data/real.duckdb"), "rtci", Path("rtci.csv.gz"))
     print(report.summary())
 
 Design decisions
@@ -227,6 +227,20 @@ def import_file(
         outcome = load(con, spec, file, import_id, step)
         if spec.kind in ("incidents", "monthly_counts"):
             outcome.notes.append(citywide_note(con, spec))
+        con.execute(
+            "insert or replace into source_info (source, kind, title, publisher, note, standard, mapping, import_id)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                spec.source,
+                spec.kind,
+                spec.title or None,
+                spec.publisher or None,
+                spec.note or None,
+                spec.standard,
+                str(spec.path),
+                import_id,
+            ],
+        )
         considered = outcome.rows_read - outcome.skipped
         if considered >= MIN_ROWS_FOR_SHARE and outcome.quarantined / considered > spec.max_quarantine_share:
             _fail_too_many(con, file, spec, import_id, outcome, considered)

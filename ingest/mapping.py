@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -125,6 +126,51 @@ class IdSpec:
 
 
 @dataclass(frozen=True)
+class DuplicatesSpec:
+    """What to do with a month a counts file lists more than once (e.g. two releases).
+
+    Copies are never summed. They are numbered by their order in the file (copy 1 = the
+    month's first row). `keep` chooses one: "first" / "last" copy, or the copy with the
+    "lowest" / "highest" value of the `compare` column; with per = "year" the values are
+    summed over each copy's months of the calendar year, so one release is kept for the
+    whole year (never a mix of releases inside a year). The copies not kept go to
+    superseded_counts.
+    """
+
+    keep: Literal["first", "last", "lowest", "highest"] = "first"
+    compare: str | None = None  # a numeric column of the file
+    per: Literal["month", "year"] = "month"
+    why: str = ""  # the evidence for the rule, stored with every superseded copy
+
+
+@dataclass(frozen=True)
+class NotReportedSpec:
+    """Rows that mean "the agency did not report this month", not "no offenses".
+
+    blank: every mapped count is empty; all_zero: every mapped count is 0. Such months are
+    recorded in source_months as 'not reported' and nothing is written for them.
+    zero_is_missing: offenses for which a 0 means not reported (a city of 100,000 does not
+    have a month without a theft); the 0 is dropped, and so is a total containing it.
+    """
+
+    blank: bool = False
+    all_zero: bool = False
+    zero_is_missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BreakSpec:
+    """A series break the data cannot show (e.g. a definition change), declared by the mapping."""
+
+    month: date
+    offense: str
+    kind: str
+    before: str = ""
+    after: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class CountsSpec:
     """Aggregate counts: one column per offense (wide) or category/value rows (long)."""
 
@@ -141,6 +187,12 @@ class CountsSpec:
     categories: dict[str, str | None] = field(default_factory=dict)  # category -> offense | None
     derive_totals: bool = True  # violent/property totals from complete components when empty
     previous: str | None = None  # period_counts: column with the same period a year earlier
+    population: str | None = None  # the publisher's agency population -> agency_population
+    negative: Literal["quarantine", "keep"] = "quarantine"  # keep: net adjustments (flagged)
+    flag_column: str | None = None  # a column whose values flag the counts (flag_values)
+    flag_values: dict[str, str] = field(default_factory=dict)  # lower-cased value -> flag text
+    duplicates: DuplicatesSpec | None = None  # None: a repeated month is a duplicate row
+    not_reported: NotReportedSpec = NotReportedSpec()
 
 
 @dataclass(frozen=True)
@@ -200,6 +252,7 @@ class Mapping:
     counts: CountsSpec = CountsSpec()
     geography: GeographySpec | None = None
     agencies: AgenciesSpec | None = None
+    breaks: tuple[BreakSpec, ...] = ()
 
     def columns_used(self) -> list[str]:
         """Every source column the mapping names (they must exist in the file)."""
@@ -211,6 +264,7 @@ class Mapping:
         names += [self.location.x, self.location.y, self.location.zip, self.district.column]
         c = self.counts
         names += [c.year_column, c.month_column, c.category, c.value, c.area, c.previous]
+        names += [c.population, c.flag_column, c.duplicates.compare if c.duplicates else None]
         names += list(c.columns.values())
         if self.geography:
             names += [self.geography.geometry, self.geography.name]
@@ -395,7 +449,17 @@ def _counts(t: _Table | None, kind: str) -> CountsSpec:
         categories=categories,
         derive_totals=t.get("derive_totals", bool, True),
         previous=t.get("previous", str),
+        population=t.get("population", str),
+        negative=cast(
+            Literal["quarantine", "keep"], t.choice("negative", ("quarantine", "keep"), "quarantine")
+        ),
+        flag_column=t.get("flag_column", str),
+        flag_values=_flag_values(t.sub("flag_values")),
+        duplicates=_duplicates(t.sub("duplicates")),
+        not_reported=_not_reported(t.sub("not_reported")),
     )
+    if spec.flag_values and not spec.flag_column:
+        raise t.err("flag_values", "needs flag_column (the column whose values they are)")
     if spec.month is None and not (spec.year_column and spec.month_column):
         raise t.err("month", "give [counts.month] (column, format) or year_column + month_column")
     if spec.layout == "wide" and not spec.columns:
@@ -404,8 +468,84 @@ def _counts(t: _Table | None, kind: str) -> CountsSpec:
         raise t.err("category", "layout = 'long' needs category and value columns")
     if spec.layout == "long" and not spec.categories:
         raise t.err("categories", "layout = 'long' needs [counts.categories] category = 'offense' or ''")
-    t.done(("columns", "categories", "month"))
+    t.done(("columns", "categories", "month", "flag_values", "duplicates", "not_reported"))
     return spec
+
+
+def _flag_values(t: _Table | None) -> dict[str, str]:
+    if t is None:
+        return {}
+    out: dict[str, str] = {}
+    for value, text in t.raw.items():
+        if not isinstance(text, str) or not text:
+            raise t.err(value, "must be the flag text (a non-empty string)")
+        out[value.strip().lower()] = text
+    return out
+
+
+def _duplicates(t: _Table | None) -> DuplicatesSpec | None:
+    if t is None:
+        return None
+    keep = t.choice("keep", ("first", "last", "lowest", "highest"))
+    spec = DuplicatesSpec(
+        keep=cast(Literal["first", "last", "lowest", "highest"], keep),
+        compare=t.get("compare", str),
+        per=cast(Literal["month", "year"], t.choice("per", ("month", "year"), "month")),
+        why=t.get("why", str, ""),
+    )
+    if keep in ("lowest", "highest") and not spec.compare:
+        raise t.err("compare", f"keep = '{keep}' needs the column to compare")
+    t.done()
+    return spec
+
+
+def _not_reported(t: _Table | None) -> NotReportedSpec:
+    if t is None:
+        return NotReportedSpec()
+    spec = NotReportedSpec(
+        blank=t.get("blank", bool, False),
+        all_zero=t.get("all_zero", bool, False),
+        zero_is_missing=t.strings("zero_is_missing"),
+    )
+    bad = [o for o in spec.zero_is_missing if o not in OFFENSE_KEYS]
+    if bad:
+        raise t.err("zero_is_missing", f"not offenses: {bad}; use {', '.join(OFFENSE_KEYS)}")
+    t.done()
+    return spec
+
+
+def _breaks(raw: Any, path: Path) -> tuple[BreakSpec, ...]:
+    """[[breaks]] tables: month, offense, kind, before, after, note."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise MappingError(f"{path}: [[breaks]] must be an array of tables")
+    out = []
+    for i, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            raise MappingError(f"{path}: [[breaks]] #{i} must be a table")
+        t = _Table(item, f"breaks #{i}", path)
+        month = t.get("month", (str, date), required=True)
+        if isinstance(month, str):
+            try:
+                month = date.fromisoformat(month)
+            except ValueError:
+                raise t.err("month", f"must be a date YYYY-MM-DD; got {month!r}") from None
+        offense = t.get("offense", str, required=True)
+        if offense not in OFFENSE_KEYS:
+            raise t.err("offense", f"must be one of {', '.join(OFFENSE_KEYS)}")
+        out.append(
+            BreakSpec(
+                month=month.replace(day=1),
+                offense=offense,
+                kind=t.get("kind", str, required=True),
+                before=t.get("before", str, ""),
+                after=t.get("after", str, ""),
+                note=t.get("note", str, ""),
+            )
+        )
+        t.done()
+    return tuple(out)
 
 
 def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
@@ -574,6 +714,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
         counts=_counts(top.sub("counts"), kind),
         geography=geography,
         agencies=agencies,
+        breaks=_breaks(top.get("breaks", list), path),
     )
     if kind == "incidents":
         if mapping.occurred is None:
@@ -594,6 +735,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
             "counts",
             "geography",
             "agencies",
+            "breaks",
         )
     )
     return mapping
@@ -611,7 +753,10 @@ def available_sources() -> list[str]:
 
 __all__ = [
     "PART1_OFFENSES",
+    "BreakSpec",
     "CountsSpec",
+    "DuplicatesSpec",
+    "NotReportedSpec",
     "CrosswalkEntry",
     "DateSpec",
     "Mapping",

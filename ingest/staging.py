@@ -65,6 +65,16 @@ def _first_line(head: bytes, codec: str) -> str:
     return head[: end if end >= 0 else len(head)].decode(codec).rstrip("\r")
 
 
+def _other_encoding(opts: CsvOptions) -> str:
+    """The encoding to suggest when the mapping's does not fit: latin-1 (Windows exports)
+    unless the mapping already says latin-1."""
+    return (
+        "utf-8"
+        if opts.encoding.lower().replace("_", "-") in ("latin-1", "latin1", "iso-8859-1")
+        else "latin-1"
+    )
+
+
 def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
     """Column names from the first line (a UTF-8 byte-order mark is dropped)."""
     opener = gzip.open if _is_gzip(path) else open
@@ -77,7 +87,12 @@ def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
             head = raw.read(1 << 16)
         first = _first_line(head, _python_codec(opts.encoding))
     except UnicodeDecodeError as exc:
-        raise ImportFailed(f"the header is not valid {opts.encoding}: {exc.reason}", path, line=1) from None
+        raise ImportFailed(
+            f"the header is not valid {opts.encoding}: {exc.reason}. If the file was saved in another "
+            f"encoding, say so in the mapping: [csv] encoding = {_other_encoding(opts)!r}",
+            path,
+            line=1,
+        ) from None
     except (OSError, EOFError) as exc:
         raise ImportFailed(f"cannot read the file: {exc}", path) from None
     if not first.strip():
@@ -172,6 +187,15 @@ def stage_csv(
     if reject is not None:
         line, column, kind, message, text = reject
         snippet = (text or "")[:120]
+        if "ENCODING" in str(kind).upper():
+            raise ImportFailed(
+                f"the file is not valid {opts.encoding} text (the line reads: {snippet!r}). If it was saved "
+                f"in another encoding, say so in the mapping: [csv] encoding = {_other_encoding(opts)!r} "
+                "(DuckDB reads utf-8, utf-16 and latin-1).",
+                path,
+                line=int(line),
+                column=column if isinstance(column, str) else None,
+            )
         raise ImportFailed(
             f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
             "match its header; fix or remove this line and import again.",
@@ -179,9 +203,15 @@ def stage_csv(
             line=int(line),
             column=column if isinstance(column, str) else None,
         )
+    row = con.execute(f"select count(*) from {STAGE}").fetchone()  # noqa: S608
+    if not row or not row[0]:
+        raise ImportFailed(
+            "the file has a header but no rows: there is nothing to import (the store is unchanged)",
+            path,
+            line=2,
+        )
     if not clean:
-        row = con.execute(f"select count(*) from {STAGE}").fetchone()  # noqa: S608
-        return Staged(header, int(row[0]) if row else 0)
+        return Staged(header, int(row[0]))
     # Trimmed values, null markers as NULL, the file line and the record as JSON.
     con.execute(
         f"create or replace temp table {CLEAN} as select {cleaned_columns(header)},"  # noqa: S608 - allow-listed header names

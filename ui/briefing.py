@@ -8,11 +8,11 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.briefing import Briefing, Slide, briefing_outline, briefing_slide
-from analysis.settings import db_path
 from analysis.store import connect_readonly
 from report.build import Format, build_pack
 from report.images import ChromiumMissing, chromium_path
 from ui.data import query
+from ui.dataset import store_path
 
 PACK_FORMATS: tuple[tuple[Format, str, str, str], ...] = (
     (
@@ -38,7 +38,7 @@ def slide(deck: Briefing, key: str) -> Slide:
 
 
 def _pack_bytes(cities: tuple[str, ...], year: int, fmt: Format) -> bytes:
-    con = connect_readonly(db_path().resolve())
+    con = connect_readonly(store_path())
     try:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / f"pack.{fmt}"

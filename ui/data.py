@@ -18,8 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.health import is_demo, store_sources
-from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, cursor, version
+from ui.dataset import store_path
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -28,7 +28,7 @@ def _open(path: str, store_version: tuple[int, int]) -> duckdb.DuckDBPyConnectio
 
 
 def store_version() -> tuple[int, int]:
-    path = db_path().resolve()
+    path = store_path()
     try:
         return version(path)
     except FileNotFoundError:
@@ -38,7 +38,7 @@ def store_version() -> tuple[int, int]:
 def connection() -> duckdb.DuckDBPyConnection:
     """A cursor on the current store version; stops the page with a clear message if the
     store is missing or too old."""
-    path = db_path().resolve()
+    path = store_path()
     try:
         return cursor(_open(str(path), store_version()))
     except (StoreError, duckdb.Error) as exc:
@@ -49,8 +49,13 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _call(
-    name: str, store_version: tuple[int, int], args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]
+    name: str,
+    store: str,
+    store_version: tuple[int, int],
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
+    # `store` (the dataset's path) is part of the key: two datasets never share a result.
     module, _, attr = name.rpartition(".")
     fn = getattr(importlib.import_module(module), attr)
     return fn(connection(), *args, **dict(kwargs))
@@ -60,7 +65,7 @@ def query(fn: Callable[..., pd.DataFrame], *args: Any, **kwargs: Any) -> Any:
     """Call an analysis function `fn(con, *args, **kwargs)`, cached on the store version
     and the (hashable) arguments, e.g. `query(counts_by_city_month, filt)`."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _call(name, store_version(), args, tuple(sorted(kwargs.items())))
+    return _call(name, str(store_path()), store_version(), args, tuple(sorted(kwargs.items())))
 
 
 def sources() -> list[str]:

@@ -23,7 +23,6 @@ from analysis.alerts import CusumParams
 from analysis.goal_series import SERIES_LABELS
 from analysis.goals import INTERVAL_LEVEL, STATUS_RULE, STATUSES, Progress, format_pct, goal_offenses
 from analysis.registry_read import city_names, data_span, district_names
-from analysis.settings import db_path
 from analysis.store import StoreError
 from ingest.goals import (
     GoalError,
@@ -35,6 +34,7 @@ from ingest.goals import (
     remove_goal,
 )
 from ui.data import query
+from ui.dataset import store_path
 from ui.url_state import url_selectbox
 
 STATUS_STYLE: dict[str, tuple[str, str]] = {
@@ -189,7 +189,7 @@ def _write_problems(exc: Exception) -> list[str]:
 def create_goals(specs: list[GoalSpec]) -> tuple[list[int], list[str]]:
     """Validate and store goals through the ingest write path: (new ids, problems)."""
     try:
-        return add_goals(db_path().resolve(), specs, source="user"), []
+        return add_goals(store_path(), specs, source="user"), []
     except (GoalError, StoreError, RuntimeError, OSError, duckdb.Error) as exc:
         return [], _write_problems(exc)
 
@@ -205,7 +205,7 @@ def create_goals_from_toml(text: str) -> tuple[list[int], list[str]]:
 
 def delete_goal(goal_id: int) -> list[str]:
     try:
-        remove_goal(db_path().resolve(), goal_id)
+        remove_goal(store_path(), goal_id)
     except (GoalError, StoreError, RuntimeError, OSError, duckdb.Error) as exc:
         return _write_problems(exc)
     return []
@@ -213,7 +213,7 @@ def delete_goal(goal_id: int) -> list[str]:
 
 def create_intervention(spec: InterventionSpec) -> tuple[int | None, list[str]]:
     try:
-        return add_intervention(db_path().resolve(), spec, source="user"), []
+        return add_intervention(store_path(), spec, source="user"), []
     except (GoalError, StoreError, RuntimeError, OSError, duckdb.Error) as exc:
         return None, _write_problems(exc)
 

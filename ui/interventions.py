@@ -47,6 +47,7 @@ def its_controls() -> tuple[str, ItsChoice | None]:
     """Sidebar controls (city, offense, intervention, window), bound to the URL.
     Returns the city and the choice (None when the city has no intervention)."""
     names: dict[str, str] = query(city_names)
+    _city_from_link(names)
     with st.sidebar:
         st.header("Interrupted time series")
         city_id = url_selectbox("City", list(names), key="its_city", format_func=lambda c: names.get(c, c))
@@ -71,6 +72,18 @@ def its_controls() -> tuple[str, ItsChoice | None]:
     return str(city_id), ItsChoice(
         str(city_id), str(offense), int(str(chosen)), name, int(before), int(after)
     )
+
+
+def _city_from_link(names: dict[str, str]) -> None:
+    """A link with the other pages' `?city=` opens that city here (its own key is its_city)."""
+    if "its_city" in st.session_state or "its_city" in st.query_params or "city" not in st.query_params:
+        return
+    linked = st.query_params.get_all("city")
+    good = [c for c in linked if c in names]
+    if good:
+        st.query_params["its_city"] = good[0]
+    else:
+        st.warning(f"The link asked for an unknown city {linked[0][:40]!r}; it was ignored.", icon="🔗")
 
 
 def _ratio_text(ratio: float, ci: tuple[float, float]) -> tuple[str, str]:

@@ -52,13 +52,16 @@ def presenter_setup() -> tuple[tuple[str, ...], int]:
         st.stop()
         raise RuntimeError  # unreachable
     last_year = span[1].year
+    # A briefing year needs the year before it for its comparisons; a store whose data fall
+    # in one calendar year still offers that year (its slides say what cannot be compared).
+    first_year = min(span[0].year + 1, last_year)
     if "p_cities" not in st.session_state:
         raw = st.query_params.get_all("city")
         bad = [c for c in raw if c not in names]
         if bad:
             st.warning(f"The link asked for unknown city {bad[0][:40]!r}; it was ignored.", icon="🔗")
         st.session_state["p_cities"] = [c for c in dict.fromkeys(raw) if c in names]
-        st.session_state["p_year"] = _int_param("year", last_year, span[0].year + 1, last_year)
+        st.session_state["p_year"] = _int_param("year", last_year, first_year, last_year)
         st.session_state["p_slide"] = _int_param("slide", 1, 1, 99) - 1
     with st.popover("Set up", icon="⚙️"):
         st.multiselect(
@@ -68,7 +71,7 @@ def presenter_setup() -> tuple[tuple[str, ...], int]:
             key="p_cities",
             placeholder="All 12 PSP cities",
         )
-        st.number_input("Year", min_value=span[0].year + 1, max_value=last_year, step=1, key="p_year")
+        st.number_input("Year", min_value=first_year, max_value=last_year, step=1, key="p_year")
     cities = tuple(st.session_state["p_cities"])
     year = int(st.session_state["p_year"])
     if cities:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.settings import db_path
 from ingest.demo import MixedDataError
 from ingest.errors import ImportFailed, MappingError
 from ingest.importer import ImportReport, import_file
 from ingest.mapping import available_sources
+from ui.dataset import store_path
 
 GENERIC = "generic"
 
@@ -53,7 +53,7 @@ def upload_box() -> ImportReport | None:
             mapping_path.write_bytes(mapping.getvalue())
         try:
             report = import_file(
-                db_path().resolve(),
+                store_path(),
                 source,
                 path,
                 mapping=mapping_path,

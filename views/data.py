@@ -14,6 +14,7 @@ from analysis.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreem
 from analysis.registry_read import import_log
 from analysis.summaries import coverage_summary
 from ui.data import demo_banner, query
+from ui.source_details import source_details
 from ui.upload import upload_box
 
 st.title("Data: coverage, sources and imports")
@@ -39,6 +40,7 @@ st.subheader("Sources per city")
 sources = query(coverage_by_source)
 st.dataframe(sources, hide_index=True, width="stretch")
 st.caption("standard: NIBRS or SRS (summary, hierarchy rule); geocoded: share of incidents with coordinates.")
+source_details()
 
 st.subheader("Official numbers: which source each city's counts come from")
 st.markdown(PRECEDENCE_TEXT)
@@ -122,8 +124,10 @@ st.dataframe(query(import_log), hide_index=True, width="stretch")
 st.subheader("Load real data")
 st.markdown(
     """
-Real data goes into its own store, never mixed with the demo: start the dashboard with
-`PSP_DB=data/real.duckdb make run`, then import here or on the command line:
+Each dataset is its own store in `data/`, never mixed: the **Dataset** switch in the
+sidebar picks one (the public data, the demo, or yours). Import into your own store on the
+command line, e.g. `--db data/mine.duckdb`, and it appears in the switch; the upload box
+below writes into the dataset shown:
 
 ```sh
 .venv/bin/python -m ingest import rtci rtci_monthly_by_agency.csv.gz      # published monthly counts, 9 PSP cities

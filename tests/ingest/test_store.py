@@ -108,7 +108,7 @@ def test_second_writer_is_refused_while_one_writes(tmp_path: Path) -> None:
 
 
 def test_readonly_open_explains_missing_store(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="python -m ingest demo"):
+    with pytest.raises(StoreError, match="python -m ingest public"):
         connect_readonly(tmp_path / "nope.duckdb")
 
 
