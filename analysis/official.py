@@ -176,17 +176,14 @@ incident_grid as (
 ),
 rows as (
     select m.city_id, m.month, m.offense, m.source, m.count,
-           s.kind, s.coverage, (m.month between s.first_month and s.last_month) as in_span,
-           true as has_row
+           s.kind, s.coverage, (m.month between s.first_month and s.last_month) as in_span
     from monthly_counts m
     left join source_spans s using (city_id, source)
     union all
-    select g.city_id, g.month, g.offense, g.source, 0, 'incidents', s.coverage, true, false
-    from incident_grid g join source_spans s using (city_id, source)
-    where not exists (
-        select 1 from monthly_counts m
-        where m.city_id = g.city_id and m.source = g.source and m.offense = g.offense and m.month = g.month
-    )
+    select g.city_id, g.month, g.offense, g.source, 0, 'incidents', 'city', true
+    from incident_grid g
+    left join monthly_counts m using (city_id, source, offense, month)
+    where m.city_id is null
 ),
 judged as (
     select r.city_id, r.month, r.offense, r.source, r.count,
@@ -197,13 +194,14 @@ judged as (
            case when coalesce(r.coverage, 'city') <> 'city'
                     then 'covers an area of the city, not all of it ([source] coverage = "area")'
                 when r.count is null then 'month not reported by the source'
-                when r.kind = 'incidents' and r.offense not in (
-                    select offense from incident_offenses i where i.source = r.source)
+                when r.kind = 'incidents' and io.source is null
                     then 'offense outside the extract''s part1_scope'
                 when not coalesce(r.in_span, false)
                     then 'month not wholly inside the months the extract covers'
            end as why_not
-    from rows r left join ranks k using (source)
+    from rows r
+    left join ranks k using (source)
+    left join incident_offenses io on io.source = r.source and io.offense = r.offense
 ),
 months_per as (
     select city_id, offense, source, count(*) as months from judged where why_not is null group by all
@@ -230,6 +228,30 @@ final as (
 )
 select * from final
 """  # noqa: S608 - composed of this module's constant SQL only
+
+
+# What the official tables are a function of: a write that leaves these unchanged (a goal
+# added, an intervention, polygons) leaves them as they are.
+INPUTS_SQL = """
+select (select count(*) || ':' || coalesce(sum(hash(city_id, month, offense, source, count)), 0) from monthly_counts)
+    || '/' || (select count(*) || ':' || coalesce(sum(hash(city_id, source, month, n, first_day, last_day)), 0)
+               from incident_months)
+    || '/' || (select count(*) || ':' || coalesce(sum(hash(import_id, source, coverage, part1_scope)), 0) from imports)
+"""
+INPUTS_KEY = "official_inputs"
+
+
+def refresh_official(con: duckdb.DuckDBPyConnection) -> bool:
+    """build_official when its inputs changed since the last build (store_info records
+    them); returns whether it rebuilt."""
+    row = con.execute(INPUTS_SQL).fetchone()
+    inputs = str(row[0]) if row else ""
+    stored = con.execute("select value from store_info where key = ?", [INPUTS_KEY]).fetchone()
+    if stored and stored[0] == inputs:
+        return False
+    build_official(con)
+    con.execute("insert or replace into store_info (key, value) values (?, ?)", [INPUTS_KEY, inputs])
+    return True
 
 
 def build_official(con: duckdb.DuckDBPyConnection) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.official import build_official
+from analysis.official import refresh_official
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -103,8 +103,8 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute("begin transaction")
             migrate(con)
             yield con
-            # The official series follows every change of the store, in the same transaction.
-            build_official(con)
+            # The official series follows every change of its inputs, in the same transaction.
+            refresh_official(con)
             con.execute("commit")
             con.execute("checkpoint")
             con.close()

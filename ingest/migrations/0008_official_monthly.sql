@@ -20,8 +20,8 @@ create table official_candidates (
     rank       integer,                 -- precedence rank (1 = first); null when it does not qualify
     qualifies  boolean not null,
     reason     varchar not null,        -- why it qualifies, or why not
-    chosen     boolean not null,
-    primary key (city_id, month, offense, source)
+    chosen     boolean not null            -- one row per city x month x offense x source (no index:
+                                           -- rebuilt whole at every write, a key would only slow it)
 );
 
 create table official_monthly (
@@ -33,8 +33,8 @@ create table official_monthly (
     kind        varchar not null,       -- 'return_a' | 'rtci' | 'incidents' | 'counts'
     rank        integer not null,       -- precedence rank of the chosen source
     reason      varchar not null,       -- e.g. 'FBI Return A (rank 1)'
-    alternatives integer not null,      -- other qualifying sources for the same cell
-    primary key (city_id, month, offense)
+    alternatives integer not null       -- other qualifying sources for the same cell
+                                        -- (one row per city x month x offense; no index, as above)
 );
 
 -- The months each city x source covers completely (analysis/official.py, SPANS_SQL): an
@@ -47,6 +47,5 @@ create table source_spans (
     kind         varchar not null,      -- 'incidents' | 'counts'
     coverage     varchar not null,      -- 'city' | 'area' (the mapping's [source] coverage)
     first_month  date not null,
-    last_month   date not null,         -- first day of the last complete month
-    primary key (city_id, source)
+    last_month   date not null          -- first day of the last complete month
 );
