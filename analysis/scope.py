@@ -130,7 +130,8 @@ class Window:
 SPAN_SQL = """
 with final as (
     select min(m.month) as first_month, max(m.month) as last_month,
-           (select last_month from source_spans s where s.city_id = ? and s.source = ?) as last_complete
+           (select last_month from source_spans s where s.city_id = ? and s.source = ?) as last_complete,
+           coalesce((select coverage from source_spans s where s.city_id = ? and s.source = ?), 'city') as coverage
     from monthly_code_counts m
     where m.city_id = ? and m.source = ?
 )
@@ -146,6 +147,7 @@ class Coverage:
     first_month: date
     last_month: date
     last_complete_month: date  # first day of the last month the source fully covers
+    citywide: bool = True  # False: the mapping declares an area of the city (coverage = "area")
 
     def shown(self, filt: CrimeFilter) -> str:
         """The months of `filt` this source has data for, e.g. 'Jan–Dec 2019'."""
@@ -156,7 +158,8 @@ class Coverage:
     def note(self, shown: str) -> str:
         """The source/coverage line under a chart showing the months `shown`."""
         return (
-            f"Source: {self.source} (incident records), {month_label(self.first_month, self.last_month)}; "
+            f"Source: {self.source} ({'incident records' if self.citywide else 'incident records of an area of the city, not all of it'}), "
+            f"{month_label(self.first_month, self.last_month)}; "
             f"last complete month {self.last_complete_month:%b %Y}. Shown: {shown}."
         )
 
@@ -164,15 +167,15 @@ class Coverage:
 def coverage(con: duckdb.DuckDBPyConnection, city_id: str, source: str) -> Coverage | None:
     """What `source` covers for `city_id` (keyed on the two only, so that a page's cache
     keeps it while the offense or the period change); None when it has no data."""
-    row = con.execute(SPAN_SQL, [city_id, source, city_id, source]).fetchone()
+    row = con.execute(SPAN_SQL, [city_id, source, city_id, source, city_id, source]).fetchone()
     if not row or row[0] is None:
         return None
-    first_month, last_month, last_complete = row
+    first_month, last_month, last_complete, extent = row
     # The last whole month the extract covers (source_spans, analysis/official.py); an
     # extract without one whole month: the month before its first.
     if last_complete is None:
         last_complete = add_months(first_month, -1)
-    return Coverage(source, first_month, last_month, last_complete)
+    return Coverage(source, first_month, last_month, last_complete, extent == "city")
 
 
 def comparison_window(cov: Coverage, filt: CrimeFilter) -> Window | None:
