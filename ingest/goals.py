@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.official import refresh_official
 from analysis.registry_read import city_names, district_names
 from analysis.settings import DATA_DIR
 from analysis.store import connect_readonly
@@ -412,6 +413,9 @@ def load_demo_goals(
     skipped and reported, rather than failing the whole demo build.
     """
     specs = parse_goals(file.read_text(), where=file.name)
+    # The goals are checked against the official series: bring it up to date with the rows
+    # this transaction has written so far (write_store would only do it at the commit).
+    refresh_official(con)
     con.execute("delete from goals where source = 'demo'")
     good, skipped = [], []
     for i, spec in enumerate(specs, start=1):

@@ -95,9 +95,10 @@ def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], t
     assert "Pooled violent crime rate of the 2 cities, Mar 2023–Feb 2024: 1.4 per 100,000" in texts(at)
     at.selectbox(key="offense").set_value("murder").run()
     assert not at.exception
-    # Murder: only Memphis's source records murders: 2 (Jan 2024) in 10/12 * 622,878 +
-    # 2/12 * 619,470 = 622,310 person-years = 0.32 per 100,000.
-    assert "Pooled murder rate of the 1 city, Mar 2023–Feb 2024: 0.3 per 100,000" in texts(at)
+    # Murder: the fixture source covers murder in both cities (no part1_scope declared: all
+    # offenses), so Springfield's none is a true zero: 2 murders (Memphis, Jan 2024) in the
+    # same 735,682 person-years = 0.27 per 100,000.
+    assert "Pooled murder rate of the 2 cities, Mar 2023–Feb 2024: 0.3 per 100,000" in texts(at)
     assert "Murder, Jan–Feb 2024 vs Jan–Feb 2023:" in texts(at)
     assert at.query_params["offense"] == "murder"
 
