@@ -59,8 +59,8 @@ class CusumParams:
             f"Poisson CUSUM tuned to a rise of {100 * (self.shift - 1):.0f}% over the baseline "
             f"(reference value k = baseline × {(self.shift - 1) / math.log(self.shift):.3f}), "
             f"threshold h = {self.h:g}; baseline = mean of the same month in the previous "
-            f"{self.baseline_years} years; alerts = signals in the last {self.lookback_months} "
-            "complete months."
+            f"{self.baseline_years} years; alerts = signals in each series' own last "
+            f"{self.lookback_months} months."
         )
 
 

@@ -66,10 +66,15 @@ else:
     st.markdown(
         f"Where two qualifying sources cover the same city, month and offense: both counts, summed "
         f"over the months both report, per city, offense and year. **{flagged} of {len(agree)}** "
-        f"differ by more than {AGREE_PCT:g}% and more than {AGREE_OFFENSES} offenses (flagged)."
+        f"differ by more than {AGREE_PCT:g}% and more than {AGREE_OFFENSES} offenses (flagged ⚑, listed first)."
     )
-    shown = agree.assign(flag=agree["flagged"].map({True: "⚑ over both limits", False: ""})).drop(
-        columns=["city_id", "flagged"]
+    # Flagged gaps first, then by city, offense and year.
+    shown = (
+        agree.assign(flag=agree["flagged"].map({True: "⚑", False: ""}))
+        .sort_values(
+            ["flagged", "city", "offense", "year"], ascending=[False, True, True, True], kind="stable"
+        )
+        .drop(columns=["city_id", "flagged"])
     )
     st.dataframe(
         shown.rename(

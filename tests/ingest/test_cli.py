@@ -65,6 +65,12 @@ def test_status_json_has_every_health_table(store: Path) -> None:
         "quarantine",
         "upstream",
         "months",
+        "official_sources",
+        "agreement",
+        "source_info",
+        "months_not_reported",
+        "superseded",
+        "agency_population",
     }
     (src,) = [s for s in data["sources"] if s["source"] == "example_pd_rms"]
     assert src["rows"] == 8 and src["quarantined"] == 3 and src["last_complete_month"] == "2024-01-01"

@@ -151,7 +151,9 @@ def test_return_a_first_and_the_rtci_beside_it(full: duckdb.DuckDBPyConnection) 
     # rows are blank: not reported).
     first = dict(full.execute("select city_id, min(month) from official_monthly group by city_id").fetchall())
     assert len(first) == 12
-    assert {c: str(m)[:7] for c, m in first.items() if str(m)[:7] != "2010-01"} == {"birmingham_al": "2011-01"}
+    assert {c: str(m)[:7] for c, m in first.items() if str(m)[:7] != "2010-01"} == {
+        "birmingham_al": "2011-01"
+    }
 
 
 def test_an_area_extract_never_becomes_citywide(store: Path, tmp_path: Path) -> None:

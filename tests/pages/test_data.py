@@ -58,14 +58,14 @@ def test_agreement_table_and_official_sources(app: Callable[..., AppTest], mixed
     at = app(path, page="views/data.py")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "**1 of 1** differ by more than 5% and more than 5 offenses" in text
+    assert "**1 of 1** differ by more than 5% and more than 5 offenses (flagged ⚑, listed first)" in text
     table = next(d.value for d in at.dataframe if "% difference" in d.value.columns)
     row = table.iloc[0]
     # RTCI ranks above other published counts: it is official, the publisher's count the other.
     assert (row["official source"], row["official count"], row["other source"], row["other count"]) == (
         "rtci", 205, "published", 190,
     )  # fmt: skip
-    assert (row["difference"], row["% difference"], row["flag"]) == (-15, -7.3, "⚑ over both limits")
+    assert (row["difference"], row["% difference"], row["flag"]) == (-15, -7.3, "⚑")
     sources = next(d.value for d in at.dataframe if "source(s)" in d.value.columns)
     assert "published + rtci" in set(sources["source(s)"])  # 2023: most counts from published
     con = duckdb.connect(str(path), read_only=True)
