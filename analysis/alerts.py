@@ -11,8 +11,14 @@ Design decisions (METHODS.md, "Alarms"; Lucas 1985, Rossi et al. 1999)
   signal, after which S restarts at zero, so a second signal means a continuing excess.
 - All parameters are in CUSUM (one place), shown on the page.
 - Only increases are flagged: an alert asks "is this series drifting up?".
-- An alert is a series that signalled in the last CUSUM.lookback_months complete months
-  of its city (analysis.health.status_by_city's last_complete_month).
+- Each series is the official one (official_monthly) and is scored over its OWN span,
+  from its first to its last official month: never against another source's end month,
+  so a series that ends earlier is not padded with zeros and one that runs longer is not
+  cut. A month without an official count (not reported) is not scored, and neither is a
+  month whose baseline lacks one of its years.
+- An alert is a series that signalled in its own last CUSUM.lookback_months months. A
+  series none of whose last months could be scored (too few earlier years for a
+  baseline) is listed as not judged (`unjudged_series`): no alert is not "no drift".
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
-from analysis.health import last_complete_month_by_city
 from analysis.metrics import counts_by_city_month
 
 
@@ -54,8 +59,8 @@ class CusumParams:
             f"Poisson CUSUM tuned to a rise of {100 * (self.shift - 1):.0f}% over the baseline "
             f"(reference value k = baseline × {(self.shift - 1) / math.log(self.shift):.3f}), "
             f"threshold h = {self.h:g}; baseline = mean of the same month in the previous "
-            f"{self.baseline_years} years; alerts = signals in the last {self.lookback_months} "
-            "complete months."
+            f"{self.baseline_years} years; alerts = signals in each series' own last "
+            f"{self.lookback_months} months."
         )
 
 
@@ -107,28 +112,16 @@ def poisson_cusum(counts: pd.Series, baseline: pd.Series, shift: float, h: float
     )
 
 
-def _last_complete_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Timestamp]:
-    """The last complete month of each city's incident data or, for a city with published
-    counts only, its last month of counts (status_by_city's columns, without its full
-    pass over the daily rollup)."""
-    last = {c: pd.Timestamp(m) for c, m in last_complete_month_by_city(con).items()}
-    counts_only = con.execute(
-        "select city_id, max(month) from monthly_counts"
-        " where source not in (select distinct source from incident_months) group by city_id"
-    ).fetchall()
-    for city_id, month in counts_only:
-        last.setdefault(str(city_id), pd.Timestamp(month))
-    return last
-
-
-CUSUM_COLUMNS = ["city_id", "city", "offense", "month", "count", "baseline", "k", "score", "signal"]
+CUSUM_COLUMNS = ["city_id", "city", "offense", "month", "count", "baseline", "k", "score", "signal", "scored"]
 
 
 def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
-    """The CUSUM of every city x offense series (monthly_counts, FBI Part I and totals),
-    zero-filled from the city's first month to its last complete month.
+    """The CUSUM of every city x offense official series (FBI Part I and totals), each
+    from its own first to its own last month; months without an official count are left
+    out (not scored, no row).
 
-    Columns: city_id, city, offense, month, count, baseline, k, score, signal.
+    Columns: city_id, city, offense, month, count, baseline, k, score, signal, scored
+    (False: no baseline for that month, so the CUSUM did not move).
 
     All series at once: one row per series and one column per month of a common grid, so
     the baseline is three column shifts and the CUSUM one pass over the months for every
@@ -138,21 +131,16 @@ def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM)
     if not params.shift > 1 or not params.h > 0:
         raise ValueError("shift must be above 1 and h above 0")
     frame = counts_by_city_month(con, CrimeFilter(offenses=OFFENSE_KEYS))
-    last = _last_complete_by_city(con)
-    frame = frame[frame["city_id"].isin(list(last))]
     if frame.empty:
         return pd.DataFrame(columns=CUSUM_COLUMNS)
     frame = frame.assign(month=pd.to_datetime(frame["month"]))
-    first = frame.groupby("city_id")["month"].min()
-    end = pd.Series({c: last[c] for c in first.index})
-    grid = pd.date_range(first.min(), max(end.max(), frame["month"].max()), freq="MS")
-    wide = frame.set_index(["city_id", "offense", "month"])["count"].unstack("month").reindex(columns=grid)
+    wide = frame.set_index(["city_id", "offense", "month"])["count"].unstack("month")
+    grid = pd.date_range(frame["month"].min(), frame["month"].max(), freq="MS")
+    wide = wide.reindex(columns=grid)
     rows = wide.index.get_level_values("city_id")
-    months = grid.to_numpy()
-    in_range = (months[None, :] >= first.reindex(rows).to_numpy()[:, None]) & (
-        months[None, :] <= end.reindex(rows).to_numpy()[:, None]
-    )
-    x = np.where(in_range, wide.fillna(0).to_numpy(dtype=float), np.nan)
+    # Each series' own span: its first to its last official month; NaN = no official count.
+    x = wide.to_numpy(dtype=float)
+    in_range = ~np.isnan(x)
     lags = []
     for y in range(1, params.baseline_years + 1):
         lag = np.full_like(x, np.nan)
@@ -163,9 +151,11 @@ def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM)
     k = lam * (params.shift - 1) / log_shift
     score = np.zeros_like(x)
     signal = np.zeros(x.shape, dtype=bool)
+    observed = np.zeros(x.shape, dtype=bool)
     s = np.zeros(x.shape[0])
     for j in range(x.shape[1]):
         scored = in_range[:, j] & ~np.isnan(k[:, j])
+        observed[:, j] = scored
         s = np.where(
             scored, np.maximum(0.0, s + log_shift * (np.nan_to_num(x[:, j]) - np.nan_to_num(k[:, j]))), s
         )
@@ -185,16 +175,17 @@ def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM)
             "k": k[r, c],
             "score": score[r, c],
             "signal": signal[r, c],
+            "scored": observed[r, c],
         }
     )
 
 
 def alerts_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
-    """Series that signalled in their city's last `params.lookback_months` complete months.
+    """Series that signalled in their own last `params.lookback_months` months.
 
     One row per city x offense, by city then offense (not ranked): city_id, city, offense,
     offense_label, month (latest signal), count and baseline of that month, signals (in the
-    window), as_of (the city's last complete month), link (the Trends view of the series).
+    window), as_of (the series' last month), link (the Trends view of the series).
     """
     return alerts_from_cusum(cusum_by_series(con, params), params)
 
@@ -216,7 +207,8 @@ def alerts_from_cusum(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.Da
     ]
     if cusum.empty:
         return pd.DataFrame(columns=columns)
-    as_of = cusum.groupby("city_id")["month"].transform("max")
+    # Each series' own last month, not its city's or another source's.
+    as_of = cusum.groupby(["city_id", "offense"])["month"].transform("max")
     window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)].assign(as_of=as_of)
     signalled = window[window["signal"]]
     rows = []
@@ -241,3 +233,23 @@ def alerts_from_cusum(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.Da
     return out.sort_values(
         ["city", "offense"], key=lambda s: s.map(order) if s.name == "offense" else s
     ).reset_index(drop=True)
+
+
+def unjudged_series(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """Series the CUSUM could not judge: none of their own last `lookback_months` months
+    had a baseline (fewer than `baseline_years` earlier years of the same months).
+
+    Columns: city_id, city, offense, offense_label, first_month, as_of."""
+    columns = ["city_id", "city", "offense", "offense_label", "first_month", "as_of"]
+    if cusum.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["city_id", "offense"]
+    as_of = cusum.groupby(keys)["month"].transform("max")
+    window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)]
+    judged = window.groupby(keys)["scored"].any()
+    spans = cusum.groupby(keys).agg(
+        city=("city", "first"), first_month=("month", "min"), as_of=("month", "max")
+    )
+    out = spans[~judged.reindex(spans.index).fillna(False).astype(bool)].reset_index()
+    out["offense_label"] = out["offense"].map(lambda o: OFFENSE_LABELS.get(str(o), str(o)))
+    return out[columns].sort_values(["city", "offense"]).reset_index(drop=True)

@@ -39,9 +39,10 @@ from analysis.filters import CrimeFilter
 from analysis.geo import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.goals import STATUS_RULE, goal_status_by_city
 from analysis.health import store_sources
+from analysis.official import incident_sources
 from analysis.periods import Coverage, YtdWindow, coverage
 from analysis.registry_read import city_names
-from analysis.scope import incident_sources, scoped
+from analysis.scope import scoped
 from analysis.series import period_series
 from analysis.static_maps import hotspot_chart
 from analysis.stats import compare_counts

@@ -53,6 +53,8 @@ class Table:
 
 
 MONTHLY = Table("monthly_counts", "month", "part1", has_district=False, has_firearm=False)
+# The official series (migration 0008): one count per city x month x offense.
+OFFICIAL = Table("official_monthly", "month", "part1", has_district=False, has_firearm=False)
 DAILY = Table("daily_counts", "day", "nibrs", has_district=True, has_firearm=True)
 INCIDENTS = Table("incidents", "occurred_at", "nibrs", has_district=True, has_firearm=True)
 # The place and time rollups (migration 0004); months, like MONTHLY: a month is in range

@@ -1,21 +1,19 @@
-"""One monthly count series for a city (or a district), zero-filled over its coverage.
+"""One monthly count series for a city (or a district).
 
-Goals, interventions and alerts all judge one city x offense series month by month, and a
-month with no row in the rollups is a month with zero offenses only while the source
-covers it. So a series here spans the months its source covers (first month with any
-data for the city, to the last complete month, the rule of analysis/health.py) and fills
-the gaps inside with zeros.
+Goals, interventions and alerts judge one city x offense series month by month.
 
 Where it comes from:
-- a whole city and an FBI Part I offense or total: monthly_counts, with the same one
-  source per city x offense rule as analysis.metrics (the source with most months);
+- a whole city and an FBI Part I offense or total: the official series
+  (official_monthly, analysis/official.py), over its own span; a month without an
+  official count (an agency that did not report it) is left out, never a zero;
 - a district, or firearm-involved violent crime: monthly_code_counts (migration 0004),
-  which has the district and the firearm flag; a source that never records weapons
-  yields no firearm series (zero would be a lie).
+  which has the district and the firearm flag, from the city's one incident extract
+  (analysis.official.incident_sources; for firearms one that records the weapon: zero
+  would be a lie otherwise), zero-filled over the months that extract covers completely
+  (source_spans): inside them a month without a row is a month with no offense.
 
-`monthly_series_many` builds many series with a handful of queries (one per kind, and
-one for all coverage spans), not three per series: the Goals page and the briefing list
-every goal's status on each rerun.
+`monthly_series_many` builds many series with a handful of queries (one per kind), not
+three per series: the Goals page and the briefing list every goal's status on each rerun.
 """
 
 from __future__ import annotations
@@ -29,37 +27,24 @@ import pandas as pd
 
 from analysis.filters import MONTH_CODES, OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
 from analysis.metrics import RATE_BASE, counts_by_city_month
+from analysis.official import incident_sources
 
 FIREARM_VIOLENT = "firearm_violent_crime"
 SERIES_OFFENSES: tuple[str, ...] = OFFENSE_KEYS + (FIREARM_VIOLENT,)
 SERIES_LABELS: dict[str, str] = {**OFFENSE_LABELS, FIREARM_VIOLENT: "Firearm-involved violent crime"}
 
 FIREARM_SQL = """
-with scoped as (
+with chosen as (select unnest(?::varchar[]) as city_id, unnest(?::varchar[]) as source),
+scoped as (
     select city_id, month, source, sum(n) as count
     from monthly_code_counts
-    where {where}
+    where {where} and (city_id, source) in (select (city_id, source) from chosen)
     group by all
-),
-recorded as (
-    -- Sources that record the weapon for violent offenses in a city: elsewhere a zero
-    -- firearm count would mean "not recorded", not "none". Only the cities in view.
-    select distinct city_id, source
-    from monthly_code_counts
-    where offense_group = 'violent' and firearm is not null
-      and city_id in (select distinct city_id from scoped)
-),
-coverage as (
-    select city_id, source, count(*) as months
-    from scoped join recorded using (city_id, source)
-    group by city_id, source
-    qualify row_number() over (partition by city_id order by months desc, source) = 1
 ),
 final as (
     select s.city_id, c.name as city, s.month, '{offense}' as offense, s.count::bigint as count,
            s.source, p.population, s.count * {rate_base} / p.population as rate
     from scoped s
-    join coverage v using (city_id, source)
     join cities c using (city_id)
     left join city_population p on p.city_id = s.city_id and p.year = year(s.month)
 )
@@ -79,30 +64,11 @@ final as (
 select * from final order by source, month
 """
 
-# The span of each city x source pair: first and last month with data (published counts
-# or incidents), and the last day of the source's extract anywhere (incident sources).
+# The complete months of each city x incident extract (source_spans, analysis/official.py).
 COVERAGE_SQL = """
-with pairs as (select distinct unnest(?::varchar[]) as city_id, unnest(?::varchar[]) as source),
-source_end as (
-    select source, max(last_day) as last_day from incident_months
-    where source in (select source from pairs) group by source
-),
-spans as (
-    select city_id, source, min(month) as first_month, max(month) as last_month
-    from monthly_counts join pairs using (city_id, source) group by all
-    union all
-    select city_id, source, min(month), max(month)
-    from incident_months join pairs using (city_id, source) group by all
-),
-final as (
-    select p.city_id, p.source, min(s.first_month) as first_month, max(s.last_month) as last_month,
-           any_value(e.last_day) as source_last_day
-    from pairs p
-    left join spans s using (city_id, source)
-    left join source_end e using (source)
-    group by p.city_id, p.source
-)
-select * from final
+with pairs as (select distinct unnest(?::varchar[]) as city_id, unnest(?::varchar[]) as source)
+select p.city_id, p.source, s.first_month, s.last_month
+from pairs p join source_spans s using (city_id, source)
 """
 
 
@@ -124,17 +90,14 @@ def firearm_violent_by_city_month(con: duckdb.DuckDBPyConnection, filt: CrimeFil
         sources=filt.sources,
     )
     where, params = scoped.where(MONTH_CODES)
+    cities = filt.cities or tuple(
+        str(r[0]) for r in con.execute("select distinct city_id from incident_months").fetchall()
+    )
+    chosen = incident_sources(con, cities, firearm=True)
+    if filt.sources:
+        chosen = {c: s for c, s in chosen.items() if s in filt.sources}
     sql = FIREARM_SQL.format(where=where, offense=FIREARM_VIOLENT, rate_base=RATE_BASE)
-    return con.execute(sql, params).df()
-
-
-def _last_complete(last_month: date | None, source_last_day: date | None) -> pd.Timestamp | None:
-    """Last complete month: incident sources end where their extract ends (health.py)."""
-    if source_last_day is not None:
-        end = pd.Timestamp(source_last_day)
-        month = end.to_period("M").to_timestamp()
-        return month if end.is_month_end else month - pd.DateOffset(months=1)
-    return pd.Timestamp(last_month) if last_month is not None else None
+    return con.execute(sql, [list(chosen), list(chosen.values()), *params]).df()
 
 
 SeriesKey = tuple[str, str, str | None]  # city_id, offense (SERIES_OFFENSES), district
@@ -143,7 +106,7 @@ SeriesKey = tuple[str, str, str | None]  # city_id, offense (SERIES_OFFENSES), d
 def monthly_series(
     con: duckdb.DuckDBPyConnection, city_id: str, offense: str, district: str | None = None
 ) -> pd.DataFrame:
-    """Monthly counts of one city (or district) and offense, zero-filled over coverage.
+    """Monthly counts of one city (or district) and offense (see the module docstring).
 
     Columns: month (first day, Timestamp), count (int), source. Empty when the store has
     no data for it. `offense` is a key of SERIES_OFFENSES.
@@ -157,14 +120,18 @@ def monthly_series_many(con: duckdb.DuckDBPyConnection, keys: Sequence[SeriesKey
         if offense not in SERIES_OFFENSES:
             raise ValueError(f"unknown offense {offense!r}")
     raw: dict[SeriesKey, pd.DataFrame] = {}
-    # Whole cities, Part I offenses and totals: one query (the source rule is per city x offense).
+    official: dict[SeriesKey, pd.DataFrame] = {}
+    # Whole cities, Part I offenses and totals: the official series, one query.
     whole = [k for k in keys if k[2] is None and k[1] in OFFENSE_KEYS]
     if whole:
         cities = tuple(sorted({k[0] for k in whole}))
         offenses = tuple(sorted({k[1] for k in whole}))
         frame = counts_by_city_month(con, CrimeFilter(cities=cities, offenses=offenses))
+        frame = frame.assign(month=pd.to_datetime(frame["month"]), count=frame["count"].astype("int64"))
         for (city_id, offense), part in frame.groupby(["city_id", "offense"], sort=False):
-            raw[(str(city_id), str(offense), None)] = part[["month", "count", "source"]]
+            official[(str(city_id), str(offense), None)] = part[["month", "count", "source"]].reset_index(
+                drop=True
+            )
     # Whole cities, firearm-involved violent crime: one query (one source per city).
     guns = [k for k in keys if k[2] is None and k[1] == FIREARM_VIOLENT]
     if guns:
@@ -176,7 +143,13 @@ def monthly_series_many(con: duckdb.DuckDBPyConnection, keys: Sequence[SeriesKey
         assert district is not None
         raw[(city_id, offense, district)] = _district_counts(con, city_id, offense, district)
     spans = _spans(con, {(k[0], str(f["source"].iloc[0])) for k, f in raw.items() if not f.empty})
-    return [_zero_filled(raw.get(k), spans.get((k[0], _source(raw.get(k))))) for k in keys]
+    empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
+    return [
+        official.get(k, empty)
+        if k in official or (k[2] is None and k[1] in OFFENSE_KEYS)
+        else _zero_filled(raw.get(k), spans.get((k[0], _source(raw.get(k)))))
+        for k in keys
+    ]
 
 
 def _district_counts(
@@ -185,21 +158,19 @@ def _district_counts(
     if offense == FIREARM_VIOLENT:
         filt = CrimeFilter(cities=(city_id,), districts=(district,))
         return firearm_violent_by_city_month(con, filt)[["month", "count", "source"]]
-    filt = CrimeFilter(cities=(city_id,), offenses=(offense,), districts=(district,))
+    source = incident_sources(con, (city_id,)).get(city_id)
+    if source is None:
+        return pd.DataFrame(columns=["month", "source", "count"])
+    filt = CrimeFilter(cities=(city_id,), offenses=(offense,), districts=(district,), sources=(source,))
     where, params = filt.where(MONTH_CODES)
-    frame = con.execute(CODE_SERIES_SQL.format(where=where), params).df()
-    if frame.empty:
-        return frame
-    # One source: the one with most months (ties: alphabetical), as in metrics.
-    best = frame.groupby("source")["month"].count().sort_index().idxmax()
-    return frame[frame["source"] == best]
+    return con.execute(CODE_SERIES_SQL.format(where=where), params).df()
 
 
 def _source(frame: pd.DataFrame | None) -> str:
     return "" if frame is None or frame.empty else str(frame["source"].iloc[0])
 
 
-Span = tuple[date | None, date | None, date | None]  # first month, last month, source's last day
+Span = tuple[date | None, date | None]  # first and last complete month
 
 
 def _spans(con: duckdb.DuckDBPyConnection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Span]:
@@ -207,17 +178,18 @@ def _spans(con: duckdb.DuckDBPyConnection, pairs: set[tuple[str, str]]) -> dict[
         return {}
     ordered = sorted(pairs)
     rows = con.execute(COVERAGE_SQL, [[p[0] for p in ordered], [p[1] for p in ordered]]).fetchall()
-    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
 def _zero_filled(frame: pd.DataFrame | None, span: Span | None) -> pd.DataFrame:
-    """The series over its source's coverage, months without a row = zero."""
+    """The series over its source's complete months, months without a row = zero."""
     empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
     if frame is None or frame.empty:
         return empty
     source = str(frame["source"].iloc[0])
-    first = pd.Timestamp(span[0]) if span and span[0] is not None else frame["month"].min()
-    last = _last_complete(span[1], span[2]) if span else None
+    if span is None or span[0] is None or span[1] is None:
+        return empty
+    first, last = pd.Timestamp(span[0]), pd.Timestamp(span[1])
     if last is None or last < first:
         return empty
     months = pd.date_range(first, last, freq="MS")

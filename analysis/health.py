@@ -8,8 +8,6 @@ compared cities have complete.
 
 from __future__ import annotations
 
-from datetime import date
-
 import duckdb
 import pandas as pd
 
@@ -22,15 +20,9 @@ with by_month as (
     select city_id, source, month, first_day, last_day, n as offenses
     from incident_months
 ),
-source_end as (
-    -- An extract covers a common period for all its cities: a source's data runs to the
-    -- latest day it has anywhere, so a quiet last day in a small city is not a gap.
-    select source, max(last_day) as source_last_day from by_month group by source
-),
-city_end as (
-    select d.city_id, max(e.source_last_day) as coverage_end
-    from (select distinct city_id, source from by_month) d join source_end e using (source)
-    group by d.city_id
+official_end as (
+    -- The city's last complete month: the end of its official series (analysis/official.py).
+    select city_id, max(month) as last_complete_month from official_monthly group by city_id
 ),
 incident_side as (
     select city_id,
@@ -55,55 +47,21 @@ aggregate_side as (
 final as (
     select c.city_id, c.name, c.state,
            i.incident_sources, i.first_day, i.last_day, i.offenses, i.incident_months,
-           case when e.coverage_end is null then null
-                when e.coverage_end = last_day(e.coverage_end) then date_trunc('month', e.coverage_end)::date
-                else (date_trunc('month', e.coverage_end) - interval 1 month)::date
-           end as last_complete_month,
+           e.last_complete_month,
            a.count_sources, a.first_month, a.last_month, a.count_months
     from cities c
     left join incident_side i using (city_id)
     left join aggregate_side a using (city_id)
-    left join city_end e using (city_id)
+    left join official_end e using (city_id)
 )
 select * from final order by name
 """
 
 
 def status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per registry city: incident sources and span, aggregate sources and span."""
+    """One row per registry city: incident sources and span, aggregate sources and span,
+    last_complete_month (the last month of the city's official series)."""
     return con.execute(STATUS_SQL).df()
-
-
-LAST_COMPLETE_SQL = """
-with source_end as (
-    -- Same rule as STATUS_SQL: a source runs to the latest day it has in any city.
-    select source, max(last_day) as source_last_day from incident_months group by source
-),
-pairs as (
-    -- Cities x incident sources with Part I rows: the small monthly rollup, not the
-    -- daily one (a source without any Part I offense has nothing a comparison shows).
-    select distinct city_id, source from monthly_counts
-),
-final as (
-    select p.city_id, max(e.source_last_day) as coverage_end
-    from pairs p join source_end e using (source)
-    group by p.city_id
-)
-select city_id,
-       case when coverage_end = last_day(coverage_end) then date_trunc('month', coverage_end)::date
-            else (date_trunc('month', coverage_end) - interval 1 month)::date
-       end as last_complete_month
-from final order by city_id
-"""
-
-
-def last_complete_month_by_city(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
-    """city_id -> last complete month (first day) of its incident data, for comparisons.
-
-    The part of status_by_city that period cuts need (the briefing asks it on every
-    change of cities or year). Cities without incident data are absent."""
-    rows = con.execute(LAST_COMPLETE_SQL).fetchall()
-    return {r[0]: r[1] for r in rows if r[1] is not None}
 
 
 def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -152,14 +110,14 @@ standards as (
            max(finished_at) as last_import
     from imports where finished_at is not null group by source
 ),
-source_end as (select source, max(last_day) as source_last_day from months group by source),
 quarantined as (
     select source, city_id, count(*) filter (where not kept) as quarantined,
            count(*) filter (where kept) as kept_unmapped
     from quarantine group by all
 ),
 final as (
-    select m.city_id, c.name, m.source, m.kind, s.standard, any_value(s.part1_scope) as part1_scope,
+    select m.city_id, c.name, m.source, m.kind, any_value(sp.coverage) as coverage, s.standard,
+           any_value(s.part1_scope) as part1_scope,
            any_value(m.date_basis) as date_basis,
            min(m.month) as first_month, max(m.month) as last_month,
            count(*) as months_with_data,
@@ -168,16 +126,13 @@ final as (
            sum(m.geocoded) / nullif(sum(m.rows) filter (where m.kind = 'incidents'), 0) as geocoded_share,
            coalesce(any_value(q.quarantined), 0)::bigint as quarantined,
            coalesce(any_value(q.kept_unmapped), 0)::bigint as kept_unmapped,
-           case when m.kind <> 'incidents' then max(m.month)
-                when any_value(e.source_last_day) = last_day(any_value(e.source_last_day))
-                    then date_trunc('month', any_value(e.source_last_day))::date
-                else (date_trunc('month', any_value(e.source_last_day)) - interval 1 month)::date
-           end as last_complete_month,
+           any_value(sp.first_month) as first_complete_month,
+           any_value(sp.last_month) as last_complete_month,
            any_value(s.last_import) as last_import
     from months m
     join cities c using (city_id)
     left join standards s using (source)
-    left join source_end e using (source)
+    left join source_spans sp on sp.city_id = m.city_id and sp.source = m.source
     left join quarantined q on q.source = m.source and q.city_id = m.city_id
     group by m.city_id, c.name, m.source, m.kind, s.standard
 )
@@ -186,13 +141,11 @@ select * from final order by name, first_month, source
 
 
 def coverage_by_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per city x source: kind, standard (NIBRS/SRS), part1_scope (the Part I
-    offenses an incident extract covers completely; None = all), span, months with data and
-    missing inside the span, rows, geocoded share, quarantined rows, last complete month.
-
-    A source's incidents are complete up to the end of the last whole month before the
-    latest day it holds anywhere (an extract covers one period for all its cities); a
-    count source is complete to its last month.
+    """One row per city x source: kind, coverage ('city' or 'area', from its mapping),
+    standard (NIBRS/SRS), part1_scope (the Part I offenses an incident extract covers
+    completely; None = all), span, months with data and missing inside the span, rows,
+    geocoded share, quarantined rows, first and last complete month (source_spans: the
+    whole months it covers, by the rule of analysis/official.py; none for area counts).
     """
     return con.execute(COVERAGE_SQL).df()
 
@@ -222,10 +175,9 @@ span as (
 grid as (
     select city_id, unnest(generate_series(first_month, last_month, interval 1 month))::date as month from span
 ),
-complete as (
-    select city_id, max(last_complete_month) filter (where kind = 'incidents') as incidents_complete,
-           max(last_complete_month) filter (where kind <> 'incidents') as counts_complete
-    from ({COVERAGE_SQL}) group by city_id
+official as (
+    select city_id, month, string_agg(distinct source, ', ' order by source) as official_sources
+    from official_monthly group by all
 ),
 final as (
     select g.city_id, c.name, g.month,
@@ -234,15 +186,16 @@ final as (
            coalesce(f.derived_counts, 0) as derived_counts,
            coalesce(q.quarantined, 0) as quarantined,
            (i.city_id is not null or n.city_id is not null) as has_data,
-           (g.month <= coalesce(case when i.city_id is not null then k.incidents_complete end,
-                                k.counts_complete, k.incidents_complete)) as complete
+           exists (select 1 from source_spans s where s.city_id = g.city_id
+                   and g.month between s.first_month and s.last_month) as complete,
+           o.official_sources
     from grid g
     join cities c using (city_id)
     left join inc i using (city_id, month)
     left join cnt n using (city_id, month)
     left join flags f using (city_id, month)
     left join q using (city_id, month)
-    left join complete k using (city_id)
+    left join official o using (city_id, month)
 )
 select * from final order by name, month
 """  # noqa: S608 - composed of this module's constant SQL only
@@ -252,8 +205,8 @@ def health_by_city_month(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per city x month from the city's first to its last month with any data:
     incidents (rows), incident_sources, geocoded_share, no_time (rows without a time),
     count_sources, derived_counts (totals derived from parts), quarantined rows,
-    has_data (False = a month with no data inside the span), complete (the month is at
-    or before the last complete month of the data it has)."""
+    has_data (False = a month with no data inside the span), complete (a source covers
+    the whole month: source_spans), official_sources (where its official counts come from)."""
     return con.execute(CITY_MONTH_SQL).df()
 
 

@@ -94,9 +94,13 @@ def first_post_month(start: date) -> pd.Timestamp:
 
 def _design(frame: pd.DataFrame, first_post: pd.Timestamp) -> pd.DataFrame:
     months = pd.to_datetime(frame["month"])
-    t = np.arange(len(frame), dtype=float)
+    # Time in months from the first month (not the row number: an official series has no
+    # row for a month no source reported, and the trend must not close that gap).
+    index = (months.dt.year * 12 + months.dt.month).to_numpy()
+    t = (index - index[0]).astype(float)
     post = (months >= first_post).to_numpy().astype(float)
-    t_post = np.where(post > 0, t - t[post > 0][0], 0.0) if post.any() else np.zeros(len(frame))
+    first_post_index = first_post.year * 12 + first_post.month
+    t_post = np.where(post > 0, index - first_post_index, 0).astype(float)
     season = pd.get_dummies(months.dt.month, prefix="m", dtype=float)
     season = season.drop(columns=[c for c in season.columns if c == "m_1"])
     design = pd.DataFrame({"const": 1.0, "t": t, "post": post, "t_post": t_post}, index=frame.index)

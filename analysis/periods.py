@@ -1,21 +1,10 @@
 """Which months are complete, and the year-to-date windows cut from them.
 
 Design decisions
-- Completeness is decided per city x source, once per store version, and handed to the
-  series queries as a small hashable `Coverage` value (so a page's interaction does not
-  rescan the daily rollup to find it).
-- Incident sources (rows in incident_months): an extract covers one period for all its
-  cities, so its end is the latest day it has anywhere (the rule of analysis.health): the
-  last complete month is that day's month if the day is the month's last, else the month
-  before. Its start is the first month whose volume reaches STRAY_SHARE of the source's
-  busiest month: portals carry a trickle of offenses reported years late (an extract of
-  five months of 2019 can hold offenses from every year back to 2008), and those stray
-  months must not start a series of near-zeros. (Not the median month: stray months can
-  outnumber real ones.) A city joins at its own first month with rows. Inside the span a
-  month without rows is a true zero.
-- Published-count sources (rows only in monthly_counts): a city's span is its first to
-  last published month, each taken as complete; a month missing inside is a gap (no
-  value), never a zero.
+- Completeness is decided per city x source at ingest (source_spans, by the rule in
+  analysis/official.py: whole months only, stray late reports do not start a span), read
+  once per store version, and handed to the series queries as a small hashable
+  `Coverage` value. Only sources covering the whole city are in it.
 - Year to date compares January..cutoff with the same months a year earlier, cut at the
   last month that every compared city has complete. A city whose data ends more than
   STALE_MONTHS before the most recent city would drag everyone back years: it is left out
@@ -32,50 +21,16 @@ from typing import Literal
 
 import duckdb
 
-STRAY_SHARE = 0.05
 STALE_MONTHS = 12
 EARLY_YEAR_MONTHS = 3  # YTD over three months or fewer is noisy: the pages say so
 
 Kind = Literal["incidents", "counts"]
 
+# The complete months of every citywide city x source: source_spans, rebuilt at every
+# write by analysis.official.build_official (the one rule for "last complete month").
 COVERAGE_SQL = """
-with city_months as (
-    -- migration 0005's summary of incidents (the same offenses as daily_counts).
-    select city_id, source, month, n, last_day
-    from incident_months
-),
-source_months as (
-    select source, month, sum(n) as n, max(last_day) as last_day from city_months group by all
-),
-source_span as (
-    select source,
-           min(month) filter (where n >= ? * typical) as first_month,
-           max(last_day) as last_day
-    from (select *, max(n) over (partition by source) as typical from source_months)
-    group by source
-),
-incident_cov as (
-    select c.city_id, c.source, 'incidents' as kind,
-           greatest(s.first_month, min(c.month)) as first_month,
-           case when s.last_day = last_day(s.last_day) then date_trunc('month', s.last_day)::date
-                else (date_trunc('month', s.last_day) - interval 1 month)::date
-           end as last_month
-    from city_months c
-    join source_span s using (source)
-    group by c.city_id, c.source, s.first_month, s.last_day
-),
-count_cov as (
-    select city_id, source, 'counts' as kind, min(month) as first_month, max(month) as last_month
-    from monthly_counts
-    where source not in (select source from source_span)
-    group by city_id, source
-),
-final as (
-    select city_id, source, kind, first_month::date as first_month, last_month::date as last_month
-    from (select * from incident_cov union all select * from count_cov)
-    where first_month <= last_month
-)
-select * from final order by city_id, source
+select city_id, source, kind, first_month, last_month
+from source_spans where coverage = 'city' order by city_id, source
 """
 
 
@@ -121,7 +76,7 @@ coverage as (
 
 def coverage(con: duckdb.DuckDBPyConnection) -> Coverage:
     """The complete span of every city x source in the store (see the module docstring)."""
-    rows = con.execute(COVERAGE_SQL, [STRAY_SHARE]).fetchall()
+    rows = con.execute(COVERAGE_SQL).fetchall()
     return Coverage(tuple(SourceSpan(r[0], r[1], r[2], r[3], r[4]) for r in rows))
 
 

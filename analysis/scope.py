@@ -4,8 +4,9 @@ Design decisions
 - Whole months. The place and time rollups count by month, so these pages count whole
   calendar months: every month that overlaps the chosen period. The page says which.
 - One incident source per city. Two incident sources for one city (a sample extract and a
-  full one, say) would double count if added; like analysis.metrics, a city uses the
-  source with the most offenses, and the page names it.
+  full one, say) would double count if added; a city uses the one extract
+  analysis.official.incident_sources picks (citywide first, then the official
+  tie-break), and the page names it.
 - The comparison window of the City profile: the last 12 months of the chosen period
   (all of it when shorter), ending at the city's last complete month, against the same
   months one year before. A change needs both windows fully reported.
@@ -19,6 +20,7 @@ from datetime import date, timedelta
 import duckdb
 
 from analysis.filters import CELLS, DAILY, HOURS, MONTH_CODES, CrimeFilter, Table
+from analysis.official import incident_sources
 from analysis.sql import ident
 
 MAX_WINDOW_MONTHS = 12
@@ -74,20 +76,9 @@ def sum_n(
 
 
 def incident_source(con: duckdb.DuckDBPyConnection, city_id: str) -> str | None:
-    """The city's incident source with the most offenses (ties: alphabetical), or None
+    """The city's one incident extract (analysis.official.incident_sources), or None
     when the store holds no incident records for the city."""
     return incident_sources(con, (city_id,)).get(city_id)
-
-
-def incident_sources(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...]) -> dict[str, str]:
-    """incident_source of each city that has incident records, in one query."""
-    rows = con.execute(
-        "select city_id, source from monthly_code_counts where city_id in (select unnest(?::varchar[]))"
-        " group by city_id, source"
-        " qualify row_number() over (partition by city_id order by sum(n) desc, source) = 1",
-        [list(cities)],
-    ).fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def scoped(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> CrimeFilter | None:
@@ -138,10 +129,11 @@ class Window:
 
 SPAN_SQL = """
 with final as (
-    select min(month) as first_month, max(month) as last_month,
-           (select max(last_day) from incident_months where source = ?) as source_last_day
-    from monthly_code_counts
-    where city_id = ? and source = ?
+    select min(m.month) as first_month, max(m.month) as last_month,
+           (select last_month from source_spans s where s.city_id = ? and s.source = ?) as last_complete,
+           coalesce((select coverage from source_spans s where s.city_id = ? and s.source = ?), 'city') as coverage
+    from monthly_code_counts m
+    where m.city_id = ? and m.source = ?
 )
 select * from final
 """
@@ -155,6 +147,7 @@ class Coverage:
     first_month: date
     last_month: date
     last_complete_month: date  # first day of the last month the source fully covers
+    citywide: bool = True  # False: the mapping declares an area of the city (coverage = "area")
 
     def shown(self, filt: CrimeFilter) -> str:
         """The months of `filt` this source has data for, e.g. 'Jan–Dec 2019'."""
@@ -165,7 +158,8 @@ class Coverage:
     def note(self, shown: str) -> str:
         """The source/coverage line under a chart showing the months `shown`."""
         return (
-            f"Source: {self.source} (incident records), {month_label(self.first_month, self.last_month)}; "
+            f"Source: {self.source} ({'incident records' if self.citywide else 'incident records of an area of the city, not all of it'}), "
+            f"{month_label(self.first_month, self.last_month)}; "
             f"last complete month {self.last_complete_month:%b %Y}. Shown: {shown}."
         )
 
@@ -173,16 +167,15 @@ class Coverage:
 def coverage(con: duckdb.DuckDBPyConnection, city_id: str, source: str) -> Coverage | None:
     """What `source` covers for `city_id` (keyed on the two only, so that a page's cache
     keeps it while the offense or the period change); None when it has no data."""
-    row = con.execute(SPAN_SQL, [source, city_id, source]).fetchone()
+    row = con.execute(SPAN_SQL, [city_id, source, city_id, source, city_id, source]).fetchone()
     if not row or row[0] is None:
         return None
-    first_month, last_month, source_last_day = row
-    # A source's extract covers one period for all its cities (as in analysis.health): the
-    # month of its last day is complete only when that day is the month's last day.
-    last_complete = month_start(source_last_day)
-    if source_last_day != month_end(source_last_day):
-        last_complete = add_months(last_complete, -1)
-    return Coverage(source, first_month, last_month, last_complete)
+    first_month, last_month, last_complete, extent = row
+    # The last whole month the extract covers (source_spans, analysis/official.py); an
+    # extract without one whole month: the month before its first.
+    if last_complete is None:
+        last_complete = add_months(first_month, -1)
+    return Coverage(source, first_month, last_month, last_complete, extent == "city")
 
 
 def comparison_window(cov: Coverage, filt: CrimeFilter) -> Window | None:

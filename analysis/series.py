@@ -1,19 +1,15 @@
 """Complete time series per city and offense, and what the Trends page derives from them.
 
 Design decisions
-- A series only holds complete periods (analysis.periods.Coverage): a trailing partial
-  month would read as a sudden drop. Inside an incident source's span a period with no
-  rows is a true zero and is filled in (the rollups store no zero rows); inside published
-  counts a missing month is a gap (no value).
-- One source per city x offense, as in analysis.metrics: adding two sources would double
-  count. The source whose complete span in the requested range is longest wins (ties:
-  incident data, then the source name). An incident source stands for a Part I offense
-  if it recorded that offense at least once (then a month without it is a true zero), and
-  for violent or property crime only if it recorded at least MIN_PARTS_FOR_TOTAL of the
-  group's offenses: a sample file of robberies is neither "violent crime" nor "zero
-  murders".
-- Monthly series read the monthly rollup; weekly series, firearm-only and district views
-  read the daily rollup (they need day, weapon or district). Neither scans incidents.
+- Monthly series are the official series (official_monthly, analysis/official.py): one
+  count per city x month x offense, chosen by the one precedence, each row naming its
+  source; a series runs over its own span (first to last official month) and a month
+  without an official count inside it is a gap (no value), never a zero.
+- Weekly series, firearm-only and district views need days, weapons or districts, so
+  they read the incident rollups, from one incident extract per city x offense: one the
+  official rules qualify for that offense (citywide, in its part1_scope), over the whole
+  periods it covers (analysis.periods.Coverage = source_spans); a period without rows
+  there is a true zero. Of several, the official tie-break (analysis.official.INCIDENT_ORDER).
 - Weeks run Monday to Sunday and count only when all seven days are inside the span.
 - Rates are per 100,000 residents with the population of the period's own year.
 """
@@ -31,14 +27,14 @@ import pandas as pd
 from analysis.filters import (
     DAILY,
     MONTH_CODES,
-    MONTHLY,
-    PART1_OFFENSES,
+    OFFICIAL,
     PROPERTY_PARTS,
     VIOLENT_PARTS,
     WEEKS,
     CrimeFilter,
     Granularity,
 )
+from analysis.official import INCIDENT_ORDER
 from analysis.periods import COVERAGE_CTE, Coverage, YtdWindow, add_months
 from analysis.stats import compare_counts
 
@@ -51,37 +47,28 @@ GROUP_TOTAL: dict[str, str] = (
     | {o: "property_crime" for o in PROPERTY_PARTS}
     | {"violent_crime": "violent_crime", "property_crime": "property_crime"}
 )
-# An incident source stands for a group total only if it reports at least this many of
-# the group's offenses: a file of robberies alone is not "violent crime".
-MIN_PARTS_FOR_TOTAL = 2
 SERIES_COLUMNS = ["city_id", "city", "period", "offense", "source", "kind", "count", "population", "rate"]
 
-# Which city x source stands for which wanted offense. Published counts: the offense is
-# published. Incident sources: a Part I offense was recorded at least once (so a month
-# without it is a true zero), a group total needs MIN_PARTS_FOR_TOTAL of its offenses.
-# Views from the daily rollup restrict candidates in {weapon}: incident sources only, and
-# for firearm views only those that record the weapon for most of the group's offenses.
+# Weekly, firearm and district views need days, weapons or districts: incident records.
+# An incident source stands for an offense where the official series' rules let it
+# (analysis.official: a citywide extract, an offense in its part1_scope, whole months),
+# i.e. where official_candidates holds it as qualifying. Views from the daily rollups
+# restrict candidates in {weapon}: for firearm views only sources that record the weapon
+# for most of the group's offenses. Of several, the official precedence's tie-break.
 _HOLDS = """
 wanted as (select unnest(?::varchar[]) as offense, unnest(?::varchar[]) as total),
-parts as (select unnest(?::varchar[]) as part, unnest(?::varchar[]) as total),
-reported as (select distinct city_id, source, offense from monthly_counts where {where_any}),
 holds as (
-    select r.city_id, r.source, r.offense, false as by_parts from reported r
-    union all
-    select r.city_id, r.source, p.total, true from reported r join parts p on p.part = r.offense
-    group by r.city_id, r.source, p.total
-    having count(*) >= ?
-    union all
-    select r.city_id, r.source, r.offense, true from reported r join parts p on p.part = r.offense
+    select distinct city_id, source, offense from official_candidates
+    where kind = 'incidents' and qualifies and {where_any}
 ),
 candidates as (
     select v.city_id, w.offense, v.source, v.kind,
            greatest(v.first_month, coalesce(?::date, v.first_month)) as lo,
-           least({span_end}, coalesce(?::date, {span_end})) as hi
+           least({span_end}, coalesce(?::date, {span_end})) as hi,
+           v.first_month, v.last_month
     from coverage v
     cross join wanted w
     join holds h on h.city_id = v.city_id and h.source = v.source and h.offense = w.offense
-        and h.by_parts = (v.kind = 'incidents')
     {weapon}
 )"""
 
@@ -98,9 +85,7 @@ with {coverage},
 {holds},
 chosen as (
     select * from candidates where {first_period} <= {last_period}
-    qualify row_number() over (
-        partition by city_id, offense order by hi - lo desc, kind = 'incidents' desc, source
-    ) = 1
+    qualify row_number() over (partition by city_id, offense order by {order}) = 1
 ),
 grid as (
     select city_id, offense, source, kind,
@@ -110,7 +95,7 @@ grid as (
 {counts},
 final as (
     select g.city_id, c.name as city, g.period, g.offense, g.source, g.kind,
-           coalesce(n.count, case when g.kind = 'incidents' then 0 end) as count,
+           coalesce(n.count, 0) as count,
            p.population
     from grid g
     join cities c using (city_id)
@@ -120,13 +105,31 @@ final as (
 select * from final order by city, offense, period
 """
 
+# The official monthly series: each city x offense over its own span (first to last
+# official month in range), a month without an official count a gap (no value).
+_OFFICIAL_SQL = """
+with scoped as (
+    select city_id, month as period, offense, count, source, kind from official_monthly where {where}
+),
+spans as (select city_id, offense, min(period) as lo, max(period) as hi from scoped group by all),
+grid as (
+    select city_id, offense, unnest(generate_series(lo, hi, interval 1 month))::date as period from spans
+),
+final as (
+    select g.city_id, c.name as city, g.period, g.offense, s.source,
+           case when s.kind = 'incidents' then 'incidents' else 'counts' end as kind,
+           s.count, p.population
+    from grid g
+    join cities c using (city_id)
+    left join scoped s using (city_id, offense, period)
+    left join city_population p on p.city_id = g.city_id and p.year = year(g.period)
+)
+select * from final order by city, offense, period
+"""
+
 # Counts per period: from the monthly rollup, or summed over the NIBRS codes that make up
 # each wanted offense from the month x code rollup (firearm, districts by month) or the
 # daily rollup (weeks; ten times the rows).
-_MONTHLY_COUNTS = """
-counts as (
-    select city_id, month as period, offense, source, count from monthly_counts where {where}
-)"""
 _DAILY_COUNTS = """
 code_map as (
     select o.nibrs_code, w.offense
@@ -182,12 +185,13 @@ def period_series(
     weeks, and months summed from days, only when wholly inside the range.
     """
     daily = granularity == "week" or filt.firearm_only or bool(filt.districts)
+    if not daily:
+        where, params = filt.where(OFFICIAL)
+        return _with_rates(con.execute(_OFFICIAL_SQL.format(where=where), params).df())
     scope = replace(filt, offenses=(), start=None, end=None, districts=(), firearm_only=False)
-    where_any, any_params = scope.where(MONTHLY)
-    weapon: str = ""
-    weapon_params: list[object] = []  # published counts carry no day, weapon or district:
-    if daily:
-        weapon = "where v.kind = 'incidents'"
+    where_any, any_params = scope.where(OFFICIAL)
+    weapon = "where v.kind = 'incidents'"
+    weapon_params: list[object] = []
     # Months by NIBRS code come from monthly_code_counts: a month there is in range when
     # its first day is, and the grid keeps only months wholly in range, as from days.
     # Weeks come from weekly_counts, or from daily_counts for districts (weekly_counts has
@@ -200,33 +204,18 @@ def period_series(
         where_weapon, weapon_params = replace(filt, offenses=(), firearm_only=False).where(MONTH_CODES, "d")
         weapon = _WEAPON.format(where_weapon=where_weapon, table=MONTH_CODES.name)
         weapon_params = [*weapon_params, FIREARM_KNOWN_SHARE]
-    if daily:
-        where, params = replace(filt, offenses=()).where(codes, "d")
-        counts = _DAILY_COUNTS.format(where=where, table=codes.name, period=period)
-        unit = _UNITS[granularity]
-        span_end, bounds = "last_day(v.last_month)", [filt.start, filt.end]
-    else:
-        where, params = filt.where(MONTHLY)
-        counts = _MONTHLY_COUNTS.format(where=where)
-        # lo/hi are already months here: a month whose first day is in range
-        unit = {**_UNITS["month"], "first_period": "lo", "last_period": "hi"}
-        first = (
-            filt.start
-            if filt.start is None or filt.start.day == 1
-            else add_months(filt.start.replace(day=1), 1)
-        )
-        span_end, bounds = "v.last_month", [first, filt.end.replace(day=1) if filt.end else None]
-    holds = _HOLDS.format(where_any=where_any, span_end=span_end, weapon=weapon)
-    sql = _SERIES_SQL.format(coverage=COVERAGE_CTE, holds=holds, counts=counts, **unit)
+    where, params = replace(filt, offenses=()).where(codes, "d")
+    counts = _DAILY_COUNTS.format(where=where, table=codes.name, period=period)
+    unit = _UNITS[granularity]
+    holds = _HOLDS.format(where_any=where_any, span_end="last_day(v.last_month)", weapon=weapon)
+    sql = _SERIES_SQL.format(coverage=COVERAGE_CTE, holds=holds, counts=counts, order=INCIDENT_ORDER, **unit)
     all_params = [
         *cov.sql_params(),
         list(filt.offenses),
         [GROUP_TOTAL[o] for o in filt.offenses],
-        list(PART1_OFFENSES),
-        [GROUP_TOTAL[o] for o in PART1_OFFENSES],
         *any_params,
-        MIN_PARTS_FOR_TOTAL,
-        *bounds,
+        filt.start,
+        filt.end,
         *weapon_params,
         *params,
     ]

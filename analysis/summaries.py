@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.compare import YtdComparison
 from analysis.filters import OFFENSE_LABELS
+from analysis.scope import month_label
 from analysis.stats import compare_counts
 
 
@@ -81,6 +82,28 @@ def coverage_summary(con: duckdb.DuckDBPyConnection, health: pd.DataFrame) -> Su
 PERIOD_WORDS = {"month": ("month", "months"), "week": ("week", "weeks")}
 
 
+def line_sources(frame: pd.DataFrame, fmt: str = "%b %Y") -> str:
+    """'Houston: ucr_return_a Jan 2010–Dec 2023, rtci Jan–Jul 2024; Memphis: rtci ...': per
+    city the runs of periods each source supplies (a line can change source where a
+    higher-ranked source stops; rows without a source are gaps)."""
+    parts = []
+    known = frame.dropna(subset=["source"]).sort_values(["city", "period"])
+    for city, part in known.groupby("city", sort=True):
+        change = part["source"].ne(part["source"].shift()).cumsum()
+        runs = part.groupby(change, sort=False).agg(
+            source=("source", "first"), first=("period", "min"), last=("period", "max")
+        )
+        merged: dict[str, list[str]] = {}
+        for r in runs.itertuples(index=False):
+            if fmt == "%b %Y":
+                span = month_label(pd.Timestamp(r.first).date(), pd.Timestamp(r.last).date())
+            else:
+                span = f"{r.first:{fmt}}" if r.first == r.last else f"{r.first:{fmt}}–{r.last:{fmt}}"
+            merged.setdefault(str(r.source), []).append(span)
+        parts.append(f"{city}: " + ", ".join(f"{src} {' and '.join(spans)}" for src, spans in merged.items()))
+    return "; ".join(parts)
+
+
 def coverage_note(frame: pd.DataFrame, granularity: str = "month", extra: str = "") -> str:
     """'Source: demo (12 cities). Complete months only; last complete month: December 2025.'
 
@@ -89,8 +112,8 @@ def coverage_note(frame: pd.DataFrame, granularity: str = "month", extra: str = 
     """
     if frame.empty:
         return "No data for this selection." + (f" {extra}" if extra else "")
-    used = frame.groupby("source")["city"].nunique()
-    note = "Source: " + "; ".join(f"{src} ({n} {'city' if n == 1 else 'cities'})" for src, n in used.items())
+    fmt = "%b %Y" if granularity == "month" else "%d %b %Y"
+    note = "Source of each line: " + line_sources(frame, fmt)
     one, many = PERIOD_WORDS.get(granularity, ("month", "months"))
     ends = frame.groupby("city")["period"].max()
     last = ends.max()

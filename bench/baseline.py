@@ -25,7 +25,8 @@ from analysis.goal_series import FIREARM_VIOLENT
 from analysis.goals import Goal, stored_goals
 from analysis.interventions import interventions_by_city
 from analysis.metrics import RATE_BASE
-from analysis.periods import STRAY_SHARE, Coverage, SourceSpan
+from analysis.official import STRAY_SHARE
+from analysis.periods import Coverage, SourceSpan
 from analysis.places import city_places
 from analysis.series import SERIES_COLUMNS
 

@@ -28,6 +28,7 @@ from analysis.health import (
     superseded_by_city_year,
     upstream_sources,
 )
+from analysis.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
 from analysis.settings import db_path
 from analysis.store import StoreError, connect_readonly, schema_version
 from ingest.connectors import SOURCES, FetchError, fetch_source
@@ -227,6 +228,8 @@ def status_cmd(
         "series_breaks": series_breaks(con),
         "quarantine": quarantine_by_reason(con),
         "upstream": upstream_sources(con),
+        "official_sources": source_runs(con),
+        "agreement": agreement(con),
         "source_info": source_descriptions(con),
         "months_not_reported": months_not_reported(con),
         "superseded": superseded_by_city_year(con),
@@ -346,6 +349,48 @@ def _print_status(path: Path, frames: dict[str, pd.DataFrame]) -> None:
         for r in breaks.itertuples(index=False):
             table.add_row(r.name, _fmt(r.month, "%Y-%m"), r.data, r.kind, _fmt(r.before), _fmt(r.after))
         out.print(table)
+    runs = frames["official_sources"]
+    if len(runs):
+        table = Table(title="Official series (official_monthly): where each city's counts come from")
+        for column in ("city", "years", "source(s)"):
+            table.add_column(column)
+        for r in runs.itertuples(index=False):
+            years = str(r.first_year) if r.first_year == r.last_year else f"{r.first_year}–{r.last_year}"
+            table.add_row(r.city, years, r.sources)
+        out.print(table)
+    agree = frames["agreement"]
+    if len(agree):
+        table = Table(
+            title=(
+                "Agreement between qualifying sources (months both report; flagged: gap over "
+                f"{AGREE_PCT:g}% and over {AGREE_OFFENSES} offenses)"
+            )
+        )
+        for column in (
+            "city",
+            "offense",
+            "year",
+            "official",
+            "count",
+            "other",
+            "count ",
+            "months",
+            "diff",
+            "%",
+            "flag",
+        ):
+            table.add_column(
+                column, justify="right" if column in ("count", "count ", "months", "diff", "%") else "left"
+            )
+        for r in agree.itertuples(index=False):
+            table.add_row(
+                r.city, r.offense, str(r.year), r.official_source, f"{int(r.official):,}", r.other_source,
+                f"{int(r.other):,}", str(int(r.months)), f"{int(r.diff):+,}",
+                "—" if pd.isna(r.pct) else f"{r.pct:+.1f}", "FLAG" if r.flagged else "",
+            )  # fmt: skip
+        out.print(table)
+        flagged = int(agree["flagged"].sum())
+        out.print(f"{len(agree):,} city x offense x year comparisons, {flagged:,} flagged.")
     upstream = frames["upstream"]
     if len(upstream):
         table = Table(title="Where aggregators get each city's counts")

@@ -225,10 +225,17 @@ def import_file(
         import_id = start_import(con, spec.source, spec.kind, str(file.resolve()))
         # Recorded first: the loaders' rollups read the scope of the source's latest import.
         con.execute(
-            "update imports set standard = ?, part1_scope = ? where import_id = ?",
-            [spec.standard, list(spec.part1_scope) if spec.part1_scope is not None else None, import_id],
+            "update imports set standard = ?, part1_scope = ?, coverage = ? where import_id = ?",
+            [
+                spec.standard,
+                list(spec.part1_scope) if spec.part1_scope is not None else None,
+                spec.coverage if spec.kind in ("incidents", "monthly_counts") else None,
+                import_id,
+            ],
         )
         outcome = load(con, spec, file, import_id, step)
+        if spec.kind in ("incidents", "monthly_counts"):
+            outcome.notes.append(citywide_note(con, spec))
         con.execute(
             "insert or replace into source_info (source, kind, title, publisher, note, standard, mapping, import_id)"
             " values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -281,6 +288,34 @@ def import_file(
         notes=tuple(outcome.notes),
         kind=spec.kind,
     )
+
+
+def citywide_note(con: duckdb.DuckDBPyConnection, spec: Mapping) -> str:
+    """What of this source went into the city's citywide monthly counts (and why not)."""
+    rows = con.execute(
+        "select city_id, string_agg(distinct offense, ', ' order by offense), min(month), max(month)"
+        " from monthly_counts where source = ? group by city_id order by city_id",
+        [spec.source],
+    ).fetchall()
+    if spec.coverage != "city":
+        why = (
+            f'nothing: the mapping declares [source] coverage = "{spec.coverage}" (an area of the city); '
+            'set coverage = "city" if the file covers the whole city'
+        )
+        if rows:
+            why = (
+                f'none: the mapping declares [source] coverage = "{spec.coverage}", so its monthly counts are '
+                "kept but never stand for the city (official_candidates says why)"
+            )
+        return f"citywide counts: {why}"
+    if not rows:
+        scope = "" if spec.part1_scope is None else f" (part1_scope = {list(spec.part1_scope)})"
+        return (
+            "citywide counts: nothing; the mapping declares no Part I offense the file "
+            f"covers completely{scope}. List them in [source] part1_scope to roll them up"
+        )
+    shown = "; ".join(f"{r[0]}: {r[1]} ({r[2]:%Y-%m} to {r[3]:%Y-%m})" for r in rows)
+    return f"citywide counts (monthly_counts, candidates for official_monthly): {shown}"
 
 
 def _fail_too_many(

@@ -238,7 +238,10 @@ class Mapping:
     title: str = ""
     publisher: str = ""
     standard: str | None = None  # NIBRS | SRS: series breaks are detected from this
-    part1_scope: tuple[str, ...] | None = None  # Part I offenses the extract covers completely (None: all)
+    # Part I offenses the extract covers completely. Incident mappings: nothing unless the
+    # mapping lists them ([] = none). Count mappings: None = the offenses their columns map to.
+    part1_scope: tuple[str, ...] | None = ()
+    coverage: Literal["city", "area"] = "area"  # the whole city, or only an area of it
     note: str = ""
     date_basis: Literal["occurred", "reported"] = "occurred"
     max_quarantine_share: float = 0.5  # above this the mapping is surely wrong: fail instead
@@ -577,7 +580,10 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
     if not 0 < share <= 1:
         raise src.err("max_quarantine_share", "must be in (0, 1]")
     basis = src.choice("date_basis", ("occurred", "reported"), "occurred")
-    scope = src.strings("part1_scope") if "part1_scope" in src.raw else None
+    # Nothing is complete unless the mapping says so: an incident extract feeds the city's
+    # monthly counts only for the Part I offenses it lists, and only if it covers the city.
+    scope = src.strings("part1_scope") if "part1_scope" in src.raw else (() if kind == "incidents" else None)
+    coverage = src.choice("coverage", ("city", "area"), "area")
     bad_scope = [o for o in scope or () if o not in PART1_OFFENSES]
     if bad_scope:
         raise src.err("part1_scope", f"not Part I offenses: {bad_scope}; use {', '.join(PART1_OFFENSES)}")
@@ -700,6 +706,7 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
         publisher=publisher,
         standard=standard,
         part1_scope=scope,
+        coverage=cast(Literal["city", "area"], coverage),
         note=note,
         date_basis=cast(Literal["occurred", "reported"], basis),
         max_quarantine_share=float(share),

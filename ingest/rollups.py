@@ -61,17 +61,20 @@ MACRO_ROLLUPS: tuple[str, ...] = (
 
 # An extract that covers only some Part I offenses completely (imports.part1_scope of the
 # source's latest import) keeps only those in monthly_counts, and a total only when all
-# its parts are covered: a burglary-only file must not pass for property crime.
+# its parts are covered: a burglary-only file must not pass for property crime. An
+# extract of an area of the city (imports.coverage = 'area') keeps none: monthly_counts
+# holds citywide counts.
 SCOPE_SQL = """
 delete from monthly_counts m using (
-    select source, arg_max_null(part1_scope, import_id) as scope
+    select source, arg_max_null(part1_scope, import_id) as scope,
+           coalesce(arg_max(coverage, import_id), 'city') as coverage
     from imports where source in (select unnest(?::varchar[])) group by source
 ) s
-where m.source = s.source and s.scope is not null and (
+where m.source = s.source and (s.coverage <> 'city' or (s.scope is not null and (
     (m.offense = 'violent_crime'
         and not list_has_all(s.scope, ['murder', 'rape', 'robbery', 'aggravated_assault']))
     or (m.offense = 'property_crime' and not list_has_all(s.scope, ['burglary', 'theft', 'motor_vehicle_theft']))
-    or (m.offense not in ('violent_crime', 'property_crime') and not list_contains(s.scope, m.offense)))
+    or (m.offense not in ('violent_crime', 'property_crime') and not list_contains(s.scope, m.offense)))))
 """
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.official import refresh_official
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -101,6 +103,8 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute("begin transaction")
             migrate(con)
             yield con
+            # The official series follows every change of its inputs, in the same transaction.
+            refresh_official(con)
             con.execute("commit")
             con.execute("checkpoint")
             con.close()
@@ -125,14 +129,19 @@ def start_import(
     kind: str,
     location: str | None,
     content_sha256: str | None = None,
+    *,
+    coverage: str | None = None,
+    part1_scope: list[str] | None = None,
 ) -> int:
-    """Open an entry in the imports log and return its id."""
+    """Open an entry in the imports log and return its id. `coverage` ('city' | 'area')
+    and `part1_scope` declare what the source covers completely (None: the whole city,
+    every Part I offense; the mappings always declare both)."""
     row = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()
     import_id = int(row[0]) if row else 1
     con.execute(
-        "insert into imports (import_id, source, kind, location, content_sha256, started_at)"
-        " values (?, ?, ?, ?, ?, ?)",
-        [import_id, source, kind, location, content_sha256, datetime.now()],
+        "insert into imports (import_id, source, kind, location, content_sha256, started_at, coverage, part1_scope)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [import_id, source, kind, location, content_sha256, datetime.now(), coverage, part1_scope],
     )
     return import_id
 

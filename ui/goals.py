@@ -365,14 +365,33 @@ def remove_goal_control(goal_id: int) -> None:
             st.rerun()
 
 
-def alerts_table(alerts: pd.DataFrame, params: CusumParams) -> None:
-    """Series that signalled, each linked to its Trends view; a plain note when none did."""
-    if alerts.empty:
-        st.info(
-            f"No city × offense series signalled in the last {params.lookback_months} complete months: "
-            "no series is drifting up beyond its seasonal baseline by the CUSUM's rule.",
-            icon="✅",
+def alerts_table(alerts: pd.DataFrame, params: CusumParams, unjudged: pd.DataFrame | None = None) -> None:
+    """Series that signalled, each linked to its Trends view; the series it could not
+    judge (no baseline years); a plain note when none signalled, and only then."""
+    unjudged = unjudged if unjudged is not None else pd.DataFrame()
+    if not unjudged.empty:
+        listed = "; ".join(
+            f"{city}: {', '.join(part['offense_label'])} (data {part['first_month'].min():%b %Y}–"
+            f"{part['as_of'].max():%b %Y})"
+            for city, part in unjudged.groupby("city", sort=True)
         )
+        st.warning(
+            f"Not judged — too few earlier years for a seasonal baseline ({params.baseline_years} "
+            f"years of the same months are needed) in the last {params.lookback_months} months of "
+            f"these series: {listed}. No alert here does not mean no drift.",
+            icon="⚠️",
+        )
+    if alerts.empty:
+        if unjudged.empty:
+            st.info(
+                f"No city × offense series signalled in its last {params.lookback_months} months: "
+                "no series is drifting up beyond its seasonal baseline by the CUSUM's rule.",
+                icon="✅",
+            )
+        else:
+            st.info(
+                f"No series the CUSUM could judge signalled in its last {params.lookback_months} months.",
+            )
         return
     table = pd.DataFrame(
         {

@@ -10,6 +10,7 @@ from analysis.health import (
     series_breaks,
 )
 from analysis.health_charts import coverage_chart
+from analysis.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreement, source_runs
 from analysis.registry_read import import_log
 from analysis.summaries import coverage_summary
 from ui.data import demo_banner, query
@@ -40,6 +41,60 @@ sources = query(coverage_by_source)
 st.dataframe(sources, hide_index=True, width="stretch")
 st.caption("standard: NIBRS or SRS (summary, hierarchy rule); geocoded: share of incidents with coordinates.")
 source_details()
+
+st.subheader("Official numbers: which source each city's counts come from")
+st.markdown(PRECEDENCE_TEXT)
+runs = query(source_runs)
+if runs.empty:
+    st.markdown("No official counts: no source in the store covers a whole city completely for an offense.")
+else:
+    st.dataframe(
+        runs.rename(columns={"first_year": "from", "last_year": "to", "sources": "source(s)"}).drop(
+            columns="city_id"
+        ),
+        hide_index=True,
+        width="stretch",
+        key="official_sources",
+    )
+
+st.subheader("Agreement between sources")
+agree = query(agreement)
+if agree.empty:
+    st.markdown("No city, month and offense has two qualifying sources, so there is nothing to compare.")
+else:
+    flagged = int(agree["flagged"].sum())
+    st.markdown(
+        f"Where two qualifying sources cover the same city, month and offense: both counts, summed "
+        f"over the months both report, per city, offense and year. **{flagged} of {len(agree)}** "
+        f"differ by more than {AGREE_PCT:g}% and more than {AGREE_OFFENSES} offenses (flagged ⚑, listed first)."
+    )
+    # Flagged gaps first, then by city, offense and year.
+    shown = (
+        agree.assign(flag=agree["flagged"].map({True: "⚑", False: ""}))
+        .sort_values(
+            ["flagged", "city", "offense", "year"], ascending=[False, True, True, True], kind="stable"
+        )
+        .drop(columns=["city_id", "flagged"])
+    )
+    st.dataframe(
+        shown.rename(
+            columns={
+                "official_source": "official source",
+                "official": "official count",
+                "other_source": "other source",
+                "other": "other count",
+                "diff": "difference",
+                "pct": "% difference",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="agreement_table",
+    )
+    st.caption(
+        "difference = other − official; % of the official count. The official count is the one every "
+        "page shows; the other stays in the store (monthly_counts, with its verdict in official_candidates)."
+    )
 
 left, right = st.columns(2)
 with left:

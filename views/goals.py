@@ -3,7 +3,7 @@ alerts from the Poisson CUSUM."""
 
 import streamlit as st
 
-from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series
+from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series, unjudged_series
 from analysis.goal_charts import progress_chart
 from analysis.goals import goal_progress, goal_status_by_city
 from ui import goals as ug
@@ -45,7 +45,7 @@ with st.expander("Add several goals at once (TOML, as in data/goals.toml)"):
 
 st.header("Alerts")
 lookback = st.segmented_control(
-    "Signals in the last … complete months",
+    "Signals in each series' last … months",
     [3, 6, 12, 24],
     default=CUSUM.lookback_months,
     key="alert_lookback",
@@ -53,4 +53,5 @@ lookback = st.segmented_control(
 params = CUSUM.with_lookback(int(lookback or CUSUM.lookback_months))
 st.caption(params.describe())
 # The CUSUM does not depend on the look-back: computed once, filtered per look-back.
-ug.alerts_table(alerts_from_cusum(query(cusum_by_series, CUSUM), params), params)
+cusum = query(cusum_by_series, CUSUM)
+ug.alerts_table(alerts_from_cusum(cusum, params), params, unjudged_series(cusum, params))

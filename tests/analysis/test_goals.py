@@ -173,12 +173,13 @@ def test_goal_on_the_store(goals_store: Path) -> None:
     con.close()
 
 
-def test_monthly_series_zero_fills_inside_coverage(goals_store_path: Path) -> None:
+def test_monthly_series_leaves_published_gaps_out(goals_store_path: Path) -> None:
     con = duckdb.connect(str(goals_store_path), read_only=True)
     murder = monthly_series(con, "memphis_tn", "murder")
-    # 2023 has no murder rows: zeros inside the source's span, Jan 2021-Jun 2025 (54 months).
-    assert len(murder) == 54 and murder["count"].sum() == 2 * (54 - 12)
-    assert (murder[murder["month"].dt.year == 2023]["count"] == 0).all()
+    # 2023 has no murder rows in published counts: the official series has no count for
+    # those months (a gap, never a zero), Jan 2021-Jun 2025 less 2023 = 42 months.
+    assert len(murder) == 42 and murder["count"].sum() == 2 * 42
+    assert not (murder["month"].dt.year == 2023).any()
     assert monthly_series(con, "springfield_il", "violent_crime").empty
     assert monthly_series(con, "memphis_tn", "firearm_violent_crime").empty  # counts carry no weapon
     con.close()

@@ -87,8 +87,9 @@ def test_health_by_city_month(switch_store: Path) -> None:
     assert list(frame["has_data"]) == [True, True, False, True]
     assert frame.loc["2024-01-01", "geocoded_share"] == 0.5
     assert list(frame["quarantined"]) == [0, 1, 0, 0]  # the Chicago point of February
-    # Data run to Apr 15: the last complete month is March.
-    assert list(frame["complete"]) == [True, True, True, False]
+    # Each source covers whole months only: spfd_ucr runs Jan 5 to Feb 3 (January whole,
+    # February not), spfd_nibrs Apr 2 to Apr 15 (April not); March has no source at all.
+    assert list(frame["complete"]) == [True, False, False, False]
     gaps = months_without_data(con)
     assert [
         (str(a)[:7], str(b)[:7], n)

@@ -9,13 +9,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.health import is_demo, last_complete_month_by_city, status_by_city
+from analysis.health import is_demo, status_by_city
+from analysis.official import last_month_by_city
 
 
 def test_last_complete_month_by_city_on_tiny(tiny: duckdb.DuckDBPyConnection) -> None:
     # The 'fixture' source runs to 2024-03-04 (Springfield's last row), so both cities
     # have February 2024 as their last complete month; the other ten have no incidents.
-    assert last_complete_month_by_city(tiny) == {
+    assert last_month_by_city(tiny) == {
         "memphis_tn": date(2024, 2, 1),
         "springfield_il": date(2024, 2, 1),
     }
@@ -25,35 +26,12 @@ def test_last_complete_month_matches_status_on_demo(demo: duckdb.DuckDBPyConnect
     status = status_by_city(demo).dropna(subset=["last_complete_month"])
     expected = {r.city_id: pd.Timestamp(r.last_complete_month).date() for r in status.itertuples()}
     assert len(expected) == 12
-    assert last_complete_month_by_city(demo) == expected
+    assert last_month_by_city(demo) == expected
 
 
 def test_is_demo(tiny: duckdb.DuckDBPyConnection, demo: duckdb.DuckDBPyConnection) -> None:
     assert is_demo(demo)
     assert not is_demo(tiny)
-
-
-def _status_rule(con: duckdb.DuckDBPyConnection) -> dict[str, pd.Timestamp]:
-    """The rule alerts used to take from status_by_city, written out."""
-    out = {}
-    for r in status_by_city(con).itertuples(index=False):
-        month = r.last_complete_month if pd.notna(r.last_complete_month) else r.last_month
-        if pd.notna(month):
-            out[str(r.city_id)] = pd.Timestamp(month)
-    return out
-
-
-def test_alerts_last_complete_matches_status(
-    tiny: duckdb.DuckDBPyConnection, demo: duckdb.DuckDBPyConnection
-) -> None:
-    from analysis.alerts import _last_complete_by_city
-
-    for con in (tiny, demo):
-        assert _last_complete_by_city(con) == _status_rule(con)
-    assert _last_complete_by_city(tiny) == {
-        "memphis_tn": pd.Timestamp("2024-02-01"),
-        "springfield_il": pd.Timestamp("2024-02-01"),
-    }
 
 
 def test_firearm_series_unchanged_by_city_restriction(demo: duckdb.DuckDBPyConnection) -> None:

@@ -109,3 +109,18 @@ def test_its_on_the_store(goals_store: Path) -> None:
     with pytest.raises(KeyError):
         interrupted_time_series(con, "memphis_tn", "violent_crime", 999)
     con.close()
+
+
+def test_design_counts_time_in_months_across_a_gap() -> None:
+    """An official series has no row for a month nobody reported: time is in months, so
+    the trend does not close the gap (June 2023 missing: July is t = 6, not 5)."""
+    import pandas as pd
+
+    from analysis.interventions import _design
+
+    months = [m for m in pd.date_range("2023-01-01", "2023-09-01", freq="MS") if m.month != 6]
+    frame = pd.DataFrame({"month": months, "count": range(len(months))})
+    design = _design(frame, pd.Timestamp("2023-07-01"))
+    assert design["t"].tolist() == [0, 1, 2, 3, 4, 6, 7, 8]
+    assert design["post"].tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
+    assert design["t_post"].tolist() == [0, 0, 0, 0, 0, 0, 1, 2]

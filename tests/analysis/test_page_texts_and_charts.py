@@ -26,13 +26,14 @@ def tiny_frame(con: duckdb.DuckDBPyConnection, **kw: object) -> pd.DataFrame:
 def test_coverage_note(tiny: duckdb.DuckDBPyConnection) -> None:
     frame = tiny_frame(tiny)
     assert coverage_note(frame) == (
-        "Source: fixture (2 cities). Complete months only; last complete month: February 2024."
+        "Source of each line: Memphis: fixture Jan 2023 – Feb 2024; Springfield: fixture Jan 2023 – Feb 2024."
+        " Complete months only; last complete month: February 2024."
     )
     # A city ending earlier is named.
     shorter = frame[~((frame["city_id"] == "springfield_il") & (frame["period"] > "2023-12-01"))]
     assert coverage_note(shorter, extra="More.") == (
-        "Source: fixture (2 cities). Complete months only; last complete month: February 2024 "
-        "(Springfield: Dec 2023). More."
+        "Source of each line: Memphis: fixture Jan 2023 – Feb 2024; Springfield: fixture Jan–Dec 2023."
+        " Complete months only; last complete month: February 2024 (Springfield: Dec 2023). More."
     )
     weekly = period_series(tiny, CrimeFilter(), coverage(tiny), "week")
     assert "last complete week: the week of 19 Feb 2024" in coverage_note(weekly, "week")

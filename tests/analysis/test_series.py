@@ -38,9 +38,9 @@ def test_monthly_series_fills_zeros_inside_the_span(tiny: duckdb.DuckDBPyConnect
     # Jan 2024 = 2x09A + 3x13A = 5, Feb 2024 = 2x120 = 2. March 2024 is not complete.
     assert counts(frame, "memphis_tn") == [4, 1] + [0] * 10 + [5, 2]
     assert counts(frame, "springfield_il") == [1] + [0] * 11 + [3, 0]
-    # Springfield's source never recorded a murder: no murder series (it may not cover
-    # murder at all), rather than a line of zeros.
-    assert counts(frame, "springfield_il", "murder") == []
+    # Springfield's source never recorded a murder, but it covers murder (the fixture
+    # declares no part1_scope, so every offense): a line of true zeros.
+    assert counts(frame, "springfield_il", "murder") == [0] * 14
     assert counts(frame, "memphis_tn", "murder") == [1] + [0] * 11 + [2, 0]
     assert frame["period"].min() == pd.Timestamp("2023-01-01")
     assert frame["period"].max() == pd.Timestamp("2024-02-01")
@@ -54,11 +54,11 @@ def test_a_one_offense_extract_is_not_a_group_total(mixed: duckdb.DuckDBPyConnec
     assert counts(frame, "cincinnati_oh", "burglary") == [15] * 13 + [16]
     assert counts(frame, "cincinnati_oh", "property_crime") == []
     assert counts(frame, "cincinnati_oh", "theft") == []
-    # Jackson's portal has aggravated assaults and robberies (two violent offenses): it
-    # stands for violent crime (40 a month); it never recorded a murder: no murder series.
+    # Jackson's portal is declared complete for the four violent offenses: it stands for
+    # violent crime (40 a month) and for murder (none recorded: true zeros).
     violent = period_series(mixed, CrimeFilter(offenses=("violent_crime", "murder")), cov)
     assert counts(violent, "jackson_tn") == [40] * 14
-    assert counts(violent, "jackson_tn", "murder") == []
+    assert counts(violent, "jackson_tn", "murder") == [0] * 14
     assert "cincinnati_oh" not in set(violent["city_id"])
 
 

@@ -85,7 +85,7 @@ def test_store_with_published_counts_only_for_some_cities(
     # Houston: published counts, violent 190 -> 200 (both 10+: the change and a percent), murder 7 -> 8, and
     # no firearm figure: published counts carry no weapon.
     assert "up 10 or 5% (190 → 200)" in houston and "up 1 (7 → 8)" in houston and "no data" in houston
-    assert "Source: fixture (2 cities); portal (1 city); published (1 city)" in texts(at)
+    assert "Houston: published Jan 2023 – Feb 2024; Jackson: portal Jan 2023 – Feb 2024" in texts(at)
 
 
 def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
@@ -95,9 +95,10 @@ def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], t
     assert "Pooled violent crime rate of the 2 cities, Mar 2023–Feb 2024: 1.4 per 100,000" in texts(at)
     at.selectbox(key="offense").set_value("murder").run()
     assert not at.exception
-    # Murder: only Memphis's source records murders: 2 (Jan 2024) in 10/12 * 622,878 +
-    # 2/12 * 619,470 = 622,310 person-years = 0.32 per 100,000.
-    assert "Pooled murder rate of the 1 city, Mar 2023–Feb 2024: 0.3 per 100,000" in texts(at)
+    # Murder: the fixture source covers murder in both cities (no part1_scope declared: all
+    # offenses), so Springfield's none is a true zero: 2 murders (Memphis, Jan 2024) in the
+    # same 735,682 person-years = 0.27 per 100,000.
+    assert "Pooled murder rate of the 2 cities, Mar 2023–Feb 2024: 0.3 per 100,000" in texts(at)
     assert "Murder, Jan–Feb 2024 vs Jan–Feb 2023:" in texts(at)
     assert at.query_params["offense"] == "murder"
 
