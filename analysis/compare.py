@@ -24,6 +24,7 @@ from scipy.stats import poisson
 from analysis.filters import OFFENSE_LABELS, CrimeFilter
 from analysis.periods import Coverage, YtdWindow, add_months, common_cutoff
 from analysis.series import RATE_BASE, last_periods, period_series, ytd_totals
+from analysis.stats import chance_note, expected_by_chance, most_notable
 
 FIREARM_VIOLENT = "firearm_violent"
 MEASURE_LABELS = {**OFFENSE_LABELS, FIREARM_VIOLENT: "Firearm-involved violent crime"}
@@ -122,12 +123,13 @@ def _empty_ytd() -> pd.DataFrame:
 
 
 def strongest_change(table: pd.DataFrame) -> str:
-    """One sentence on the largest Poisson change in a YTD table (by |z|, not a ranking of
-    cities), and how many cities moved notably in violent crime."""
-    judged = table.dropna(subset=["z"])
+    """One sentence on the most notable change in a YTD table (smallest exact-test
+    p-value, not a ranking of cities), and how many cities moved notably in violent crime
+    beside how many would by chance alone."""
+    judged = table.dropna(subset=["p"])
     if judged.empty:
         return "No city has a complete year-to-date comparison yet."
-    top = judged.loc[judged["z"].abs().idxmax()]
+    top = judged.loc[most_notable(judged)]
     what = MEASURE_LABELS.get(top["measure"], top["measure"])
     if top["strength"] == "not notable":
         head = (
@@ -135,16 +137,26 @@ def strongest_change(table: pd.DataFrame) -> str:
             f"{top['city']}, {top['change']}."
         )
     else:
-        head = f"The strongest change is {what.lower()} in {top['city']}: {top['change']}."
+        head = f"The most notable change is {what.lower()} in {top['city']}: {top['change']}."
     violent = judged[judged["measure"] == "violent_crime"]
     moved = violent[violent["strength"] != "not notable"]
     ups, downs = int((moved["direction"] == "up").sum()), int((moved["direction"] == "down").sum())
+    chance, _ = expected_by_chance(len(violent))
     tail = (
-        f" Violent crime moved notably in {len(moved)} of {len(violent)} cities ({downs} down, {ups} up)."
+        f" Violent crime moved notably in {len(moved)} of {len(violent)} cities ({downs} down, {ups} up;"
+        f" with no real change, up to {chance:.1f} would by chance alone)."
         if len(violent)
         else ""
     )
     return head + tail
+
+
+def ytd_chance_note(table: pd.DataFrame) -> str:
+    """The YTD table's multiple-comparison note: how many of its judgements read notable,
+    against how many would by chance alone (analysis.stats.chance_note)."""
+    judged = table.dropna(subset=["p"])
+    moved = int(judged["strength"].isin(["notable", "strong"]).sum())
+    return chance_note(len(judged), moved, "year-to-date changes")
 
 
 def annual_rates(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,10 +11,12 @@ from analysis.compare import (
     index_summary,
     indexed_by_city_year,
     strongest_change,
+    ytd_chance_note,
 )
 from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend, profile_links
 from analysis.filters import OFFENSE_LABELS
 from analysis.periods import coverage
+from analysis.stats import LEVELS_TEXT
 from analysis.summaries import coverage_note, ytd_note
 from analysis.views import overview_data
 from ui.briefing import pack_downloads
@@ -41,6 +43,10 @@ st.subheader("Year to date against the year before")
 st.caption(window.caveat() + ytd.stale_note())
 measures = [(m, MEASURE_LABELS[m]) for m in ("violent_crime", "murder", "firearm_violent")]
 st.markdown(change_table_html(ytd.table, measures, "per 100,000"), unsafe_allow_html=True)
+st.caption(
+    f"Judgements: {LEVELS_TEXT} (hover a badge for its p-value; the numbers below have it). "
+    + ytd_chance_note(ytd.table)
+)
 st.caption(
     ytd_note(
         ytd,

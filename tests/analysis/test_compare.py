@@ -45,20 +45,29 @@ def test_ytd_by_city_on_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
     }
     assert {k: (int(r.current), int(r.previous)) for k, r in table.iterrows()} == expected
     assert table.loc[("memphis_tn", FIREARM_VIOLENT), "rate_current"] == pytest.approx(5 / 619_470 * 1e5)
-    # 0 -> 1 gives z = 2 (sqrt(1) - sqrt(0)) * 2: the only notable change, so the sentence names it.
-    assert strongest_change(result.table).startswith(
-        "The strongest change is firearm-involved violent crime in Springfield: up 1 (0 → 1), notable (z = +2.0)."
+    # Exact test over 60 days (Jan-Feb 2024) against 59: Memphis firearm 2 -> 5 has the
+    # smallest p, 2 P(X >= 5 | X ~ Binomial(7, 60/119)) = 0.467; the old rule called
+    # Springfield's 0 -> 1 "notable" (z = 2), the exact test gives p = 1.
+    table = table.assign(p=table["p"].astype("float64"))
+    assert table.loc[("memphis_tn", FIREARM_VIOLENT), "p"] == pytest.approx(0.467027, abs=1e-6)
+    assert table.loc[("springfield_il", FIREARM_VIOLENT), "p"] == pytest.approx(1.0)
+    assert (table["days_current"] == 60).all() and (table["days_previous"] == 59).all()
+    assert strongest_change(result.table) == (
+        "No change is larger than chance would explain: the largest is firearm-involved violent crime in "
+        "Memphis, up 3 (2 → 5), not notable (p = 0.47). Violent crime moved notably in 0 of 2 cities "
+        "(0 down, 0 up; with no real change, up to 0.1 would by chance alone)."
     )
 
 
 def test_ytd_with_published_counts(mixed: duckdb.DuckDBPyConnection) -> None:
     result = ytd_by_city(mixed, CrimeFilter(), coverage(mixed))
     table = result.table.set_index(["city_id", "measure"])
-    # Houston: violent Jan+Feb 2024 = 120 + 80 = 200 vs 100 + 90 = 190 (up 5%, 10+ events);
+    # Houston: violent Jan+Feb 2024 = 120 + 80 = 200 vs 100 + 90 = 190 (up 5%, 10+ events;
+    # p = 2 P(X >= 200 | X ~ Binomial(390, 60/119)) = 0.77);
     # murder 6 + 2 = 8 vs 4 + 3 = 7. No firearm row: published counts carry no weapon.
     assert (
         table.loc[("houston_tx", "violent_crime"), "change"]
-        == "up 10 or 5% (190 → 200), not notable (z = +0.7)"
+        == "up 10 or 5% (190 → 200), not notable (p = 0.77)"
     )
     assert (table.loc[("houston_tx", "murder"), ["current", "previous"]] == [8, 7]).all()
     assert ("houston_tx", FIREARM_VIOLENT) not in table.index
@@ -71,15 +80,18 @@ def test_strongest_change_without_a_notable_one() -> None:
         {
             "city": ["A", "B"],
             "measure": ["violent_crime", "violent_crime"],
-            "z": [0.5, -1.5],
+            "current": [4, 40],
+            "previous": [3, 50],
+            "p": [1.0, 0.37],
             "strength": ["not notable", "not notable"],
             "direction": ["up", "down"],
-            "change": ["up 1 (3 → 4), not notable (z = +0.5)", "down 20% (50 → 40), not notable (z = -1.5)"],
+            "change": ["up 1 (3 → 4), not notable (p = 1.0)", "down 20% (50 → 40), not notable (p = 0.37)"],
         }
     )
     assert strongest_change(table) == (
         "No change is larger than chance would explain: the largest is violent crime in B, "
-        "down 20% (50 → 40), not notable (z = -1.5). Violent crime moved notably in 0 of 2 cities (0 down, 0 up)."
+        "down 20% (50 → 40), not notable (p = 0.37). Violent crime moved notably in 0 of 2 cities "
+        "(0 down, 0 up; with no real change, up to 0.1 would by chance alone)."
     )
     assert strongest_change(table.iloc[0:0]) == "No city has a complete year-to-date comparison yet."
 
