@@ -24,6 +24,7 @@ from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.charts_trends import series_chart
 from analysis.compare import (
     FIREARM_VIOLENT,
+    FUNNEL_METHODS,
     MEASURE_LABELS,
     annual_rates,
     baseline_years,
@@ -300,7 +301,7 @@ def _funnel_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Covera
         message=summary.split(". ")[0] + ".",
         figure=funnel_chart(f, "Violent crime"),
         data=f.points,
-        notes=summary + " Control limits: exact Poisson 95% and 99.8% around the pooled rate "
+        notes=summary + f" Control limits: 95% and 99.8% around the pooled rate, {FUNNEL_METHODS[f.method]} "
         "(Spiegelhalter 2005). Cities are placed, not ranked.",
     )
 

@@ -7,6 +7,7 @@ import math
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,15 +16,21 @@ from analysis.compare import (
     annual_rates,
     baseline_years,
     default_baseline,
+    estimate_overdispersion,
     funnel,
+    funnel_from_counts,
     funnel_limits,
     funnel_summary,
     index_summary,
     indexed_by_city_year,
     poisson_limit,
     strongest_change,
+    with_method,
     ytd_by_city,
     ytd_from_series,
+)
+from analysis.compare import (
+    bands as compare_bands,
 )
 from analysis.filters import CrimeFilter
 from analysis.periods import coverage
@@ -189,9 +196,11 @@ def test_funnel_points_by_hand() -> None:
     assert points.loc["a", "band"] == "below the 99.8% limit"
     assert points.loc["b", "band"] == "above the 99.8% limit"
     assert f.start == pd.Timestamp("2024-01-01") and f.end == pd.Timestamp("2024-12-01")
-    assert funnel_summary(f, "violent_crime") == (
+    # Two cities cannot estimate their spread: the limits fall back to plain Poisson, and say so.
+    assert f.overdispersion is not None and not f.overdispersion.adjusts
+    assert funnel_summary(f, "violent_crime").startswith(
         "Pooled violent crime rate of the 2 cities, Jan 2024–Dec 2024: 200.0 per 100,000 residents. "
-        "Cities whose rate differs from the pooled rate by more than chance — above the 99.8% limit: B; below it: A."
+        "Outside the 99.8% limits (beyond Poisson chance) — above: B; below: A. Too few cities (2)"
     )
 
 
@@ -206,9 +215,91 @@ def test_funnel_inside_the_limits(tiny: duckdb.DuckDBPyConnection) -> None:
     springfield_py = 10 / 12 * 113_426 + 2 / 12 * 113_104
     assert f.pooled_rate == pytest.approx(10 / (memphis_py + springfield_py) * 1e5)
     assert set(f.points["band"]) == {"within the 95% limits"}
-    assert "Every city lies within the 99.8% limits" in funnel_summary(f, "violent_crime")
+    assert "No city lies outside the 99.8% limits (beyond Poisson chance)." in funnel_summary(
+        f, "violent_crime"
+    )
 
 
 def test_ytd_from_series_is_empty_without_data() -> None:
     empty = ytd_from_series(monthly_frame("a", 2024, 1, 1).iloc[0:0])
     assert empty.window is None and empty.table.empty
+
+
+# --- overdispersed funnel limits (Spiegelhalter 2005) ---------------------------------
+
+SIZES = np.array([2.3e6, 1.0e6, 8.8e5, 6.3e5, 6.2e5, 5.1e5, 3.1e5, 2.7e5, 2.2e5, 2.0e5, 1.1e5, 6.7e4])
+
+
+def cohort(counts: np.ndarray, sizes: np.ndarray = SIZES) -> pd.DataFrame:
+    names = [f"c{i:02d}" for i in range(len(counts))]
+    return pd.DataFrame({"city_id": names, "city": names, "count": counts, "person_years": sizes})
+
+
+def test_overdispersion_by_hand() -> None:
+    """Spiegelhalter's estimates worked out with plain numpy on five cities."""
+    counts = np.array([500, 1500, 800, 1200, 1000])
+    sizes = np.array([1e5, 1e5, 1e5, 1e5, 1e5])
+    theta = counts.sum() * 1e5 / sizes.sum()  # 1000 per 100,000
+    od = estimate_overdispersion(counts, sizes, theta)
+    z = (counts - 1000) / np.sqrt(1000)  # s^2 = theta * 1e5 / n = 1000 (rate units)
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    w = np.full(5, 1 / 1000)
+    tau2 = (5 * phi - 4) / (w.sum() - (w**2).sum() / w.sum())
+    assert od.phi == pytest.approx(phi) and od.tau2 == pytest.approx(tau2) and od.adjusts
+    # The limits at 100,000 person-years: theta +/- 1.96 sqrt(s^2 + tau^2).
+    limits = funnel_limits(theta, [1e5], (0.95,), "random_effects", od)
+    assert limits["upper"].iloc[0] == pytest.approx(1000 + 1.959964 * math.sqrt(1000 + tau2), rel=1e-6)
+    scaled = funnel_limits(theta, [1e5], (0.95,), "scaled", od)
+    assert scaled["upper"].iloc[0] == pytest.approx(1000 + 1.959964 * math.sqrt(phi * 1000), rel=1e-6)
+
+
+def test_funnel_toggle_keeps_plain_poisson_limits() -> None:
+    rng = np.random.default_rng(1)
+    rates = 1000 * np.exp(rng.normal(0, 0.3, len(SIZES)))
+    f = funnel_from_counts(cohort(rng.poisson(rates * SIZES / 1e5)))
+    assert f.method == "random_effects" and f.overdispersion is not None and f.overdispersion.phi > 50
+    plain = with_method(f, "poisson")
+    # Plain Poisson limits are far narrower, so far more cities fall outside them.
+    outside = (plain.points["band"] != "within the 95% limits").sum()
+    assert outside > (f.points["band"] != "within the 95% limits").sum()
+    assert plain.limits["upper"].max() < f.limits["upper"].max()
+    with pytest.raises(ValueError):
+        with_method(f, "league table")
+
+
+@pytest.mark.parametrize("method", ["random_effects", "scaled"])
+def test_adjusted_limits_hold_95_and_998_percent_of_cities_from_the_fitted_model(method: str) -> None:
+    """Fit the cohort (12 cities spread like the real ones, tau = 30% of the rate), then
+    draw 20,000 cohorts of cities from the fitted overdispersed model: the 95% and 99.8%
+    limits contain about 95% and 99.8% of them."""
+    rng = np.random.default_rng(20261130)
+    true_rates = 1000 * np.exp(rng.normal(0, 0.3, len(SIZES)))
+    f = funnel_from_counts(cohort(rng.poisson(true_rates * SIZES / 1e5)), method)
+    od, theta = f.overdispersion, f.pooled_rate
+    assert od is not None and od.adjusts and theta is not None
+    draws = 20_000
+    n = np.tile(SIZES, draws)
+    if method == "random_effects":  # city rate ~ N(theta, tau^2), then Poisson counts
+        rate = np.maximum(rng.normal(theta, od.tau, n.size), 0.0)
+        counts = rng.poisson(rate * n / 1e5)
+    else:  # counts with variance phi x the Poisson variance
+        mean = theta * n / 1e5
+        counts = np.maximum(np.round(rng.normal(mean, np.sqrt(od.phi * mean))), 0)
+    bands = np.array(compare_bands(counts, theta / 1e5 * n, method, od, theta, n))
+    inside95 = float(np.mean(bands == "within the 95% limits"))
+    inside998 = 1 - float(np.mean(np.isin(bands, ["above the 99.8% limit", "below the 99.8% limit"])))
+    assert inside95 == pytest.approx(0.95, abs=0.006)
+    assert inside998 == pytest.approx(0.998, abs=0.0015)
+
+
+def test_estimated_spread_against_the_true_one() -> None:
+    """With many cities drawn with a between-city SD of 200, Spiegelhalter's winsorised
+    estimate sees about 0.68 of the z-scores' variance (E[clip(Z, -1.28, 1.28)^2] = 0.679
+    for a normal Z), so tau comes out near 200 * sqrt(0.679 - small) = 135-165: the
+    price of robustness to outlying cities that the paper accepts (docs/METHODS.md)."""
+    rng = np.random.default_rng(5)
+    sizes = rng.choice(SIZES, 400)
+    rates = rng.normal(1000, 200, 400)
+    od = estimate_overdispersion(rng.poisson(rates * sizes / 1e5), sizes, 1000.0)
+    assert 120 < od.tau < 170

@@ -51,6 +51,27 @@ def test_overview_is_the_default_page_on_the_demo_store(
     assert buttons[-2:] == ["Download PowerPoint", "Download PDF"]  # the meeting pack
 
 
+def test_funnel_limits_toggle(app: Callable[..., AppTest], demo_store_path: Path) -> None:
+    """By default the funnel's limits allow for the cohort's spread and say how large it is;
+    the plain Poisson limits stay one click away and flag far more cities."""
+    at = app(demo_store_path)
+    words = texts(at)
+    assert (
+        "(beyond the cohort's own spread)" in words and "Overdispersion across the 12 cities: φ = " in words
+    )
+    funnel = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert {t["name"] for t in funnel["data"]} >= {
+        "95% limits (overdispersed)",
+        "99.8% limits (overdispersed)",
+    }
+    at.selectbox(key="limits").set_value("poisson").run()
+    assert not at.exception
+    words = texts(at)
+    assert "(beyond Poisson chance)" in words and "these plain Poisson limits ignore it" in words
+    funnel = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert "95% limits (Poisson)" in {t["name"] for t in funnel["data"]}
+
+
 def test_tiny_store_numbers_by_hand(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
     at = app(tiny_store_path)
     assert not at.exception
