@@ -21,7 +21,15 @@ import streamlit as st
 
 from analysis.alerts import CusumParams
 from analysis.goal_series import SERIES_LABELS
-from analysis.goals import INTERVAL_LEVEL, STATUS_RULE, STATUSES, Progress, format_pct, goal_offenses
+from analysis.goals import (
+    INTERVAL_LEVEL,
+    STATUS_RULE,
+    STATUSES,
+    Progress,
+    format_pct,
+    goal_offenses,
+    interval_basis,
+)
 from analysis.registry_read import city_names, data_span, district_names
 from analysis.settings import db_path
 from analysis.store import StoreError
@@ -153,7 +161,8 @@ def progress_header(p: Progress) -> None:
         cols[0].metric(
             f"So far (to {p.as_of:%b %Y})",
             f"{p.actual:,}",
-            help=f"Expected by now {p.expected:,.0f}; {INTERVAL_LEVEL:.0%} Poisson interval {p.low:,}–{p.high:,}.",
+            help=f"Expected by now {p.expected:,.0f}; {INTERVAL_LEVEL:.0%} interval {p.low:,}–{p.high:,} "
+            f"({interval_basis(p.dispersion)}).",
         )
         cols[1].metric("Expected by now", f"{p.expected:,.0f}", help=f"Interval {p.low:,}–{p.high:,}.")
     cols[2].metric(

@@ -32,8 +32,10 @@ else:
         st.plotly_chart(progress_chart(progress), width="stretch", key="goal_progress_chart")
         st.caption(
             "Cumulative count since the start, through the end of each month. The expected path spreads "
-            "the target over the baseline's own monthly profile; the band is the Poisson interval around "
-            "it; the grey dotted line is the baseline with no change; the dotted dark line carries the "
+            "the target over the baseline's own monthly profile; the band is the 95% interval around it, "
+            f"allowing for this series' own month-to-month variation ({progress.dispersion.describe()}, "
+            "estimated from the baseline years' months with a level per year and an annual season; the "
+            "interval holds negative binomial quantiles with variance φ × expected); the grey dotted line is the baseline with no change; the dotted dark line carries the "
             "current pace (relative to the baseline's same months) to the deadline."
         )
         ug.remove_goal_control(goal_id)

@@ -54,7 +54,10 @@ def test_demo_goals_at_a_glance_and_detail(app: Callable[..., AppTest], demo_sto
     table = at.dataframe[0].value
     assert len(table) == 13
     names = chart_names(at)
-    assert {"Actual", "Expected by now (target path)", "95% Poisson interval"} <= set(names)
+    assert {"Actual", "Expected by now (target path)"} <= set(names)
+    assert any(n.startswith("95% interval (φ = ") for n in names)  # the band allows for overdispersion
+    assert "allowing for this series' own month-to-month variation (dispersion φ = " in page
+    assert "its dispersion φ is estimated from the baseline years" in page  # the rule says the method
     assert "so far vs" in page and "expected by now" in page
     assert [h.value for h in at.header] == ["All goals at a glance", "Goal detail", "New goal", "Alerts"]
 
