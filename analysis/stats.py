@@ -267,24 +267,17 @@ def series_dispersion(months: ArrayLike, counts: ArrayLike) -> Dispersion:
     index = pd.DatetimeIndex(pd.to_datetime(np.asarray(months)))
     y = np.asarray(counts, dtype="float64")
     keep = ~np.isnan(y)
-    index, y = index[keep], y[keep]
-    years = np.unique(index.year)
-    angle = 2 * np.pi * (index.month.to_numpy() - 1) / 12
-    design = np.column_stack(
-        [(index.year.to_numpy() == yr).astype(float) for yr in years] + [np.sin(angle), np.cos(angle)]
-    )
-    df = len(y) - design.shape[1]
+    year, month, y = index.year.to_numpy()[keep], index.month.to_numpy()[keep], y[keep]
     # a year without any offense has a fitted level of zero: leave such years out
+    totals = pd.Series(y).groupby(year).sum()
+    years = totals.index[totals > 0].to_numpy()
+    rows = np.isin(year, years)
+    year, month, y = year[rows], month[rows], y[rows]
+    angle = 2 * np.pi * (month - 1) / 12
+    design = np.column_stack([(year == yr).astype(float) for yr in years] + [np.sin(angle), np.cos(angle)])
+    df = len(y) - design.shape[1]
     if df < 6 or y.sum() == 0:
         return Dispersion(1.0, 1.0, 0)
-    empty_years = [i for i, yr in enumerate(years) if y[index.year.to_numpy() == yr].sum() == 0]
-    if empty_years:
-        rows = ~np.isin(index.year.to_numpy(), years[empty_years])
-        design = np.delete(design[rows], empty_years, axis=1)
-        y = y[rows]
-        df = len(y) - design.shape[1]
-        if df < 6:
-            return Dispersion(1.0, 1.0, 0)
     beta = _poisson_irls(design, y)
     mu = np.exp(design @ beta)
     raw = float(np.sum((y - mu) ** 2 / mu) / df)
@@ -300,12 +293,11 @@ def _poisson_irls(x: np.ndarray, y: np.ndarray, iterations: int = 50) -> np.ndar
     beta = np.zeros(x.shape[1])
     for _ in range(iterations):
         z = eta + (y - mu) / mu
-        w = mu
-        xtw = x.T * w
-        new = np.linalg.solve(xtw @ x, xtw @ z)
+        root = np.sqrt(mu)[:, None]
+        new = np.linalg.lstsq(x * root, z * root[:, 0], rcond=None)[0]
         done = np.max(np.abs(new - beta)) < 1e-10
         beta = new
-        eta = x @ beta
+        eta = np.clip(x @ beta, -30.0, 30.0)
         mu = np.exp(eta)
         if done:
             break

@@ -393,6 +393,10 @@ def alerts_table(alerts: pd.DataFrame, params: CusumParams) -> None:
                 for c, b in zip(alerts["count"], alerts["baseline"], strict=True)
             ],
             "Signals in window": alerts["signals"],
+            "Threshold H": [
+                f"{h:,.0f} offenses (φ = {d:.1f})"
+                for h, d in zip(alerts["threshold"], alerts["dispersion"], strict=True)
+            ],
             "Data to": alerts["as_of"].dt.strftime("%b %Y"),
             "Trend": alerts["link"],
         }

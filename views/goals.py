@@ -1,9 +1,9 @@
 """Goals: every city's measurable goals, each goal's progress, a form for new goals, and
-alerts from the Poisson CUSUM."""
+alerts from a CUSUM calibrated to each series' own dispersion."""
 
 import streamlit as st
 
-from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series
+from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series, series_watched
 from analysis.goal_charts import progress_chart
 from analysis.goals import goal_progress, goal_status_by_city
 from ui import goals as ug
@@ -53,6 +53,8 @@ lookback = st.segmented_control(
     key="alert_lookback",
 )
 params = CUSUM.with_lookback(int(lookback or CUSUM.lookback_months))
-st.caption(params.describe())
 # The CUSUM does not depend on the look-back: computed once, filtered per look-back.
-ug.alerts_table(alerts_from_cusum(query(cusum_by_series, CUSUM), params), params)
+cusum = query(cusum_by_series, CUSUM)
+st.caption(params.describe())
+st.markdown(params.false_alarms_note(series_watched(cusum)))
+ug.alerts_table(alerts_from_cusum(cusum, params), params)
