@@ -2,7 +2,7 @@
 
 Every function takes a scoped filter (analysis.scope.scoped: one city, one source, whole
 months) and, where it compares, the comparison Window; all but the incident table read
-the rollups of migration 0004. Changes follow METHODS.md: counts beside percentages, no
+the rollups of migration 0004. Changes follow docs/METHODS.md: counts beside percentages, no
 percentage below 10 events, the exact Poisson test of analysis.stats (exposure = days in
 each window) with its p-value.
 
