@@ -253,7 +253,7 @@ class Dispersion:
     def describe(self) -> str:
         if self.df == 0:
             return "dispersion not estimable (too few months): Poisson assumed"
-        return f"dispersion φ = {self.phi:.1f} (quasi-Poisson, {self.df} residual df; 1 = Poisson)"
+        return f"dispersion φ = {self.phi:.1f}: quasi-Poisson, {self.df} residual df, 1 = Poisson"
 
 
 def series_dispersion(months: ArrayLike, counts: ArrayLike) -> Dispersion:
