@@ -54,7 +54,7 @@ def _change_columns(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
     ]
     if window.prior_covered:
         frame["change"] = [c.text() for c in changes]
-        frame["p"] = [round(c.p, 6) for c in changes]
+        frame["p"] = [c.p for c in changes]
         frame["judgement"] = [c.strength for c in changes]
         frame["emphasis"] = [c.emphasis for c in changes]
         frame["direction"] = [c.direction for c in changes]

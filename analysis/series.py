@@ -282,7 +282,7 @@ def add_change(frame: pd.DataFrame, current: str = "current", previous: str = "p
     ]
     out["diff"] = [ch.diff if ch else None for ch in changes]
     out["pct"] = [ch.pct if ch else None for ch in changes]
-    out["p"] = judged["p"].round(6)
+    out["p"] = judged["p"]
     out["strength"] = judged["strength"]
     out["emphasis"] = judged["emphasis"]
     out["direction"] = [ch.direction if ch else None for ch in changes]
