@@ -24,6 +24,7 @@ from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.charts_trends import series_chart
 from analysis.compare import (
     FIREARM_VIOLENT,
+    FUNNEL_METHODS,
     MEASURE_LABELS,
     annual_rates,
     baseline_years,
@@ -33,6 +34,7 @@ from analysis.compare import (
     index_summary,
     indexed_by_city_year,
     ytd_by_city,
+    ytd_chance_note,
 )
 from analysis.events import markers_for
 from analysis.filters import CrimeFilter
@@ -45,7 +47,7 @@ from analysis.registry_read import city_names
 from analysis.scope import scoped
 from analysis.series import period_series
 from analysis.static_maps import hotspot_chart
-from analysis.stats import compare_counts
+from analysis.stats import compare_counts, days_between, format_p
 from analysis.views import trends_data
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
@@ -169,9 +171,13 @@ def _ytd_slide(table: pd.DataFrame, window: YtdWindow) -> Slide:
     for r in table.sort_values(["city", "measure"]).itertuples():
         if pd.isna(r.current):
             continue
-        change = compare_counts(int(r.current), int(r.previous)) if pd.notna(r.previous) else None
+        change = (
+            compare_counts(int(r.current), int(r.previous), r.days_current, r.days_previous)
+            if pd.notna(r.previous)
+            else None
+        )
         rate = f" · {r.rate_current:,.1f}/100k" if pd.notna(r.rate_current) else ""
-        text = f"{int(r.current):,}{rate}" + (f" — {change.text(with_z=False)}" if change else "")
+        text = f"{int(r.current):,}{rate}" + (f" — {change.text()}" if change else "")
         cells.setdefault(str(r.city), {})[str(r.measure)] = text
         if change:
             notes.append(f"{r.city}, {MEASURE_LABELS[str(r.measure)].lower()}: {change.text()}.")
@@ -182,12 +188,17 @@ def _ytd_slide(table: pd.DataFrame, window: YtdWindow) -> Slide:
         ]
     )
     violent = table[table["measure"] == "violent_crime"].dropna(subset=["current", "previous"])
-    total = compare_counts(int(violent["current"].sum()), int(violent["previous"].sum()))
+    total = compare_counts(
+        int(violent["current"].sum()),
+        int(violent["previous"].sum()),
+        days_between(*window.current),
+        days_between(*window.prior),
+    )
     message = (
-        f"Violent crime, {window.label()}: {total.text(with_z=False)} across the "
+        f"Violent crime, {window.label()}: {total.text()} across the "
         f"{len(violent)} {'city' if len(violent) == 1 else 'cities'} shown."
     )
-    bullets = (window.caveat(),)
+    bullets = (window.caveat(), ytd_chance_note(table))
     return Slide(
         key="ytd",
         title="Year to date against the year before",
@@ -239,7 +250,7 @@ def _trend_slide(
     before = int(
         frame[(months >= pd.Timestamp(pri_start)) & (months <= pd.Timestamp(pri_end))]["count"].sum()
     )
-    change = compare_counts(now, before)
+    change = compare_counts(now, before, days_between(cur_start, cur_end), days_between(pri_start, pri_end))
     unit = "rate per 100,000 residents" if measure == "rate" else "counts"
     return Slide(
         key=key,
@@ -249,7 +260,7 @@ def _trend_slide(
         data=frame,
         notes=(
             f"{label}, {window.label()}: {now:,} offenses vs {before:,}. Judgement: {change.strength} "
-            f"(Poisson z = {change.z:+.2f}). Chart: {unit} per month, "
+            f"(exact Poisson test, {format_p(change.p)}). Chart: {unit} per month, "
             f"{months.min():%b %Y} to {months.max():%b %Y}, with the PSP launch and other markers. "
             "Markers show when something happened; they do not show that it caused what follows."
         ),
@@ -291,7 +302,7 @@ def _funnel_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Covera
         message=summary.split(". ")[0] + ".",
         figure=funnel_chart(f, "Violent crime"),
         data=f.points,
-        notes=summary + " Control limits: exact Poisson 95% and 99.8% around the pooled rate "
+        notes=summary + f" Control limits: 95% and 99.8% around the pooled rate, {FUNNEL_METHODS[f.method]} "
         "(Spiegelhalter 2005). Cities are placed, not ranked.",
     )
 
@@ -335,7 +346,9 @@ def _methods_slide(b: Briefing) -> Slide:
         "Violent crime = murder and nonnegligent manslaughter, rape, robbery, aggravated assault (FBI UCR).",
         "Rates are per 100,000 residents with each year's population; cities are compared by rate, never ranked.",
         f"Year-to-date comparisons use the same cutoff in both years ({b.period_label}); early-year figures are noisy.",
-        "Change judgement: Poisson z = 2(√current − √previous); |z| ≥ 2 notable, |z| ≥ 3 strong; no % below 10 events.",
+        "Change judgement: exact test of two Poisson counts over the days of each period (conditional "
+        "binomial); notable p < 0.05, strong p < 0.001; no % and no colour below 10 events. With many "
+        "judgements on one slide, up to 5% would read notable by chance alone (each slide says how many).",
         "Firearm-involved: NIBRS weapon codes 11–15, only where incident data records the weapon.",
         "Association is not causation: a change after a strategy launch does not prove the strategy caused it.",
     )

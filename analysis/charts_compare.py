@@ -79,11 +79,14 @@ def label_positions(sizes: list[float], rates: list[float], near: float = 1.25) 
 
 def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
     """Rate against population (log axis) with the pooled rate and its 95% / 99.8%
-    Poisson control limits; each city a labelled point."""
+    control limits (of the funnel's method: allowing for the cohort's overdispersion, or
+    plain Poisson); each city a labelled point."""
     fig = go.Figure()
     if f.points.empty or f.pooled_rate is None:
         return fig
-    styles = {0.95: ("95% limits", "dash"), 0.998: ("99.8% limits", "dot")}
+    adjusted = f.method != "poisson" and f.overdispersion is not None and f.overdispersion.adjusts
+    kind = "overdispersed" if adjusted else "Poisson"
+    styles = {0.95: (f"95% limits ({kind})", "dash"), 0.998: (f"99.8% limits ({kind})", "dot")}
     for level, part in f.limits.groupby("level", sort=True):
         name, dash = styles.get(float(level), (f"{level:.1%} limits", "dash"))
         for side in ("lower", "upper"):

@@ -5,8 +5,9 @@ draws layers on a blank background and makes no request. (`map_style=None` is no
 same: Streamlit then substitutes a Carto basemap, an external request.) Context comes from
 the city outlines drawn as a GeoJsonLayer and the city names as a TextLayer.
 
-Colour carries the direction and strength of change (Poisson judgement) in the Okabe-Ito
-colour-blind-safe set; the legend and tooltip say the same in words.
+Colour carries the direction and strength of change (the exact Poisson test of
+analysis.stats) in the Okabe-Ito colour-blind-safe set; the legend and tooltip say the
+same in words. A change with fewer than 10 offenses in either period is not coloured.
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ POINT_COLUMNS = [
 
 # class -> (label in words, RGB); SUMMARY_WORDS say the same inside a sentence.
 CHANGE_CLASSES: dict[str, tuple[str, tuple[int, int, int]]] = {
-    "up strong": ("Up, strong evidence (|z| ≥ 3)", (213, 94, 0)),
-    "up notable": ("Up, notable (2 ≤ |z| < 3)", (230, 159, 0)),
-    "not notable": ("No notable change (|z| < 2)", (153, 153, 153)),
-    "down notable": ("Down, notable (2 ≤ |z| < 3)", (86, 180, 233)),
-    "down strong": ("Down, strong evidence (|z| ≥ 3)", (0, 114, 178)),
+    "up strong": ("Up, strong evidence (p < 0.001)", (213, 94, 0)),
+    "up notable": ("Up, notable (p < 0.05)", (230, 159, 0)),
+    "not notable": ("No notable change (p ≥ 0.05)", (153, 153, 153)),
+    "few": ("Fewer than 10 offenses in a period: not coloured", (210, 210, 210)),
+    "down notable": ("Down, notable (p < 0.05)", (86, 180, 233)),
+    "down strong": ("Down, strong evidence (p < 0.001)", (0, 114, 178)),
     "no comparison": ("No complete comparison", (255, 255, 255)),
 }
 
@@ -55,18 +57,23 @@ SUMMARY_WORDS = {
     "down strong": "down with strong evidence",
     "down notable": "down notably",
     "not notable": "without a notable change",
+    "few": "with fewer than 10 offenses in a period (not coloured)",
     "up notable": "up notably",
     "up strong": "up with strong evidence",
     "no comparison": "without a complete comparison",
 }
 
 
-def change_class(direction: object, strength: object) -> str:
-    """The legend class of a change: 'up strong', ..., 'not notable', 'no comparison'."""
+def change_class(direction: object, strength: object, emphasis: object = None) -> str:
+    """The legend class of a change: 'up strong', ..., 'not notable', 'few' (a notable
+    change with fewer than 10 offenses in a period: not coloured), 'no comparison'.
+    `emphasis` is add_change's column (None: the same as strength)."""
     if not isinstance(strength, str) or not isinstance(direction, str):
         return "no comparison"
     if strength == "not notable" or direction == "no change":
         return "not notable"
+    if isinstance(emphasis, str) and emphasis == "not notable":
+        return "few"
     return f"{direction} {strength}"
 
 
@@ -84,7 +91,7 @@ def deck_points(places: pd.DataFrame, ytd: pd.DataFrame, measure: str) -> pd.Dat
     Circle area is proportional to the rate (radius to its square root).
     """
     part = ytd[ytd["measure"] == measure][
-        ["city_id", "current", "rate_current", "direction", "strength", "change"]
+        ["city_id", "current", "rate_current", "direction", "strength", "emphasis", "change"]
     ]
     out = places.merge(part, on="city_id", how="inner")
     out = out[out["rate_current"].notna()].copy()
@@ -93,7 +100,10 @@ def deck_points(places: pd.DataFrame, ytd: pd.DataFrame, measure: str) -> pd.Dat
         max(MIN_RADIUS_PX, MAX_RADIUS_PX * math.sqrt(r / top)) if top else MIN_RADIUS_PX
         for r in out["rate_current"]
     ]
-    out["class"] = [change_class(d, s) for d, s in zip(out["direction"], out["strength"], strict=True)]
+    out["class"] = [
+        change_class(d, s, e)
+        for d, s, e in zip(out["direction"], out["strength"], out["emphasis"], strict=True)
+    ]
     out["colour"] = [list(CHANGE_CLASSES[c][1]) for c in out["class"]]
     out["label"] = [CHANGE_CLASSES[c][0] for c in out["class"]]
     out["label_left"] = _crowded_east(out["lat"].to_numpy(dtype=float), out["lon"].to_numpy(dtype=float))

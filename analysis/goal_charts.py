@@ -31,7 +31,7 @@ LAYOUT = {
 
 def progress_chart(p: Progress) -> go.Figure:
     """Cumulative count since the goal's start: actual, the expected-by-now path with its
-    Poisson interval, the no-change baseline, the target for the whole period, and the
+    interval (allowing for the series' own overdispersion), the no-change baseline, the target for the whole period, and the
     projection at the current pace. Points sit at the end of each month (the count
     *through* that month), starting from zero at the start."""
     path = p.path
@@ -59,7 +59,7 @@ def progress_chart(p: Progress) -> go.Figure:
             line={"width": 0},
             fill="tonexty",
             fillcolor=BAND,
-            name=f"{INTERVAL_LEVEL:.0%} Poisson interval",
+            name=f"{INTERVAL_LEVEL:.0%} interval (φ = {p.dispersion.phi:.1f})",
             hoverinfo="skip",
         )
     )

@@ -1,6 +1,6 @@
 """Measurable goals: progress against a seasonal expected-by-now path, with a status.
 
-Design decisions (METHODS.md, "Goals")
+Design decisions (docs/METHODS.md, "Goals")
 - A goal is a ceiling: "at most baseline x (1 + target/100) offenses over the goal
   period". Counting is by whole calendar months, from the month of the start date to the
   month of the deadline, because the rollups and the published counts are monthly.
@@ -9,9 +9,13 @@ Design decisions (METHODS.md, "Goals")
   baseline years) is scaled by (1 + target/100). The expected-by-now count is the sum of
   those months so far, so a goal that started in January is not judged "ahead" just
   because winter is quiet.
-- Status compares the actual count since the start with a central Poisson interval of the
-  expected count (exact quantiles from scipy); STATUS_RULE says the rule in words and is
-  shown on the page. "As of" is the last complete month of the goal's data, never the
+- Status compares the actual count since the start with a central interval of the
+  expected count that allows for the series' own overdispersion: phi is estimated from the
+  baseline years' months (quasi-Poisson, analysis.stats.series_dispersion), and the
+  interval holds the negative binomial quantiles with mean = expected and variance =
+  phi x expected (Poisson when phi = 1). Crime counts vary more than Poisson counts
+  (phi 1-13 in the demo goals), so a pure Poisson interval would call noise "off track".
+  STATUS_RULE says the rule in words and is shown on the page. "As of" is the last complete month of the goal's data, never the
   wall clock, so a status is a pure function of the store.
 - The projection keeps the current pace relative to the baseline: actual so far divided
   by the baseline count of the same months, times the baseline count of the whole period.
@@ -30,7 +34,7 @@ import pandas as pd
 from scipy.stats import poisson
 
 from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series, monthly_series_many
-from analysis.stats import SMALL_COUNT
+from analysis.stats import SMALL_COUNT, Dispersion, count_intervals, series_dispersion
 
 Status = Literal["ahead", "on track", "at risk", "off track", "not started", "no data"]
 Phase = Literal["not started", "in progress", "ended"]
@@ -40,11 +44,11 @@ INTERVAL_LEVEL = 0.95
 STATUS_RULE = (
     "A goal is a ceiling on the count. Each month the actual count since the start is compared "
     "with the count expected by now (the target spread over the baseline's own monthly profile) "
-    f"and the central {INTERVAL_LEVEL:.0%} Poisson interval around it: "
+    f"and the central {INTERVAL_LEVEL:.0%} interval around it, which allows for the series' own "
+    "month-to-month variation: its dispersion φ is estimated from the baseline years (quasi-Poisson; "
+    "variance = φ × expected, negative binomial quantiles; φ = 1 is pure Poisson). "
     "**ahead** = below the interval; **on track** = inside it, at or below expected; "
-    "**at risk** = inside it, above expected; **off track** = above the interval. "
-    "Crime counts vary a little more than Poisson counts, so treat a result near the "
-    "interval's edge with care."
+    "**at risk** = inside it, above expected; **off track** = above the interval."
 )
 SPARK_MONTHS = 24
 MAX_PERIOD_MONTHS = 60
@@ -120,6 +124,7 @@ class Progress:
     baseline_total: float
     target_total: float
     projected_end: float | None
+    dispersion: Dispersion = Dispersion(1.0, 1.0, 0)  # of the baseline years' months
 
     def summary(self) -> str:
         """Plain counts: '312 so far vs 340 expected by now (interval 304–376) ...'."""
@@ -135,7 +140,7 @@ class Progress:
             return f"Starts {g.months[0]:%B %Y}; the data runs to an earlier month. {target}"
         head = (
             f"{self.actual:,} so far vs {self.expected:,.0f} expected by now "
-            f"({INTERVAL_LEVEL:.0%} Poisson interval {self.low:,}–{self.high:,}), "
+            f"({INTERVAL_LEVEL:.0%} interval {self.low:,}–{self.high:,}, {interval_basis(self.dispersion)}), "
             f"{self.months_elapsed} of {self.months_total} months to {self.as_of:%b %Y}."
         )
         projection = ""
@@ -148,6 +153,20 @@ class Progress:
             change = pct_or_diff(self.actual, self.baseline_total)
             projection = f" Ended: {self.actual:,} over the period ({change} vs baseline)."
         return f"{head} {target}{projection}"
+
+
+def interval_basis(d: Dispersion) -> str:
+    """'φ = 2.5 from the baseline years' (what the interval allows for), in words."""
+    if d.df == 0:
+        return "Poisson: too few baseline months to estimate the dispersion"
+    return f"φ = {d.phi:.1f} from the baseline years"
+
+
+def baseline_dispersion(series: pd.DataFrame, years: tuple[int, ...]) -> Dispersion:
+    """Quasi-Poisson dispersion of the baseline years' months of `series` (month, count)."""
+    months = pd.to_datetime(series["month"])
+    chosen = series[months.dt.year.isin(years).to_numpy()]
+    return series_dispersion(pd.to_datetime(chosen["month"]).to_numpy(), chosen["count"].to_numpy())
 
 
 def format_pct(value: float) -> str:
@@ -253,14 +272,17 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
     covered = path["month"] <= last
     path["actual"] = path["month"].map(counts).where(covered)
     path["actual_cum"] = path["actual"].cumsum().where(covered)
-    path["low"], path["high"] = poisson_intervals(path["expected_cum"].to_numpy(dtype=float))
+    dispersion = baseline_dispersion(series, goal.baseline_years)
+    path["low"], path["high"] = count_intervals(
+        path["expected_cum"].to_numpy(dtype=float), INTERVAL_LEVEL, dispersion.phi
+    )
     baseline_total = float(path["baseline"].sum())
     target_total = float(path["expected"].sum())
     elapsed = int(covered.sum())
     if elapsed == 0:
         return Progress(
             goal, path, "not started", "not started", None, 0, len(months), 0, 0.0, 0, 0, 0.0,
-            baseline_total, target_total, None,
+            baseline_total, target_total, None, dispersion,
         )  # fmt: skip
     row = path[covered].iloc[-1]
     actual = int(row["actual_cum"])
@@ -283,6 +305,7 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
         baseline_total=baseline_total,
         target_total=target_total,
         projected_end=project_end(actual, baseline_so_far, baseline_total),
+        dispersion=dispersion,
     )
 
 
@@ -338,7 +361,7 @@ def goal_status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Columns: goal_id, city_id, city, district, area, offense, offense_label, label, status,
     phase, as_of, months_elapsed, months_total, actual, expected, low, high, target_total,
-    baseline_total, projected_end, summary, owner, spark (monthly counts of the last
+    baseline_total, projected_end, dispersion (phi of the baseline years), summary, owner, spark (monthly counts of the last
     SPARK_MONTHS months to as_of, oldest first).
     """
     rows = []
@@ -374,6 +397,7 @@ def goal_status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 "target_total": p.target_total,
                 "baseline_total": p.baseline_total,
                 "projected_end": p.projected_end,
+                "dispersion": p.dispersion.phi,
                 "summary": p.summary(),
                 "owner": goal.owner,
                 "spark": spark,
@@ -382,7 +406,8 @@ def goal_status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     columns = [
         "goal_id", "city_id", "city", "district", "area", "offense", "offense_label", "label",
         "status", "phase", "as_of", "months_elapsed", "months_total", "actual", "expected", "low",
-        "high", "target_total", "baseline_total", "projected_end", "summary", "owner", "spark",
+        "high", "target_total", "baseline_total", "projected_end", "dispersion", "summary", "owner",
+        "spark",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 

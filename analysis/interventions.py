@@ -1,6 +1,6 @@
 """Interventions and interrupted time series (segmented regression on monthly counts).
 
-Design decisions (METHODS.md, "Interventions"; Lopez Bernal, Cummins & Gasparrini 2017)
+Design decisions (docs/METHODS.md, "Interventions"; Lopez Bernal, Cummins & Gasparrini 2017)
 - Model: Poisson GLM with a log link on monthly counts, log(days in month) as offset,
   month-of-year indicators for seasonality, a linear time trend, a step at the first
   month after the intervention (level change) and a post-intervention time term (slope

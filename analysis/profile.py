@@ -2,8 +2,9 @@
 
 Every function takes a scoped filter (analysis.scope.scoped: one city, one source, whole
 months) and, where it compares, the comparison Window; all but the incident table read
-the rollups of migration 0004. Changes follow METHODS.md: counts beside percentages, no
-percentage below 10 events, Wheeler's Poisson z judgement (analysis.stats.Change).
+the rollups of migration 0004. Changes follow docs/METHODS.md: counts beside percentages, no
+percentage below 10 events, the exact Poisson test of analysis.stats (exposure = days in
+each window) with its p-value.
 
 The incident table is the one place that reads incidents: one page at a time (LIMIT /
 OFFSET with the whole filter in the WHERE clause), its total from daily_counts, and a
@@ -24,7 +25,7 @@ import pandas as pd
 from analysis.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, OFFENSE_LABELS, CrimeFilter, Table
 from analysis.geo import cell_area_km2, parent_sql
 from analysis.scope import Window, add_months, sum_n
-from analysis.stats import Change
+from analysis.stats import Change, chance_note, days_between, most_notable
 
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOTSPOT_RESOLUTION = 8  # about 0.74 km2, fixed so that cities and periods compare
@@ -33,21 +34,35 @@ PAGE_SIZES: tuple[int, ...] = (100, 250, 500)
 CSV_CAP = 50_000
 LOCATION_DECIMALS = 3
 GROUP_LABELS = {"violent": "Violent", "property": "Property", "other": "Other"}
+EXTRA_CHANGE_COLUMNS = ["direction", "emphasis", "days_current", "days_previous"]
 
 
-def _change_columns(frame: pd.DataFrame, prior_covered: bool = True) -> pd.DataFrame:
-    """Add change, z, judgement and direction columns from `current` and `previous`."""
+def window_days(window: Window) -> tuple[int, int]:
+    """Days in the window and in its prior window: the exposures of the change test."""
+    return days_between(window.start, window.end), days_between(window.prior_start, window.prior_end)
+
+
+def _change_columns(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Add days_current, days_previous, change, p, judgement, emphasis and direction
+    columns from `current` and `previous` (exact Poisson test, analysis.stats)."""
     frame = frame.copy()
-    changes = [Change(int(c), int(p)) for c, p in zip(frame["current"], frame["previous"], strict=True)]
-    if prior_covered:
+    days_current, days_previous = window_days(window)
+    frame["days_current"], frame["days_previous"] = days_current, days_previous
+    changes = [
+        Change(int(c), int(p), days_current, days_previous)
+        for c, p in zip(frame["current"], frame["previous"], strict=True)
+    ]
+    if window.prior_covered:
         frame["change"] = [c.text() for c in changes]
-        frame["z"] = [round(c.z, 2) for c in changes]
+        frame["p"] = [c.p for c in changes]
         frame["judgement"] = [c.strength for c in changes]
+        frame["emphasis"] = [c.emphasis for c in changes]
         frame["direction"] = [c.direction for c in changes]
     else:
         frame["change"] = "no data a year before"
-        frame["z"] = np.nan
+        frame["p"] = np.nan
         frame["judgement"] = "no comparison"
+        frame["emphasis"] = "no comparison"
         frame["direction"] = "no comparison"
     return frame
 
@@ -79,7 +94,7 @@ def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Windo
     and firearm apply) with its share and its change from the same months a year before.
 
     Columns: nibrs_code, offense, group, current, previous, share (% of the window's
-    offenses), change, z, judgement, direction.
+    offenses), change, p, judgement, direction, emphasis, days_current, days_previous.
     """
     scope = window.both(replace(filt, offenses=()))
     where, params = scope.where(MONTH_CODES)
@@ -88,15 +103,21 @@ def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Windo
     total = frame["current"].sum()
     frame["share"] = (100 * frame["current"] / total).round(1) if total else 0.0
     frame["group"] = frame.pop("offense_group").map(GROUP_LABELS).fillna("Other")
-    frame = _change_columns(frame, window.prior_covered)
-    cols = ["nibrs_code", "offense", "group", "current", "previous", "share", "change", "z", "judgement"]
-    return frame[[*cols, "direction"]].reset_index(drop=True)
+    frame = _change_columns(frame, window)
+    cols = ["nibrs_code", "offense", "group", "current", "previous", "share", "change", "p", "judgement"]
+    return frame[[*cols, *EXTRA_CHANGE_COLUMNS]].reset_index(drop=True)
 
 
 def total_change(frame: pd.DataFrame) -> Change:
     """The change of a whole frame with `current` and `previous` columns (the offense mix,
-    or the district table, whose 'Not recorded' row makes it add up to the selection)."""
-    return Change(int(frame["current"].sum()), int(frame["previous"].sum()))
+    or the district table, whose 'Not recorded' row makes it add up to the selection),
+    over the frame's exposures (days_current, days_previous) when it has them."""
+    days = (
+        (float(frame["days_current"].iloc[0]), float(frame["days_previous"].iloc[0]))
+        if len(frame) and "days_current" in frame and "days_previous" in frame
+        else (1.0, 1.0)
+    )
+    return Change(int(frame["current"].sum()), int(frame["previous"].sum()), *days)
 
 
 HOURS_SQL = """
@@ -158,7 +179,8 @@ def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: 
     """Per district: the window's offenses against the same months a year before.
 
     Columns: district, current, previous, diff, pct (None below 10 events), change,
-    z, judgement, direction; in natural district order ('Not recorded' last).
+    p, judgement, direction, emphasis, days_current, days_previous; in natural district
+    order ('Not recorded' last).
     """
     where, params = window.both(filt).where(MONTH_CODES)
     frame = con.execute(DISTRICTS_SQL.format(where=where), [*params, window.start, window.prior_end]).df()
@@ -170,7 +192,7 @@ def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: 
         Change(int(c), int(p)).pct for c, p in zip(frame["current"], frame["previous"], strict=True)
     ]
     frame["pct"] = frame["pct"].astype("float64").round(1)
-    return _change_columns(frame, window.prior_covered)
+    return _change_columns(frame, window)
 
 
 HOTSPOTS_SQL = """
@@ -229,8 +251,8 @@ def hotspot_cells(
     """The `top` cells (H3 at `res`) with the most offenses in the window.
 
     Columns: rank, h3, district (where most of the cell's offenses are), current,
-    previous, share (% of located offenses in the window), change, z, judgement,
-    direction, trend (monthly counts from the prior window's first month to the
+    previous, share (% of located offenses in the window), change, p, judgement,
+    direction, emphasis, days_current, days_previous, trend (monthly counts from the prior window's first month to the
     window's last, zeros included), lat, lon (cell centre).
     """
     where, params = window.both(filt).where(CELLS)
@@ -238,16 +260,16 @@ def hotspot_cells(
         HOTSPOTS_SQL.format(parent=parent_sql(res), where=where),
         [*params, window.start, window.prior_end, top, window.prior_start, window.end],
     ).df()
-    cols = ["rank", "h3", "district", "current", "previous", "share", "change", "z", "judgement"]
+    cols = ["rank", "h3", "district", "current", "previous", "share", "change", "p", "judgement"]
     if frame.empty:
-        return pd.DataFrame(columns=[*cols, "direction", "trend", "lat", "lon"])
+        return pd.DataFrame(columns=[*cols, *EXTRA_CHANGE_COLUMNS, "trend", "lat", "lon"])
     frame["rank"] = range(1, len(frame) + 1)
     frame["share"] = (100 * frame["current"] / frame["located_current"].astype("float64")).round(1)
     frame["trend"] = [list(map(int, t)) for t in frame["trend"]]
     centres = np.array([h3.cell_to_latlng(int(c)) for c in frame["cell"]]).reshape(-1, 2)
     frame["lat"], frame["lon"] = centres[:, 0].round(5), centres[:, 1].round(5)
-    frame = _change_columns(frame, window.prior_covered)
-    return frame[[*cols, "direction", "trend", "lat", "lon"]]
+    frame = _change_columns(frame, window)
+    return frame[[*cols, *EXTRA_CHANGE_COLUMNS, "trend", "lat", "lon"]]
 
 
 @dataclass(frozen=True)
@@ -354,8 +376,8 @@ def mix_summary(mix: pd.DataFrame, city: str, window: Window) -> str:
     )
     moved = mix[mix["judgement"].isin(["notable", "strong"])]
     if len(moved):
-        biggest = moved.loc[moved["z"].abs().idxmax()]
-        text += f" Largest notable change: {biggest['offense']}, {biggest['change']}."
+        biggest = moved.loc[most_notable(moved)]
+        text += f" Most notable change: {biggest['offense']}, {biggest['change']}."
     elif window.prior_covered:
         text += " No offense changed notably from a year before."
     return text
@@ -412,9 +434,15 @@ def district_summary(frame: pd.DataFrame) -> str:
     if not parts:
         return (
             f"None of the {len(frame)} districts changed notably from a year before "
-            "(every change is within what chance alone would give, |z| < 2)."
+            f"(every change is within what chance alone would give, p ≥ 0.05). "
+            + chance_note(len(frame), 0, "district changes")
         )
-    return f"Of {len(frame)} districts, " + " and ".join(parts) + "; the rest did not change notably."
+    return (
+        f"Of {len(frame)} districts, "
+        + " and ".join(parts)
+        + "; the rest did not change notably. "
+        + chance_note(len(frame), len(up) + len(down), "district changes")
+    )
 
 
 def hotspot_summary(frame: pd.DataFrame, res: int = HOTSPOT_RESOLUTION) -> str:
@@ -423,10 +451,19 @@ def hotspot_summary(frame: pd.DataFrame, res: int = HOTSPOT_RESOLUTION) -> str:
         return "No located offenses in this selection."
     share = float(frame["share"].sum())
     area = len(frame) * cell_area_km2(res)
-    return (
+    text = (
         f"The {len(frame)} busiest cells (about {area:.1f} km² together) hold {share:.0f}% of the "
         f"located offenses in this selection; the busiest holds {int(frame['current'].iloc[0]):,}."
     )
+    judged = frame[frame["judgement"].isin(["not notable", "notable", "strong"])]
+    if len(judged):
+        moved = int(judged["judgement"].isin(["notable", "strong"]).sum())
+        text += (
+            " "
+            + chance_note(len(judged), moved, "cell changes")
+            + " The cells are chosen for being busy now, which favours rises over falls."
+        )
+    return text
 
 
 def trend_months(window: Window) -> list[str]:

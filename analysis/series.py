@@ -36,7 +36,7 @@ from analysis.filters import (
 )
 from analysis.official import INCIDENT_ORDER
 from analysis.periods import COVERAGE_CTE, Coverage, YtdWindow, add_months
-from analysis.stats import compare_counts
+from analysis.stats import Change, days_between, judge_frame
 
 RATE_BASE = 100_000
 FIREARM_KNOWN_SHARE = 0.5  # a source "records firearms" when at least half its rows say yes/no
@@ -257,27 +257,41 @@ def rolling_12(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_change(frame: pd.DataFrame, current: str = "current", previous: str = "previous") -> pd.DataFrame:
-    """Add the Poisson judgement of current vs previous counts: diff, pct (None below 10),
-    z, strength, direction and the badge text. Rows missing either count get none."""
+    """Add the exact Poisson judgement of current vs previous counts (analysis.stats):
+    diff, pct (None below 10), p, strength, emphasis (no emphasis below 10 events),
+    direction and the badge text. The exposures are the frame's days_current and
+    days_previous columns when it has them. Rows missing either count get none."""
     out = frame.copy()
+    judged = judge_frame(out, current, previous)
+    ones = pd.Series(1.0, index=out.index)
+    days_c, days_p = out.get("days_current", ones), out.get("days_previous", ones)
     changes = [
-        compare_counts(int(c), int(p)) if pd.notna(c) and pd.notna(p) else None
-        for c, p in zip(out[current], out[previous], strict=True)
+        Change(int(c), int(p), float(dc), float(dp)) if pd.notna(c) and pd.notna(p) else None
+        for c, p, dc, dp in zip(out[current], out[previous], days_c, days_p, strict=True)
     ]
     out["diff"] = [ch.diff if ch else None for ch in changes]
     out["pct"] = [ch.pct if ch else None for ch in changes]
-    out["z"] = [round(ch.z, 2) if ch else None for ch in changes]
-    out["strength"] = [ch.strength if ch else None for ch in changes]
+    out["p"] = judged["p"]
+    out["strength"] = judged["strength"]
+    out["emphasis"] = judged["emphasis"]
     out["direction"] = [ch.direction if ch else None for ch in changes]
     out["change"] = [ch.text(with_diff=True) if ch else "no comparison" for ch in changes]
     return out
 
 
-def same_month_last_year(frame: pd.DataFrame) -> pd.DataFrame:
+def _span_days(last: pd.Timestamp, months: int) -> int:
+    """Days in the `months` months ending with month `last` (the test's exposure)."""
+    first = pd.Timestamp(add_months(last.date(), -(months - 1)))
+    return int((last + pd.offsets.MonthEnd(0) - first).days) + 1
+
+
+def same_month_last_year(frame: pd.DataFrame, span_months: int = 1) -> pd.DataFrame:
     """Each city x offense: its last complete month against the same month a year before.
 
-    Columns: city_id, city, offense, source, month, current, previous, rate_current,
-    rate_previous, and the change columns of add_change.
+    `span_months`: how many months each value covers (12 for rolling 12-month sums), for
+    the exposure of the test. Columns: city_id, city, offense, source, month, current,
+    previous, rate_current, rate_previous, days_current, days_previous, and the change
+    columns of add_change.
     """
     rows = []
     for (city_id, offense), part in frame.groupby(["city_id", "offense"], sort=True):
@@ -297,11 +311,14 @@ def same_month_last_year(frame: pd.DataFrame) -> pd.DataFrame:
                 "previous": before["count"] if before is not None else pd.NA,
                 "rate_current": now["rate"],
                 "rate_previous": before["rate"] if before is not None else pd.NA,
+                "days_current": _span_days(last, span_months),
+                "days_previous": _span_days(year_before, span_months),
             }
         )
     columns = ["city_id", "city", "offense", "source", "month", "current", "previous"]
     if not rows:
-        return add_change(pd.DataFrame(columns=[*columns, "rate_current", "rate_previous"]))
+        extra = ["rate_current", "rate_previous", "days_current", "days_previous"]
+        return add_change(pd.DataFrame(columns=[*columns, *extra]))
     return add_change(pd.DataFrame(rows))
 
 
@@ -332,7 +349,8 @@ def ytd_totals(frame: pd.DataFrame, window: YtdWindow) -> pd.DataFrame:
     A side with a missing month (outside the span, or a gap) has no value: a partial sum
     would understate it. Rates use each year's population and are not annualised.
     Columns: city_id, city, offense, source, current, previous, rate_current,
-    rate_previous, population_current, population_previous and add_change's columns.
+    rate_previous, population_current, population_previous, days_current, days_previous
+    (the exposures of the change test) and add_change's columns.
     """
     keys = ["city_id", "offense"]
     count = frame["count"]
@@ -358,9 +376,11 @@ def ytd_totals(frame: pd.DataFrame, window: YtdWindow) -> pd.DataFrame:
         out[side] = total.astype("Int64")
         out[f"population_{side}"] = population.astype("Int64")
         out[f"rate_{side}"] = (total * RATE_BASE / population).astype("Float64")
+    out["days_current"] = days_between(*window.current)
+    out["days_previous"] = days_between(*window.prior)
     columns = ["city_id", "city", "offense", "source", "current", "previous", "rate_current", "rate_previous"]
-    populations = ["population_current", "population_previous"]
-    return add_change(out[[*columns, *populations]])
+    extra = ["population_current", "population_previous", "days_current", "days_previous"]
+    return add_change(out[[*columns, *extra]])
 
 
 def absent_cities(
@@ -407,4 +427,4 @@ def rolling_change(rolling: pd.DataFrame) -> pd.DataFrame:
     """Each city's latest 12-month sum against the 12 months a year before it (the
     change columns of add_change), from a rolling_12 frame."""
     as_series = rolling.rename(columns={"count_12m": "count", "rate_12m": "rate"})
-    return same_month_last_year(as_series)
+    return same_month_last_year(as_series, span_months=12)

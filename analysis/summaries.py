@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.compare import YtdComparison
 from analysis.filters import OFFENSE_LABELS
 from analysis.scope import month_label
-from analysis.stats import compare_counts
+from analysis.stats import chance_note, compare_counts
 
 
 @dataclass(frozen=True)
@@ -159,12 +159,23 @@ def series_summary(frame: pd.DataFrame, measure: str, granularity: str) -> str:
         and before["count"].notna().all()
     )
     if complete:
-        change = compare_counts(int(recent["count"].sum()), int(before["count"].sum()))
+        year_before = common_end - pd.DateOffset(months=12)
+        change = compare_counts(
+            int(recent["count"].sum()),
+            int(before["count"].sum()),
+            _twelve_month_days(common_end),
+            _twelve_month_days(year_before),
+        )
         text += (
             f" In the 12 months to {common_end:{fmt}} the shown cities together recorded "
             f"{change.current:,} offenses: {change.text()} against the 12 months before."
         )
     return text
+
+
+def _twelve_month_days(last: pd.Timestamp) -> int:
+    """Days in the 12 months ending with month `last`."""
+    return int((last + pd.offsets.MonthEnd(0) - (last - pd.DateOffset(months=11))).days) + 1
 
 
 def spread_summary(table: pd.DataFrame, compared: str) -> str:
@@ -174,7 +185,7 @@ def spread_summary(table: pd.DataFrame, compared: str) -> str:
     `table` has a month column and add_change's columns; `compared` is a template with
     {now} and {before} (the month and the same month a year earlier).
     """
-    judged = table.dropna(subset=["z"])
+    judged = table.dropna(subset=["p"])
     if judged.empty:
         return "No city has a complete comparison with a year before."
     last = pd.Timestamp(judged["month"].max())
@@ -192,7 +203,8 @@ def spread_summary(table: pd.DataFrame, compared: str) -> str:
     return (
         f"{words[0].upper()}{words[1:]}: lower in {len(down)} of {n} {'city' if n == 1 else 'cities'}"
         f" (notable or strong in {firm(down)}), higher in {len(up)} (notable or strong in {firm(up)})"
-        f"{f', unchanged in {same}' if same else ''}. Percentages are withheld below 10 offenses."
+        f"{f', unchanged in {same}' if same else ''}. Percentages are withheld below 10 offenses. "
+        + chance_note(n, firm(down) + firm(up), "changes")
     )
 
 

@@ -1,8 +1,10 @@
 """Small display components shared by pages: change badges and KPI cards.
 
-A badge never relies on colour alone: it says "up"/"down", the counts, and the Poisson
-judgement in words. Colours are from the Okabe-Ito colour-blind-safe set: orange for an
-increase in crime, blue for a decrease, grey when the change is not notable.
+A badge never relies on colour alone: it says "up"/"down", the counts, and the judgement
+of the exact Poisson test in words, with its p-value in the text or the hover title.
+Colours are from the Okabe-Ito colour-blind-safe set: orange for an increase in crime,
+blue for a decrease, grey when the change is not notable or either period has fewer
+than 10 offenses.
 """
 
 from __future__ import annotations
@@ -14,24 +16,25 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.stats import Change
+from analysis.stats import LEVELS_TEXT, Change, format_p
 
 UP, DOWN, NEUTRAL = "#D55E00", "#0072B2", "#595959"
 ARROWS = {"up": "▲", "down": "▼", "no change": "●"}
 
 
-def badge_html(change: Change, with_z: bool = True, with_diff: bool = False) -> str:
+def badge_html(change: Change, with_p: bool = True, with_diff: bool = False) -> str:
     """An inline badge: arrow + words + counts + judgement, coloured by direction.
-    `with_z=False` moves the z-score into the hover title (for narrow tables);
-    `with_diff=True` shows the absolute change beside the percentage."""
+    `with_p=False` moves the p-value into the hover title (for narrow tables);
+    `with_diff=True` shows the absolute change beside the percentage. No colour or bold
+    below 10 offenses in either period (Change.emphasis)."""
     colour = NEUTRAL
-    if change.strength != "not notable":
+    if change.emphasis != "not notable":
         colour = UP if change.direction == "up" else DOWN if change.direction == "down" else NEUTRAL
-    weight = "700" if change.strength == "strong" else "600" if change.strength == "notable" else "400"
+    weight = "700" if change.emphasis == "strong" else "600" if change.emphasis == "notable" else "400"
     return (
         f'<span style="color:{colour};font-weight:{weight}" '
-        f'title="Poisson z = {change.z:+.1f}; |z| ≥ 2 notable, |z| ≥ 3 strong">'
-        f"{ARROWS[change.direction]} {html.escape(change.text(with_z, with_diff))}</span>"
+        f'title="{html.escape(format_p(change.p))}; {html.escape(LEVELS_TEXT)}">'
+        f"{ARROWS[change.direction]} {html.escape(change.text(with_p, with_diff))}</span>"
     )
 
 
@@ -97,7 +100,7 @@ def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], v
                 continue
             rate = f"{r.rate_current:,.1f} {value_label}" if pd.notna(r.rate_current) else ""
             badge = (
-                badge_html(Change(int(r.current), int(r.previous)), with_z=False, with_diff=True)
+                badge_html(Change(int(r.current), int(r.previous), *_days(r)), with_p=False, with_diff=True)
                 if pd.notna(r.previous)
                 else "<span style='color:#595959'>no complete prior year</span>"
             )
@@ -112,6 +115,12 @@ def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], v
         "<div style='overflow-x:auto'><table style='border-collapse:collapse;font-size:0.95rem'>"
         f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _days(row: Any) -> tuple[float, float]:
+    """A table row's exposures (days in each period), equal when it has none."""
+    dc, dp = getattr(row, "days_current", 1.0), getattr(row, "days_previous", 1.0)
+    return (float(dc), float(dp)) if pd.notna(dc) and pd.notna(dp) else (1.0, 1.0)
 
 
 def swatch_legend(items: Sequence[tuple[str, str]]) -> None:

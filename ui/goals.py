@@ -21,7 +21,15 @@ import streamlit as st
 
 from analysis.alerts import CusumParams
 from analysis.goal_series import SERIES_LABELS
-from analysis.goals import INTERVAL_LEVEL, STATUS_RULE, STATUSES, Progress, format_pct, goal_offenses
+from analysis.goals import (
+    INTERVAL_LEVEL,
+    STATUS_RULE,
+    STATUSES,
+    Progress,
+    format_pct,
+    goal_offenses,
+    interval_basis,
+)
 from analysis.registry_read import city_names, data_span, district_names
 from analysis.store import StoreError
 from ingest.goals import (
@@ -153,7 +161,8 @@ def progress_header(p: Progress) -> None:
         cols[0].metric(
             f"So far (to {p.as_of:%b %Y})",
             f"{p.actual:,}",
-            help=f"Expected by now {p.expected:,.0f}; {INTERVAL_LEVEL:.0%} Poisson interval {p.low:,}–{p.high:,}.",
+            help=f"Expected by now {p.expected:,.0f}; {INTERVAL_LEVEL:.0%} interval {p.low:,}–{p.high:,} "
+            f"({interval_basis(p.dispersion)}).",
         )
         cols[1].metric("Expected by now", f"{p.expected:,.0f}", help=f"Interval {p.low:,}–{p.high:,}.")
     cols[2].metric(
@@ -403,6 +412,10 @@ def alerts_table(alerts: pd.DataFrame, params: CusumParams, unjudged: pd.DataFra
                 for c, b in zip(alerts["count"], alerts["baseline"], strict=True)
             ],
             "Signals in window": alerts["signals"],
+            "Threshold H": [
+                f"{h:,.0f} offenses (φ = {d:.1f})"
+                for h, d in zip(alerts["threshold"], alerts["dispersion"], strict=True)
+            ],
             "Data to": alerts["as_of"].dt.strftime("%b %Y"),
             "Trend": alerts["link"],
         }

@@ -83,8 +83,10 @@ with two:
         everything if window.prior_covered else None,
     )
 st.caption(
-    "Change badges: counts a year before → now; the percentage is left out below 10 offenses; "
-    "the Poisson z-score says whether the change is larger than chance (|z| ≥ 2 notable, ≥ 3 strong)."
+    "Change badges: counts a year before → now; the percentage is left out below 10 offenses. "
+    "Judgement: an exact test of two Poisson counts over the days of each period, with its p-value "
+    "(notable p < 0.05, strong p < 0.001; no colour below 10 offenses in either period). "
+    "Where a table shows many changes, its summary says how many would read notable by chance alone."
 )
 
 st.subheader("Offense mix")
@@ -110,10 +112,10 @@ numbers_behind(
         "previous": window.prior_label,
         "share": st.column_config.NumberColumn("Share %", format="%.1f"),
         "change": "Change (a year before → now)",
-        "z": "Poisson z",
+        "p": st.column_config.NumberColumn("p (exact test)", format="%.4f"),
         "judgement": "Judgement",
     },
-    columns=("nibrs_code", "offense", "group", "current", "previous", "share", "change", "z", "judgement"),
+    columns=("nibrs_code", "offense", "group", "current", "previous", "share", "change", "p", "judgement"),
 )
 
 if change.current == 0 and change.previous == 0:
@@ -146,12 +148,13 @@ else:
         hide_index=True,
         width="stretch",
         height=min(36 * (len(districts) + 1) + 3, 620),  # every district without scrolling
-        column_order=("district", "previous", "current", "change", "judgement"),
+        column_order=("district", "previous", "current", "change", "p", "judgement"),
         column_config={
             "district": "District",
             "previous": window.prior_label,
             "current": window.label,
             "change": "Change (a year before → now)",
+            "p": st.column_config.NumberColumn("p (exact test)", format="%.4f"),
             "judgement": "Judgement",
         },
     )
@@ -168,13 +171,14 @@ else:
         hot,
         hide_index=True,
         width="stretch",
-        column_order=("rank", "district", "previous", "current", "change", "share", "trend", "h3"),
+        column_order=("rank", "district", "previous", "current", "change", "p", "share", "trend", "h3"),
         column_config={
             "rank": "#",
             "district": "Mostly in",
             "current": window.label,
             "previous": window.prior_label,
             "change": "Change",
+            "p": st.column_config.NumberColumn("p (exact test)", format="%.4f"),
             "share": st.column_config.NumberColumn("Share of located %", format="%.1f"),
             "trend": st.column_config.LineChartColumn(f"Monthly, {months[0]} to {months[-1]}", y_min=0),
             "h3": "H3 cell",

@@ -1,9 +1,9 @@
 """Goals: every city's measurable goals, each goal's progress, a form for new goals, and
-alerts from the Poisson CUSUM."""
+alerts from a CUSUM calibrated to each series' own dispersion."""
 
 import streamlit as st
 
-from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series, unjudged_series
+from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series, series_watched, unjudged_series
 from analysis.goal_charts import progress_chart
 from analysis.goals import goal_progress, goal_status_by_city
 from ui import goals as ug
@@ -32,8 +32,10 @@ else:
         st.plotly_chart(progress_chart(progress), width="stretch", key="goal_progress_chart")
         st.caption(
             "Cumulative count since the start, through the end of each month. The expected path spreads "
-            "the target over the baseline's own monthly profile; the band is the Poisson interval around "
-            "it; the grey dotted line is the baseline with no change; the dotted dark line carries the "
+            "the target over the baseline's own monthly profile; the band is the 95% interval around it, "
+            f"allowing for this series' own month-to-month variation ({progress.dispersion.describe()}, "
+            "estimated from the baseline years' months with a level per year and an annual season; the "
+            "interval holds negative binomial quantiles with variance φ × expected); the grey dotted line is the baseline with no change; the dotted dark line carries the "
             "current pace (relative to the baseline's same months) to the deadline."
         )
         ug.remove_goal_control(goal_id)
@@ -51,7 +53,8 @@ lookback = st.segmented_control(
     key="alert_lookback",
 )
 params = CUSUM.with_lookback(int(lookback or CUSUM.lookback_months))
-st.caption(params.describe())
 # The CUSUM does not depend on the look-back: computed once, filtered per look-back.
 cusum = query(cusum_by_series, CUSUM)
+st.caption(params.describe())
+st.markdown(params.false_alarms_note(series_watched(cusum)))
 ug.alerts_table(alerts_from_cusum(cusum, params), params, unjudged_series(cusum, params))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.compare import (
+    FUNNEL_METHODS,
     MEASURE_LABELS,
     baseline_years,
     default_baseline,
@@ -11,10 +12,13 @@ from analysis.compare import (
     index_summary,
     indexed_by_city_year,
     strongest_change,
+    with_method,
+    ytd_chance_note,
 )
 from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend, profile_links
 from analysis.filters import OFFENSE_LABELS
 from analysis.periods import coverage
+from analysis.stats import LEVELS_TEXT
 from analysis.summaries import coverage_note, ytd_note
 from analysis.views import overview_data
 from ui.briefing import pack_downloads
@@ -41,6 +45,10 @@ st.subheader("Year to date against the year before")
 st.caption(window.caveat() + ytd.stale_note())
 measures = [(m, MEASURE_LABELS[m]) for m in ("violent_crime", "murder", "firearm_violent")]
 st.markdown(change_table_html(ytd.table, measures, "per 100,000"), unsafe_allow_html=True)
+st.caption(
+    f"Judgements: {LEVELS_TEXT} (hover a badge for its p-value; the numbers below have it). "
+    + ytd_chance_note(ytd.table)
+)
 st.caption(
     ytd_note(
         ytd,
@@ -92,17 +100,28 @@ else:
     )
 
 st.subheader(f"{offense_label}: rate against population (funnel plot)")
+method = url_selectbox(
+    "Control limits",
+    list(FUNNEL_METHODS),
+    key="limits",
+    default="random_effects",
+    format_func=lambda m: FUNNEL_METHODS[m][0].upper() + FUNNEL_METHODS[m][1:],
+    help="City rates differ far more than chance alone would make them. The default limits allow for "
+    "that spread (Spiegelhalter 2005), so a city outside them stands out from the cohort itself; plain "
+    "Poisson limits show only what chance would give, and usually flag most cities.",
+)
+shown = with_method(data.funnel, method)
 chart_block(
-    funnel_chart(data.funnel, offense_label),
-    data.funnel.points,
-    funnel_summary(data.funnel, offense),
+    funnel_chart(shown, offense_label),
+    shown.points,
+    funnel_summary(shown, offense),
     coverage_note(
         data.monthly,
-        extra="Control limits: exact Poisson 95% and 99.8% limits around the pooled rate "
-        "(Spiegelhalter 2005). Cities are placed, not ranked.",
+        extra=f"Control limits: 95% and 99.8% around the pooled rate, {FUNNEL_METHODS[method]} "
+        "(Spiegelhalter 2005; docs/METHODS.md). Cities are placed, not ranked.",
     ),
     key="funnel_chart",
-    file_stem=f"psp_{offense}_funnel",
+    file_stem=f"psp_{offense}_funnel_{method}",
 )
 
 st.subheader("Meeting pack")

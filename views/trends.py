@@ -3,11 +3,12 @@
 import streamlit as st
 
 from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
-from analysis.compare import strongest_change
+from analysis.compare import strongest_change, ytd_chance_note
 from analysis.events import markers_for
 from analysis.filters import OFFENSE_LABELS
 from analysis.periods import coverage
 from analysis.series import cities_in, for_city, seasonal_profile
+from analysis.stats import LEVELS_TEXT
 from analysis.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
 from analysis.views import trends_data
 from ui.components import change_table_html, chart_block, numbers_expander
@@ -99,6 +100,7 @@ if ytd.window is None:
 else:
     st.caption(ytd.window.caveat() + ytd.stale_note())
     st.markdown(change_table_html(ytd.table, [(key, offense)], "per 100,000"), unsafe_allow_html=True)
+    st.caption(f"Judgements: {LEVELS_TEXT}. " + ytd_chance_note(ytd.table))
     st.markdown(strongest_change(ytd.table))
     st.caption(ytd_note(ytd))
     numbers_expander(ytd.table, f"psp_{key}_ytd_{ytd.window.cutoff:%Y_%m}", "ytd")

@@ -7,6 +7,7 @@ import math
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,15 +16,21 @@ from analysis.compare import (
     annual_rates,
     baseline_years,
     default_baseline,
+    estimate_overdispersion,
     funnel,
+    funnel_from_counts,
     funnel_limits,
     funnel_summary,
     index_summary,
     indexed_by_city_year,
     poisson_limit,
     strongest_change,
+    with_method,
     ytd_by_city,
     ytd_from_series,
+)
+from analysis.compare import (
+    bands as compare_bands,
 )
 from analysis.filters import CrimeFilter
 from analysis.periods import coverage
@@ -48,20 +55,29 @@ def test_ytd_by_city_on_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
     }
     assert {k: (int(r.current), int(r.previous)) for k, r in table.iterrows()} == expected
     assert table.loc[("memphis_tn", FIREARM_VIOLENT), "rate_current"] == pytest.approx(5 / 619_470 * 1e5)
-    # 0 -> 1 gives z = 2 (sqrt(1) - sqrt(0)) * 2: the only notable change, so the sentence names it.
-    assert strongest_change(result.table).startswith(
-        "The strongest change is firearm-involved violent crime in Springfield: up 1 (0 → 1), notable (z = +2.0)."
+    # Exact test over 60 days (Jan-Feb 2024) against 59: Memphis firearm 2 -> 5 has the
+    # smallest p, 2 P(X >= 5 | X ~ Binomial(7, 60/119)) = 0.467; the old rule called
+    # Springfield's 0 -> 1 "notable" (z = 2), the exact test gives p = 1.
+    table = table.assign(p=table["p"].astype("float64"))
+    assert table.loc[("memphis_tn", FIREARM_VIOLENT), "p"] == pytest.approx(0.467027, abs=1e-6)
+    assert table.loc[("springfield_il", FIREARM_VIOLENT), "p"] == pytest.approx(1.0)
+    assert (table["days_current"] == 60).all() and (table["days_previous"] == 59).all()
+    assert strongest_change(result.table) == (
+        "No change is larger than chance would explain: the largest is firearm-involved violent crime in "
+        "Memphis, up 3 (2 → 5), not notable (p = 0.47). Violent crime moved notably in 0 of 2 cities "
+        "(0 down, 0 up; with no real change, up to 0.1 would by chance alone)."
     )
 
 
 def test_ytd_with_published_counts(mixed: duckdb.DuckDBPyConnection) -> None:
     result = ytd_by_city(mixed, CrimeFilter(), coverage(mixed))
     table = result.table.set_index(["city_id", "measure"])
-    # Houston: violent Jan+Feb 2024 = 120 + 80 = 200 vs 100 + 90 = 190 (up 5%, 10+ events);
+    # Houston: violent Jan+Feb 2024 = 120 + 80 = 200 vs 100 + 90 = 190 (up 5%, 10+ events;
+    # p = 2 P(X >= 200 | X ~ Binomial(390, 60/119)) = 0.77);
     # murder 6 + 2 = 8 vs 4 + 3 = 7. No firearm row: published counts carry no weapon.
     assert (
         table.loc[("houston_tx", "violent_crime"), "change"]
-        == "up 10 or 5% (190 → 200), not notable (z = +0.7)"
+        == "up 10 or 5% (190 → 200), not notable (p = 0.77)"
     )
     assert (table.loc[("houston_tx", "murder"), ["current", "previous"]] == [8, 7]).all()
     assert ("houston_tx", FIREARM_VIOLENT) not in table.index
@@ -74,15 +90,18 @@ def test_strongest_change_without_a_notable_one() -> None:
         {
             "city": ["A", "B"],
             "measure": ["violent_crime", "violent_crime"],
-            "z": [0.5, -1.5],
+            "current": [4, 40],
+            "previous": [3, 50],
+            "p": [1.0, 0.37],
             "strength": ["not notable", "not notable"],
             "direction": ["up", "down"],
-            "change": ["up 1 (3 → 4), not notable (z = +0.5)", "down 20% (50 → 40), not notable (z = -1.5)"],
+            "change": ["up 1 (3 → 4), not notable (p = 1.0)", "down 20% (50 → 40), not notable (p = 0.37)"],
         }
     )
     assert strongest_change(table) == (
         "No change is larger than chance would explain: the largest is violent crime in B, "
-        "down 20% (50 → 40), not notable (z = -1.5). Violent crime moved notably in 0 of 2 cities (0 down, 0 up)."
+        "down 20% (50 → 40), not notable (p = 0.37). Violent crime moved notably in 0 of 2 cities "
+        "(0 down, 0 up; with no real change, up to 0.1 would by chance alone)."
     )
     assert strongest_change(table.iloc[0:0]) == "No city has a complete year-to-date comparison yet."
 
@@ -180,9 +199,11 @@ def test_funnel_points_by_hand() -> None:
     assert points.loc["a", "band"] == "below the 99.8% limit"
     assert points.loc["b", "band"] == "above the 99.8% limit"
     assert f.start == pd.Timestamp("2024-01-01") and f.end == pd.Timestamp("2024-12-01")
-    assert funnel_summary(f, "violent_crime") == (
+    # Two cities cannot estimate their spread: the limits fall back to plain Poisson, and say so.
+    assert f.overdispersion is not None and not f.overdispersion.adjusts
+    assert funnel_summary(f, "violent_crime").startswith(
         "Pooled violent crime rate of the 2 cities, Jan 2024–Dec 2024: 200.0 per 100,000 residents. "
-        "Cities whose rate differs from the pooled rate by more than chance — above the 99.8% limit: B; below it: A."
+        "Outside the 99.8% limits (beyond Poisson chance) — above: B; below: A. Too few cities (2)"
     )
 
 
@@ -197,9 +218,91 @@ def test_funnel_inside_the_limits(tiny: duckdb.DuckDBPyConnection) -> None:
     springfield_py = 10 / 12 * 113_426 + 2 / 12 * 113_104
     assert f.pooled_rate == pytest.approx(10 / (memphis_py + springfield_py) * 1e5)
     assert set(f.points["band"]) == {"within the 95% limits"}
-    assert "Every city lies within the 99.8% limits" in funnel_summary(f, "violent_crime")
+    assert "No city lies outside the 99.8% limits (beyond Poisson chance)." in funnel_summary(
+        f, "violent_crime"
+    )
 
 
 def test_ytd_from_series_is_empty_without_data() -> None:
     empty = ytd_from_series(monthly_frame("a", 2024, 1, 1).iloc[0:0])
     assert empty.window is None and empty.table.empty
+
+
+# --- overdispersed funnel limits (Spiegelhalter 2005) ---------------------------------
+
+SIZES = np.array([2.3e6, 1.0e6, 8.8e5, 6.3e5, 6.2e5, 5.1e5, 3.1e5, 2.7e5, 2.2e5, 2.0e5, 1.1e5, 6.7e4])
+
+
+def cohort(counts: np.ndarray, sizes: np.ndarray = SIZES) -> pd.DataFrame:
+    names = [f"c{i:02d}" for i in range(len(counts))]
+    return pd.DataFrame({"city_id": names, "city": names, "count": counts, "person_years": sizes})
+
+
+def test_overdispersion_by_hand() -> None:
+    """Spiegelhalter's estimates worked out with plain numpy on five cities."""
+    counts = np.array([500, 1500, 800, 1200, 1000])
+    sizes = np.array([1e5, 1e5, 1e5, 1e5, 1e5])
+    theta = counts.sum() * 1e5 / sizes.sum()  # 1000 per 100,000
+    od = estimate_overdispersion(counts, sizes, theta)
+    z = (counts - 1000) / np.sqrt(1000)  # s^2 = theta * 1e5 / n = 1000 (rate units)
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    w = np.full(5, 1 / 1000)
+    tau2 = (5 * phi - 4) / (w.sum() - (w**2).sum() / w.sum())
+    assert od.phi == pytest.approx(phi) and od.tau2 == pytest.approx(tau2) and od.adjusts
+    # The limits at 100,000 person-years: theta +/- 1.96 sqrt(s^2 + tau^2).
+    limits = funnel_limits(theta, [1e5], (0.95,), "random_effects", od)
+    assert limits["upper"].iloc[0] == pytest.approx(1000 + 1.959964 * math.sqrt(1000 + tau2), rel=1e-6)
+    scaled = funnel_limits(theta, [1e5], (0.95,), "scaled", od)
+    assert scaled["upper"].iloc[0] == pytest.approx(1000 + 1.959964 * math.sqrt(phi * 1000), rel=1e-6)
+
+
+def test_funnel_toggle_keeps_plain_poisson_limits() -> None:
+    rng = np.random.default_rng(1)
+    rates = 1000 * np.exp(rng.normal(0, 0.3, len(SIZES)))
+    f = funnel_from_counts(cohort(rng.poisson(rates * SIZES / 1e5)))
+    assert f.method == "random_effects" and f.overdispersion is not None and f.overdispersion.phi > 50
+    plain = with_method(f, "poisson")
+    # Plain Poisson limits are far narrower, so far more cities fall outside them.
+    outside = (plain.points["band"] != "within the 95% limits").sum()
+    assert outside > (f.points["band"] != "within the 95% limits").sum()
+    assert plain.limits["upper"].max() < f.limits["upper"].max()
+    with pytest.raises(ValueError):
+        with_method(f, "league table")
+
+
+@pytest.mark.parametrize("method", ["random_effects", "scaled"])
+def test_adjusted_limits_hold_95_and_998_percent_of_cities_from_the_fitted_model(method: str) -> None:
+    """Fit the cohort (12 cities spread like the real ones, tau = 30% of the rate), then
+    draw 20,000 cohorts of cities from the fitted overdispersed model: the 95% and 99.8%
+    limits contain about 95% and 99.8% of them."""
+    rng = np.random.default_rng(20261130)
+    true_rates = 1000 * np.exp(rng.normal(0, 0.3, len(SIZES)))
+    f = funnel_from_counts(cohort(rng.poisson(true_rates * SIZES / 1e5)), method)
+    od, theta = f.overdispersion, f.pooled_rate
+    assert od is not None and od.adjusts and theta is not None
+    draws = 20_000
+    n = np.tile(SIZES, draws)
+    if method == "random_effects":  # city rate ~ N(theta, tau^2), then Poisson counts
+        rate = np.maximum(rng.normal(theta, od.tau, n.size), 0.0)
+        counts = rng.poisson(rate * n / 1e5)
+    else:  # counts with variance phi x the Poisson variance
+        mean = theta * n / 1e5
+        counts = np.maximum(np.round(rng.normal(mean, np.sqrt(od.phi * mean))), 0)
+    bands = np.array(compare_bands(counts, theta / 1e5 * n, method, od, theta, n))
+    inside95 = float(np.mean(bands == "within the 95% limits"))
+    inside998 = 1 - float(np.mean(np.isin(bands, ["above the 99.8% limit", "below the 99.8% limit"])))
+    assert inside95 == pytest.approx(0.95, abs=0.006)
+    assert inside998 == pytest.approx(0.998, abs=0.0015)
+
+
+def test_estimated_spread_against_the_true_one() -> None:
+    """With many cities drawn with a between-city SD of 200, Spiegelhalter's winsorised
+    estimate sees about 0.68 of the z-scores' variance (E[clip(Z, -1.28, 1.28)^2] = 0.679
+    for a normal Z), so tau comes out near 200 * sqrt(0.679 - small) = 135-165: the
+    price of robustness to outlying cities that the paper accepts (docs/METHODS.md)."""
+    rng = np.random.default_rng(5)
+    sizes = rng.choice(SIZES, 400)
+    rates = rng.normal(1000, 200, 400)
+    od = estimate_overdispersion(rng.poisson(rates * sizes / 1e5), sizes, 1000.0)
+    assert 120 < od.tau < 170

@@ -38,7 +38,8 @@ def ytd_rows(rates: dict[str, float], strength: str = "strong", direction: str =
             "rate_current": list(rates.values()),
             "direction": direction,
             "strength": strength,
-            "change": "down 20% (125 → 100), strong (z = -2.4)",
+            "emphasis": strength,
+            "change": "down 20% (125 → 100), strong (p = 0.00012)",
         }
     )
 
@@ -99,21 +100,22 @@ def test_names_move_west_of_a_crowded_neighbour() -> None:
 
 
 @pytest.mark.parametrize(
-    ("direction", "strength", "expected"),
+    ("direction", "strength", "emphasis", "expected"),
     [
-        ("up", "strong", "up strong"),
-        ("down", "notable", "down notable"),
-        ("down", "not notable", "not notable"),
-        ("no change", "not notable", "not notable"),
-        (None, None, "no comparison"),
+        ("up", "strong", "strong", "up strong"),
+        ("down", "notable", None, "down notable"),
+        ("up", "strong", "not notable", "few"),  # e.g. 0 -> 13: strong, but too few to colour
+        ("down", "not notable", "not notable", "not notable"),
+        ("no change", "not notable", "not notable", "not notable"),
+        (None, None, None, "no comparison"),
     ],
 )
-def test_change_class(direction: object, strength: object, expected: str) -> None:
-    assert change_class(direction, strength) == expected
+def test_change_class(direction: object, strength: object, emphasis: object, expected: str) -> None:
+    assert change_class(direction, strength, emphasis) == expected
 
 
 def test_legend_and_summary_in_words() -> None:
-    assert legend()[0] == ("Up, strong evidence (|z| ≥ 3)", "#D55E00")
+    assert legend()[0] == ("Up, strong evidence (p < 0.001)", "#D55E00")
     assert legend()[-1] == ("No complete comparison", "#FFFFFF")
     points = pd.DataFrame({"class": ["down strong", "down strong", "not notable"], "city": ["A", "B", "C"]})
     assert deck_summary(points, "Violent crime", YtdWindow(date(2025, 3, 1))) == (

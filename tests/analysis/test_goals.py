@@ -183,3 +183,59 @@ def test_monthly_series_leaves_published_gaps_out(goals_store_path: Path) -> Non
     assert monthly_series(con, "springfield_il", "violent_crime").empty
     assert monthly_series(con, "memphis_tn", "firearm_violent_crime").empty  # counts carry no weapon
     con.close()
+
+
+# --- the interval allows for the series' own overdispersion -----------------------------
+
+
+def test_dispersion_matches_statsmodels_quasi_poisson() -> None:
+    """phi = Pearson X^2 / df of a Poisson GLM with a level per year and an annual
+    harmonic, as statsmodels computes it."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    from analysis.stats import series_dispersion
+
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2022-01-01", "2024-12-01", freq="MS")
+    mean = 100 * (1 + 0.3 * np.sin(2 * np.pi * (months.month - 1) / 12))
+    counts = rng.negative_binomial(mean / 4, 1 / 5)  # variance 5 x mean
+    d = series_dispersion(months, counts)
+    angle = 2 * np.pi * (months.month.to_numpy() - 1) / 12
+    design = np.column_stack(
+        [(months.year == y).astype(float) for y in (2022, 2023, 2024)] + [np.sin(angle), np.cos(angle)]
+    )
+    fit = sm.GLM(counts, design, family=sm.families.Poisson()).fit()
+    assert d.df == 31 and d.raw == pytest.approx(fit.pearson_chi2 / fit.df_resid, rel=1e-8)
+    assert 3 < d.phi < 8
+    # a Poisson-looking series is floored at phi = 1; too few months: Poisson, df 0
+    flat = series_dispersion(months[:12], [10] * 12)
+    assert flat.phi == 1.0 and flat.raw == pytest.approx(0.0, abs=1e-9)
+    assert series_dispersion(months[:6], [1, 2, 3, 4, 5, 6]).df == 0
+
+
+def test_interval_with_overdispersion_by_hand() -> None:
+    from scipy.stats import nbinom
+
+    from analysis.stats import count_intervals
+
+    assert tuple(map(int, (v[0] for v in count_intervals([100.0])))) == poisson_interval(100.0)
+    low, high = count_intervals([100.0], 0.95, 4.0)
+    # negative binomial with mean 100 and variance 400: size 100 / 3, p = 1/4
+    assert (low[0], high[0]) == (nbinom.ppf(0.025, 100 / 3, 0.25), nbinom.ppf(0.975, 100 / 3, 0.25))
+    assert high[0] - low[0] >= 2 * (120 - 81)  # about twice the Poisson width (sqrt 4)
+
+
+def test_a_noisy_series_is_at_risk_not_off_track() -> None:
+    """The same count reads off track against a Poisson interval and at risk against an
+    interval that allows for the baseline year's own month-to-month swings."""
+    months = pd.date_range("2024-01-01", "2025-06-01", freq="MS")
+    swings = [100, 60, 140, 70, 130, 80, 120, 65, 135, 75, 125, 100]  # mean 100, phi about 9
+    series = pd.DataFrame({"month": months, "count": swings + [110] * 6})
+    p = progress(goal(target_change_pct=0.0), series)
+    assert p.dispersion.phi > 5 and p.dispersion.df == 9
+    # Jan-Jun 2025: 660 so far against 100 + 60 + 140 + 70 + 130 + 80 = 580 expected.
+    assert (p.actual, p.expected) == (660, pytest.approx(580.0))
+    assert 660 > poisson_interval(580.0)[1]  # a Poisson interval would say off track
+    assert p.status == "at risk" and p.high >= 660
+    assert f"φ = {p.dispersion.phi:.1f} from the baseline years" in p.summary()

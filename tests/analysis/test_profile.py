@@ -43,9 +43,11 @@ def test_total_change(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeF
     change = profile.total_change(profile.district_changes(tiny_geo, filt, window))
     # 2024: M11 M12 M13 M14 M15 M17 M18 X2 = 8; 2023: M1 M2 M3 M4 M7 = 5 (not X1, June).
     assert (change.current, change.previous) == (8, 5)
-    assert change.text() == "up 3 (5 → 8), not notable (z = +1.2)"
+    # Exact test over 60 days against 59: 2 P(X >= 8 | X ~ Binomial(13, 60/119)) = 0.602.
+    assert change.text() == "up 3 (5 → 8), not notable (p = 0.60)"
+    assert (change.days_current, change.days_previous) == (60, 59)
     # All offenses (the mix): 10 in Jan-Feb 2024, 10 in Jan-Feb 2023.
-    assert profile.total_change(profile.offense_mix(tiny_geo, filt, window)) == Change(10, 10)
+    assert profile.total_change(profile.offense_mix(tiny_geo, filt, window)) == Change(10, 10, 60, 59)
 
 
 def test_offense_mix(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilter, Window]) -> None:
@@ -60,9 +62,10 @@ def test_offense_mix(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFi
         }
     )
     assert_frame_equal(mix[expected.columns.tolist()], expected, check_dtype=False)
-    assert mix.loc[0, "change"] == "no change (3 → 3), not notable (z = +0.0)"
-    assert mix.loc[5, "change"] == "down 3 (3 → 0), not notable (z = -3.5)".replace("not notable", "strong")
-    assert mix.loc[5, "judgement"] == "strong"  # z = 2 * (0 - sqrt(3)) = -3.46
+    assert mix.loc[0, "change"] == "no change (3 → 3), not notable (p = 1.0)"
+    # 3 -> 0 was "strong" under z = 2(sqrt(0) - sqrt(3)) = -3.46; exactly, 2 (59/119)^3 = 0.244.
+    assert mix.loc[5, "change"] == "down 3 (3 → 0), not notable (p = 0.24)"
+    assert mix.loc[5, "judgement"] == "not notable" and mix.loc[5, "p"] == pytest.approx(0.243750, abs=1e-6)
 
 
 def test_offense_mix_applies_district_and_firearm(
@@ -114,10 +117,14 @@ def test_district_changes(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[Cr
     ]
     raines = frame.iloc[1]
     assert math.isnan(raines["pct"])  # below 10 events: no percentage
-    assert raines["z"] == 2.0 and raines["judgement"] == "notable"  # 2 * (sqrt(4) - sqrt(1))
-    assert raines["change"] == "up 3 (1 → 4), notable (z = +2.0)"
+    # Old rule: z = 2 (sqrt(4) - sqrt(1)) = 2, "notable"; exact: 2 P(X >= 4 | 5, 60/119) = 0.386.
+    assert raines["p"] == pytest.approx(0.385592, abs=1e-6) and raines["judgement"] == "not notable"
+    assert raines["change"] == "up 3 (1 → 4), not notable (p = 0.39)"
+    assert raines["emphasis"] == "not notable"
     assert profile.district_summary(frame) == (
-        "Of 2 districts, 1 notably up (Raines); the rest did not change notably."
+        "None of the 2 districts changed notably from a year before (every change is within what chance "
+        "alone would give, p ≥ 0.05). Of these 2 district changes, 0 read notable or strong; with no real "
+        "change anywhere, up to 0.1 would read notable by chance alone (each is tested at p < 0.05)."
     )
 
 
@@ -235,13 +242,15 @@ def test_summaries(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilt
     assert text.startswith(
         "In Jan–Feb 2024 Memphis, TN recorded 10 offenses; the most common was Aggravated Assault (3, 30%)."
     )
-    assert "Largest notable change: All Other Larceny, down 3 (3 → 0)" in text
+    assert text.endswith("No offense changed notably from a year before.")
     grid = profile.counts_by_hour_weekday(tiny_geo, window.current(filt))
     assert profile.hour_summary(grid, filt).startswith(
         "Of 8 offenses (violent crime), the most began on Fridays 02:00–02:59 (1)"
     )
     hot = profile.hotspot_cells(tiny_geo, filt, window, top=10)
-    assert profile.hotspot_summary(hot).endswith(f"the busiest holds {hot['current'].iloc[0]}.")
+    assert f"the busiest holds {hot['current'].iloc[0]}. Of these {len(hot)} cell changes, 0 read" in (
+        profile.hotspot_summary(hot)
+    )
 
 
 def test_offenses_without_a_time_stay_out_of_the_hour_chart(

@@ -153,7 +153,9 @@ def test_same_month_last_year(tiny: duckdb.DuckDBPyConnection) -> None:
     table = same_month_last_year(frame).set_index("city_id")
     # Feb 2024 against Feb 2023: Memphis 2 vs 1; Springfield 0 vs 0.
     assert table.loc["memphis_tn", ["current", "previous", "diff"]].tolist() == [2, 1, 1]
-    assert table.loc["memphis_tn", "change"] == "up 1 (1 → 2), not notable (z = +0.8)"
+    # Exact test over 29 days against 28: 2 P(X >= 2 | X ~ Binomial(3, 29/57)) > 1, so p = 1.
+    assert table.loc["memphis_tn", "change"] == "up 1 (1 → 2), not notable (p = 1.0)"
+    assert table.loc["memphis_tn", ["days_current", "days_previous"]].tolist() == [29, 28]
     assert table.loc["springfield_il", "direction"] == "no change"
     assert table.loc["memphis_tn", "month"] == pd.Timestamp("2024-02-01")
 

@@ -48,8 +48,8 @@ def test_tiny_store_numbers(app: Callable[..., AppTest], tiny_geo_store_path: Pa
     words = text(at)
     assert "**Jan–Feb 2024** compared with the same months a year before (**Jan–Feb 2023**)" in words
     # Memphis violent crime: 5 -> 8 (tests/analysis/test_profile.py works it out).
-    assert "up 3 (5 → 8), not notable (z = +1.2)" in words
-    assert "Of 2 districts, 1 notably up (Raines)" in words
+    assert "up 3 (5 → 8), not notable (p = 0.60)" in words
+    assert "None of the 2 districts changed notably from a year before" in words  # Raines 1 -> 4: p = 0.39
     districts = next(
         d.value for d in at.dataframe if list(d.value.columns[:3]) == ["district", "current", "previous"]
     )
@@ -57,6 +57,7 @@ def test_tiny_store_numbers(app: Callable[..., AppTest], tiny_geo_store_path: Pa
         ["North Main", 4, 4],
         ["Raines", 4, 1],
     ]
+    assert districts["p"].round(4).tolist() == [1.0, 0.3856]  # in the table and its CSV
     assert "Rows 1–8 of 8 offenses (page 1 of 1)." in words
 
 

@@ -54,7 +54,10 @@ def test_demo_goals_at_a_glance_and_detail(app: Callable[..., AppTest], demo_sto
     table = at.dataframe[0].value
     assert len(table) == 13
     names = chart_names(at)
-    assert {"Actual", "Expected by now (target path)", "95% Poisson interval"} <= set(names)
+    assert {"Actual", "Expected by now (target path)"} <= set(names)
+    assert any(n.startswith("95% interval (φ = ") for n in names)  # the band allows for overdispersion
+    assert "allowing for this series' own month-to-month variation (dispersion φ = " in page
+    assert "its dispersion φ is estimated from the baseline years" in page  # the rule says the method
     assert "so far vs" in page and "expected by now" in page
     assert [h.value for h in at.header] == ["All goals at a glance", "Goal detail", "New goal", "Alerts"]
 
@@ -136,7 +139,12 @@ def test_alerts_list_links_to_trends(app: Callable[..., AppTest], goals_store: P
         ["Memphis", "Violent crime", "Jun 2025"]
     ]
     assert alerts["Trend"].tolist() == ["./trends?city=memphis_tn&offense=violent_crime"]
-    assert "threshold h = 5" in texts(at)
+    # the calibrated threshold of the series, in offenses, beside its dispersion
+    assert alerts["Threshold H"].iloc[0].endswith("offenses (φ = 1.2)")
+    words = texts(at)
+    assert "CUSUM on the count scale" in words and "k = baseline × 1.097" in words
+    assert "once in 60 months on average" in words
+    assert "2 series are watched. With no real change anywhere, about 0.4 false alarms a year" in words
 
 
 def test_status_chips_say_the_status_in_words(goals_store: Path) -> None:

@@ -51,6 +51,27 @@ def test_overview_is_the_default_page_on_the_demo_store(
     assert buttons[-2:] == ["Download PowerPoint", "Download PDF"]  # the meeting pack
 
 
+def test_funnel_limits_toggle(app: Callable[..., AppTest], demo_store_path: Path) -> None:
+    """By default the funnel's limits allow for the cohort's spread and say how large it is;
+    the plain Poisson limits stay one click away and flag far more cities."""
+    at = app(demo_store_path)
+    words = texts(at)
+    assert (
+        "(beyond the cohort's own spread)" in words and "Overdispersion across the 12 cities: φ = " in words
+    )
+    funnel = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert {t["name"] for t in funnel["data"]} >= {
+        "95% limits (overdispersed)",
+        "99.8% limits (overdispersed)",
+    }
+    at.selectbox(key="limits").set_value("poisson").run()
+    assert not at.exception
+    words = texts(at)
+    assert "(beyond Poisson chance)" in words and "these plain Poisson limits ignore it" in words
+    funnel = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert "95% limits (Poisson)" in {t["name"] for t in funnel["data"]}
+
+
 def test_tiny_store_numbers_by_hand(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
     at = app(tiny_store_path)
     assert not at.exception
@@ -63,16 +84,28 @@ def test_tiny_store_numbers_by_hand(app: Callable[..., AppTest], tiny_store_path
         "up 1 (1 → 2), not notable",
         "up 3 (2 → 5), not notable",
         "up 2 (1 → 3), not notable",
-        "up 1 (0 → 1), notable",
+        "up 1 (0 → 1), not notable",  # "notable" under the old z rule; exactly, p = 1
     ):
         assert badge in table
+    # the p-value in each badge's tooltip; no colour or bold below 10 offenses
+    assert 'title="p = 0.47; exact Poisson test' in table
+    assert "font-weight:400" in table and "font-weight:600" not in table
     visible = re.sub(r"<[^>]*>", " ", table)  # the text a reader sees, without tags and tooltips
     assert "%" not in visible  # no percentage below 10 events
     words = texts(at)
     assert "cut at February 2024, the last month every compared city has complete" in words
     assert "Only 2 months into the year" in words
-    assert "The strongest change is firearm-involved violent crime in Springfield" in words
+    assert (
+        "the largest is firearm-involved violent crime in Memphis, up 3 (2 → 5), not notable (p = 0.47)"
+        in words
+    )
+    assert (
+        "Of these 5 year-to-date changes, 0 read notable or strong; with no real change anywhere, up to 0.2"
+        in (words)
+    )
     assert "No data in the store: Baton Rouge, LA, Birmingham, AL" in " ".join(i.value for i in at.info)
+    numbers = at.dataframe[0].value  # the CSV behind the table carries the test and its exposures
+    assert {"p", "strength", "days_current", "days_previous"} <= set(numbers.columns)
 
 
 def test_store_with_published_counts_only_for_some_cities(
