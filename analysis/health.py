@@ -228,19 +228,21 @@ lagged as (
     window w as (partition by city_id, incident_side order by month)
 ),
 changes as (
-    select city_id, month, incident_side, 'source change' as kind, prev_sources as before, sources as after
+    select city_id, month, incident_side, 'source change' as kind, prev_sources as before, sources as after,
+           null::varchar as offense
     from lagged where prev_sources is not null and sources <> prev_sources
     union all
     select city_id, month, incident_side, 'reporting standard change',
-           prev_standards, standards
+           prev_standards, standards, null
     from lagged where prev_standards is not null and standards is not null and standards <> prev_standards
     union all
-    select city_id, month, incident_side, 'date basis change', prev_basis, date_basis
+    select city_id, month, incident_side, 'date basis change', prev_basis, date_basis, null
     from lagged where prev_basis is not null and date_basis is not null and date_basis <> prev_basis
     union all
     -- Breaks a source's mapping declares (e.g. the FBI's 2013 rape definition), where the
     -- city has that source's counts on both sides of the month.
-    select b.city_id, b.month, false, b.kind || ': ' || b.offense || ' (' || b.source || ')', b.before, b.after
+    select b.city_id, b.month, false, b.kind || ': ' || b.offense || ' (' || b.source || ')', b.before, b.after,
+           b.offense
     from source_breaks b
     where exists (select 1 from monthly_counts m where m.source = b.source and m.city_id = b.city_id
                   and m.offense = b.offense and m.month < b.month)
@@ -249,7 +251,8 @@ changes as (
 ),
 final as (
     select ch.city_id, c.name, ch.month,
-           case when ch.incident_side then 'incidents' else 'counts' end as data, ch.kind, ch.before, ch.after
+           case when ch.incident_side then 'incidents' else 'counts' end as data, ch.kind, ch.before, ch.after,
+           ch.offense
     from changes ch join cities c using (city_id)
 )
 select * from final order by name, month, data, kind
@@ -260,7 +263,9 @@ def series_breaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Detected series breaks per city: the month where the sources behind a city's
     incident data (or its published counts) change, where the reporting standard changes
     (SRS -> NIBRS, from each source's mapping) and where the date basis changes (offense
-    date vs report date). Columns: city_id, name, month, data, kind, before, after."""
+    date vs report date), and the breaks a source's mapping declares (e.g. the 2013 rape
+    definition; `offense` names the series it affects, null = every series).
+    Columns: city_id, name, month, data, kind, before, after, offense."""
     return con.execute(BREAKS_SQL).df()
 
 
@@ -324,19 +329,47 @@ select * from final order by city, month
 """
 
 
-def chart_breaks(con: duckdb.DuckDBPyConnection, cov: Coverage, cities: tuple[str, ...] = ()) -> pd.DataFrame:
+def _gap_runs(gaps: pd.DataFrame) -> pd.DataFrame:
+    """One marker per run of consecutive missing months (at its first month), not one per month."""
+    if gaps.empty:
+        return gaps
+    month = pd.to_datetime(gaps["month"])
+    gaps = gaps.assign(
+        run=month.dt.year * 12 + month.dt.month - gaps.groupby(["city_id", "source"]).cumcount()
+    )
+    runs = gaps.groupby(["city_id", "city", "source", "run"], as_index=False, sort=False).agg(
+        month=("month", "min"), last=("month", "max"), months=("month", "size")
+    )
+    span = (
+        ", "
+        + pd.to_datetime(runs["month"]).dt.strftime("%b %Y")
+        + " – "
+        + pd.to_datetime(runs["last"]).dt.strftime("%b %Y")
+    ).where(runs["months"] > 1, "")
+    runs["label"] = "gap in published counts" + span + " (" + runs["source"] + ")"
+    return runs[["city_id", "city", "month", "source", "label"]]
+
+
+def chart_breaks(
+    con: duckdb.DuckDBPyConnection,
+    cov: Coverage,
+    cities: tuple[str, ...] = (),
+    offenses: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Months to mark on trend charts as series breaks, for `cities` (empty = all covered).
 
-    Columns: city_id, city, month, source, label. Two kinds: a month missing inside a
-    city's published counts (the trend line has a hole there), and the breaks
+    Columns: city_id, city, month, source, label. Two kinds: a run of months missing inside a
+    city's published counts (the trend line has a hole there; one marker per run), and the breaks
     `series_breaks` detects (a change of source, of reporting standard such as SRS to
     NIBRS, or of date basis). The demo has none.
     """
     wanted = list(cities) or sorted(cov.cities())
     sql = GAP_BREAKS_SQL.format(coverage=COVERAGE_CTE)
-    gaps = con.execute(sql, [*cov.sql_params(), wanted]).df()
+    gaps = _gap_runs(con.execute(sql, [*cov.sql_params(), wanted]).df())
     detected = series_breaks(con)
     detected = detected[detected["city_id"].isin(wanted)]
+    if offenses:  # a declared break marks only the series it affects
+        detected = detected[detected["offense"].isna() | detected["offense"].isin(offenses)]
     changes = pd.DataFrame(
         {
             "city_id": detected["city_id"],
@@ -377,8 +410,8 @@ def months_not_reported(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                       - row_number() over (partition by city_id, source, status, reason order by month) as run
             from m
         )
-        select city_id, name, source, status, reason, min(month) as first_month, max(month) as last_month,
-               count(*) as months
+        select city_id, name, source, status, reason, strftime(min(month), '%Y-%m') as first_month,
+               strftime(max(month), '%Y-%m') as last_month, count(*) as months
         from runs group by city_id, name, source, status, reason, run
         order by name, source, first_month
         """

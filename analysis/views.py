@@ -108,6 +108,6 @@ def trends_data(
         rolling_change=rolling_change(rolling),
         same_month=same_month_last_year(monthly),
         ytd=ytd_from_series(monthly),
-        breaks=chart_breaks(con, cov, filt.cities),
+        breaks=chart_breaks(con, cov, filt.cities, filt.offenses),
         missing=absent_cities(series, filt.cities, cov, city_names(con), view),
     )

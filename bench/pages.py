@@ -253,7 +253,9 @@ def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     cov = t(pdx.coverage)
     with (
         patched(analysis.views, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-        patched(analysis.views, "chart_breaks", lambda con, c, cities=(): _breaks_pd(pdx, cities)),
+        patched(
+            analysis.views, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)
+        ),
         patched(analysis.views, "city_names", lambda con: pdx.city_names()),
     ):
         data = t(trends_data, None, _trends_filter(k), cov, k.granularity)
@@ -353,7 +355,7 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (ab, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
             (analysis.compare, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
             (analysis.views, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-            (analysis.views, "chart_breaks", lambda con, c, cities=(): _breaks_pd(pdx, cities)),
+            (analysis.views, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)),
             (analysis.views, "city_names", lambda con: pdx.city_names()),
             (analysis.goals, "stored_goals", lambda con: pdx.goals),
             (analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),

@@ -225,12 +225,66 @@ def _mark_not_reported(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
         )
 
 
+LUMP = "not reported monthly: a lump sum of the months since "
+
+
+def _lump_sums(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> dict[str, int]:
+    """[counts.not_reported] lump_after_zeros: the month that ends a run of all-zero months
+    begun in the same calendar year carries the whole run's offenses. Its figures go to
+    period_counts (run start .. end of the month) and the month is skipped as not reported
+    monthly. Returns "city: first..month" -> months covered."""
+    con.execute(
+        """
+        create or replace temp table lumps as
+        with zeros as (
+            select city_id, month from parsed where skip and skip_reason = 'not reported: every count 0'
+        ),
+        runs as (
+            select city_id, min(month) as first, max(month) as last from (
+                select *, year(month) * 12 + month(month)
+                          - row_number() over (partition by city_id order by month) as grp
+                from zeros
+            ) group by city_id, grp
+        )
+        select p.line, p.city_id, r.first, p.month
+        from runs r join parsed p
+          on p.city_id = r.city_id and p.month = (r.last + interval 1 month)::date
+        where p.reason is null and not p.skip and p.dup is null and year(p.month) = year(r.first)
+        """
+    )
+    con.execute(
+        """
+        insert or replace into period_counts (city_id, offense, period_start, period_end, count, source, import_id)
+        select v.city_id, v.offense, v.first, last_day(v.month), v.count, $source, $import_id
+        from (
+            select l.city_id, l.first, l.month, unnest(p.names) as offense, unnest(p.nums)::integer as count
+            from lumps l join parsed p using (line)
+        ) v
+        left join period_counts pc
+          on pc.source = $source and pc.city_id = v.city_id and pc.offense = v.offense
+         and pc.period_start = v.first and pc.period_end = last_day(v.month)
+        where v.count is not null and pc.count is distinct from v.count
+        """,
+        {"source": m.source, "import_id": import_id},
+    )
+    con.execute(
+        "update parsed set skip = true, skip_reason = ? || strftime(l.first, '%Y-%m') || ' (period_counts)'"
+        " from lumps l where parsed.line = l.line",
+        [LUMP],
+    )
+    return tally(
+        con,
+        "select ci.name || ' ' || strftime(l.first, '%Y-%m') || '..' || strftime(l.month, '%Y-%m'),"
+        " (year(l.month) * 12 + month(l.month)) - (year(l.first) * 12 + month(l.first)) + 1"
+        " from lumps l join cities ci using (city_id) order by 1",
+    )
+
+
 def _choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> dict[str, int]:
     """A month listed more than once: keep one copy by the mapping's rule, set the others
     aside in superseded_counts (never summed). Returns "city year: copy k" -> months."""
     d = m.counts.duplicates
     assert d is not None
-    group = "city_id, month" if d.per == "month" else "city_id, year(month)"
     order = {
         "first": "copy",
         "last": "copy desc",
@@ -242,23 +296,29 @@ def _choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -
         create or replace temp table copies as
         with numbered as (
             select line, city_id, month, compare_value,
+                   case when $per = 'year' then date_trunc('year', month)::date else month end as period,
                    row_number() over (partition by city_id, month order by line) as copy,
                    count(*) over (partition by city_id, month) as copies
             from parsed where reason is null and not skip
         ),
         scores as (
-            select ({group}) as grp, copy, sum(compare_value) as score
+            select city_id, period, copy, sum(compare_value) as score
             from numbered where copies > 1 group by all
         ),
         winner as (
-            select grp, arg_min(copy, rk) as chosen
-            from (select grp, copy, row_number() over (partition by grp order by {order}) as rk from scores)
-            group by grp
+            select city_id, period, arg_min(copy, rk) as chosen from (
+                select city_id, period, copy,
+                       row_number() over (partition by city_id, period order by {order}) as rk
+                from scores
+            ) group by all
         )
+        -- A month with fewer copies than the period's winner keeps its first (its last for 'last').
         select n.*, case when n.copies = 1 then 1
-                         when w.chosen <= n.copies then w.chosen else 1 end as chosen
-        from numbered n left join winner w on w.grp = ({group.replace("city_id", "n.city_id").replace("month", "n.month")})
-        """  # noqa: S608 - group/order come from the fixed choices above
+                         when w.chosen <= n.copies then w.chosen
+                         when $keep = 'last' then n.copies else 1 end as chosen
+        from numbered n left join winner w using (city_id, period)
+        """,  # noqa: S608 - `order` is one of the fixed choices above
+        {"per": d.per, "keep": d.keep},
     )
     con.execute(
         "update parsed set dup = 'superseded copy (kept in superseded_counts)'"
@@ -408,6 +468,13 @@ def _load_wide(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_
         _dedupe_lines(con, "city_id, month")
     else:
         chosen = _choose_copies(con, m, import_id)
+    lumps = _lump_sums(con, m, import_id) if m.counts.not_reported.lump_after_zeros else {}
+    if lumps:
+        out.notes.append(
+            "months that carry the offenses of the not-reported months before them (late reports), kept as "
+            "period_counts, not as monthly figures: "
+            + "; ".join(f"{k} ({v} months)" for k, v in lumps.items())
+        )
     _values(con, m)
     out.accepted, written, revised = _upsert_monthly(con, m.source, import_id)
     out.written["monthly_counts"] = written

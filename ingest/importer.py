@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.settings import ROOT
 from ingest.errors import ImportFailed, MappingError
 from ingest.mapping import Mapping, available_sources, load_mapping, mapping_path
 from ingest.registry import load_registry
@@ -153,6 +154,14 @@ def resolve_mapping(source: str, mapping: Path | None) -> Mapping:
     return load_mapping(mapping, default_source=None if source == "generic" else source)
 
 
+def _shown_path(path: Path) -> str:
+    """The mapping's path relative to the project when it is inside it (data/sources/x.toml)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -237,7 +246,7 @@ def import_file(
                 spec.publisher or None,
                 spec.note or None,
                 spec.standard,
-                str(spec.path),
+                _shown_path(spec.path),
                 import_id,
             ],
         )

@@ -156,6 +156,10 @@ class NotReportedSpec:
     blank: bool = False
     all_zero: bool = False
     zero_is_missing: tuple[str, ...] = ()
+    # A reported month right after a run of all-zero months that began in the same calendar
+    # year holds the offenses of the whole run (a late report): it goes to period_counts for
+    # that period, and the month itself is not a monthly figure.
+    lump_after_zeros: bool = False
 
 
 @dataclass(frozen=True)
@@ -506,7 +510,10 @@ def _not_reported(t: _Table | None) -> NotReportedSpec:
         blank=t.get("blank", bool, False),
         all_zero=t.get("all_zero", bool, False),
         zero_is_missing=t.strings("zero_is_missing"),
+        lump_after_zeros=t.get("lump_after_zeros", bool, False),
     )
+    if spec.lump_after_zeros and not spec.all_zero:
+        raise t.err("lump_after_zeros", "needs all_zero = true (the months the lump sum covers)")
     bad = [o for o in spec.zero_is_missing if o not in OFFENSE_KEYS]
     if bad:
         raise t.err("zero_is_missing", f"not offenses: {bad}; use {', '.join(OFFENSE_KEYS)}")

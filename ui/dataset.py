@@ -54,7 +54,7 @@ def dataset_switch() -> None:
             "`python -m ingest import ... --db data/NAME.duckdb` adds your own.",
         )
         if DEMO not in names:
-            st.caption("Demo data: `make demo` builds it.")
+            st.caption("The synthetic demo is one command away: `make demo`.")
     if chosen is not None:
         st.query_params[KEY] = chosen
     previous = st.session_state.get(_PREVIOUS)

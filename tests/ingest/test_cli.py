@@ -64,6 +64,10 @@ def test_status_json_has_every_health_table(store: Path) -> None:
         "series_breaks",
         "quarantine",
         "upstream",
+        "source_info",
+        "months_not_reported",
+        "superseded",
+        "agency_population",
         "months",
         "official_sources",
         "agreement",
@@ -72,6 +76,8 @@ def test_status_json_has_every_health_table(store: Path) -> None:
         "superseded",
         "agency_population",
     }
+    (info,) = data["source_info"]
+    assert info["title"] == "Example PD records-system export"
     (src,) = [s for s in data["sources"] if s["source"] == "example_pd_rms"]
     assert src["rows"] == 8 and src["quarantined"] == 3 and src["last_complete_month"] == "2024-01-01"
     assert {m["month"] for m in data["months"] if m["city_id"] == "springfield_il"} == {

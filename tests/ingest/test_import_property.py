@@ -83,8 +83,11 @@ def test_malformed_csv_never_crashes(workdir: Path, data: bytes) -> None:
         assert report.rows_quarantined <= 0.5 * report.rows_read
 
 
-def test_header_only_imports_nothing(store: Path, tmp_path: Path) -> None:
+def test_header_only_is_refused(store: Path, tmp_path: Path) -> None:
+    """A header without rows is not an import (issue 11): refused, the store unchanged."""
     csv = tmp_path / "empty.csv"
     csv.write_text(HEADER + "\n")
-    report = import_file(store, "generic", csv, mapping=EXAMPLE_MAPPING)
-    assert (report.rows_read, report.rows_accepted) == (0, 0)
+    before = sha256(store)
+    with pytest.raises(ImportFailed, match="header but no rows"):
+        import_file(store, "generic", csv, mapping=EXAMPLE_MAPPING)
+    assert sha256(store) == before

@@ -91,7 +91,26 @@ def chosen_rows(frame: pd.DataFrame) -> pd.DataFrame:
     keep = (reported["copies"] == 1) | (reported["copy"] == reported["yr"].map(winner))
     out = reported[keep]
     assert not out["year"].duplicated().any()
-    return out
+    return out[~out["year"].isin(lump_months(frame))]
+
+
+def lump_months(frame: pd.DataFrame) -> set[str]:
+    """Months that end a run of all-zero months begun in the same calendar year (they
+    carry the run's offenses: period_counts, not monthly figures)."""
+    counts = frame[list(COLUMNS.values())]
+    zero = set(frame.loc[(counts.fillna(0) == 0).all(axis=1) & ~counts.isna().all(axis=1), "year"])
+    months = pd.Series(sorted(zero), dtype=str)
+    lumps = set()
+    if months.empty:
+        return lumps
+    stamp = pd.to_datetime(months)
+    run = (stamp.dt.year * 12 + stamp.dt.month) - pd.Series(range(len(months)))
+    for _, group in months.groupby(run):
+        first, last = pd.Timestamp(group.iloc[0]), pd.Timestamp(group.iloc[-1])
+        after = last + pd.DateOffset(months=1)
+        if after.year == first.year and after.strftime("%Y-%m-%d") in set(frame["year"]):
+            lumps.add(after.strftime("%Y-%m-%d"))
+    return lumps
 
 
 @pytest.fixture(scope="module")
@@ -207,6 +226,11 @@ def test_birmingham_blank_2019_is_a_gap_not_zero(
     assert spans == {
         ("2010-01", "2010-12", "not reported: blank month"),
         ("2012-01", "2012-11", "not reported: every count 0"),
+        (
+            "2012-12",
+            "2012-12",
+            "not reported monthly: a lump sum of the months since 2012-01 (period_counts)",
+        ),
         ("2017-01", "2017-12", "not reported: blank month"),
         ("2019-01", "2019-12", "not reported: blank month"),
         ("2020-05", "2021-01", "not reported: every count 0"),
@@ -394,3 +418,66 @@ def test_public_copies_are_the_raw_files(shared_data: Path) -> None:
     for shipped in sorted(PUBLIC_DIR.rglob("*.gz")) + sorted(PUBLIC_DIR.rglob("*.geojson")):
         rel = shipped.relative_to(PUBLIC_DIR)
         assert _sha(shipped) == _sha(shared_data / "raw" / rel), rel
+
+
+def test_trend_markers_one_per_gap_and_only_the_affected_series(con: duckdb.DuckDBPyConnection) -> None:
+    from analysis.health import chart_breaks
+    from analysis.periods import coverage
+
+    cov = coverage(con)
+    murder = chart_breaks(con, cov, ("birmingham_al",), ("murder",))
+    assert not murder["label"].str.contains("definition change").any()
+    gaps = murder[murder["label"].str.startswith("gap in published counts")]
+    # 2012-01..11, 2017, 2019 and 2020-05..2021-01 inside the span (2010 is before it): one marker each.
+    assert sorted(str(m)[:7] for m in gaps["month"]) == ["2012-01", "2017-01", "2019-01", "2020-05"]
+    assert "gap in published counts, Jan 2019 – Dec 2019 (ucr_return_a)" in set(gaps["label"])
+    violent = chart_breaks(con, cov, ("birmingham_al",), ("violent_crime",))
+    assert violent["label"].str.contains("definition change: violent_crime").sum() == 1
+    assert not violent["label"].str.contains("definition change: rape").any()
+
+
+def test_birmingham_2012_is_a_year_reported_in_december(
+    con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame]
+) -> None:
+    frame = raw["birmingham_al"]
+    assert lump_months(frame) == {"2012-12-01"}
+    december = frame[frame["year"] == "2012-12-01"].iloc[0]
+    stored = dict(
+        con.execute(
+            "select offense, count from period_counts where city_id = 'birmingham_al' and source = 'ucr_return_a'"
+            " and period_start = '2012-01-01' and period_end = '2012-12-31'"
+        ).fetchall()
+    )
+    assert stored == {o: int(december[c]) for o, c in COLUMNS.items()}
+    assert stored["murder"] == 67
+    n = con.execute(
+        "select count(*) from monthly_counts where city_id = 'birmingham_al' and year(month) = 2012"
+    ).fetchone()
+    assert n == (0,)
+    # Not every run of zeros is followed by a lump: 2020-05..2021-01 ends in a new year.
+    assert all(not lump_months(f) for c, f in raw.items() if c != "birmingham_al")
+
+
+def test_status_shows_the_copies_and_the_gaps(return_a: tuple[Path, dict[str, ImportReport]]) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ingest.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["status", "--json", "--db", str(return_a[0])])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    houston = [
+        r
+        for r in data["superseded"]
+        if r["city_id"] == "houston_tx" and r["year"] == 2019 and r["offense"] == "murder"
+    ]
+    assert [(r["kept"], r["other"]) for r in houston] == [(281, 275)]
+    assert any(
+        r["city_id"] == "birmingham_al" and r["first_month"] == "2019-01" for r in data["months_not_reported"]
+    )
+    assert data["source_info"][0]["publisher"].startswith("FBI Uniform Crime Reporting")
+    table = runner.invoke(app, ["status", "--db", str(return_a[0])])
+    assert "Months listed twice" in table.output and "Months a source did not report" in table.output

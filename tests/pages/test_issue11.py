@@ -99,3 +99,24 @@ def test_interventions_open_the_city_of_the_link(app: Callable[..., AppTest], de
     bad = app(demo_store_path, page="views/interventions.py", query={"city": "atlantis"})
     assert not bad.exception
     assert "unknown city" in warnings(bad)
+
+
+def test_data_page_shows_what_each_source_is(app: Callable[..., AppTest], one_year_store: Path) -> None:
+    at = app(one_year_store, page="views/data.py")
+    assert not at.exception
+    assert "What each source is" in [h.value for h in at.subheader]
+    frames = [d.value for d in at.dataframe]
+    described = next(f for f in frames if "publisher" in f.columns)
+    assert described["title"].tolist() == ["Example PD records-system export"]
+    assert described["publisher"].tolist() == ["Example Police Department"]
+
+
+def test_readme_explains_both_outside_the_city_reasons() -> None:
+    """The README names the two quarantine reasons exactly as the importer writes them."""
+    from tests.conftest import ROOT
+
+    code = (ROOT / "ingest" / "incidents.py").read_text()
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for reason in ("coordinates outside the city", "coordinates outside the city boundary"):
+        assert f"'{reason}'" in code
+        assert f"*{reason}*" in readme
