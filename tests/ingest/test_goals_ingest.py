@@ -71,7 +71,11 @@ def test_a_valid_goal_is_stored(goals_store: Path) -> None:
         ({"baseline_years": (2023, 2023)}, "repeat a year"),
         ({"district": "Atlantis"}, "Unknown district 'Atlantis' in Memphis"),
         ({"offense": "firearm_violent_crime"}, "does not record weapons"),
-        ({"offense": "murder", "baseline_years": (2023,)}, "The baseline has no offenses"),
+        (
+            {"offense": "murder", "baseline_years": (2023,)},
+            "Baseline year 2023 has no complete data for murder",
+        ),
+        ({"offense": "rape", "baseline_years": (2023,)}, "The baseline has no offenses"),
         ({"owner": "x" * 600}, "The owner is 600 characters long"),
     ],
 )

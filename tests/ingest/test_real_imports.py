@@ -653,7 +653,8 @@ def test_health_on_the_real_store(con: duckdb.DuckDBPyConnection) -> None:
     assert kc["geocoded_share"] == 0 and kc["quarantined"] == 92
     indy = cov.loc[("indianapolis_in", "indianapolis")]
     assert indy["standard"] == "SRS" and str(indy["last_complete_month"])[:7] == "2019-05"
-    assert pd.isna(indy["part1_scope"]) and list(kc["part1_scope"]) == [
+    # Indianapolis's mapping now lists every Part I offense explicitly (nothing by default).
+    assert len(indy["part1_scope"]) == 7 and list(kc["part1_scope"]) == [
         "rape",
         "theft",
         "motor_vehicle_theft",
