@@ -49,7 +49,7 @@ def test_demo_store_map(app: Callable[..., AppTest], demo_store_path: Path) -> N
     assert 0 < objects(spec) <= MAX_MAP_OBJECTS
     words = text(at)
     assert "offenses (violent crime) with a location" in words
-    assert "never drawn as points" in words and "bounding box" in words
+    assert "never drawn as points" in words and "The black line is the city boundary" in words
     assert [e.label for e in at.expander] == ["Numbers behind this map", "Offenses per district"]
     assert len(at.dataframe) == 2 and len(at.download_button) == 2
 
