@@ -86,6 +86,11 @@ def test_store_with_published_counts_only_for_some_cities(
     # no firearm figure: published counts carry no weapon.
     assert "up 10 or 5% (190 → 200)" in houston and "up 1 (7 → 8)" in houston and "no data" in houston
     assert "Source: fixture (2 cities); portal (1 city); published (1 city)" in texts(at)
+    # The profile line lists only cities with incident records and says why Houston has none.
+    line = next(m.value for m in at.markdown if m.value.startswith("City profiles:"))
+    assert "[Memphis](city?city=memphis_tn)" in line and "[Houston]" not in line
+    assert "No profile for " in line and "Houston" in line.split("No profile for ")[1]
+    assert "the store holds no incident records for them" in line
 
 
 def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
