@@ -22,6 +22,7 @@ import math
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.settings import SETTINGS
 
@@ -129,6 +130,23 @@ def mosaic_zoom(bounds: tuple[float, float, float, float], max_zoom: int) -> int
     return 0
 
 
+@lru_cache(maxsize=512)
+def fetch_tile(url: str) -> bytes:
+    """One tile's bytes (kept for the process: a pack of 12 cities asks for a tile once)."""
+    request = urllib.request.Request(url, headers={"User-Agent": "psp-dashboard"})
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310 - http(s) only
+        data: bytes = response.read()
+    return data
+
+
+def configured_or_none() -> Basemap | None:
+    """The configured basemap, or None when there is none or its setting is unusable."""
+    try:
+        return configured_basemap()
+    except BasemapError:
+        return None
+
+
 def tile_mosaic(basemap: Basemap, bounds: tuple[float, float, float, float]) -> Mosaic:
     """Fetch the tiles over `bounds` and stitch them; raises OSError (or PIL's errors)
     when a tile cannot be fetched or read."""
@@ -143,11 +161,7 @@ def tile_mosaic(basemap: Basemap, bounds: tuple[float, float, float, float]) -> 
     canvas = Image.new("RGB", ((x1 - x0 + 1) * TILE_PX, (y1 - y0 + 1) * TILE_PX), "white")
     for x in range(x0, x1 + 1):
         for y in range(y0, y1 + 1):
-            request = urllib.request.Request(
-                basemap.tile_url(z, x % 2**z, y), headers={"User-Agent": "psp-dashboard"}
-            )
-            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310
-                tile = Image.open(io.BytesIO(response.read())).convert("RGB")
+            tile = Image.open(io.BytesIO(fetch_tile(basemap.tile_url(z, x % 2**z, y)))).convert("RGB")
             canvas.paste(tile.resize((TILE_PX, TILE_PX)), ((x - x0) * TILE_PX, (y - y0) * TILE_PX))
     # Crop to the extent, then resample rows from Mercator to equal steps of latitude.
     px = np.array(canvas)
