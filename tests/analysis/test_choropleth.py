@@ -163,3 +163,14 @@ def test_tile_arithmetic() -> None:
     # Memphis (about 0.5 x 0.4 degrees) fits 36 tiles at zoom 11 (4 x 5), not at 12.
     assert mosaic_zoom((-90.31, 34.99, -89.64, 35.27), 19) == 11
     assert mosaic_zoom((-90.31, 34.99, -89.64, 35.27), 9) == 9
+
+
+def test_every_setting_is_in_the_readme_settings_table() -> None:
+    from analysis.settings import ROOT, SETTINGS
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    for name, setting in SETTINGS.items():
+        assert f"| `{name}` |" in table, name
+        if setting.name.startswith("PSP_BASEMAP_") and setting.default:
+            assert f"| `{name}` | `{setting.default}` |" in table
