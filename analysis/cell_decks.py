@@ -282,6 +282,44 @@ def _outline_layer(outline: Outline) -> pdk.Layer:
     )
 
 
+def _reference_layers(references: pd.DataFrame) -> list[pdk.Layer]:
+    """A small ringed dot and a name for each reference point (orientation only)."""
+    data = [
+        {"p": [round(float(lon), 5), round(float(lat), 5)], "d": str(name)}
+        for name, lat, lon in references[["name", "lat", "lon"]].itertuples(index=False)
+    ]
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data,
+            id="reference-dots",
+            get_position="p",
+            get_radius=5,
+            radius_units="'pixels'",
+            get_fill_color=[255, 255, 255],
+            get_line_color=[20, 20, 20],
+            line_width_min_pixels=2,
+            stroked=True,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            data,
+            id="reference-names",
+            get_position="p",
+            get_text="d",
+            get_size=12,
+            get_color=[20, 20, 20],
+            get_text_anchor="'start'",
+            get_alignment_baseline="'center'",
+            get_pixel_offset=[9, 0],
+            background=True,
+            get_background_color=[255, 255, 255, 190],
+            pickable=False,
+        ),
+    ]
+
+
 def _point_layer(points: pd.DataFrame) -> pdk.Layer:
     data = []
     for lat, lon, n, offenses, first, last in points[
@@ -319,10 +357,11 @@ def crime_deck(
     mode: MapMode = "cells",
     bounds: tuple[float, float, float, float] | None = None,
     basemap: Basemap | None = None,
+    references: pd.DataFrame | None = None,
 ) -> pdk.Deck:
     """The crime map: H3 cells (or a heat map of them), district outlines with their
-    names and counts, the city outline, and generalised points when given; over the
-    basemap's tiles when one is given."""
+    names and counts, the city outline, reference points, and generalised points when
+    given; over the basemap's tiles when one is given."""
     areas, lines, names = _district_layers(districts, district_counts) if districts else (None, None, None)
     cell_layer = None
     if len(cells.cells):
@@ -333,6 +372,8 @@ def crime_deck(
     # Bottom to top; the first pickable object under the pointer gives the tooltip.
     order = (areas, cell_layer, lines, _outline_layer(outline), names, dots)
     layers = [layer for layer in order if layer is not None]
+    if references is not None and len(references):
+        layers += _reference_layers(references)
     return CompactDeck(
         layers=layers,
         initial_view_state=view_state(bounds or outline.bounds),
@@ -362,6 +403,7 @@ def choropleth_deck(
     bounds: tuple[float, float, float, float] | None = None,
     basemap: Basemap | None = None,
     max_labels: int = 40,
+    references: pd.DataFrame | None = None,
 ) -> pdk.Deck:
     """Districts or small areas filled by their class colour (count or per km²), their
     outlines and names (up to `max_labels` polygons), the city outline; tooltip: the
@@ -408,6 +450,8 @@ def choropleth_deck(
                 pickable=False,
             )
         )
+    if references is not None and len(references):
+        layers += _reference_layers(references)
     return CompactDeck(
         layers=layers,
         initial_view_state=view_state(bounds or outline.bounds),

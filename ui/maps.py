@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import pandas as pd
 import streamlit as st
 
 from analysis.basemap import Basemap, BasemapError, configured_basemap
@@ -19,7 +20,7 @@ from analysis.choropleth import (
     choropleth_summary,
     value_classes,
 )
-from analysis.geo import Outline
+from analysis.geo import Outline, reference_points
 from ui.components import swatch_legend
 from ui.data import query
 from ui.exhibits import footer, numbers_behind
@@ -89,9 +90,10 @@ def draw_choropleth(
     basemap: Basemap | None,
     file_stem: str,
     bounds: tuple[float, float, float, float] | None = None,
+    references: pd.DataFrame | None = None,
 ) -> None:
     """The choropleth deck, its legend in words, a summary, the note and the numbers."""
-    deck = choropleth_deck(amap, outline, measure, bounds=bounds, basemap=basemap)
+    deck = choropleth_deck(amap, outline, measure, bounds=bounds, basemap=basemap, references=references)
     st.pydeck_chart(
         deck,
         height=MAP_HEIGHT_PX,
@@ -138,5 +140,12 @@ def areas_only(layers: list[AreaLayer], outline: Outline, city: str, name: str) 
     amap = query(area_map, city, layer.area_kind, layer.category)
     if amap is None:
         return False
-    draw_choropleth(amap, outline, measure, basemap_or_none(), f"psp_{city}_{layer.category}_areas")
+    draw_choropleth(
+        amap,
+        outline,
+        measure,
+        basemap_or_none(),
+        f"psp_{city}_{layer.category}_areas",
+        references=query(reference_points, city),
+    )
     return True

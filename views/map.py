@@ -20,6 +20,7 @@ from analysis.geo import (
     drawable_points,
     map_cells,
     points,
+    reference_points,
     sensitive_offenses,
     view_bounds,
 )
@@ -91,6 +92,7 @@ if mode == "districts":
         basemap,
         f"psp_{city}_{filt.offenses[0]}_{layer.key.replace(':', '_')}",
         bounds=view_bounds(outline, shapes, filt.districts) if layer.key == "districts" else None,
+        references=query(reference_points, city),
     )
     st.stop()
 size = url_choice(
@@ -125,6 +127,7 @@ deck = crime_deck(
     mode="heat" if mode == "heat" else "cells",
     bounds=view_bounds(outline, shapes, filt.districts),
     basemap=basemap,
+    references=query(reference_points, city),
 )
 st.pydeck_chart(
     deck,
@@ -147,7 +150,7 @@ outline_words = (
 )
 districts_note = (
     f"; grey lines are {district_words(shapes.kind)} ({shapes.source})" if shapes is not None else ""
-)
+) + "; the ringed dot is the city's Census centre point"
 if cells.coarsened:
     st.warning(
         f"At the chosen cell size this selection would send more cells than the map may draw; "

@@ -46,6 +46,9 @@ def test_demo_store_map(app: Callable[..., AppTest], demo_store_path: Path) -> N
     spec = deck(at)
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec  # no basemap request
     assert "cells" in layers(at) and "district-lines" in layers(at)
+    assert layers(at)["reference-names"]["data"] == [
+        {"p": [-95.45197, 29.82707], "d": "Houston (Census centre point)"}
+    ]
     assert 0 < objects(spec) <= MAX_MAP_OBJECTS
     words = text(at)
     assert "offenses (violent crime) with a location" in words
