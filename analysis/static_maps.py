@@ -82,10 +82,10 @@ def _add_basemap(fig: go.Figure, basemap: Basemap, bounds: tuple[float, float, f
     if basemap.attribution:
         fig.add_annotation(
             text=basemap.attribution,
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=0,
+            xref="x",  # the map's own corner: the plot area is letterboxed to the city's shape
+            yref="y",
+            x=max_lon,
+            y=min_lat,
             xanchor="right",
             yanchor="bottom",
             showarrow=False,
