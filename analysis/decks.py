@@ -349,13 +349,6 @@ def deck_summary(points: pd.DataFrame, offense_label: str, window: YtdWindow) ->
     )
 
 
-def profile_links(points: pd.DataFrame) -> str:
-    """Markdown links to each mapped city's profile page (url_path 'city', ?city=<slug>)."""
-    return " · ".join(
-        f"[{row.city}](city?city={row.city_id})" for row in points.sort_values("city").itertuples()
-    )
-
-
 def profile_line(names: dict[str, str], with_profile: tuple[str, ...]) -> str:
     """'City profiles: [A](…) · [B](…).' for the cities (id -> name) that have incident
     records, and which of the others have none and why."""

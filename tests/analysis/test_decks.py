@@ -23,7 +23,6 @@ from analysis.decks import (
     label_boxes,
     legend,
     profile_line,
-    profile_links,
 )
 from analysis.events import markers_for
 from analysis.filters import CrimeFilter
@@ -160,11 +159,6 @@ def test_legend_and_summary_in_words() -> None:
         "Violent crime, Jan–Mar 2025 vs Jan–Mar 2024: 2 cities down with strong evidence, 1 city without "
         "a notable change. Circle area shows each city's year-to-date rate per 100,000 residents."
     )
-
-
-def test_profile_links_use_the_city_page() -> None:
-    points = pd.DataFrame({"city_id": ["memphis_tn", "buffalo_ny"], "city": ["Memphis", "Buffalo"]})
-    assert profile_links(points) == "[Buffalo](city?city=buffalo_ny) · [Memphis](city?city=memphis_tn)"
 
 
 def test_outlines_prefer_the_boundary(mixed: duckdb.DuckDBPyConnection) -> None:
