@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.basemap import configured_or_none
 from analysis.charts_compare import cohort_chart, funnel_chart
 from analysis.charts_trends import series_chart
 from analysis.compare import (
@@ -333,7 +334,7 @@ def _hotspot_slide(con: duckdb.DuckDBPyConnection, city_id: str, name: str, wind
         key=key,
         title=title,
         message=f"{window.label().split(' vs ')[0]}: {summary.split('; ')[-1]}",
-        figure=hotspot_chart(cells, city_outline(con, city_id)),
+        figure=hotspot_chart(cells, city_outline(con, city_id), basemap=configured_or_none()),
         data=cell_table(cells),
         notes=summary + f" Hexagonal H3 cells of equal size (resolution {cells.res}); darker = more offenses"
         " (five log-spaced classes). "

@@ -1,11 +1,13 @@
 """Deck builders for the Map page: H3 cell counts and outlines in, a pydeck Deck out.
 
 Design decisions
-- Offline by construction: no basemap. A Deck with map_provider=None keeps pydeck's
+- Offline by default: no basemap. A Deck with map_provider=None keeps pydeck's
   "__MAP_STYLE__" placeholder as its style, which Streamlit's frontend drops without
   substituting a Carto basemap (it does substitute one for map_style=None). Layers draw on
   a blank background with zero external requests; the city outline, district outlines
   and district names give the context tiles would. tests/analysis/test_decks.py pins it.
+  When a tile service is configured (analysis.basemap, PSP_BASEMAP_URL) its tiles are
+  drawn under every layer; nothing else changes.
 - Compact: pydeck serialises with indent=2, which more than doubles what a large layer
   sends; CompactDeck writes the same JSON without whitespace. Cells carry only their id,
   colour and tooltip text.
@@ -28,6 +30,8 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from analysis.basemap import Basemap, deck_base
+from analysis.choropleth import AreaMap, Measure, class_index, value_classes
 from analysis.geo import CellMap, DistrictShapes, Outline, with_centres
 
 MapMode = Literal["cells", "heat"]
@@ -278,6 +282,44 @@ def _outline_layer(outline: Outline) -> pdk.Layer:
     )
 
 
+def _reference_layers(references: pd.DataFrame) -> list[pdk.Layer]:
+    """A small ringed dot and a name for each reference point (orientation only)."""
+    data = [
+        {"p": [round(float(lon), 5), round(float(lat), 5)], "d": str(name)}
+        for name, lat, lon in references[["name", "lat", "lon"]].itertuples(index=False)
+    ]
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            data,
+            id="reference-dots",
+            get_position="p",
+            get_radius=5,
+            radius_units="'pixels'",
+            get_fill_color=[255, 255, 255],
+            get_line_color=[20, 20, 20],
+            line_width_min_pixels=2,
+            stroked=True,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            data,
+            id="reference-names",
+            get_position="p",
+            get_text="d",
+            get_size=12,
+            get_color=[20, 20, 20],
+            get_text_anchor="'start'",
+            get_alignment_baseline="'center'",
+            get_pixel_offset=[9, 0],
+            background=True,
+            get_background_color=[255, 255, 255, 190],
+            pickable=False,
+        ),
+    ]
+
+
 def _point_layer(points: pd.DataFrame) -> pdk.Layer:
     data = []
     for lat, lon, n, offenses, first, last in points[
@@ -314,9 +356,12 @@ def crime_deck(
     *,
     mode: MapMode = "cells",
     bounds: tuple[float, float, float, float] | None = None,
+    basemap: Basemap | None = None,
+    references: pd.DataFrame | None = None,
 ) -> pdk.Deck:
     """The crime map: H3 cells (or a heat map of them), district outlines with their
-    names and counts, the city outline, and generalised points when given."""
+    names and counts, the city outline, reference points, and generalised points when
+    given; over the basemap's tiles when one is given."""
     areas, lines, names = _district_layers(districts, district_counts) if districts else (None, None, None)
     cell_layer = None
     if len(cells.cells):
@@ -327,11 +372,91 @@ def crime_deck(
     # Bottom to top; the first pickable object under the pointer gives the tooltip.
     order = (areas, cell_layer, lines, _outline_layer(outline), names, dots)
     layers = [layer for layer in order if layer is not None]
+    if references is not None and len(references):
+        layers += _reference_layers(references)
     return CompactDeck(
         layers=layers,
         initial_view_state=view_state(bounds or outline.bounds),
-        map_provider=None,  # no basemap, no request: see the module docstring
         tooltip={"text": "{t}"},
+        **deck_base(basemap),  # no basemap = no request: see the module docstring
+    )
+
+
+def _choropleth_text(amap: AreaMap, measure: Measure) -> list[str]:
+    """Tooltip per polygon: its count (and rate), and the change badge in words."""
+    texts = []
+    for row in amap.table.itertuples(index=False):
+        n = int(row.current)
+        head = f"{row.name}: {n:,} {'offense' if n == 1 else 'offenses'} in {amap.label}"
+        if measure == "per_km2" and row.per_km2 == row.per_km2:  # not NaN
+            head += f" ({row.per_km2:,.1f} per km²)"
+        change = f"against {amap.prior_label}: {row.change}" if amap.prior_covered else str(row.change)
+        texts.append(f"{head}; {change}")
+    return texts
+
+
+def choropleth_deck(
+    amap: AreaMap,
+    outline: Outline,
+    measure: Measure = "count",
+    *,
+    bounds: tuple[float, float, float, float] | None = None,
+    basemap: Basemap | None = None,
+    max_labels: int = 40,
+    references: pd.DataFrame | None = None,
+) -> pdk.Deck:
+    """Districts or small areas filled by their class colour (count or per km²), their
+    outlines and names (up to `max_labels` polygons), the city outline; tooltip: the
+    numbers and the change badge."""
+    classes = value_classes(amap.values(measure), CELL_COLOURS)
+    index = class_index(amap.values(measure), classes)
+    by_name = dict(
+        zip(
+            amap.table["name"], zip(index.tolist(), _choropleth_text(amap, measure), strict=True), strict=True
+        )
+    )
+    features = []
+    for feature in amap.geojson["features"]:
+        k, text = by_name.get(feature["properties"]["name"], (-1, feature["properties"]["name"]))
+        colour = [*rgb(classes[k].colour), 215] if k >= 0 and classes else [255, 255, 255, 0]
+        features.append({**feature, "properties": {"t": text, "c": colour}})
+    fill = pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id="choropleth",
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.c",
+        get_line_color=[255, 255, 255],
+        line_width_min_pixels=1,
+        pickable=True,
+    )
+    layers = [fill, _outline_layer(outline)]
+    if len(amap.labels) <= max_labels:
+        layers.append(
+            pdk.Layer(
+                "TextLayer",
+                [
+                    {"p": [round(lon, 5), round(lat, 5)], "d": str(name)}
+                    for name, lat, lon in amap.labels[["name", "lat", "lon"]].itertuples(index=False)
+                ],
+                id="choropleth-names",
+                get_position="p",
+                get_text="d",
+                get_size=13,
+                get_color=[30, 30, 30],
+                background=True,
+                get_background_color=[255, 255, 255, 200],
+                pickable=False,
+            )
+        )
+    if references is not None and len(references):
+        layers += _reference_layers(references)
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view_state(bounds or outline.bounds),
+        tooltip={"text": "{t}"},
+        **deck_base(basemap),
     )
 
 

@@ -331,6 +331,17 @@ def counts_by_district(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.
     ).df()
 
 
+def reference_points(con: duckdb.DuckDBPyConnection, city_id: str) -> pd.DataFrame:
+    """Named points the map labels for orientation, from the store: the city's Census
+    internal point (columns name, lat, lon). The store holds no landmarks yet; this is
+    where they would join."""
+    return con.execute(
+        "select name || ' (Census centre point)' as name, rep_lat as lat, rep_lon as lon"
+        " from cities where city_id = ?",
+        [city_id],
+    ).df()
+
+
 def city_area_km2(con: duckdb.DuckDBPyConnection, city_id: str) -> float:
     """Land area from the registry; the bounding box's area when it is missing."""
     row = con.execute(

@@ -59,6 +59,24 @@ SETTINGS: dict[str, Setting] = {
             "scheme and host instead of the portal's own, keeping the path: for tests and mirrors.",
         ),
         Setting(
+            "PSP_BASEMAP_URL",
+            "",
+            "XYZ tile template for a background map, e.g. https://gis.example.gov/tiles/{z}/{x}/{y}.png "
+            "(a department's own tile service, or a public one where its policy allows). Empty = no "
+            "background map and no request outside this machine.",
+        ),
+        Setting(
+            "PSP_BASEMAP_ATTRIBUTION",
+            "",
+            "Attribution the tile provider requires, shown in the corner of every map that draws its "
+            "tiles (e.g. '© OpenStreetMap contributors').",
+        ),
+        Setting(
+            "PSP_BASEMAP_MAX_ZOOM",
+            "19",
+            "Highest zoom level the tile service has; closer in, its tiles are enlarged.",
+        ),
+        Setting(
             "PSP_SOCRATA_APP_TOKEN",
             "",
             "Optional Socrata app token sent with SODA requests; portals throttle anonymous clients harder.",

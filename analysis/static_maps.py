@@ -1,7 +1,11 @@
 """Static hot-spot maps for exported briefings: the Map page's own H3 cell counts
 (analysis.geo.map_cells) and city outline, drawn as Plotly polygons so kaleido can
-render them to PNG with no tiles and no WebGL. Same aggregates, same colour classes
-idea (viridis, darker = more offenses, log-spaced classes), a legend in words."""
+render them to PNG with no WebGL. Same aggregates, same colour classes idea (viridis,
+darker = more offenses, log-spaced classes), a legend in words. With a basemap
+configured (PSP_BASEMAP_URL) the same tiles lie under the cells: fetched here, stitched
+and resampled to the chart's plain longitude/latitude axes (analysis.basemap.tile_mosaic),
+with the attribution in the corner; if the tiles cannot be fetched the map is drawn
+without them and says so."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import h3.api.numpy_int as h3
 import numpy as np
 import plotly.graph_objects as go
 
+from analysis.basemap import Basemap, tile_mosaic
 from analysis.geo import CellMap, Outline
 
 CLASSES = ("#FDE725", "#5DC863", "#21908C", "#3B528B", "#440154")  # viridis, light = few
@@ -39,9 +44,64 @@ def _hexagon_paths(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat[:, 1], flat[:, 0]
 
 
-def hotspot_chart(cells: CellMap, outline: Outline, title: str = "") -> go.Figure:
-    """Hexagons in five log-spaced count classes, over the city outline."""
+def _add_basemap(fig: go.Figure, basemap: Basemap, bounds: tuple[float, float, float, float]) -> bool:
+    """The tiles under the chart, with their attribution; False (and a note) when they
+    cannot be fetched."""
+    import base64
+
+    try:
+        mosaic = tile_mosaic(basemap, bounds)
+    except Exception as exc:  # network, HTTP or image errors: the map still draws without tiles
+        fig.add_annotation(
+            text=f"Background map unavailable ({type(exc).__name__})",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 10, "color": "#595959"},
+        )
+        return False
+    min_lon, min_lat, max_lon, max_lat = mosaic.bounds
+    fig.add_layout_image(
+        source="data:image/png;base64," + base64.b64encode(mosaic.png).decode(),
+        xref="x",
+        yref="y",
+        x=min_lon,
+        y=max_lat,
+        sizex=max_lon - min_lon,
+        sizey=max_lat - min_lat,
+        sizing="stretch",
+        xanchor="left",
+        yanchor="top",
+        layer="below",
+        opacity=1.0,
+    )
+    if basemap.attribution:
+        fig.add_annotation(
+            text=basemap.attribution,
+            xref="x",  # the map's own corner: the plot area is letterboxed to the city's shape
+            yref="y",
+            x=max_lon,
+            y=min_lat,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 10, "color": "#333333"},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    return True
+
+
+def hotspot_chart(
+    cells: CellMap, outline: Outline, title: str = "", basemap: Basemap | None = None
+) -> go.Figure:
+    """Hexagons in five log-spaced count classes, over the city outline (and over the
+    basemap's tiles when one is given)."""
     fig = go.Figure()
+    tiles = basemap is not None and _add_basemap(fig, basemap, outline.bounds)
     frame = cells.cells
     if not frame.empty:
         counts = frame["n"].to_numpy()
@@ -63,6 +123,7 @@ def hotspot_chart(cells: CellMap, outline: Outline, title: str = "") -> go.Figur
                     fill="toself",
                     fillcolor=CLASSES[k],
                     line={"width": 0.3, "color": CLASSES[k]},
+                    opacity=0.8 if tiles else 1.0,
                     name=f"{lo:,}–{hi:,} offenses per cell" if lo != hi else f"{lo:,} per cell",
                     hoverinfo="skip",
                 )

@@ -26,9 +26,10 @@ from analysis.compare import (
     ytd_from_monthly,
     ytd_from_series,
 )
-from analysis.decks import deck_points
+from analysis.decks import deck_points, profile_line
 from analysis.filters import CrimeFilter, Granularity
 from analysis.health import chart_breaks
+from analysis.official import incident_sources
 from analysis.periods import Coverage
 from analysis.places import city_places
 from analysis.registry_read import city_names
@@ -49,6 +50,7 @@ class OverviewData:
     places: pd.DataFrame
     points: pd.DataFrame
     missing: list[str]
+    profiles: str = ""  # the "City profiles" line: which cities have one, and why not the others
 
 
 def overview_data(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, cov: Coverage) -> OverviewData:
@@ -73,6 +75,14 @@ def overview_data(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, cov: Covera
         places=places,
         points=deck_points(places, ytd.table, offense),
         missing=absent_cities(monthly, filt.cities, cov, city_names(con)),
+        profiles=profile_line(
+            {
+                c: n
+                for c, n in zip(places["city_id"], places["city"], strict=True)
+                if not filt.cities or c in filt.cities
+            },
+            tuple(incident_sources(con, filt.cities or tuple(places["city_id"]))),
+        ),
     )
 
 

@@ -11,16 +11,24 @@ Design decisions
 - Determinism: every random draw comes from numpy Generators seeded with
   (seed, city index, year, purpose), so a chunk does not depend on other chunks or on
   the order they run in. Same seed and scale, same rows.
-- Locations: hot spots (Gaussian blobs with Zipf weights, different weights for violent,
-  property and other offenses) plus a city-wide background, all inside the city's bounding
-  box. Districts are the Voronoi cells of district seeds, clipped to the bounding box;
-  their polygons are stored in `districts` so maps can draw them.
+- Locations: inside the city's real limits, the Census 2015 place polygons bundled in
+  data/public/geography (the same file `ingest import census_boundaries` loads), which the
+  demo also writes to city_boundaries. Hot spots (Gaussian blobs with Zipf weights,
+  different weights for violent, property and other offenses) sit inside the polygon,
+  at least HOTSPOT_MARGIN_M from its edge where the city is wide enough; a city-wide
+  background surrounds them. A draw outside the polygon is drawn again (from the same
+  hot spot, or city-wide) until it falls inside. Every chunk then goes through the
+  boundary check real imports get (ingest.boundaries), with no tolerance. Districts are
+  the Voronoi cells of seeds inside the city, clipped to its polygon; they are stored in
+  `districts` so maps can draw them. Only places depend on the polygons: counts, times
+  and seasonality come from the plan as before.
 - Never mixed: the demo refuses to write into a store that holds real incidents or
   counts, and every row it writes has source = 'demo'.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import tomllib
@@ -38,6 +46,7 @@ import shapely
 
 from analysis.settings import DATA_DIR
 from analysis.sql import ident
+from ingest.boundaries import outside_boundary
 from ingest.registry import City, load_cities
 from ingest.rollups import rebuild_rollups
 from ingest.store import finish_import, set_info, start_import
@@ -84,6 +93,9 @@ WEEKDAY_WEIGHTS = {
 }
 # Mean delay from occurrence to report, in hours.
 REPORT_DELAY_H = {"violent": 1.5, "property": 20.0, "other": 2.0, "26A": 360.0}
+BOUNDARIES = DATA_DIR / "public" / "geography" / "psp_city_boundaries_cb2015.geojson"
+HOTSPOT_MARGIN_M = 400.0  # hot-spot centres keep this far inside the city limits
+REDRAWS = 8  # draws outside the city tried again from the same place before falling back
 HOTSPOT_SHARE = 0.65  # share of offenses in hot spots; the rest is city-wide background
 OVERDISPERSION_SHAPE = 150.0  # gamma shape of month-to-month noise on the Poisson mean
 
@@ -200,8 +212,10 @@ def monthly_plan(profile: DemoProfile, cities: list[City], scale: float, seed: i
 
 @dataclass(frozen=True)
 class CityGeometry:
-    """Hot spots and districts of one city for the demo."""
+    """The city's polygon, hot spots and districts for the demo."""
 
+    boundary: shapely.Geometry  # the city limits (WGS84), prepared for point tests
+    boundary_wkt: str
     hotspots: np.ndarray  # (K, 2) lat, lon
     hotspot_sd_m: np.ndarray  # (K,)
     weights: dict[str, np.ndarray]  # class -> (K,) probabilities
@@ -210,16 +224,62 @@ class CityGeometry:
     district_wkt: list[str]
 
 
-def city_geometry(city: City, seed: int, ci: int) -> CityGeometry:
-    """Deterministic hot spots and Voronoi districts inside the city's bounding box."""
+def load_boundaries(path: Path = BOUNDARIES) -> dict[str, str]:
+    """census_geoid -> boundary WKT (6 decimals, as the census_boundaries import stores it)."""
+    raw = json.loads(path.read_text())
+    out = {}
+    for feature in raw["features"]:
+        shape = shapely.geometry.shape(feature["geometry"])
+        out[str(feature["properties"]["GEOID"])] = shapely.to_wkt(shape, rounding_precision=6, trim=True)
+    return out
+
+
+def inside(polygon: shapely.Geometry, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Which points lie inside the (prepared) polygon."""
+    result: np.ndarray = shapely.contains_xy(polygon, lon, lat)
+    return result
+
+
+def uniform_inside(
+    rng: np.random.Generator, polygon: shapely.Geometry, n: int, decimals: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n` points uniform over the polygon (rejection from its bounding box), rounded to
+    `decimals` and still inside after rounding."""
+    min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    lat, lon = np.empty(0), np.empty(0)
+    while len(lat) < n:
+        want = max(64, 3 * (n - len(lat)))
+        a = np.round(rng.uniform(min_lat, max_lat, want), decimals)
+        b = np.round(rng.uniform(min_lon, max_lon, want), decimals)
+        ok = inside(polygon, a, b)
+        lat, lon = np.concatenate([lat, a[ok]]), np.concatenate([lon, b[ok]])
+    return lat[:n], lon[:n]
+
+
+def city_geometry(city: City, seed: int, ci: int, boundary_wkt: str) -> CityGeometry:
+    """Deterministic hot spots and Voronoi districts inside the city's polygon."""
     rng = _rng(seed, ci, 10_000)
+    polygon = shapely.from_wkt(boundary_wkt)
+    shapely.prepare(polygon)
     min_lon, min_lat, max_lon, max_lat = city.bbox
     span_lat, span_lon = max_lat - min_lat, max_lon - min_lon
     k = int(np.clip(round(6 + 0.6 * math.sqrt(city.land_area_sq_km)), 8, 30))
-    lat = rng.normal(city.rep_lat, span_lat / 6, k)
-    lon = rng.normal(city.rep_lon, span_lon / 6, k)
-    lat = np.clip(lat, min_lat + 0.08 * span_lat, max_lat - 0.08 * span_lat)
-    lon = np.clip(lon, min_lon + 0.08 * span_lon, max_lon - 0.08 * span_lon)
+    # Hot-spot centres: near the representative point, inside the city and off its edge.
+    core = shapely.buffer(polygon, -HOTSPOT_MARGIN_M / 111_320)
+    core = core if not core.is_empty and core.area > 0.1 * polygon.area else polygon
+    shapely.prepare(core)
+    lat, lon = np.empty(0), np.empty(0)
+    for _ in range(50):
+        a = rng.normal(city.rep_lat, span_lat / 6, 4 * k)
+        b = rng.normal(city.rep_lon, span_lon / 6, 4 * k)
+        ok = inside(core, a, b)
+        lat, lon = np.concatenate([lat, a[ok]]), np.concatenate([lon, b[ok]])
+        if len(lat) >= k:
+            break
+    if len(lat) < k:
+        extra = uniform_inside(rng, core, k - len(lat), decimals=6)
+        lat, lon = np.concatenate([lat, extra[0]]), np.concatenate([lon, extra[1]])
+    lat, lon = lat[:k], lon[:k]
     sd = rng.uniform(250, 700, k)
     zipf = 1 / np.arange(1, k + 1) ** 0.9
     weights = {}
@@ -232,13 +292,14 @@ def city_geometry(city: City, seed: int, ci: int) -> CityGeometry:
         w[order] = zipf
         weights[cls] = w / w.sum()
     n_districts = int(np.clip(round(city.land_area_sq_km / 120) + 4, 5, 13))
-    seeds = np.column_stack(
-        [
-            rng.uniform(min_lat + 0.1 * span_lat, max_lat - 0.1 * span_lat, n_districts),
-            rng.uniform(min_lon + 0.1 * span_lon, max_lon - 0.1 * span_lon, n_districts),
-        ]
+    seed_lat, seed_lon = uniform_inside(rng, core, n_districts, decimals=6)
+    seeds = np.column_stack([seed_lat, seed_lon])
+    box = shapely.box(
+        min(min_lon, polygon.bounds[0]),
+        min(min_lat, polygon.bounds[1]),
+        max(max_lon, polygon.bounds[2]),
+        max(max_lat, polygon.bounds[3]),
     )
-    box = shapely.box(min_lon, min_lat, max_lon, max_lat)
     points = shapely.multipoints([shapely.Point(lon_, lat_) for lat_, lon_ in seeds])
     cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=box))
     names = [f"District {i + 1}" for i in range(n_districts)]
@@ -246,8 +307,9 @@ def city_geometry(city: City, seed: int, ci: int) -> CityGeometry:
     for lat_, lon_ in seeds:
         point = shapely.Point(lon_, lat_)
         cell = next(c for c in cells if c.contains(point))
-        wkt.append(shapely.to_wkt(cell.intersection(box), rounding_precision=6))
-    return CityGeometry(lat_lon(lat, lon), sd, weights, seeds, names, wkt)
+        # Clipped to the city limits: a district is the part of its cell inside the city.
+        wkt.append(shapely.to_wkt(cell.intersection(polygon), rounding_precision=6, trim=True))
+    return CityGeometry(polygon, boundary_wkt, lat_lon(lat, lon), sd, weights, seeds, names, wkt)
 
 
 def lat_lon(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -268,6 +330,32 @@ def _hour_profile(cls: str) -> np.ndarray:
 
 
 HOUR_PROFILES = {cls: _hour_profile(cls) for cls in CLASSES}
+
+
+def _keep_inside(
+    geom: CityGeometry,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    spot: np.ndarray,
+    rng: np.random.Generator,
+    coslat: float,
+) -> None:
+    """Redraw, in place, the points outside the city: hot-spot points around their hot
+    spot (REDRAWS tries, then at its centre, which is inside), background points
+    uniformly over the city."""
+    for _ in range(REDRAWS):
+        out = np.flatnonzero(~inside(geom.boundary, lat, lon) & (spot >= 0))
+        if not len(out):
+            break
+        k = spot[out]
+        sd_deg = geom.hotspot_sd_m[k] / 111_320
+        lat[out] = np.round(geom.hotspots[k, 0] + rng.normal(0, 1, len(out)) * sd_deg, 5)
+        lon[out] = np.round(geom.hotspots[k, 1] + rng.normal(0, 1, len(out)) * sd_deg / coslat, 5)
+    out = np.flatnonzero(~inside(geom.boundary, lat, lon) & (spot >= 0))
+    lat[out] = np.round(geom.hotspots[spot[out], 0], 5)
+    lon[out] = np.round(geom.hotspots[spot[out], 1], 5)
+    out = np.flatnonzero(~inside(geom.boundary, lat, lon))
+    lat[out], lon[out] = uniform_inside(rng, geom.boundary, len(out))
 
 
 def expand_chunk(
@@ -318,31 +406,33 @@ def expand_chunk(
     delay_min = np.round(rng.exponential(1.0, n) * delay_mean * 60).astype("int64")
     reported = occurred + delay_min.astype("timedelta64[m]")
 
-    # Location: hot spot or background, Gaussian around the centre, kept in the bbox.
-    min_lon, min_lat, max_lon, max_lat = city.bbox
+    # Location: hot spot or background, Gaussian around the centre. The first draws use
+    # the chunk's generator; draws outside the city are drawn again from a generator of
+    # their own (same place first, then city-wide), so times and offenses do not move.
     lat = np.empty(n)
     lon = np.empty(n)
+    spot = np.full(n, -1)
     in_hotspot = rng.random(n) < HOTSPOT_SHARE
+    coslat = math.cos(math.radians(city.rep_lat))
     for cls in CLASSES:
         sel = np.flatnonzero((classes == cls) & in_hotspot)
         k = rng.choice(len(geom.hotspots), size=len(sel), p=geom.weights[cls])
+        spot[sel] = k
         sd_deg = geom.hotspot_sd_m[k] / 111_320
         lat[sel] = geom.hotspots[k, 0] + rng.normal(0, 1, len(sel)) * sd_deg
-        lon[sel] = geom.hotspots[k, 1] + rng.normal(0, 1, len(sel)) * sd_deg / math.cos(
-            math.radians(city.rep_lat)
-        )
+        lon[sel] = geom.hotspots[k, 1] + rng.normal(0, 1, len(sel)) * sd_deg / coslat
     bg = np.flatnonzero(~in_hotspot)
+    min_lon, min_lat, max_lon, max_lat = city.bbox
     lat[bg] = rng.normal(city.rep_lat, (max_lat - min_lat) / 5, len(bg))
     lon[bg] = rng.normal(city.rep_lon, (max_lon - min_lon) / 5, len(bg))
-    # Draws that fall outside the box are redrawn uniformly inside it.
-    out = np.flatnonzero((lat < min_lat) | (lat > max_lat) | (lon < min_lon) | (lon > max_lon))
-    lat[out] = rng.uniform(min_lat, max_lat, len(out))
-    lon[out] = rng.uniform(min_lon, max_lon, len(out))
     lat = np.round(lat, 5)
     lon = np.round(lon, 5)
+    _keep_inside(geom, lat, lon, spot, _rng(seed, ci, year, 3), coslat)
+    outside = outside_boundary(geom.boundary_wkt, 0.0, city.rep_lat, city.rep_lon, lon, lat)
+    if outside.any():  # the check real imports get; never expected to fire
+        raise RuntimeError(f"demo: {int(outside.sum())} offenses of {city.name} {year} outside the city")
 
     # Nearest district seed (equirectangular distance is exact enough at city scale).
-    coslat = math.cos(math.radians(city.rep_lat))
     d2 = (lat[:, None] - geom.district_seeds[None, :, 0]) ** 2 + (
         (lon[:, None] - geom.district_seeds[None, :, 1]) * coslat
     ) ** 2
@@ -404,7 +494,7 @@ def build_demo(
     missing = {c.city_id for c in cities} - set(profile.anchors)
     if missing:
         raise ValueError(f"demo profile has no anchors for {sorted(missing)}")
-    tables = ("incidents", "daily_counts", "monthly_counts", "districts", "quarantine")
+    tables = ("incidents", "daily_counts", "monthly_counts", "districts", "city_boundaries", "quarantine")
     for table in tables:
         con.execute(f"delete from {ident(table, tables)} where source = ?", [SOURCE])  # noqa: S608
     import_id = start_import(con, SOURCE, "demo", f"generated: scale={scale} seed={seed}")
@@ -412,8 +502,13 @@ def build_demo(
     total_chunks = len(cities) * (LAST_YEAR - FIRST_YEAR + 1)
     next_id = 1
     done = 0
+    boundaries = load_boundaries()
     for ci, city in enumerate(cities):
-        geom = city_geometry(city, seed, ci)
+        geom = city_geometry(city, seed, ci, boundaries[city.census_geoid])
+        con.execute(
+            "insert into city_boundaries (city_id, source, geometry_wkt) values (?, ?, ?)",
+            [city.city_id, SOURCE, geom.boundary_wkt],
+        )
         con.executemany(
             "insert into districts values (?, ?, 'demo', ?, ?)",
             [

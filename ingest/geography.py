@@ -1,4 +1,5 @@
-"""Polygons -> city_boundaries or districts, and districts for incidents by spatial join.
+"""Polygons -> city_boundaries, districts or area_shapes, and districts for incidents by
+spatial join.
 
 GeoJSON is read with geopandas (pyogrio); WKT in a CSV column is read with DuckDB's
 CSV reader and parsed by shapely in one vectorised call. Geometries are reprojected to
@@ -122,15 +123,15 @@ def load_geography(
                case when g.city_raw is null then 'missing city'
                     when {city_expr} is null then 'unknown city'
                     when g.wkt is null then 'bad geometry'
-                    when ? and g.name is null then 'missing district name'
+                    when ? and g.name is null then 'missing name'
                end as reason
         from geo_in g {join}
         """,  # noqa: S608 - fixed SQL fragments chosen above
-        [m.city.other == "skip", m.city.other == "skip", g.target == "districts"],
+        [m.city.other == "skip", m.city.other == "skip", g.target != "city_boundaries"],
     )
     con.unregister("geo_in")
     con.execute(
-        "update parsed set field = case reason when 'bad geometry' then ? when 'missing district name' then ?"
+        "update parsed set field = case reason when 'bad geometry' then ? when 'missing name' then ?"
         " else ? end where reason is not null",
         [g.geometry or "geometry", g.name, m.city.column],
     )
@@ -149,8 +150,11 @@ def load_geography(
     if g.target == "city_boundaries":
         existing = "select city_id, geometry_wkt from city_boundaries where source = ?"
         match = "e.city_id = parsed.city_id"
-    else:
+    elif g.target == "districts":
         existing = "select city_id, district as name, geometry_wkt from districts where source = ?"
+        match = "e.city_id = parsed.city_id and e.name = parsed.name"
+    else:
+        existing = "select city_id, area as name, geometry_wkt from area_shapes where source = ?"
         match = "e.city_id = parsed.city_id and e.name = parsed.name"
     con.execute(
         f"""
@@ -165,11 +169,17 @@ def load_geography(
             " select city_id, ?, wkt from parsed where reason is null and not skip and dup is null",
             [m.source],
         )
-    else:
+    elif g.target == "districts":
         con.execute(
             "insert or replace into districts (city_id, district, kind, source, geometry_wkt)"
             " select city_id, name, ?, ?, wkt from parsed where reason is null and not skip and dup is null",
             [g.district_kind, m.source],
+        )
+    else:
+        con.execute(
+            "insert or replace into area_shapes (city_id, area_kind, area, source, geometry_wkt)"
+            " select city_id, ?, name, ?, wkt from parsed where reason is null and not skip and dup is null",
+            [g.area_kind, m.source],
         )
     out.quarantined, out.duplicate, out.skipped, out.skip_reasons = counts(con)
     row = con.execute(

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyproj
 import shapely
 
+from ingest.boundaries import city_polygons, outside_boundary
 from ingest.errors import MappingError
 from ingest.importer import Outcome
 from ingest.mapping import Mapping
@@ -277,33 +278,21 @@ def _reproject(con: duckdb.DuckDBPyConnection, m: Mapping, step: Step) -> None:
     )
 
 
-def buffer_metres(geom: shapely.Geometry, metres: float, lat: float, lon: float) -> shapely.Geometry:
-    """`geom` (WGS84) grown by `metres`, buffered in an equidistant projection centred on the city."""
-    local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +units=m +ellps=WGS84")
-    there = pyproj.Transformer.from_crs("EPSG:4326", local, always_xy=True)
-    back = pyproj.Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-    projected = shapely.transform(geom, lambda xy: np.column_stack(there.transform(xy[:, 0], xy[:, 1])))
-    grown = shapely.buffer(projected, metres)
-    return shapely.transform(grown, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
-
-
 def _boundary_check(con: duckdb.DuckDBPyConnection, field: str, tolerance_m: float) -> None:
     """Points inside the bounding box but outside the city polygon (plus a tolerance for
-    rounded coordinates and generalised boundaries) are quarantined, where a boundary is loaded."""
-    bounds = con.execute(
-        "select b.city_id, any_value(b.geometry_wkt order by b.source), any_value(c.rep_lat), any_value(c.rep_lon)"
-        " from city_boundaries b join cities c using (city_id)"
-        " where city_id in (select distinct city_id from parsed where lat is not null) group by 1"
-    ).fetchall()
-    for city_id, wkt, rep_lat, rep_lon in bounds:
-        polygon = buffer_metres(shapely.from_wkt(wkt), tolerance_m, rep_lat, rep_lon)
-        shapely.prepare(polygon)
+    rounded coordinates and generalised boundaries) are quarantined, where a boundary is
+    loaded (ingest.boundaries: the check the demo runs too)."""
+    cities = [
+        r[0] for r in con.execute("select distinct city_id from parsed where lat is not null").fetchall()
+    ]
+    for city_id, (wkt, rep_lat, rep_lon) in city_polygons(con, cities).items():
         pts = con.execute(
             "select line, lon, lat from parsed where city_id = ? and reason is null and lat is not null",
             [city_id],
         ).fetchnumpy()
-        inside = shapely.contains_xy(polygon, pts["lon"], pts["lat"])
-        outside = np.asarray(pts["line"])[~inside]
+        outside = np.asarray(pts["line"])[
+            outside_boundary(wkt, tolerance_m, rep_lat, rep_lon, pts["lon"], pts["lat"])
+        ]
         if len(outside):
             con.execute(
                 "update parsed set reason = 'coordinates outside the city boundary', field = ?"

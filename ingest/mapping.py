@@ -201,13 +201,15 @@ class CountsSpec:
 
 @dataclass(frozen=True)
 class GeographySpec:
-    """Polygons for city_boundaries or districts."""
+    """Polygons for city_boundaries, districts, or areas (the small areas of published
+    counts, e.g. ZCTAs: area_shapes, matched to area_counts by area_kind and name)."""
 
-    target: Literal["city_boundaries", "districts"]
+    target: Literal["city_boundaries", "districts", "areas"]
     crs: str = "EPSG:4326"
     geometry: str | None = None  # wkt-csv: the WKT column
     name: str | None = None  # districts: column with the district name
     district_kind: str = "district"  # precinct | council district | ...
+    area_kind: str = "zcta"  # areas: area_counts.area_kind the polygons belong to
 
 
 @dataclass(frozen=True)
@@ -664,16 +666,17 @@ def load_mapping(path: Path, default_source: str | None = None) -> Mapping:
     if geo_t is not None:
         geography = GeographySpec(
             target=cast(
-                Literal["city_boundaries", "districts"],
-                geo_t.choice("target", ("city_boundaries", "districts")),
+                Literal["city_boundaries", "districts", "areas"],
+                geo_t.choice("target", ("city_boundaries", "districts", "areas")),
             ),
             crs=geo_t.get("crs", str, "EPSG:4326"),
             geometry=geo_t.get("geometry", str),
             name=geo_t.get("name", str),
             district_kind=geo_t.get("district_kind", str, "district"),
+            area_kind=geo_t.get("area_kind", str, "zcta"),
         )
-        if geography.target == "districts" and not geography.name:
-            raise geo_t.err("name", "districts need the column holding the district name")
+        if geography.target in ("districts", "areas") and not geography.name:
+            raise geo_t.err("name", f"{geography.target} need the column holding each polygon's name")
         if fmt == "wkt-csv" and not geography.geometry:
             raise geo_t.err("geometry", "format 'wkt-csv' needs the WKT column")
         geo_t.done()

@@ -132,3 +132,11 @@ def real_store_path(tmp_path_factory: pytest.TempPathFactory, shared_data: Path)
     for source, file in REAL_FILES:
         import_file(path, source, shared_data / file)
     return path
+
+
+@pytest.fixture(scope="session")
+def area_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Houston counts by ZCTA with polygons for three ZCTAs (tests/fixtures/area_stores.py)."""
+    from tests.fixtures.area_stores import build_area_store
+
+    return build_area_store(tmp_path_factory.mktemp("areas") / "areas.duckdb")

@@ -4,6 +4,7 @@ the page with an explanation instead of empty charts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -30,8 +31,10 @@ class OneCity:
     offense: str
 
 
-def one_city(title: str, needs: str) -> OneCity:
-    """Draw the top of the page; `needs` says what the page needs from incident records."""
+def one_city(title: str, needs: str, otherwise: Callable[[View, str, str], bool] | None = None) -> OneCity:
+    """Draw the top of the page; `needs` says what the page needs from incident records.
+    For a city without them, `otherwise(view, city, name)` may draw what the page can show
+    instead (True when it did) before the page stops."""
     st.title(title)
     demo_banner()
     view = sidebar(CONTROLS, single_city=True)
@@ -40,6 +43,8 @@ def one_city(title: str, needs: str) -> OneCity:
     filt = query(scoped, view.filt)
     cov = query(coverage, city, filt.sources[0]) if filt is not None else None
     if filt is None or cov is None:
+        if otherwise is not None and otherwise(view, city, name):
+            st.stop()
         st.info(
             f"The store holds no incident records for {name}. {needs} Published monthly counts "
             "(where loaded) are on the Trends page; the README explains how to load a city's "

@@ -1,8 +1,10 @@
-"""Map: where offenses happen in one city, as H3 cells or a heat map, with districts."""
+"""Map: where offenses happen in one city, as H3 cells, a heat map, or districts and
+areas as a choropleth; over a tile basemap when one is configured."""
 
 import streamlit as st
 
 from analysis.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
+from analysis.choropleth import area_layers, area_map, district_map
 from analysis.geo import (
     CELL_SIZES,
     POINT_DECIMALS,
@@ -18,22 +20,31 @@ from analysis.geo import (
     drawable_points,
     map_cells,
     points,
+    reference_points,
     sensitive_offenses,
     view_bounds,
 )
+from analysis.scope import comparison_window
 from ui.data import query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind
-from ui.filters import url_choice
+from ui.filters import View, url_choice
+from ui.maps import areas_only, background_words, basemap_or_none, draw_choropleth, pick_layer, pick_measure
 from ui.one_city import one_city
 
 SIZE_LABELS = {
     "auto": "Automatic",
     **{str(r): f"≈ {cell_area_km2(r):.2g} km² (H3 res {r})" for r in (7, 8, 9)},
 }
-MODE_LABELS = {"cells": "Cells with counts", "heat": "Heat map"}
+MODE_LABELS = {"cells": "Cells with counts", "heat": "Heat map", "districts": "Districts and areas"}
 TABLE_ROWS = 1_000  # cells listed under the map; the CSV has all
 
-page = one_city("Map", "The map needs offenses with a date and a location.")
+
+def published_areas(view: View, city: str, name: str) -> bool:
+    """A city without incident records: its published counts by area, if any have polygons."""
+    return areas_only(query(area_layers, city, False), query(city_outline, city), city, name)
+
+
+page = one_city("Map", "The map needs offenses with a date and a location.", otherwise=published_areas)
 filt, cov, city, name, offense = page.filt, page.cov, page.city, page.name, page.offense
 st.subheader(f"{offense} in {name}" + (" — firearm involved" if filt.firearm_only else ""))
 shown = cov.shown(filt)
@@ -49,6 +60,41 @@ mode = url_choice(
     what="map layer",
     horizontal=True,
 )
+basemap = basemap_or_none()
+outline = query(city_outline, city)
+shapes = query(district_shapes, city)
+if mode == "districts":
+    layers = query(area_layers, city, shapes is not None)
+    if not layers:
+        st.info(
+            f"No district or area polygons are loaded for {name}: load a districts layer (or area "
+            "polygons for published counts) with `python -m ingest import` (see the README)."
+        )
+        st.stop()
+    with middle:
+        layer = pick_layer(layers)
+    with right:
+        measure = pick_measure()
+    window = comparison_window(cov, filt)
+    if layer.key == "districts" and window is not None:
+        amap = query(district_map, city, filt, window)
+    elif layer.area_kind is not None and layer.category is not None:
+        amap = query(area_map, city, layer.area_kind, layer.category)
+    else:
+        amap = None
+    if amap is None:
+        st.info("Nothing to colour for this selection (no complete months in the chosen period).")
+        st.stop()
+    draw_choropleth(
+        amap,
+        outline,
+        measure,
+        basemap,
+        f"psp_{city}_{filt.offenses[0]}_{layer.key.replace(':', '_')}",
+        bounds=view_bounds(outline, shapes, filt.districts) if layer.key == "districts" else None,
+        references=query(reference_points, city),
+    )
+    st.stop()
 size = url_choice(
     middle.selectbox,
     "Cell size",
@@ -70,8 +116,6 @@ show_points = right.toggle(
 )
 
 cells = query(map_cells, filt, size)
-outline = query(city_outline, city)
-shapes = query(district_shapes, city)
 district_counts = query(counts_by_district, filt)
 dots = query(points, filt) if show_points and small else None
 deck = crime_deck(
@@ -80,8 +124,10 @@ deck = crime_deck(
     shapes,
     district_counts,
     dots,
-    mode=mode,
+    mode="heat" if mode == "heat" else "cells",
     bounds=view_bounds(outline, shapes, filt.districts),
+    basemap=basemap,
+    references=query(reference_points, city),
 )
 st.pydeck_chart(
     deck,
@@ -104,7 +150,7 @@ outline_words = (
 )
 districts_note = (
     f"; grey lines are {district_words(shapes.kind)} ({shapes.source})" if shapes is not None else ""
-)
+) + "; the ringed dot is the city's Census centre point"
 if cells.coarsened:
     st.warning(
         f"At the chosen cell size this selection would send more cells than the map may draw; "
@@ -113,8 +159,7 @@ if cells.coarsened:
     )
 footer(
     cell_summary(cells, f"offenses ({offense.lower()})"),
-    f"{cov.note(shown)} {outline_words}{districts_note}. No background map: the dashboard makes "
-    "no request outside this machine.",
+    f"{cov.note(shown)} {outline_words}{districts_note}. {background_words(basemap)}",
 )
 sensitive = ", ".join(query(sensitive_offenses))
 if dots is not None and len(dots):

@@ -15,7 +15,7 @@ from analysis.compare import (
     with_method,
     ytd_chance_note,
 )
-from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend, profile_links
+from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend
 from analysis.filters import OFFENSE_LABELS
 from analysis.periods import coverage
 from analysis.stats import LEVELS_TEXT
@@ -25,6 +25,7 @@ from ui.briefing import pack_downloads
 from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
 from ui.data import demo_banner, query
 from ui.filters import sidebar, url_selectbox
+from ui.maps import basemap_or_none
 
 st.title("The 12 PSP cities side by side")
 demo_banner()
@@ -61,11 +62,13 @@ numbers_expander(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}", "ytd")
 st.subheader(f"Where {offense_label.lower()} moved, year to date")
 map_column, words_column = st.columns([3, 2])
 with map_column:
-    st.pydeck_chart(city_change_deck(data.points, data.places), height=480, key="overview_map")
+    st.pydeck_chart(
+        city_change_deck(data.points, data.places, basemap_or_none()), height=480, key="overview_map"
+    )
 with words_column:
     swatch_legend(legend())
     st.markdown(deck_summary(data.points, offense_label, window))
-    st.markdown("City profiles: " + profile_links(data.points))
+    st.markdown(data.profiles)
     st.caption(
         ytd_note(
             ytd, extra="Circle area = rate. Outlines: city limits or, where none is loaded, bounding boxes."

@@ -15,12 +15,14 @@ from analysis.decks import (
     CHANGE_CLASSES,
     MAX_RADIUS_PX,
     MIN_RADIUS_PX,
+    _overlaps,
     change_class,
     city_change_deck,
     deck_points,
     deck_summary,
+    label_boxes,
     legend,
-    profile_links,
+    profile_line,
 )
 from analysis.events import markers_for
 from analysis.filters import CrimeFilter
@@ -80,23 +82,60 @@ def test_circle_area_follows_the_rate() -> None:
     assert points.loc["a", "colour"] == list(CHANGE_CLASSES["down strong"][1])
 
 
-def test_names_move_west_of_a_crowded_neighbour() -> None:
-    # Springfield IL and Indianapolis sit 3.6 degrees apart at the same latitude: the
-    # western name goes on the west side. Buffalo has nobody close to its east.
+def _all_cities(radius_rates: dict[str, float] | None = None) -> pd.DataFrame:
+    from ingest.registry import load_cities
+
+    cities = load_cities()
     places = pd.DataFrame(
         {
-            "city_id": ["springfield_il", "indianapolis_in", "buffalo_ny"],
-            "city": ["Springfield", "Indianapolis", "Buffalo"],
-            "lat": [39.76, 39.78, 42.90],
-            "lon": [-89.71, -86.14, -78.85],
+            "city_id": [c.city_id for c in cities],
+            "city": [c.name for c in cities],
+            "lat": [c.rep_lat for c in cities],
+            "lon": [c.rep_lon for c in cities],
         }
     )
-    points = deck_points(places, ytd_rows(dict.fromkeys(places["city_id"], 500.0)), "violent_crime")
-    assert dict(zip(points["city_id"], points["label_left"], strict=True)) == {
-        "springfield_il": True,
-        "indianapolis_in": False,
-        "buffalo_ny": False,
-    }
+    rates = {**dict.fromkeys(places["city_id"], 500.0), **(radius_rates or {})}
+    return deck_points(places, ytd_rows(rates), "violent_crime")
+
+
+@pytest.mark.parametrize("spread", [False, True])
+def test_city_names_never_overlap_names_or_circles(spread: bool) -> None:
+    """All 12 PSP cities at the overview zoom: every name box is clear of every other
+    name and of every circle (Springfield and Indianapolis, Memphis and Jackson, which
+    overprinted each other before). Equal rates give every city the largest circle."""
+    rates = {"memphis_tn": 1600.0, "jackson_tn": 200.0, "springfield_il": 1200.0, "indianapolis_in": 50.0}
+    points = _all_cities(rates if spread else None)
+    names, circles = label_boxes(points)
+    assert len(names) == 12
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            if i < j:
+                assert not _overlaps(a, b), (points["city"][i], points["city"][j])
+        for j, c in enumerate(circles):
+            assert not _overlaps(a, c), (points["city"][i], "circle of", points["city"][j])
+
+
+def test_crowded_names_get_a_leader_line(tiny: duckdb.DuckDBPyConnection) -> None:
+    points = _all_cities().set_index("city_id")
+    # With every circle at its largest, the cities around Indianapolis, Cincinnati and
+    # Toledo leave no room beside some circles: those names sit further out, on a line.
+    assert points["leader"].any()
+    assert not points.loc["houston_tx", "leader"]  # nothing crowds Houston's name
+    spec = json.loads(city_change_deck(points.reset_index(), city_places(tiny)).to_json())
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert len(layers["label-leaders"]["data"]) == int(points["leader"].sum())
+    assert layers["city-names"]["getPixelOffset"] == "@@=[label_dx, label_dy]"
+
+
+def test_profile_line_names_the_cities_without_a_profile() -> None:
+    names = {"memphis_tn": "Memphis", "houston_tx": "Houston", "buffalo_ny": "Buffalo"}
+    assert profile_line(names, ("memphis_tn",)) == (
+        "City profiles: [Memphis](city?city=memphis_tn). No profile for Buffalo, Houston: the store "
+        "holds no incident records for them (a profile is drawn from incident records; published "
+        "counts are on the Trends page)."
+    )
+    assert profile_line(names, tuple(names)).endswith("[Memphis](city?city=memphis_tn).")
+    assert profile_line({"houston_tx": "Houston"}, ()).startswith("No city profile: Houston: the store holds")
 
 
 @pytest.mark.parametrize(
@@ -122,11 +161,6 @@ def test_legend_and_summary_in_words() -> None:
         "Violent crime, Jan–Mar 2025 vs Jan–Mar 2024: 2 cities down with strong evidence, 1 city without "
         "a notable change. Circle area shows each city's year-to-date rate per 100,000 residents."
     )
-
-
-def test_profile_links_use_the_city_page() -> None:
-    points = pd.DataFrame({"city_id": ["memphis_tn", "buffalo_ny"], "city": ["Memphis", "Buffalo"]})
-    assert profile_links(points) == "[Buffalo](city?city=buffalo_ny) · [Memphis](city?city=memphis_tn)"
 
 
 def test_outlines_prefer_the_boundary(mixed: duckdb.DuckDBPyConnection) -> None:

@@ -50,10 +50,12 @@ def browser() -> Iterator[object]:
 
 
 class Server:
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PSP_DB=str(store))
+        # No basemap unless a test asks for one: the default is offline.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PSP_BASEMAP_")}
+        env.update(PSP_DB=str(store), **(extra_env or {}))
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -98,14 +100,16 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def serve() -> Iterator[Callable[[Path], Server]]:
-    """`serve(store_path)` -> a running Server (one per store, stopped at the end)."""
-    servers: dict[Path, Server] = {}
+def serve() -> Iterator[Callable[..., Server]]:
+    """`serve(store_path, env=None)` -> a running Server (one per store and extra
+    environment, stopped at the end)."""
+    servers: dict[tuple[Path, tuple[tuple[str, str], ...]], Server] = {}
 
-    def start(store: Path) -> Server:
-        if store not in servers:
-            servers[store] = Server(store)
-        return servers[store]
+    def start(store: Path, env: dict[str, str] | None = None) -> Server:
+        key = (store, tuple(sorted((env or {}).items())))
+        if key not in servers:
+            servers[key] = Server(store, env)
+        return servers[key]
 
     yield start
     for s in servers.values():

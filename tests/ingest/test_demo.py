@@ -140,3 +140,81 @@ def test_demo_refuses_to_mix_with_real_data(tmp_path: Path) -> None:
         build_demo(con, scale=0.01)
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("select count(*) from incidents").fetchone() == (0,)
+
+
+def test_every_demo_offense_lies_inside_its_city_polygon(demo: duckdb.DuckDBPyConnection) -> None:
+    """Checked against the bundled Census file itself, not against what the demo stored."""
+    import json
+
+    import shapely
+
+    from ingest.demo import BOUNDARIES
+
+    polygons = {
+        f["properties"]["GEOID"]: shapely.geometry.shape(f["geometry"])
+        for f in json.loads(BOUNDARIES.read_text())["features"]
+    }
+    cities = {c.city_id: c.census_geoid for c in load_cities()}
+    checked = 0
+    for city_id, geoid in cities.items():
+        pts = demo.execute("select lon, lat from incidents where city_id = ?", [city_id]).fetchnumpy()
+        inside = shapely.contains_xy(polygons[geoid], pts["lon"], pts["lat"])
+        assert len(inside) > 0 and inside.all(), f"{city_id}: {int((~inside).sum())} offenses outside"
+        checked += len(inside)
+    total = demo.execute("select count(*) from incidents").fetchone()
+    assert total == (checked,)
+
+
+def test_demo_districts_are_clipped_to_the_city_and_tile_it(demo: duckdb.DuckDBPyConnection) -> None:
+    import shapely
+
+    for city_id, boundary in demo.execute("select city_id, geometry_wkt from city_boundaries").fetchall():
+        city = shapely.from_wkt(boundary)
+        parts = [
+            shapely.from_wkt(w)
+            for (w,) in demo.execute(
+                "select geometry_wkt from districts where city_id = ?", [city_id]
+            ).fetchall()
+        ]
+        union = shapely.union_all(parts)
+        # nothing outside the city but slivers from rounding the WKT to 6 decimals (~0.1 m)
+        assert union.difference(city).area < 1e-5 * city.area, city_id
+        assert abs(union.area - city.area) < 1e-5 * city.area, city_id  # the districts cover it
+        assert sum(p.area for p in parts) < city.area * (1 + 1e-5), city_id  # without overlaps
+
+
+def test_demo_hot_spots_sit_inside_the_city(demo: duckdb.DuckDBPyConnection) -> None:
+    """The busiest res-9 cell of each city has its centre inside the city limits."""
+    import h3.api.numpy_int as h3
+    import shapely
+
+    rows = demo.execute(
+        "select b.city_id, any_value(b.geometry_wkt), arg_max(c.h3_r9, c.n) from city_boundaries b"
+        " join (select city_id, h3_r9, count(*) n from incidents group by all) c using (city_id) group by 1"
+    ).fetchall()
+    assert len(rows) == 12
+    for city_id, wkt, cell in rows:
+        lat, lon = h3.cell_to_latlng(int(cell))
+        assert shapely.from_wkt(wkt).contains(shapely.Point(lon, lat)), city_id
+
+
+def test_bundled_boundaries_are_the_census_file(shared_data: Path) -> None:
+    """data/public/geography holds a byte-identical copy of the Census file in ../shared."""
+    from ingest.demo import BOUNDARIES
+
+    original = shared_data / "raw" / "geography" / "psp_city_boundaries_cb2015.geojson"
+    assert BOUNDARIES.read_bytes() == original.read_bytes()
+
+
+def test_demo_chunks_pass_the_import_boundary_check() -> None:
+    """A point outside the polygon fails the check the demo runs on every chunk (the
+    importers' check), so the guarantee is not vacuous."""
+    import numpy as np
+
+    from ingest.boundaries import outside_boundary
+
+    square = "POLYGON ((-90 35, -89.9 35, -89.9 35.1, -90 35.1, -90 35))"
+    mask = outside_boundary(square, 0.0, 35.05, -89.95, np.array([-89.95, -89.85]), np.array([35.05, 35.05]))
+    assert mask.tolist() == [False, True]
+    grown = outside_boundary(square, 250.0, 35.05, -89.95, np.array([-89.898]), np.array([35.05]))
+    assert grown.tolist() == [False]  # about 180 m east of the edge: inside the 250 m slack

@@ -46,10 +46,13 @@ def test_demo_store_map(app: Callable[..., AppTest], demo_store_path: Path) -> N
     spec = deck(at)
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec  # no basemap request
     assert "cells" in layers(at) and "district-lines" in layers(at)
+    assert layers(at)["reference-names"]["data"] == [
+        {"p": [-95.45197, 29.82707], "d": "Houston (Census centre point)"}
+    ]
     assert 0 < objects(spec) <= MAX_MAP_OBJECTS
     words = text(at)
     assert "offenses (violent crime) with a location" in words
-    assert "never drawn as points" in words and "bounding box" in words
+    assert "never drawn as points" in words and "The black line is the city boundary" in words
     assert [e.label for e in at.expander] == ["Numbers behind this map", "Offenses per district"]
     assert len(at.dataframe) == 2 and len(at.download_button) == 2
 
@@ -110,3 +113,55 @@ def test_hostile_map_controls(app: Callable[..., AppTest], tiny_geo_store_path: 
     assert "unknown cell size" in notices and "unknown map layer" in notices
     assert at.selectbox(key="cell").value == "auto" and at.radio(key="layer").value == "cells"
     assert "cells" in layers(at)
+
+
+def test_district_choropleth_mode(app: Callable[..., AppTest], tiny_geo_store_path: Path) -> None:
+    at = app(tiny_geo_store_path, PAGE, {**MEMPHIS_2024, "layer": "districts"})
+    assert not at.exception
+    features = layers(at)["choropleth"]["data"]["features"]
+    tips = sorted(f["properties"]["t"] for f in features)
+    assert tips[0].startswith("North Main: 4 offenses in Jan–Feb 2024; against Jan–Feb 2023: ")
+    assert tips[1].startswith("Raines: 4 offenses in Jan–Feb 2024; against Jan–Feb 2023: ")
+    assert "Raines has the most" not in text(at)  # a tie: alphabetical first
+    assert "North Main has the most (4 offenses) of 2 precincts" in text(at)
+    at.radio(key="per").set_value("per_km2").run()
+    assert not at.exception
+    assert "Raines has the most" in text(at)  # the smaller precinct is denser
+    assert [e.label for e in at.expander] == ["Numbers per precinct"]
+
+
+def test_map_areas_for_a_city_with_published_counts_only(
+    app: Callable[..., AppTest], area_store_path: Path
+) -> None:
+    at = app(area_store_path, PAGE, {"city": "houston_tx"})
+    assert not at.exception
+    assert any("published counts by area" in i.value for i in at.info)
+    features = layers(at)["choropleth"]["data"]["features"]
+    assert sorted(f["properties"]["t"].split(";")[0] for f in features) == [
+        "77002: 9 offenses in Jan–Dec 2024",
+        "77003: 1 offense in Jan–Dec 2024",
+        "77004: 0 offenses in Jan–Dec 2024",
+    ]
+    assert "4 more are recorded without a place on this map" in text(at)
+    at.selectbox(key="areas").set_value("area:zcta:theft").run()
+    assert not at.exception
+    assert "77002: 30 offenses in Jan–Dec 2024; no data a year before" in json.dumps(
+        deck(at), ensure_ascii=False
+    )
+
+
+def test_basemap_setting_reaches_the_deck(
+    app: Callable[..., AppTest], tiny_geo_store_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("PSP_BASEMAP_URL", "http://127.0.0.1:9/{z}/{x}/{y}.png")
+    monkeypatch.setenv("PSP_BASEMAP_ATTRIBUTION", "Test tiles")
+    at = app(tiny_geo_store_path, PAGE, MEMPHIS_2024)
+    assert not at.exception
+    spec = deck(at)
+    assert spec["mapProvider"] == "carto" and spec["mapStyle"].startswith("data:application/json")
+    assert "Background map: tiles from 127.0.0.1 (Test tiles)" in text(at)
+    monkeypatch.setenv("PSP_BASEMAP_URL", "tiles.example.gov/{z}/{x}.png")
+    at = app(tiny_geo_store_path, PAGE, MEMPHIS_2024)
+    assert not at.exception
+    assert any("PSP_BASEMAP_URL must be" in w.value for w in at.warning)
+    assert deck(at)["mapStyle"] == "__MAP_STYLE__"

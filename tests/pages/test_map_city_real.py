@@ -88,3 +88,31 @@ def test_cincinnati_profile_offers_what_the_source_has(
     at.selectbox(key="offense").set_value("burglary").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2 and "Rows 1–100 of" in text(at)
+
+
+def test_memphis_precinct_choropleth(
+    app: Callable[..., AppTest], real_store_path: Path, shared_data: Path
+) -> None:
+    """The district choropleth on real data: 2019 robberies per MPD precinct, counted
+    independently by a spatial join of the raw points with the raw precinct polygons."""
+    import geopandas as gpd
+
+    raw = memphis_raw(shared_data)
+    precincts = gpd.read_file(shared_data / "raw/memphis/memphis_police_precincts.geojson")
+    points = gpd.GeoDataFrame(raw, geometry=gpd.points_from_xy(raw.longitude, raw.latitude), crs="EPSG:4326")
+    expected = gpd.sjoin(points, precincts, predicate="within")["precinct"].value_counts()
+    at = app(
+        real_store_path, "views/map.py", {"city": "memphis_tn", "offense": "robbery", "layer": "districts"}
+    )
+    assert not at.exception
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    features = next(layer for layer in spec["layers"] if layer["id"] == "choropleth")["data"]["features"]
+    assert len(features) == 9
+    found = {}
+    for feature in features:
+        name, rest = feature["properties"]["t"].split(": ", 1)
+        found[name] = int(rest.split(" ")[0].replace(",", ""))
+    assert found == {str(k): int(v) for k, v in expected.items()} | {
+        str(p): 0 for p in precincts["precinct"] if str(p) not in set(map(str, expected.index))
+    }
+    assert any("no data a year before" in f["properties"]["t"] for f in features)  # 2019 only

@@ -100,7 +100,7 @@ def test_tiny_store_numbers_by_hand(app: Callable[..., AppTest], tiny_store_path
         in words
     )
     assert (
-        "Of these 5 year-to-date changes, 0 read notable or strong; with no real change anywhere, up to 0.2"
+        "Of these 6 year-to-date changes, 0 read notable or strong; with no real change anywhere, up to 0.3"
         in (words)
     )
     assert "No data in the store: Baton Rouge, LA, Birmingham, AL" in " ".join(i.value for i in at.info)
@@ -119,6 +119,11 @@ def test_store_with_published_counts_only_for_some_cities(
     # no firearm figure: published counts carry no weapon.
     assert "up 10 or 5% (190 → 200)" in houston and "up 1 (7 → 8)" in houston and "no data" in houston
     assert "Houston: published Jan 2023 – Feb 2024; Jackson: portal Jan 2023 – Feb 2024" in texts(at)
+    # The profile line lists only cities with incident records and says why Houston has none.
+    line = next(m.value for m in at.markdown if m.value.startswith("City profiles:"))
+    assert "[Memphis](city?city=memphis_tn)" in line and "[Houston]" not in line
+    assert "No profile for " in line and "Houston" in line.split("No profile for ")[1]
+    assert "the store holds no incident records for them" in line
 
 
 def test_changing_the_offense_changes_the_numbers(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
