@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -127,9 +128,10 @@ class Change:
             return None
         return 100.0 * self.diff / self.previous
 
-    @property
+    @cached_property
     def p(self) -> float:
-        """Two-sided exact p-value of 'same rate per day in both periods'."""
+        """Two-sided exact p-value of 'same rate per day in both periods' (computed once:
+        cached_property writes the instance __dict__, which a frozen dataclass allows)."""
         return exact_p_value(self.current, self.previous, self.days_current, self.days_previous)
 
     @property
