@@ -179,12 +179,54 @@ class PandasStore:
         cover = cover.sort_values(["city_id", "offense", "months", "source"], ascending=[1, 1, 0, 1])
         best = cover.drop_duplicates(["city_id", "offense"])[["city_id", "offense", "source"]]
         frame = counts.merge(best, on=["city_id", "offense", "source"])
+        frame = self._whole_months(frame, filt)
         frame = frame.merge(self.cities[["city_id", "name"]].rename(columns={"name": "city"}), on="city_id")
         frame["year"] = frame["month"].dt.year
         frame = frame.merge(self.population, on=["city_id", "year"], how="left")
         frame["rate"] = frame["count"] * RATE_BASE / frame["population"]
         frame = frame.sort_values(["city", "offense", "month"], ignore_index=True)
         return frame[["city_id", "city", "month", "offense", "count", "source", "population", "rate"]]
+
+    def _whole_months(self, frame: pd.DataFrame, filt: CrimeFilter) -> pd.DataFrame:
+        """As official_monthly holds an incident extract: every whole month it covers in
+        the filter's range, a month without offenses a true zero (analysis/official.py)."""
+        if frame.empty:
+            return frame
+        low, high = _bounds(filt, by_month=True)
+        inc = self.incidents
+        parts = []
+        for (city_id, offense, source), part in frame.groupby(["city_id", "offense", "source"], sort=False):
+            of_source = inc[(inc["source"] == source).to_numpy()]
+            first_day, last_day = (
+                of_source["occurred_at"].min().normalize(),
+                of_source["occurred_at"].max().normalize(),
+            )
+            first = first_day.to_period("M").start_time
+            if first_day.day != 1:
+                first += pd.DateOffset(months=1)
+            here = of_source[(of_source["city_id"] == city_id).to_numpy()]
+            first = max(first, here["occurred_at"].min().to_period("M").start_time)
+            last = last_day.to_period("M").start_time
+            if not last_day.is_month_end:
+                last -= pd.DateOffset(months=1)
+            if low is not None:
+                first = max(first, low)
+            if high is not None:
+                last = min(last, (high - pd.Timedelta(days=1)).to_period("M").start_time)
+            months = pd.date_range(first, last, freq="MS")
+            counts = part.set_index("month")["count"].reindex(months, fill_value=0)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "city_id": city_id,
+                        "month": months,
+                        "offense": offense,
+                        "count": counts.to_numpy(),
+                        "source": source,
+                    }
+                )
+            )
+        return pd.concat(parts, ignore_index=True)
 
     def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
         """Same frame as analysis.series.firearm_violent_by_city_month."""

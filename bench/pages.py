@@ -467,10 +467,9 @@ def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     t(pdx.data_span)
     t(pdx.district_names, next(iter(names)))
     params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
-    with (
-        patched(analysis.alerts, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)),
-        patched(analysis.alerts, "_last_complete_by_city", lambda con: pdx.last_complete_by_city()),
-    ):
+    # Each series is scored over its own span (analysis.alerts): the monthly counts are all
+    # the pandas side has to supply.
+    with patched(analysis.alerts, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)):
         out["frame_alerts"] = t(alerts_by_series, None, params)
     return out
 
