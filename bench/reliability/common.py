@@ -72,9 +72,7 @@ def import_cmd(store: Path, csv: Path, mapping: Path = MAPPING) -> list[str]:
     ]  # fmt: skip
 
 
-def start_import(
-    store: Path, csv: Path, preexec: Callable[[], None] | None = None
-) -> subprocess.Popen[str]:
+def start_import(store: Path, csv: Path, preexec: Callable[[], None] | None = None) -> subprocess.Popen[str]:
     """`python -m ingest import generic CSV` as its own process (output captured)."""
     return subprocess.Popen(
         import_cmd(store, csv),

@@ -143,7 +143,10 @@ def test_a_killed_writers_copy_is_removed_by_the_next_writer(tmp_path: Path) -> 
     [
         (OSError(28, "No space left on device"), "the disk is full"),
         (OSError(27, "File too large"), "file-size limit"),
-        (duckdb.IOException('IO Error: Could not write file "x.tmp": No space left on device'), "disk is full"),
+        (
+            duckdb.IOException('IO Error: Could not write file "x.tmp": No space left on device'),
+            "disk is full",
+        ),
     ],
 )
 def test_running_out_of_space_is_one_clear_error(tmp_path: Path, error: Exception, why: str) -> None:
