@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from bench.reliability.common import MAPPING, leftovers, registry_store, sha256
@@ -207,7 +208,7 @@ def run(workdir: Path, cases: int, seed: int = 14) -> dict[str, Any]:
     outcomes: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     defects: list[dict[str, Any]] = []
-    slowest = [0.0, ""]
+    slowest: dict[str, Any] = {"s": 0.0, "kind": ""}
     examples: dict[str, str] = {}
     ran = [0]
 
@@ -217,7 +218,7 @@ def run(workdir: Path, cases: int, seed: int = 14) -> dict[str, Any]:
         deadline=None,
         derandomize=False,
         suppress_health_check=list(HealthCheck),
-        phases=[settings.default.phases[2]],  # generate only: every case is recorded, none shrunk
+        phases=[Phase.generate],  # generate only: every case is recorded, none shrunk
     )
     @given(case=hostile_file)
     def one(case: tuple[str, bytes]) -> None:
@@ -266,21 +267,17 @@ def run(workdir: Path, cases: int, seed: int = 14) -> dict[str, Any]:
             shutil.copyfile(pristine, store)  # the next case starts from the same store
             state["sha"] = sha256(store)
         took = time.perf_counter() - started
-        if took > slowest[0]:
-            slowest[:] = [took, kind]
+        if took > slowest["s"]:
+            slowest.update(s=took, kind=kind)
 
-    import random
-
-    one_seeded = __import__("hypothesis").seed(seed)(one)
-    random.seed(seed)
-    one_seeded()
+    hypothesis_seed(seed)(one)()
     return {
         "cases": ran[0],
         "outcomes": dict(outcomes),
         "kinds": dict(kinds),
         "defects": defects,
-        "slowest_s": round(float(slowest[0]), 2),
-        "slowest_kind": slowest[1],
+        "slowest_s": round(slowest["s"], 2),
+        "slowest_kind": slowest["kind"],
         "examples": examples,
     }
 
