@@ -63,6 +63,7 @@ class Step:
     started: float
     ended: float
     error: str | None = None
+    phase: str = ""  # the phase the session's cycle belongs to
 
 
 @dataclass
@@ -171,7 +172,7 @@ async def _session(
                     error = await _interact(
                         page, lambda link=link: link.click(timeout=timeout_ms), timeout_ms
                     )
-                step = Step(n, spec["url_path"] or "overview", kind, started, time.perf_counter(), error)
+                step = Step(n, spec["url_path"] or "overview", kind, started, time.perf_counter(), error, now)
                 clock.steps.append(step)
                 if VERBOSE:
                     print(
@@ -287,6 +288,8 @@ def run(workdir: Path, rows: int, sessions: int, timeout_s: float = 300) -> dict
         "server_log_tail": server_log[-1500:] if tracebacks else "",
         "errors": [f"session {s.session} {s.page} ({s.kind}): {s.error}" for s in errors],
         "phases": phases,
+        # (session, page) of every interaction begun after the import started (the during cycles)
+        "during_pages": sorted({(s.session, s.page) for s in clock.steps if s.phase == "during"}),
     }
 
 

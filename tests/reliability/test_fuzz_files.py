@@ -19,6 +19,7 @@ HEADER = fuzz_files.HEADER
 GOOD = fuzz_files.GOOD
 
 
+@pytest.mark.timeout(1800)  # not a speed check: a shared 2-core machine can be very slow
 def test_hostile_files_never_crash_nor_write_partly(tmp_path: Path) -> None:
     result = fuzz_files.run(tmp_path, cases=200, seed=14)
     print(fuzz_files.describe(result))

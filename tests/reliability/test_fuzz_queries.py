@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.pages import dashboard_pages
 from bench.reliability import fuzz_queries
 
 
+@pytest.mark.timeout(1800)  # not a speed check: a shared 2-core machine can be very slow
 def test_hostile_query_strings_raise_nothing_and_get_a_notice(demo_store_path: Path) -> None:
     pages = len(dashboard_pages())
     result = fuzz_queries.run(demo_store_path, cases=100, page_sample=2 * pages, seed_value=14)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.reliability import disk, kill
 
 
+@pytest.mark.timeout(1800)  # not a speed check: a shared 2-core machine can be very slow
 def test_kill_9_mid_import_leaves_the_store_whole_and_the_next_import_works(tmp_path: Path) -> None:
     result = kill.run(tmp_path, rows=20_000, kills=3, seed=14)
     print(kill.describe(result))
@@ -21,6 +24,7 @@ def test_kill_9_mid_import_leaves_the_store_whole_and_the_next_import_works(tmp_
     assert any(k["left_after_kill"] for k in result["kills"]) or result["complete"] == 3
 
 
+@pytest.mark.timeout(1800)  # not a speed check: a shared 2-core machine can be very slow
 def test_full_disk_gives_one_clear_message_and_an_untouched_store(tmp_path: Path) -> None:
     result = disk.run(tmp_path, rows=50_000, tmpfs=False)
     print(disk.describe(result))

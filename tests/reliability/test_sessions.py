@@ -14,6 +14,7 @@ from tests.conftest import skip_or_fail
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.timeout(1800)  # not a speed check: a shared 2-core machine can be very slow
 def test_sessions_see_no_error_while_an_import_runs(tmp_path: Path) -> None:
     if not Path(sessions.CHROMIUM).exists() and not shutil.which("chromium"):
         skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
@@ -23,6 +24,7 @@ def test_sessions_see_no_error_while_an_import_runs(tmp_path: Path) -> None:
     assert result["errors"] == []
     assert result["server_tracebacks"] == 0 and result["server_alive"]
     assert result["sessions_seen"] == 4
-    per_cycle = 4 * result["pages"]
-    assert result["phases"]["before"]["n"] >= per_cycle and result["phases"]["after"]["n"] >= per_cycle
+    assert result["phases"]["before"]["n"] == 4 * result["pages"]  # each session through every page
     assert result["phases"]["during"]["n"] >= 4  # every session was busy while the import ran
+    assert result["phases"]["after"]["n"] >= 4 * 2  # a load and a click on the new store
+    assert len(result["during_pages"]) == 4 * result["pages"]  # ... and went through every page while it ran
