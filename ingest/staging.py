@@ -36,6 +36,7 @@ STAGE = "stage_raw"
 CLEAN = "stage"
 LINE = "__line"
 RAW = "__raw"
+HEADER_MAX = 16 << 20  # bytes read at most to find the header's line break
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,16 @@ def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
     try:
         with opener(path, "rb") as raw:
             head = raw.read(1 << 16)
+            # A header of 20,000 columns is longer than 64 KiB: read on to its line break.
+            while b"\n" not in head and len(head) < HEADER_MAX:
+                more = raw.read(1 << 20)
+                if not more:
+                    break
+                head += more
+        if b"\n" not in head and len(head) >= HEADER_MAX:
+            raise ImportFailed(
+                f"the first line is longer than {HEADER_MAX >> 20} MiB: this is no CSV header", path, line=1
+            )
         first = _first_line(head, _python_codec(opts.encoding))
     except UnicodeDecodeError as exc:
         raise ImportFailed(f"the header is not valid {opts.encoding}: {exc.reason}", path, line=1) from None

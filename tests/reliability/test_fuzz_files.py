@@ -70,3 +70,23 @@ def test_ten_thousand_columns_import_and_only_mapped_ones_are_cleaned(store: Pat
     select = cleaned_columns(header, ["beat", "case_number"])
     assert select.count(" as ") == 3 and '"c1"' not in select  # two columns and the line
     assert cleaned_columns(header).count(" as ") == len(header) + 1
+
+
+def test_a_header_longer_than_64_kib_is_read_whole(store: Path, tmp_path: Path) -> None:
+    """Found by fuzzing: the header was read from the first 64 KiB only, so a 20,000-column
+    header was cut mid-name and the import failed with a bogus 'repeats column c109'."""
+    extra = [f"c{i}" for i in range(20_000 - len(HEADER))]
+    path = tmp_path / "wider.csv"
+    path.write_text(",".join([*HEADER, *extra]) + "\n" + ",".join([*GOOD, *("" for _ in extra)]) + "\n")
+    assert len(",".join(extra)) > 1 << 16
+    assert import_file(store, "generic", path, mapping=MAPPING).rows_accepted == 1
+
+
+def test_a_first_line_without_end_is_refused(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ingest.staging.HEADER_MAX", 1 << 17)
+    path = tmp_path / "oneline.csv"
+    path.write_bytes(b"a," * (1 << 17))
+    with pytest.raises(ImportFailed, match=r"oneline\.csv, line 1: the first line is longer than"):
+        import_file(store, "generic", path, mapping=MAPPING)
