@@ -31,3 +31,8 @@ class ImportFailed(Exception):
 
 class MappingError(ImportFailed):
     """A mapping file is missing, unreadable or inconsistent; the message names file and key."""
+
+
+class OutOfSpace(ImportFailed):
+    """The disk (or this process's file-size limit) ran out while the new version of the
+    store was being written; the copy was discarded and the store is as it was."""

@@ -136,7 +136,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     sql = f"""
     create or replace temp table parsed as
     with s as (
-        select {cleaned_columns(header)}{md5_raw} from {STAGE} r
+        select {cleaned_columns(header, m.columns_used())}{md5_raw} from {STAGE} r
     ),
     base as (
         select s.{LINE} as line, null::varchar as raw, {city_id} as city_id, {city_raw} as city_raw,

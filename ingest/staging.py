@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ STAGE = "stage_raw"
 CLEAN = "stage"
 LINE = "__line"
 RAW = "__raw"
+HEADER_MAX = 16 << 20  # bytes read at most to find the header's line break
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,16 @@ def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
     try:
         with opener(path, "rb") as raw:
             head = raw.read(1 << 16)
+            # A header of 20,000 columns is longer than 64 KiB: read on to its line break.
+            while b"\n" not in head and len(head) < HEADER_MAX:
+                more = raw.read(1 << 20)
+                if not more:
+                    break
+                head += more
+        if b"\n" not in head and len(head) >= HEADER_MAX:
+            raise ImportFailed(
+                f"the first line is longer than {HEADER_MAX >> 20} MiB: this is no CSV header", path, line=1
+            )
         first = _first_line(head, _python_codec(opts.encoding))
     except UnicodeDecodeError as exc:
         raise ImportFailed(
@@ -97,12 +109,21 @@ def read_header(path: Path, opts: CsvOptions) -> tuple[str, ...]:
         raise ImportFailed(f"cannot read the file: {exc}", path) from None
     if not first.strip():
         raise ImportFailed("the file is empty: no header line", path, line=1)
-    names = next(csv.reader([first], delimiter=opts.delimiter, quotechar=opts.quote))
+    try:
+        names = next(csv.reader([first], delimiter=opts.delimiter, quotechar=opts.quote))
+    except csv.Error as exc:
+        raise ImportFailed(
+            f"the header line cannot be read as CSV ({exc}); a line break inside it (a lone \\r?) or an"
+            " unbalanced quote. Save the file with one header line and \\n or \\r\\n line breaks.",
+            path,
+            line=1,
+        ) from None
     names = [n.strip() for n in names]
     for i, name in enumerate(names, start=1):
         if not name:
             raise ImportFailed(f"header field {i} is empty", path, line=1)
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    seen = Counter(names)
+    dupes = sorted(n for n, k in seen.items() if k > 1)
     if dupes:
         raise ImportFailed(f"the header repeats column(s) {dupes}", path, line=1)
     return tuple(names)
@@ -223,15 +244,20 @@ def stage_csv(
     return Staged(header, int(row[0]) if row else 0)
 
 
-def cleaned_columns(header: tuple[str, ...]) -> str:
-    """The select list over `stage_raw r`: each column trimmed, the null markers (named
-    parameter $nulls) as NULL, and the file line as __line."""
+def cleaned_columns(header: tuple[str, ...], used: list[str] | None = None) -> str:
+    """The select list over `stage_raw r`: each column (or only the `used` ones: a file of
+    10,000 columns is not 10,000 expressions) trimmed, the null markers (named parameter
+    $nulls) as NULL, and the file line as __line."""
+    names = frozenset(header)
+    wanted = names if used is None else frozenset(used)
     cleaned = ", ".join(
-        f"case when list_contains($nulls::varchar[], trim(r.{ident(c, header)})) then null"
-        f" else trim(r.{ident(c, header)}) end as {ident(c, header)}"
+        f"case when list_contains($nulls::varchar[], trim(r.{ident(c, names)})) then null"
+        f" else trim(r.{ident(c, names)}) end as {ident(c, names)}"
         for c in header
+        if c in wanted
     )
-    return f"{cleaned}, r.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}"  # noqa: S608 - fixed names
+    line = f"r.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}"  # noqa: S608 - fixed names
+    return f"{cleaned}, {line}" if cleaned else line
 
 
 def raw_json_sql() -> str:

@@ -5,14 +5,20 @@ read-only. So a write never opens the live file. `write_store` copies the store 
 temporary file beside it, applies migrations and the caller's work inside one
 transaction, checkpoints, and renames the copy over the original (atomic on POSIX).
 Any exception discards the copy: the live store is untouched, byte for byte. A lock
-file serialises concurrent writers.
+file serialises concurrent writers; whoever holds it removes copies a killed writer left
+behind (a writer killed with SIGKILL cannot clean up, and each copy is as big as the store).
+Running out of disk space (or of the file-size limit) raises OutOfSpace with one clear
+message instead of DuckDB's or the OS's error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import glob
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from analysis.official import refresh_official
+from ingest.errors import OutOfSpace
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -80,6 +87,67 @@ def _writer_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _copies(path: Path) -> list[Path]:
+    """The temporary copies (and their DuckDB .wal / .tmp spill folder) of writers of `path`."""
+    prefix = f".{path.name}."
+    pattern = os.path.join(glob.escape(str(path.parent)), glob.escape(prefix) + "*.tmp*")
+    # Only `.NAME.<pid>.tmp[.wal|.tmp]`: not the copies of another store named NAME.something.
+    return [
+        Path(p)
+        for p in glob.glob(pattern)
+        if re.fullmatch(r"\d+\.tmp(\.wal|\.tmp)?", os.path.basename(p)[len(prefix) :])
+    ]
+
+
+def _discard(paths: list[Path]) -> None:
+    for p in paths:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
+_NO_SPACE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_NO_SPACE_TEXT = {
+    "no space left on device": "the disk is full",
+    "file too large": "the file would exceed this process's file-size limit (ulimit -f)",
+    "disk quota exceeded": "the disk quota is used up",
+}
+
+
+def _out_of_space(exc: BaseException) -> str | None:
+    """Why `exc` (or an error it wraps) is a full disk or file-size limit; None if it is not.
+    Only OS and DuckDB errors are read (an ImportFailed may quote a line of the user's file)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and seen.errno in _NO_SPACE_ERRNOS:
+            return {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up"}.get(
+                seen.errno, _NO_SPACE_TEXT["file too large"]
+            )
+        if isinstance(seen, duckdb.Error | OSError):
+            text = str(seen).lower()
+            for needle, why in _NO_SPACE_TEXT.items():
+                if needle in text:
+                    return why
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _no_space_message(path: Path, why: str) -> str:
+    size = path.stat().st_size / 1e6 if path.exists() else 0.0
+    try:
+        free = f"{shutil.disk_usage(path.parent).free / 1e6:,.0f} MB free there now"
+    except OSError:
+        free = "free space unknown"
+    return (
+        f"not enough room to write the new version of the store ({why}). A write needs a copy of "
+        f"the store ({size:,.0f} MB) plus room for the new rows in {path.parent} ({free}). "
+        "Free some space there (or raise the limit) and run the import again; nothing was imported."
+    )
+
+
 @contextlib.contextmanager
 def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a writable copy of the store in one transaction; swap it in on success.
@@ -90,16 +158,19 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute("insert into ...", params)
 
     On success the copy replaces `path` atomically; on any exception nothing changes.
+    Raises OutOfSpace (an ImportFailed) when the disk or file-size limit runs out.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        # Holding the lock, no other writer is alive: any copy is a killed writer's leftover.
+        _discard(_copies(path))
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.unlink(missing_ok=True)
-        if path.exists():
-            shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
+        con: duckdb.DuckDBPyConnection | None = None
         try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
+            con = duckdb.connect(str(tmp))
             con.execute("begin transaction")
             migrate(con)
             yield con
@@ -109,12 +180,16 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute("checkpoint")
             con.close()
             os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.execute("rollback")
-            con.close()
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        except BaseException as exc:
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.execute("rollback")
+                with contextlib.suppress(Exception):
+                    con.close()
+            _discard(_copies(path))
+            why = _out_of_space(exc)
+            if why is not None:
+                raise OutOfSpace(_no_space_message(path, why)) from exc
             raise
 
 

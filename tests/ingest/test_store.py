@@ -117,3 +117,59 @@ def test_readonly_open_explains_old_schema(tmp_path: Path) -> None:
     duckdb.connect(str(path)).close()
     with pytest.raises(StoreError, match="ingest migrate"):
         connect_readonly(path)
+
+
+def test_a_killed_writers_copy_is_removed_by_the_next_writer(tmp_path: Path) -> None:
+    """A writer killed with SIGKILL leaves its copy (as big as the store) and .wal; the next
+    writer, holding the lock, removes them -- and nothing of another store's."""
+    path = tmp_path / "s.duckdb"
+    with write_store(path) as con:
+        con.execute("insert into store_info values ('k', 'v1')")
+    stale = [tmp_path / ".s.duckdb.999999.tmp", tmp_path / ".s.duckdb.999999.tmp.wal"]
+    for p in stale:
+        p.write_bytes(b"x" * 100)
+    (tmp_path / ".s.duckdb.999999.tmp.tmp").mkdir()  # DuckDB's spill folder of that copy
+    other = tmp_path / ".s.duckdb.old.duckdb.123.tmp"  # a copy of the store "s.duckdb.old.duckdb"
+    other.write_bytes(b"y")
+    with write_store(path) as con:
+        con.execute("insert into store_info values ('k2', 'v2')")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [other.name]
+    ro = connect_readonly(path)
+    assert ro.execute("select count(*) from store_info where key in ('k', 'k2')").fetchone() == (2,)
+
+
+@pytest.mark.parametrize(
+    ("error", "why"),
+    [
+        (OSError(28, "No space left on device"), "the disk is full"),
+        (OSError(27, "File too large"), "file-size limit"),
+        (
+            duckdb.IOException('IO Error: Could not write file "x.tmp": No space left on device'),
+            "disk is full",
+        ),
+    ],
+)
+def test_running_out_of_space_is_one_clear_error(tmp_path: Path, error: Exception, why: str) -> None:
+    from ingest.errors import ImportFailed, OutOfSpace
+
+    path = tmp_path / "s.duckdb"
+    with write_store(path) as con:
+        con.execute("insert into store_info values ('k', 'v1')")
+    before = _sha(path)
+    with pytest.raises(OutOfSpace) as caught, write_store(path):
+        raise error
+    message = str(caught.value)
+    assert message.startswith("not enough room to write the new version of the store") and why in message
+    assert str(tmp_path) in message and "nothing was imported" in message
+    assert isinstance(caught.value, ImportFailed)  # the importer's callers show it as one message
+    assert _sha(path) == before and not list(tmp_path.glob(".*.tmp*"))
+
+
+def test_a_quoted_line_saying_no_space_is_not_a_full_disk(tmp_path: Path) -> None:
+    """An ImportFailed quoting a line of the user's file is passed on as it is."""
+    from ingest.errors import ImportFailed, OutOfSpace
+
+    path = tmp_path / "s.duckdb"
+    with pytest.raises(ImportFailed) as caught, write_store(path):
+        raise ImportFailed("bad line (the line reads: 'No space left on device')", "f.csv", line=3)
+    assert not isinstance(caught.value, OutOfSpace)

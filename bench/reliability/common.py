@@ -1,0 +1,108 @@
+"""What the proofs share: a synthetic records-system export, stores, hashes, leftovers,
+and running `python -m ingest import` as a separate process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from analysis.settings import ROOT
+from ingest.registry import load_registry
+from ingest.store import write_store
+
+MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
+CODES = ["MURDER", "ROB-STR", "AGG-ASLT", "AGG-ASLT-GUN", "BURG-RES", "THEFT", "THEFT-MV", "MVT", "VANDAL"]
+
+
+def synthetic_csv(path: Path, rows: int, prefix: str = "SP-") -> Path:
+    """A Springfield RMS export in the worked example's shape (ids `prefix`0..rows-1)."""
+    duckdb.connect().execute(
+        f"""
+        copy (
+            select $prefix || i as case_number, ($codes::varchar[])[1 + i % 9] as offense_code,
+                   'x' as offense_desc,
+                   strftime(date '2023-01-01' + cast(i % 730 as integer), '%m/%d/%Y') as occurred_date,
+                   lpad(((i * 7) % 24)::varchar, 2, '0') || lpad(((i * 13) % 60)::varchar, 2, '0') as occurred_time,
+                   strftime(date '2023-01-01' + cast(i % 730 as integer), '%m/%d/%Y') || ' 12:00' as reported_date,
+                   round(39.74 + (i * 0.6180339 % 1) * 0.08, 5) as latitude,
+                   round(-89.70 + (i * 0.4142135 % 1) * 0.08, 5) as longitude,
+                   'A' || (i % 30) as beat
+            from range({int(rows)}) t(i)
+        ) to '{path}' (header, delimiter ',')
+        """,  # noqa: S608 - an int and a path of ours (COPY takes no parameter for its target)
+        {"codes": CODES, "prefix": prefix},
+    )
+    return path
+
+
+def registry_store(path: Path) -> Path:
+    """A migrated store with the 12 cities and no crime data."""
+    with write_store(path) as con:
+        load_registry(con)
+    return path
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def leftovers(store: Path) -> list[str]:
+    """Files a writer of `store` left beside it (its copies, their .wal): not the lock file."""
+    return sorted(
+        p.name
+        for p in store.parent.iterdir()
+        if p.name.startswith(f".{store.name}.") or p.name == f"{store.name}.wal"
+    )
+
+
+def import_cmd(store: Path, csv: Path, mapping: Path = MAPPING) -> list[str]:
+    return [
+        sys.executable, "-m", "ingest", "import", "generic", str(csv),
+        "--mapping", str(mapping), "--db", str(store),
+    ]  # fmt: skip
+
+
+def start_import(store: Path, csv: Path, preexec: Callable[[], None] | None = None) -> subprocess.Popen[str]:
+    """`python -m ingest import generic CSV` as its own process (output captured)."""
+    return subprocess.Popen(
+        import_cmd(store, csv),
+        cwd=ROOT,
+        env=dict(os.environ, COLUMNS="200"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec,  # noqa: PLW1509 - only setrlimit, before exec
+    )
+
+
+def run_import(store: Path, csv: Path, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    proc = start_import(store, csv)
+    out, err = proc.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def incident_count(store: Path) -> int:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        row = con.execute("select count(*) from incidents").fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of `values`; nan when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
