@@ -20,14 +20,14 @@ KEY = "dataset"
 _PREVIOUS = "_dataset_previous"
 
 
+_PATH = "_dataset_path"
+
+
 def store_path() -> Path:
-    """The store the session reads: the chosen dataset's file, else PSP_DB's default."""
-    chosen = st.session_state.get(KEY)
-    if isinstance(chosen, str):
-        for d in list_datasets():
-            if d.name == chosen:
-                return d.path
-    return db_path().resolve()
+    """The store the session reads: the chosen dataset's file (resolved once per run by
+    dataset_switch), else PSP_DB's default."""
+    path = st.session_state.get(_PATH)
+    return Path(path) if isinstance(path, str) else db_path().resolve()
 
 
 def dataset_switch() -> None:
@@ -60,6 +60,8 @@ def dataset_switch() -> None:
     previous = st.session_state.get(_PREVIOUS)
     if previous is not None and previous != chosen:
         for key in list(st.session_state.keys()):
-            if key not in (KEY, _PREVIOUS) and not str(key).startswith("FormSubmitter"):
+            if key not in (KEY, _PREVIOUS, _PATH) and not str(key).startswith("FormSubmitter"):
                 del st.session_state[key]
     st.session_state[_PREVIOUS] = chosen
+    paths = {d.name: d.path for d in datasets}
+    st.session_state[_PATH] = str(paths[chosen]) if chosen in paths else None
