@@ -535,10 +535,13 @@ class PandasStore:
         out = out.merge(std.reset_index(), on="source", how="left")
         out = out.merge(self.cities[["city_id", "name"]], on="city_id")
         out = out.sort_values(["name", "first_month", "source"], ignore_index=True)
+        # Whole-city sources whose first month is whole (the demo, and single-extract stores).
+        out["coverage"] = "city"
+        out["first_complete_month"] = out["first_month"]
         cols = [
-            "city_id", "name", "source", "kind", "standard", "part1_scope", "date_basis", "first_month", "last_month",
-            "months_with_data", "months_missing", "rows", "geocoded_share", "quarantined",
-            "kept_unmapped", "last_complete_month", "last_import",
+            "city_id", "name", "source", "kind", "coverage", "standard", "part1_scope", "date_basis", "first_month",
+            "last_month", "months_with_data", "months_missing", "rows", "geocoded_share", "quarantined",
+            "kept_unmapped", "first_complete_month", "last_complete_month", "last_import",
         ]  # fmt: skip
         return out[cols]
 
@@ -592,12 +595,14 @@ class PandasStore:
         limit = out["incidents_complete"].where(has_inc).fillna(out["counts_complete"])
         limit = limit.fillna(out["incidents_complete"])
         out["complete"] = out["month"] <= limit
+        # The official series' source of a complete month (single-source stores: the one there is).
+        out["official_sources"] = out["incident_sources"].fillna(out["count_sources"]).where(out["complete"])
         for col in ("incidents", "no_time", "derived_counts", "quarantined"):
             out[col] = out[col].fillna(0).astype("int64")
         out = out.sort_values(["name", "month"], ignore_index=True)
         cols = [
             "city_id", "name", "month", "incidents", "incident_sources", "geocoded_share", "no_time",
-            "count_sources", "derived_counts", "quarantined", "has_data", "complete",
+            "count_sources", "derived_counts", "quarantined", "has_data", "complete", "official_sources",
         ]  # fmt: skip
         return out[cols]
 
