@@ -47,7 +47,8 @@ def network(requests: list[str]) -> list[str]:
 
 
 def wait_for_deck(page: Any) -> Any:
-    page.wait_for_selector(f"{DECK} canvas", timeout=60_000)
+    # Generous: on a shared, loaded machine the first run of a page can take a minute or two.
+    page.wait_for_selector(f"{DECK} canvas", timeout=180_000)
     page.wait_for_timeout(6_000)  # deck.gl and MapLibre draw after their first frames
     return page.locator(DECK).first
 
@@ -71,8 +72,8 @@ def test_map_draws_tiles_from_the_tile_server(
     page, requests = open_recording(browser, server.url + "/map?city=memphis_tn")
     deck = wait_for_deck(page)
     assert page.locator("[data-testid='stException']").count() == 0
-    png = deck.screenshot(path=str(screenshots / "map_basemap.png"))
-    page.screenshot(path=str(screenshots / "map_basemap_page.png"), full_page=True)
+    png = deck.screenshot(path=str(screenshots / "map_basemap.png"), timeout=120_000)
+    page.screenshot(path=str(screenshots / "map_basemap_page.png"), full_page=True, timeout=120_000)
     served = tiles.tile_requests()[before:]
     # The browser asked the tile server for tiles at the map's zoom, and they are drawn:
     # the tiles' beige ground fills the map around and between the cells.
@@ -93,7 +94,7 @@ def test_map_without_basemap_requests_only_its_own_origin(
     server = serve(demo_store_path)
     page, requests = open_recording(browser, server.url + "/map?city=memphis_tn")
     deck = wait_for_deck(page)
-    png = deck.screenshot(path=str(screenshots / "map_no_basemap.png"))
+    png = deck.screenshot(path=str(screenshots / "map_no_basemap.png"), timeout=120_000)
     assert share_near(png, TILE_GROUND) < 0.001
     assert share_near(png, (255, 255, 255), 3) > 0.2  # a blank background around the city
     assert page.get_by_text("No background map").count() == 1
@@ -108,8 +109,8 @@ def test_district_choropleth(
     server = serve(demo_store_path)
     url = server.url + "/map?city=memphis_tn&layer=districts"
     page, requests = open_recording(browser, url)
-    png = wait_for_deck(page).screenshot(path=str(screenshots / "map_choropleth.png"))
-    page.screenshot(path=str(screenshots / "map_choropleth_page.png"), full_page=True)
+    png = wait_for_deck(page).screenshot(path=str(screenshots / "map_choropleth.png"), timeout=120_000)
+    page.screenshot(path=str(screenshots / "map_choropleth_page.png"), full_page=True, timeout=120_000)
     assert page.locator("[data-testid='stException']").count() == 0
     # The districts are filled with at least three of the classes' colours (alpha 215
     # over white).
@@ -124,7 +125,9 @@ def test_district_choropleth(
     # Per km², over the basemap.
     tiled = serve(demo_store_path, {"PSP_BASEMAP_URL": tiles.url, "PSP_BASEMAP_ATTRIBUTION": "Test tiles"})
     page, _ = open_recording(browser, tiled.url + "/map?city=memphis_tn&layer=districts&per=per_km2")
-    png = wait_for_deck(page).screenshot(path=str(screenshots / "map_choropleth_basemap.png"))
+    png = wait_for_deck(page).screenshot(
+        path=str(screenshots / "map_choropleth_basemap.png"), timeout=120_000
+    )
     assert share_near(png, TILE_GROUND) > 0.02  # tiles show outside the city
     page.close()
 
@@ -134,12 +137,12 @@ def test_overview_map_names(
 ) -> None:
     server = serve(demo_store_path)
     page, requests = open_recording(browser, server.url + "/", height=1600)
-    page.wait_for_selector(f"{DECK} canvas", timeout=60_000)
+    page.wait_for_selector(f"{DECK} canvas", timeout=180_000)
     page.wait_for_timeout(5_000)
     deck = page.locator(DECK).first
     deck.scroll_into_view_if_needed()
     page.wait_for_timeout(1_000)
-    png = deck.screenshot(path=str(screenshots / "overview_map.png"))
+    png = deck.screenshot(path=str(screenshots / "overview_map.png"), timeout=120_000)
     assert nonblank_share(png) > 0.02
     line = page.get_by_text("City profiles:")
     assert line.count() == 1 and "No profile for" not in line.inner_text()  # the demo has all 12
