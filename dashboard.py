@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.auth import audit_view, gate
+
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
 
 pages = [
@@ -18,4 +20,7 @@ pages = [
     st.Page("views/data.py", title="Data", icon=":material/dataset:", url_path="data"),
     st.Page("views/presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
 ]
-st.navigation(pages).run()
+gate()  # sign-in and role (ui/auth.py): nothing below runs for a session that may not see it
+page = st.navigation(pages)
+audit_view(page.url_path)
+page.run()

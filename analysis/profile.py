@@ -95,7 +95,12 @@ def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Windo
 
 def total_change(frame: pd.DataFrame) -> Change:
     """The change of a whole frame with `current` and `previous` columns (the offense mix,
-    or the district table, whose 'Not recorded' row makes it add up to the selection)."""
+    or the district table, whose 'Not recorded' row makes it add up to the selection).
+    A table whose small counts were suppressed (analysis/access.py) carries its exact
+    totals in `attrs["totals"]`: the whole city's figure is not a small cell."""
+    if "totals" in frame.attrs:
+        current, previous = frame.attrs["totals"]
+        return Change(int(current), int(previous))
     return Change(int(frame["current"].sum()), int(frame["previous"].sum()))
 
 
