@@ -60,7 +60,11 @@ GENESIS = "0" * 64
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RETRY_SECONDS = 20.0
 # One thread and no extension loading: a connection lives for one append.
-CONFIG = {"threads": 1, "autoload_known_extensions": False, "autoinstall_known_extensions": False}
+CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "threads": 1,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+}
 
 _lock = threading.Lock()
 

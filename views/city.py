@@ -195,7 +195,9 @@ csv_download(hot, f"psp_{city}_{filt.offenses[0]}_hot_spots.csv")
 
 st.subheader("Incidents")
 if not can(Capability.INCIDENTS):
-    st.info("The incident table (one row per offense) is for analysts and admins; this page shows aggregates.")
+    st.info(
+        "The incident table (one row per offense) is for analysts and admins; this page shows aggregates."
+    )
     st.stop()
 st.caption(
     "One row per offense, newest first, a page at a time. Locations are rounded to about 100 m "
