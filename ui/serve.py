@@ -19,9 +19,12 @@ from analysis.access import serving_problem
 from analysis.settings import ROOT, public_aggregates
 
 
-def _flags(argv: Sequence[str]) -> dict[str, str]:
-    """`--section.option value` and `--section.option=value` pairs."""
-    flags: dict[str, str] = {}
+def _flags(argv: Sequence[str]) -> dict[str, Any]:
+    """`--section.option value` and `--section.option=value` pairs; an option that takes
+    several values (secrets.files) collects them in a list, as `streamlit run` does."""
+    from streamlit import config
+
+    flags: dict[str, Any] = {}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -29,7 +32,11 @@ def _flags(argv: Sequence[str]) -> dict[str, str]:
             name, eq, value = arg[2:].partition("=")
             if not eq and i + 1 < len(argv):
                 value, i = argv[i + 1], i + 1
-            flags[name] = value
+            option = config._config_options_template.get(name)
+            if option is not None and option.multiple:
+                flags.setdefault(name, []).append(value)
+            else:
+                flags[name] = value
         i += 1
     return flags
 

@@ -50,10 +50,12 @@ def browser() -> Iterator[object]:
 
 
 class Server:
-    def __init__(self, store: Path) -> None:
-        self.port = free_port()
+    def __init__(
+        self, store: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PSP_DB=str(store))
+        env = dict(os.environ, PSP_DB=str(store), **(env or {}))
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -69,6 +71,7 @@ class Server:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *args,
             ],
             cwd=ROOT,
             env=env,
