@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PSP_DEMO_SCALE ?= 1
 PORT   ?= 8501
+# 127.0.0.1 = this machine only. Any other address needs sign-in ([auth] in .streamlit/secrets.toml)
+# or PSP_PUBLIC_AGGREGATES=1: ui/serve.py refuses to start otherwise (README, Shared deployment).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install run store test lint lock clean-store bench
 
@@ -19,8 +22,8 @@ install: $(STAMP)  ## create .venv and install the pinned requirements
 store: install  ## build the demo store if it is missing; migrate it if it is old
 	$(BIN)/python -m ingest demo --if-missing --scale $(PSP_DEMO_SCALE)
 
-run: store  ## start the dashboard on 127.0.0.1:$(PORT)
-	$(BIN)/streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) \
+run: store  ## start the dashboard on $(ADDRESS):$(PORT) (refused beyond 127.0.0.1 without sign-in)
+	$(BIN)/python -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 lint: install  ## ruff (lint) and mypy (types) on the code

@@ -51,7 +51,11 @@ def browser() -> Iterator[object]:
 
 class Server:
     def __init__(
-        self, store: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+        self,
+        store: Path,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+        port: int | None = None,
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
