@@ -260,7 +260,10 @@ def drop_small(frame: pd.DataFrame, column: str, k: int) -> pd.DataFrame:
 
 def _cell_map(result: Any, k: int) -> Any:
     kept = drop_small(result.cells, "n", k)
-    return replace(result, cells=kept, located=int(kept["n"].sum()) if len(kept) else 0)
+    shown = int(kept["n"].sum()) if len(kept) else 0
+    return replace(
+        result, cells=kept, hidden=int(result.cells["n"].sum()) - shown if len(result.cells) else 0
+    )
 
 
 def _district_changes(result: pd.DataFrame, k: int) -> pd.DataFrame:

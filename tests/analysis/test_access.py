@@ -26,7 +26,7 @@ from analysis.access import (
     suppress_counts,
 )
 from analysis.briefing import Slide
-from analysis.geo import CellMap
+from analysis.geo import CellMap, cell_summary
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -165,8 +165,14 @@ def test_suppression_drops_small_cells() -> None:
     cells = pd.DataFrame({"cell": [1, 2, 3], "h3": ["a", "b", "c"], "n": [9, 5, 4]})
     cm = CellMap(cells, 8, 8, total=20, located=18)
     out = guard("analysis.geo.map_cells", Role.VIEWER, cm, k=5)
-    assert out.cells["h3"].tolist() == ["a", "b"] and out.located == 14
+    assert out.cells["h3"].tolist() == ["a", "b"] and out.located == 18 and out.hidden == 4
     assert guard("analysis.geo.map_cells", Role.ANALYST, cm, k=5) is cm
+    assert cell_summary(out, "offenses").endswith(" 4 are in cells with too few offenses to show.")
+    none_shown = guard("analysis.geo.map_cells", Role.VIEWER, cm, k=10)
+    assert (
+        cell_summary(none_shown, "offenses")
+        == "18 offenses have a location, all in cells with too few offenses to show."
+    )
     by_district = pd.DataFrame({"district": ["A", "B"], "n": [40, 2]})
     masked = guard("analysis.geo.counts_by_district", Role.VIEWER, by_district, k=5)
     assert masked["n"].isna().tolist() == [False, True]
