@@ -221,3 +221,40 @@ def test_local_without_sign_in_is_the_admin(
     assert not at.exception
     assert [s for s in at.subheader if s.value == "Audit trail"]
     assert set(recent(audit_db, 0)["who"]) == {"local"}
+
+
+def _call_incident_functions() -> None:
+    """A page that asks for incident rows and points directly, as a buggy or new page might."""
+    import streamlit as st
+
+    from analysis.access import AccessDenied
+    from analysis.geo import points
+    from analysis.profile import incident_page, incident_rows
+    from ui.data import query
+
+    for fn in (incident_page, incident_rows, points):
+        try:
+            query(fn, None)
+        except AccessDenied as exc:
+            st.markdown(f"refused {fn.__name__}: {exc}")
+
+
+def test_the_code_path_refuses_a_viewer_whatever_the_page_draws(
+    audit_db: Path, access_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PSP_DB", str(access_store))
+    at = AppTest.from_function(_call_incident_functions, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, **USERS["viewer"]}
+    at.run()
+    assert not at.exception
+    said = [m.value for m in at.markdown]
+    assert [s.split(":")[0] for s in said] == [
+        "refused incident_page",
+        "refused incident_rows",
+        "refused points",
+    ]
+    assert "your role (viewer) may not see incident rows" in said[0]
+    denied = recent(audit_db, 0, action="denied")
+    assert len(denied) == 3 and set(denied["who"]) == {"viewer@pd.example"}
+    assert {json.loads(d)["capability"] for d in denied["detail"]} == {"INCIDENTS", "POINTS"}
