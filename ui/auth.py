@@ -53,7 +53,10 @@ def _claims() -> tuple[str | None, tuple[str, ...]]:
     user = st.user
     if not user.get("is_logged_in"):
         return None, ()
-    email = user.get("email") or user.get("sub")
+    # The e-mail names the user in roles.toml, unless the provider says it is unverified;
+    # then (or without one) the provider's subject id, which roles.toml can list too.
+    email = user.get("email") if user.get("email_verified") is not False else None
+    email = email or user.get("sub")
     groups = user.get("groups") or ()
     if isinstance(groups, str):
         groups = (groups,)

@@ -37,6 +37,7 @@ USERS = {
     "analyst": {"email": "ana@pd.example", "groups": ["crime-analysts"]},
     "admin": {"email": "admin@pd.example"},
     "nobody": {"email": "stranger@pd.example"},
+    "unverified": {"email": "admin@pd.example", "email_verified": False, "sub": "idp-7f3a"},
 }
 MEMPHIS_2024 = {"city": "memphis_tn", "start": "2024-01-01", "end": "2024-02-29"}
 
@@ -99,6 +100,11 @@ def test_signed_in_without_a_role_is_stopped(as_user: Callable[..., AppTest]) ->
     assert not at.exception
     assert "stranger@pd.example, but this account has no role" in texts(at)
     assert not at.get("plotly_chart") and not at.dataframe
+
+
+def test_an_unverified_email_grants_nothing(as_user: Callable[..., AppTest]) -> None:
+    at = as_user("unverified")
+    assert "signed in as idp-7f3a, but this account has no role" in texts(at)
 
 
 def test_viewer_gets_aggregates_without_incidents_points_exports_or_small_counts(
