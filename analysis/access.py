@@ -294,6 +294,7 @@ def _slide(result: Any, k: int) -> Any:
         data=None,
         table=None,
         bullets=(),
+        notes="",
         message=f"The hot-spot map is shown to analysts (it draws cells of fewer than {k} offenses).",
     )
 
