@@ -4,6 +4,7 @@ safe with many writing threads and processes at once."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -86,3 +87,19 @@ def test_several_processes_write_without_loss(tmp_path: Path) -> None:
     assert len(rows) == 45
     assert rows.groupby("who").size().to_dict() == {f"proc{n}": 15 for n in range(3)}
     assert verify(path) is None
+
+
+def test_nothing_in_the_app_deletes_or_changes_an_entry() -> None:
+    """The only statements on the audit table are create and insert (ingest/audit.py)."""
+    code = [
+        ROOT / "dashboard.py",
+        *(p for d in ("analysis", "ingest", "ui", "views", "report") for p in (ROOT / d).rglob("*.py")),
+    ]
+    assert len(code) > 50
+    pattern = re.compile(
+        r"(delete\s+from|drop\s+table|truncate|update|alter\s+table)\s+(if\s+exists\s+)?audit\b", re.I
+    )
+    assert [p.name for p in code if pattern.search(p.read_text())] == []
+    assert re.findall(r"insert into audit", (ROOT / "ingest" / "audit.py").read_text()) == [
+        "insert into audit"
+    ]
