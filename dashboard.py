@@ -22,5 +22,5 @@ pages = [
 ]
 gate()  # sign-in and role (ui/auth.py): nothing below runs for a session that may not see it
 page = st.navigation(pages)
-audit_view(page.url_path)
+audit_view(page.url_path or "overview")  # the default page's path is empty
 page.run()

@@ -32,7 +32,8 @@ import pandas as pd
 
 ACTIONS = (
     "view",  # a page with its filters (the URL query)
-    "sign_in",
+    "sign_in",  # the first run of a signed-in user's session
+    "sign_out",
     "export",  # a download: file, rows, columns
     "import",  # an upload through the Data page
     "goal_add",

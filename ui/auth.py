@@ -151,6 +151,17 @@ def _sign_in_page(name: str) -> None:
     st.stop()
 
 
+@st.cache_resource(show_spinner=False)
+def _sign_ins() -> set[tuple[str, object]]:
+    """Sign-ins already recorded by this server process."""
+    return set()
+
+
+def _sign_out() -> None:
+    audit("sign_out")
+    st.logout()
+
+
 def gate() -> Principal:
     """Run before any page: refuse, ask to sign in, or return who this session is."""
     problem = serving_problem(st.get_option("server.address"), _auth_settings(), public_aggregates())
@@ -164,19 +175,25 @@ def gate() -> Principal:
         raise AssertionError  # unreachable: st.stop
     if p.signed_in and not st.session_state.get(_SIGNED_IN):
         st.session_state[_SIGNED_IN] = True
-        audit("sign_in", who=p, groups=list(p.groups))
+        # One entry per sign-in (per ID token, told by its issue time), not per session:
+        # every new tab or reload is a new session on the same sign-in cookie.
+        token = (p.who, str(st.user.get("iat", "")) or id(st.session_state))
+        seen = _sign_ins()
+        if token not in seen:
+            seen.add(token)
+            audit("sign_in", who=p, groups=list(p.groups))
     if p.role == Role.NONE:
         st.title("PSP Crime Dashboard")
         st.error(
             f"You are signed in as {p.who}, but this account has no role on this dashboard. "
             "Ask an administrator to add your e-mail or group to roles.toml."
         )
-        st.button("Sign out", on_click=st.logout, key="sign_out_none")
+        st.button("Sign out", on_click=_sign_out, key="sign_out_none")
         st.stop()
     with st.sidebar:
         if p.signed_in:
             st.caption(f"Signed in as **{p.who}** ({p.role.label})")
-            st.button("Sign out", on_click=st.logout, key="sign_out")
+            st.button("Sign out", on_click=_sign_out, key="sign_out")
         elif p.who == "public":
             st.caption(f"Public view: aggregates only; small counts (under {suppress_k()}) are hidden.")
     return p

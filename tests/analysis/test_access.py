@@ -200,3 +200,16 @@ def test_hot_spot_slide_loses_its_map_for_a_viewer() -> None:
     assert out.figure is None and out.data is None and "analysts" in out.message
     other = replace(slide, key="title")
     assert guard("analysis.briefing.briefing_slide", Role.VIEWER, other) is other
+
+
+def test_suppression_threshold_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis.settings import suppress_k
+
+    monkeypatch.delenv("PSP_SUPPRESS_K", raising=False)
+    assert suppress_k() == 5
+    monkeypatch.setenv("PSP_SUPPRESS_K", "11")
+    assert suppress_k() == 11
+    monkeypatch.setenv("PSP_SUPPRESS_K", "0")
+    assert suppress_k() == 1
+    monkeypatch.setenv("PSP_SUPPRESS_K", "five")
+    assert suppress_k() == 5

@@ -113,7 +113,7 @@ def sign_in(browser: Any, server: Server, who: str) -> tuple[Any, list[dict[str,
 def visit(page: Any, server: Server, path: str, wait_text: str) -> None:
     page.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
     page.get_by_text(wait_text).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)  # the rest of the run's elements
+    page.wait_for_timeout(800)  # the rest of the run's elements
     assert page.locator("[data-testid='stException']").count() == 0
 
 
@@ -134,7 +134,7 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     page, decks = sign_in(browser, server, "viewer@pd.example")
     page.get_by_text("(viewer)").first.wait_for()
     visit(page, server, f"city?{MEMPHIS_2024}", "is for analysts and admins; this page shows aggregates")
-    page.screenshot(path=str(screenshots / "auth_viewer_city.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "auth_viewer_city.png"), timeout=90_000)
     assert page.locator(DOWNLOAD).count() == 0
     assert page.get_by_text("Rows per page").count() == 0
     layers = map_deck(page, server, decks)
@@ -145,6 +145,12 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     visit(page, server, "data", "Importing and uploading data is for admins.")
     assert page.get_by_text("Audit trail", exact=True).count() == 0
     assert page.locator(DOWNLOAD).count() == 0
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/oauth2/end_session**", timeout=30_000)  # Streamlit ends the provider's session too
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(server.url + "/**", timeout=30_000)
+    page.goto(server.url + "/", wait_until="domcontentloaded")
+    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)  # signed out: back to the gate
     page.context.close()
 
     # analyst: incidents, points and exports; no upload, no goal edits
@@ -161,7 +167,7 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     sensitive = {(round(a, 3), round(b, 3)) for a, b in SENSITIVE_PLACES}
     assert not {(round(p["p"][1], 3), round(p["p"][0], 3)) for p in points} & sensitive
     assert not [p for p in points if "Rape" in p["t"]]
-    page.screenshot(path=str(screenshots / "auth_analyst_map.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "auth_analyst_map.png"), timeout=90_000)
     visit(page, server, "data", "Importing and uploading data is for admins.")
     assert page.get_by_text("Audit trail", exact=True).count() == 0
     visit(page, server, "goals", "goals and interventions is for admins")
@@ -174,12 +180,13 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     page.get_by_role("button", name="Create goal").wait_for(timeout=30_000)
     visit(page, server, "data", "Audit trail")
     assert page.get_by_role("button", name="Import").count() == 1
-    page.get_by_text("every entry is chained").wait_for(timeout=30_000)
-    page.screenshot(path=str(screenshots / "auth_admin_data.png"), full_page=True)
+    page.get_by_text("every entry is chained").wait_for(timeout=60_000)
+    page.screenshot(path=str(screenshots / "auth_admin_data.png"), timeout=90_000)
     page.context.close()
 
     trail = recent(audit, 0)
     signed = trail[trail["action"] == "sign_in"]
+    assert len(signed) == 3  # one per sign-in, not one per page load
     assert set(signed["who"]) == {"viewer@pd.example", "ana@pd.example", "admin@pd.example"}
     assert set(zip(signed["who"], signed["role"], strict=True)) == {
         ("viewer@pd.example", "viewer"),
@@ -191,6 +198,7 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     detail = json.loads(export["detail"].iloc[0])
     assert detail["rows"] == len(rows) and "source_id" in detail["columns"]
     assert export["page"].iloc[0] == "city" and "city=memphis_tn" in export["query"].iloc[0]
+    assert list(trail[trail["action"] == "sign_out"]["who"]) == ["viewer@pd.example"]
     views = trail[trail["action"] == "view"]
     assert {("viewer@pd.example", "map"), ("ana@pd.example", "city"), ("admin@pd.example", "data")} <= set(
         zip(views["who"], views["page"], strict=True)
