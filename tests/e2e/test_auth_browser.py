@@ -130,6 +130,14 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
 ) -> None:
     server, audit = site
 
+    # the gate: nothing but a sign-in button before signing in
+    gate = browser.new_page(viewport={"width": 1400, "height": 700})
+    gate.goto(server.url + "/city?" + MEMPHIS_2024, wait_until="domcontentloaded")
+    gate.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    assert gate.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").count() == 0
+    gate.screenshot(path=str(screenshots / "auth_sign_in.png"), timeout=90_000)
+    gate.close()
+
     # viewer: aggregates only
     page, decks = sign_in(browser, server, "viewer@pd.example")
     page.get_by_text("(viewer)").first.wait_for()
@@ -181,7 +189,9 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     visit(page, server, "data", "Audit trail")
     assert page.get_by_role("button", name="Import").count() == 1
     page.get_by_text("every entry is chained").wait_for(timeout=60_000)
-    page.screenshot(path=str(screenshots / "auth_admin_data.png"), timeout=90_000)
+    page.get_by_text("Audit trail", exact=True).scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(screenshots / "auth_admin_audit.png"), timeout=90_000)
     page.context.close()
 
     trail = recent(audit, 0)
