@@ -264,3 +264,11 @@ def test_the_code_path_refuses_a_viewer_whatever_the_page_draws(
     denied = recent(audit_db, 0, action="denied")
     assert len(denied) == 3 and set(denied["who"]) == {"viewer@pd.example"}
     assert {json.loads(d)["capability"] for d in denied["detail"]} == {"INCIDENTS", "POINTS"}
+
+
+def test_viewer_opens_every_page_without_an_error(as_user: Callable[..., AppTest]) -> None:
+    """Suppressed counts (NA) and missing points go through every summary, chart and slide."""
+    for page in ("overview", "trends", "map", "city", "goals", "interventions", "data", "presenter"):
+        at = as_user("viewer", f"views/{page}.py", MEMPHIS_2024)
+        assert not at.exception, (page, at.exception)
+        assert not at.get("download_button"), page
