@@ -99,20 +99,21 @@ def deck_messages(page: Any) -> list[dict[str, Any]]:
 def sign_in(browser: Any, server: Server, who: str) -> tuple[Any, list[dict[str, Any]]]:
     """A fresh browser context (no cookie) signing in through the provider's form."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(90_000)  # a shared, loaded machine: generous, never a sleep
     page = context.new_page()
     decks = deck_messages(page)
     page.goto(server.url + "/", wait_until="domcontentloaded")
-    page.get_by_role("button", name="Sign in").click(timeout=60_000)
-    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)  # the provider's own page
+    page.get_by_role("button", name="Sign in").click(timeout=90_000)
+    page.wait_for_url("**/oauth2/authorize**", timeout=90_000)  # the provider's own page
     page.locator(f"button[name='sub'][value='{who}']").click()
-    page.wait_for_url(server.url + "/**", timeout=30_000)
-    page.get_by_text(f"Signed in as {who}").wait_for(timeout=60_000)
+    page.wait_for_url(server.url + "/**", timeout=90_000)
+    page.get_by_text(f"Signed in as {who}").wait_for(timeout=90_000)
     return page, decks
 
 
 def visit(page: Any, server: Server, path: str, wait_text: str) -> None:
     page.goto(f"{server.url}/{path}", wait_until="domcontentloaded")
-    page.get_by_text(wait_text).first.wait_for(timeout=60_000)
+    page.get_by_text(wait_text).first.wait_for(timeout=90_000)
     page.wait_for_timeout(800)  # the rest of the run's elements
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -134,7 +135,7 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     # the gate: nothing but a sign-in button before signing in
     gate = browser.new_page(viewport={"width": 1400, "height": 700})
     gate.goto(server.url + "/city?" + MEMPHIS_2024, wait_until="domcontentloaded")
-    gate.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    gate.get_by_role("button", name="Sign in").wait_for(timeout=90_000)
     assert gate.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").count() == 0
     gate.screenshot(path=str(screenshots / "auth_sign_in.png"), timeout=90_000)
     gate.close()
@@ -155,17 +156,17 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     assert page.get_by_text("Audit trail", exact=True).count() == 0
     assert page.locator(DOWNLOAD).count() == 0
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/oauth2/end_session**", timeout=30_000)  # Streamlit ends the provider's session too
+    page.wait_for_url("**/oauth2/end_session**", timeout=90_000)  # Streamlit ends the provider's session too
     page.get_by_role("button", name="End session").click()
-    page.wait_for_url(server.url + "/**", timeout=30_000)
+    page.wait_for_url(server.url + "/**", timeout=90_000)
     page.goto(server.url + "/", wait_until="domcontentloaded")
-    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)  # signed out: back to the gate
+    page.get_by_role("button", name="Sign in").wait_for(timeout=90_000)  # signed out: back to the gate
     page.context.close()
 
     # analyst: incidents, points and exports; no upload, no goal edits
     page, decks = sign_in(browser, server, "ana@pd.example")
     visit(page, server, f"city?{MEMPHIS_2024}", "Rows per page")
-    with page.expect_download(timeout=60_000) as download:
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("button", name="Download CSV (first").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
     assert "'" + FORMULA_ID in [r["source_id"] for r in rows]
@@ -186,10 +187,10 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     # admin: everything, and the audit trail
     page, decks = sign_in(browser, server, "admin@pd.example")
     visit(page, server, "goals", "New goal")
-    page.get_by_role("button", name="Create goal").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Create goal").wait_for(timeout=90_000)
     visit(page, server, "data", "Audit trail")
     assert page.get_by_role("button", name="Import").count() == 1
-    page.get_by_text("every entry is chained").wait_for(timeout=60_000)
+    page.get_by_text("every entry is chained").wait_for(timeout=90_000)
     page.get_by_text("Audit trail", exact=True).scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(screenshots / "auth_admin_audit.png"), timeout=90_000)
