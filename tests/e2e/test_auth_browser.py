@@ -127,6 +127,7 @@ def map_deck(page: Any, server: Server, decks: list[dict[str, Any]]) -> dict[str
     return {layer["id"]: layer for layer in decks[-1]["layers"]}
 
 
+@pytest.mark.timeout(900)  # about 2 minutes alone; far longer on a shared, loaded machine
 def test_sign_in_per_role_through_a_real_oidc_provider(
     browser: Any, site: tuple[Server, Path], screenshots: Path
 ) -> None:
@@ -178,16 +179,13 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     assert not {(round(p["p"][1], 3), round(p["p"][0], 3)) for p in points} & sensitive
     assert not [p for p in points if "Rape" in p["t"]]
     page.screenshot(path=str(screenshots / "auth_analyst_map.png"), timeout=90_000)
-    visit(page, server, "data", "Importing and uploading data is for admins.")
-    assert page.get_by_text("Audit trail", exact=True).count() == 0
+    # (the analyst's Data page without upload is in tests/pages/test_access.py)
     visit(page, server, "goals", "goals and interventions is for admins")
     assert page.get_by_role("button", name="Create goal").count() == 0
     page.context.close()
 
     # admin: everything, and the audit trail
     page, decks = sign_in(browser, server, "admin@pd.example")
-    visit(page, server, "goals", "New goal")
-    page.get_by_role("button", name="Create goal").wait_for(timeout=90_000)
     visit(page, server, "data", "Audit trail")
     assert page.get_by_role("button", name="Import").count() == 1
     page.get_by_text("every entry is chained").wait_for(timeout=90_000)
