@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PSP_DEMO_SCALE ?= 1
 PORT   ?= 8501
+# 127.0.0.1 = this machine only. Any other address needs sign-in ([auth] in .streamlit/secrets.toml)
+# or PSP_PUBLIC_AGGREGATES=1: ui/serve.py refuses to start otherwise (README, Shared deployment).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: install run store demo test lint lock clean-store bench
 
@@ -22,8 +25,8 @@ store: install  ## build the public store (real data, data/public -> data/public
 demo: install  ## build the synthetic demo store data/demo.duckdb if it is missing (pick it in the sidebar's Dataset)
 	$(BIN)/python -m ingest demo --if-missing --scale $(PSP_DEMO_SCALE) --db data/demo.duckdb
 
-run: store  ## start the dashboard on 127.0.0.1:$(PORT)
-	$(BIN)/streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) \
+run: store  ## start the dashboard on $(ADDRESS):$(PORT) (refused beyond 127.0.0.1 without sign-in)
+	$(BIN)/python -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 lint: install  ## ruff (lint) and mypy (types) on the code

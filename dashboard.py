@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.auth import audit_view, gate
 from ui.dataset import dataset_switch
 
 st.set_page_config(page_title="PSP Crime Dashboard", page_icon="📊", layout="wide")
@@ -28,6 +29,8 @@ pages = [
     st.Page("views/data.py", title="Data", icon=":material/dataset:", url_path="data"),
     st.Page("views/presenter.py", title="Presenter view", icon=":material/co_present:", url_path="presenter"),
 ]
-navigation = st.navigation(pages)
+gate()  # sign-in and role (ui/auth.py): nothing below runs for a session that may not see it
+page = st.navigation(pages)
 dataset_switch()  # the sidebar's Dataset: which store every page reads (?dataset=...)
-navigation.run()
+audit_view(page.url_path or "overview")  # the default page's path is empty
+page.run()

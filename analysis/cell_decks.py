@@ -226,8 +226,13 @@ def _district_layers(
     features = []
     for feature in districts.geojson["features"]:
         name = feature["properties"]["district"]
-        n = int(by_name.get(name, 0))
-        text = f"{name}: {n:,} {'offense' if n == 1 else 'offenses'}" if counts is not None else name
+        raw = by_name.get(name, 0)
+        if counts is None:
+            text = name
+        elif pd.isna(raw):  # suppressed for this role (analysis/access.py): a small count
+            text = f"{name}: a few offenses (small counts are not shown)"
+        else:
+            text = f"{name}: {int(raw):,} {'offense' if int(raw) == 1 else 'offenses'}"
         features.append({**feature, "properties": {"t": text}})
     areas = pdk.Layer(
         "GeoJsonLayer",

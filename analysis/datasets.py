@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.settings import SETTINGS
+from analysis.settings import SETTINGS, audit_path
 
 PUBLIC = "public"
 DEMO = "demo"
@@ -49,7 +49,13 @@ def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
         path = Path(env).resolve()
         if path.is_file():
             found[path.stem] = Dataset(path.stem, path, _label(path.stem))
-    stores = sorted(p for p in data_dir.glob("*.duckdb") if p.is_file() and not p.name.startswith("."))
+    # The audit trail is a DuckDB file too (PSP_AUDIT_DB, often in data/), but not a dataset.
+    audit = audit_path().resolve()
+    stores = sorted(
+        p
+        for p in data_dir.glob("*.duckdb")
+        if p.is_file() and not p.name.startswith(".") and p.resolve() != audit
+    )
     order = {PUBLIC: 0, DEMO: 1}
     for path in sorted(stores, key=lambda p: (order.get(p.stem, 2), p.stem)):
         if NAME.match(path.stem) and path.stem not in found:

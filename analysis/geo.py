@@ -90,6 +90,7 @@ class CellMap:
     requested_res: int
     total: int
     located: int
+    hidden: int = 0  # located offenses in cells left out as too small (analysis/access.py)
 
     @property
     def coarsened(self) -> bool:
@@ -404,7 +405,14 @@ def view_bounds(
 def cell_summary(cells: CellMap, what: str) -> str:
     """One line: how many offenses in how many cells, and how concentrated they are."""
     frame = cells.cells
+    small = (
+        f" {cells.hidden:,} {'is' if cells.hidden == 1 else 'are'} in cells with too few offenses to show."
+        if cells.hidden
+        else ""
+    )
     if frame.empty:
+        if cells.hidden:
+            return f"{cells.hidden:,} {what} have a location, all in cells with too few offenses to show."
         if cells.total:
             return (
                 f"None of the {cells.total:,} {what} in this selection has a location (the source "
@@ -422,7 +430,7 @@ def cell_summary(cells: CellMap, what: str) -> str:
     )
     if cells.total > cells.located:
         text += f" {cells.total - cells.located:,} more have no location and are not on the map."
-    return text
+    return text + small
 
 
 def sensitive_offenses(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -111,12 +111,17 @@ def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Windo
 def total_change(frame: pd.DataFrame) -> Change:
     """The change of a whole frame with `current` and `previous` columns (the offense mix,
     or the district table, whose 'Not recorded' row makes it add up to the selection),
-    over the frame's exposures (days_current, days_previous) when it has them."""
+    over the frame's exposures (days_current, days_previous) when it has them. A table
+    whose small counts were suppressed (analysis/access.py) carries its exact totals in
+    `attrs["totals"]`: the whole city's figure is not a small cell."""
     days = (
         (float(frame["days_current"].iloc[0]), float(frame["days_previous"].iloc[0]))
         if len(frame) and "days_current" in frame and "days_previous" in frame
         else (1.0, 1.0)
     )
+    if "totals" in frame.attrs:
+        current, previous = frame.attrs["totals"]
+        return Change(int(current), int(previous), *days)
     return Change(int(frame["current"].sum()), int(frame["previous"].sum()), *days)
 
 

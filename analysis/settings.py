@@ -81,8 +81,51 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Optional Socrata app token sent with SODA requests; portals throttle anonymous clients harder.",
         ),
+        Setting(
+            "PSP_AUDIT_DB",
+            str(DATA_DIR / "audit.duckdb"),
+            "Path of the audit trail, a DuckDB file of its own (an import's swap of the store "
+            "never touches it); append-only from the app.",
+        ),
+        Setting(
+            "PSP_ROLES",
+            str(ROOT / "roles.toml"),
+            "The roles file: e-mail or group -> viewer / analyst / admin (see roles.example.toml). "
+            "Read only when sign-in is configured.",
+        ),
+        Setting(
+            "PSP_SUPPRESS_K",
+            "5",
+            "Viewers see no map cell, hot-spot cell or district figure of fewer than this many offenses.",
+        ),
+        Setting(
+            "PSP_PUBLIC_AGGREGATES",
+            "",
+            "1 = serve aggregates only, to everyone, without sign-in (every session is a viewer): "
+            "the one way to serve beyond 127.0.0.1 without [auth] settings.",
+        ),
     )
 }
+
+
+def audit_path() -> Path:
+    return Path(SETTINGS["PSP_AUDIT_DB"].value())
+
+
+def roles_path() -> Path:
+    return Path(SETTINGS["PSP_ROLES"].value())
+
+
+def suppress_k() -> int:
+    """The suppression threshold k (at least 1; a bad value falls back to the default 5)."""
+    try:
+        return max(1, int(SETTINGS["PSP_SUPPRESS_K"].value()))
+    except ValueError:
+        return 5
+
+
+def public_aggregates() -> bool:
+    return SETTINGS["PSP_PUBLIC_AGGREGATES"].value().strip().lower() in ("1", "true", "yes", "on")
 
 
 def db_path() -> Path:

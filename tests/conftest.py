@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from tests.fixtures.stores import build_demo_store, build_tiny_store
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Every test (and every server a test starts) writes its audit trail to a scratch file, never
+# to data/audit.duckdb; tests that read the trail set PSP_AUDIT_DB themselves.
+os.environ["PSP_AUDIT_DB"] = str(Path(tempfile.mkdtemp(prefix="psp-audit-")) / "audit.duckdb")
 
 
 def skip_or_fail(reason: str) -> None:

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.access import Capability
 from analysis.briefing import Briefing, Slide, briefing_outline, briefing_slide
 from analysis.store import connect_readonly
 from report.build import Format, build_pack
 from report.images import ChromiumMissing, chromium_path
+from ui.auth import can
 from ui.data import query
 from ui.dataset import store_path
+from ui.exports import download_file
 
 PACK_FORMATS: tuple[tuple[Format, str, str, str], ...] = (
     (
@@ -49,7 +52,11 @@ def _pack_bytes(cities: tuple[str, ...], year: int, fmt: Format) -> bytes:
 
 
 def pack_downloads(cities: tuple[str, ...], year: int) -> None:
-    """PowerPoint and PDF download buttons; the pack is built when the button is clicked."""
+    """PowerPoint and PDF download buttons; the pack is built when the button is clicked.
+    Packs are exports: analysts and admins only (a pack's hot-spot maps draw small cells)."""
+    if not can(Capability.EXPORT):
+        st.caption("Meeting packs (PowerPoint, PDF) are for analysts and admins.")
+        return
     try:
         chromium_path()
     except ChromiumMissing as exc:
@@ -58,11 +65,10 @@ def pack_downloads(cities: tuple[str, ...], year: int) -> None:
     slug = "all" if not cities else "_".join(cities)
     for column, (fmt, label, mime, icon) in zip(st.columns(2), PACK_FORMATS, strict=True):
         with column:
-            st.download_button(
+            download_file(
                 label,
-                data=lambda fmt=fmt: _pack_bytes(cities, year, fmt),
-                file_name=f"psp_briefing_{slug}_{year}.{fmt}",
-                mime=mime,
+                lambda fmt=fmt: _pack_bytes(cities, year, fmt),
+                f"psp_briefing_{slug}_{year}.{fmt}",
+                mime,
                 icon=icon,
-                on_click="ignore",
             )

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.stats import LEVELS_TEXT, Change, format_p
+from ui.exports import download_csv
 
 UP, DOWN, NEUTRAL = "#D55E00", "#0072B2", "#595959"
 ARROWS = {"up": "▲", "down": "▼", "no change": "●"}
@@ -57,14 +58,7 @@ def numbers_expander(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     """The numbers behind a chart: a table and a CSV download of exactly those rows."""
     with st.expander("Numbers behind this chart"):
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button(
-            "Download CSV",
-            frame.to_csv(index=False).encode(),
-            file_name=f"{file_stem}.csv",
-            mime="text/csv",
-            key=f"csv_{key}",
-            on_click="ignore",
-        )
+        download_csv("Download CSV", frame, f"{file_stem}.csv", key=f"csv_{key}")
 
 
 def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: str, file_stem: str) -> None:

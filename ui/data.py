@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
+from analysis.access import NEEDS, allows, guard
 from analysis.health import is_demo, store_sources
+from analysis.settings import suppress_k
 from analysis.store import StoreError, connect_readonly, cursor, version
+from ui import auth
 from ui.dataset import store_path
 
 
@@ -61,11 +63,31 @@ def _call(
     return fn(connection(), *args, **dict(kwargs))
 
 
-def query(fn: Callable[..., pd.DataFrame], *args: Any, **kwargs: Any) -> Any:
+def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call an analysis function `fn(con, *args, **kwargs)`, cached on the store version
-    and the (hashable) arguments, e.g. `query(counts_by_city_month, filt)`."""
+    and the (hashable) arguments, e.g. `query(counts_by_city_month, filt)`, and pass the
+    result through the access policy for this session's role (analysis/access.guard:
+    incident-level functions refused, small counts suppressed). The cache holds the full
+    result, shared by every session; the guard runs on every call."""
+    return guarded(fn, *args, **kwargs)()
+
+
+def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
+    """`query(fn, ...)` as a function to call later, with the role checked now: for
+    downloads made on click, outside the session's run. A refused call raises
+    AccessDenied here, when the page asks, and is recorded in the audit trail."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _call(name, str(store_path()), store_version(), args, tuple(sorted(kwargs.items())))
+    role = auth.role()
+    k = suppress_k()
+    if name in NEEDS and not allows(role, NEEDS[name]):
+        auth.require(NEEDS[name], name)
+    frozen = tuple(sorted(kwargs.items()))
+    store = str(store_path())  # fixed now: a download clicked later reads the same dataset
+
+    def run() -> Any:
+        return guard(name, role, _call(name, store, store_version(), args, frozen), k)
+
+    return run
 
 
 def sources() -> list[str]:

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.cell_decks import ColourBin
-from ui.data import query
+from ui.data import guarded
+from ui.exports import download_csv
 
 
 def footer(summary: str, note: str) -> None:
@@ -27,7 +28,7 @@ def numbers_behind(
     column_config: dict[str, Any] | None = None,
     note: str | None = None,
     columns: Sequence[str] | None = None,
-    csv: Callable[[], bytes] | None = None,
+    csv: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """An expander with the chart's data as a table and a CSV download of it (only
     `columns`, in that order, when given; `csv` makes the file instead when the table
@@ -39,34 +40,24 @@ def numbers_behind(
             frame, hide_index=True, width="stretch", column_config=column_config, column_order=columns
         )
 
-        def make() -> bytes:
-            return frame.to_csv(index=False, columns=list(columns) if columns else None).encode()
-
-        st.download_button(
-            "Download CSV",
-            csv or make,
-            file_name=file_name,
-            mime="text/csv",
-            key=f"csv_{file_name}",
-        )
+        download_csv("Download CSV", csv or frame, file_name, columns=None if csv else columns)
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download this table (CSV)") -> None:
     """A CSV download of a table already on the page, with every column (made on click)."""
-
-    def make() -> bytes:
-        return frame.to_csv(index=False).encode()
-
-    st.download_button(label, make, file_name=file_name, mime="text/csv", key=f"csv_{file_name}")
+    download_csv(label, frame, file_name)
 
 
-def lazy_csv(fn: Callable[..., pd.DataFrame], *args: Any, cached: bool = True) -> Callable[[], bytes]:
-    """A download that is computed only when clicked (st.download_button takes a callable):
-    `fn(con, *args)` through the cached query layer, or `fn(*args)` when cached=False."""
+def lazy_csv(fn: Callable[..., pd.DataFrame], *args: Any, cached: bool = True) -> Callable[[], pd.DataFrame]:
+    """The frame of a download that is computed only when clicked (ui/exports.download_csv):
+    `fn(con, *args)` through the cached (and guarded) query layer, or `fn(*args)` when
+    cached=False. The query layer's guard is applied now, for this session's role, since
+    the click is served outside the session."""
+    if cached:
+        return guarded(fn, *args)
 
-    def make() -> bytes:
-        frame: pd.DataFrame = query(fn, *args) if cached else fn(*args)
-        return frame.to_csv(index=False).encode()
+    def make() -> pd.DataFrame:
+        return fn(*args)
 
     return make
 

@@ -13,12 +13,14 @@ every cached query misses: the new goal appears with its status.
 from __future__ import annotations
 
 import html
+from dataclasses import asdict
 from datetime import date
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from analysis.access import Capability
 from analysis.alerts import CusumParams
 from analysis.goal_series import SERIES_LABELS
 from analysis.goals import (
@@ -41,6 +43,7 @@ from ingest.goals import (
     parse_goals,
     remove_goal,
 )
+from ui import auth
 from ui.data import query
 from ui.dataset import store_path
 from ui.url_state import url_selectbox
@@ -196,11 +199,16 @@ def _write_problems(exc: Exception) -> list[str]:
 
 
 def create_goals(specs: list[GoalSpec]) -> tuple[list[int], list[str]]:
-    """Validate and store goals through the ingest write path: (new ids, problems)."""
+    """Validate and store goals through the ingest write path: (new ids, problems).
+    Admins only (AccessDenied otherwise); each new goal is recorded in the audit trail."""
+    auth.require(Capability.EDIT, "add goals")
     try:
-        return add_goals(store_path(), specs, source="user"), []
+        ids = add_goals(store_path(), specs, source="user")
     except (GoalError, StoreError, RuntimeError, OSError, duckdb.Error) as exc:
         return [], _write_problems(exc)
+    for goal_id, spec in zip(ids, specs, strict=True):
+        auth.audit("goal_add", goal_id=goal_id, **asdict(spec))
+    return ids, []
 
 
 def create_goals_from_toml(text: str) -> tuple[list[int], list[str]]:
@@ -213,18 +221,31 @@ def create_goals_from_toml(text: str) -> tuple[list[int], list[str]]:
 
 
 def delete_goal(goal_id: int) -> list[str]:
+    auth.require(Capability.EDIT, "remove a goal")
     try:
         remove_goal(store_path(), goal_id)
     except (GoalError, StoreError, RuntimeError, OSError, duckdb.Error) as exc:
         return _write_problems(exc)
+    auth.audit("goal_remove", goal_id=goal_id)
     return []
 
 
 def create_intervention(spec: InterventionSpec) -> tuple[int | None, list[str]]:
+    auth.require(Capability.EDIT, "add an intervention")
     try:
-        return add_intervention(store_path(), spec, source="user"), []
+        new_id = add_intervention(store_path(), spec, source="user")
     except (GoalError, StoreError, RuntimeError, OSError, duckdb.Error) as exc:
         return None, _write_problems(exc)
+    auth.audit("intervention_add", intervention_id=new_id, **asdict(spec))
+    return new_id, []
+
+
+def can_edit() -> bool:
+    """Whether to draw the goal and intervention forms (admins); a caption says so otherwise."""
+    if auth.can(Capability.EDIT):
+        return True
+    st.caption("Adding, changing or removing goals and interventions is for admins.")
+    return False
 
 
 def show_problems(title: str, problems: list[str]) -> None:
@@ -257,6 +278,8 @@ def goal_picker(frame: pd.DataFrame) -> int | None:
 def new_goal_form() -> None:
     """The form that creates one goal. Inputs are not limited by the widgets (a target of
     +500% can be typed): the validator judges them and says what is wrong."""
+    if not can_edit():
+        return
     names: dict[str, str] = query(city_names)
     span: tuple[date, date] | None = query(data_span)
     last_year = span[1].year if span else date.today().year
@@ -343,6 +366,8 @@ def new_goal_form() -> None:
 
 def goals_toml_import() -> None:
     """Paste several goals as TOML (the format of data/goals.toml): all are stored, or none."""
+    if not can_edit():
+        return
     text = st.text_area(
         "Goals as TOML",
         key="new_toml",
@@ -362,6 +387,8 @@ def goals_toml_import() -> None:
 
 def remove_goal_control(goal_id: int) -> None:
     """Remove the shown goal, after a confirmation tick."""
+    if not auth.can(Capability.EDIT):
+        return
     with st.expander("Remove this goal"):
         sure = st.checkbox(f"Yes, remove goal #{goal_id}", key=f"remove_sure_{goal_id}")
         if st.button("Remove goal", key=f"remove_{goal_id}", disabled=not sure):

@@ -19,7 +19,7 @@ from analysis.interventions import (
 from analysis.registry_read import city_names
 from ingest.goals import InterventionSpec
 from ui.data import query
-from ui.goals import create_intervention, flash, show_problems
+from ui.goals import can_edit, create_intervention, flash, show_problems
 from ui.url_state import url_selectbox
 
 METHOD_NOTE = (
@@ -138,6 +138,8 @@ def interventions_list(frame: pd.DataFrame) -> None:
 
 def new_intervention_form() -> None:
     """Add an intervention to a city (validated; stored through the ingest write path)."""
+    if not can_edit():
+        return
     names: dict[str, str] = query(city_names)
     with st.form("new_intervention", clear_on_submit=False):
         city = st.selectbox("City", list(names), format_func=lambda c: names.get(c, c), key="iv_city")

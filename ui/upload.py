@@ -11,17 +11,23 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.access import Capability
 from ingest.demo import MixedDataError
 from ingest.errors import ImportFailed, MappingError
 from ingest.importer import ImportReport, import_file
 from ingest.mapping import available_sources
+from ui import auth
 from ui.dataset import store_path
 
 GENERIC = "generic"
 
 
 def upload_box() -> ImportReport | None:
-    """File + source (or a generic mapping) -> import with progress -> the report."""
+    """File + source (or a generic mapping) -> import with progress -> the report.
+    Admins only: others see a caption; the import itself re-checks and is audited."""
+    if not auth.can(Capability.IMPORT):
+        st.caption("Importing and uploading data is for admins.")
+        return None
     sources = available_sources()
     with st.form("upload", clear_on_submit=False):
         source = st.selectbox(
@@ -43,6 +49,7 @@ def upload_box() -> ImportReport | None:
     if source == GENERIC and mapping is None:
         st.error("A generic import needs a mapping file: start from data/sources/generic_example.toml.")
         return None
+    auth.require(Capability.IMPORT, "import a file")
     bar = st.progress(0.0, text="Starting import…")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(data.name).name
@@ -62,7 +69,17 @@ def upload_box() -> ImportReport | None:
         except (ImportFailed, MappingError, MixedDataError, RuntimeError, ValueError) as exc:
             bar.empty()
             message = str(exc).replace(str(path), data.name)
+            auth.audit("import", file=data.name, source=source, ok=False, error=message[:500])
             st.error(f"Import failed; the store was not changed. {message}")
             return None
     bar.progress(1.0, text="Done")
+    auth.audit(
+        "import",
+        file=data.name,
+        source=source,
+        ok=True,
+        rows_read=report.rows_read,
+        rows_accepted=report.rows_accepted,
+        rows_quarantined=report.rows_quarantined,
+    )
     return report

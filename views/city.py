@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis.access import Capability
 from analysis.city_charts import hour_weekday_chart, offense_mix_chart
 from analysis.geo import cell_area_km2
 from analysis.profile import (
@@ -29,9 +30,11 @@ from analysis.profile import (
     trend_months,
 )
 from analysis.scope import comparison_window
+from ui.auth import can
 from ui.components import kpi
 from ui.data import query
 from ui.exhibits import csv_download, footer, lazy_csv, numbers_behind
+from ui.exports import download_csv
 from ui.one_city import one_city
 
 page = one_city(
@@ -195,6 +198,11 @@ footer(
 csv_download(hot, f"psp_{city}_{filt.offenses[0]}_hot_spots.csv")
 
 st.subheader("Incidents")
+if not can(Capability.INCIDENTS):
+    st.info(
+        "The incident table (one row per offense) is for analysts and admins; this page shows aggregates."
+    )
+    st.stop()
 st.caption(
     "One row per offense, newest first, a page at a time. Locations are rounded to about 100 m "
     "(block level); sex offenses and unmapped local codes have no location here."
@@ -253,11 +261,11 @@ st.markdown(
     else "No offense matches these filters."
 )
 st.caption(cov.note(f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"))
-s3.download_button(
+download_csv(
     f"Download CSV (first {min(total, CSV_CAP):,} rows)",
     lazy_csv(incident_rows, q),
-    file_name=f"psp_{city}_incidents_{start:%Y%m%d}_{end:%Y%m%d}.csv",
-    mime="text/csv",
+    f"psp_{city}_incidents_{start:%Y%m%d}_{end:%Y%m%d}.csv",
     help=f"The filtered rows, newest first, up to {CSV_CAP:,} (narrow the filter for more).",
     key="inc_csv",
+    where=s3,
 )

@@ -13,7 +13,9 @@ from analysis.health_charts import coverage_chart
 from analysis.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreement, source_runs
 from analysis.registry_read import import_log
 from analysis.summaries import coverage_summary
+from ui.auth import audit_trail_section
 from ui.data import demo_banner, query
+from ui.exports import download_csv
 from ui.source_details import source_details
 from ui.upload import upload_box
 
@@ -32,9 +34,7 @@ st.caption(
 )
 with st.expander("Numbers behind this chart"):
     st.dataframe(health, hide_index=True, width="stretch")
-    st.download_button(
-        "Download CSV", health.to_csv(index=False).encode(), "psp_coverage_by_city_month.csv", "text/csv"
-    )
+    download_csv("Download CSV", health, "psp_coverage_by_city_month.csv")
 
 st.subheader("Sources per city")
 sources = query(coverage_by_source)
@@ -158,3 +158,5 @@ if report is not None:
             [{"reason": r, "rows": n} for r, n in report.quarantine_reasons.items()], hide_index=True
         )
     st.button("Show the new data", on_click=st.cache_data.clear)
+
+audit_trail_section()  # admins only

@@ -3,6 +3,7 @@ areas as a choropleth; over a tile basemap when one is configured."""
 
 import streamlit as st
 
+from analysis.access import Capability
 from analysis.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
 from analysis.choropleth import area_layers, area_map, district_map
 from analysis.geo import (
@@ -25,6 +26,8 @@ from analysis.geo import (
     view_bounds,
 )
 from analysis.scope import comparison_window
+from analysis.settings import suppress_k
+from ui.auth import can
 from ui.data import query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind
 from ui.filters import View, url_choice
@@ -107,7 +110,7 @@ size = url_choice(
 )
 drawable = query(drawable_points, filt)
 small = drawable <= POINT_LIMIT
-show_points = right.toggle(
+show_points = can(Capability.POINTS) and right.toggle(
     "Offenses as points",
     value=0 < drawable <= POINTS_BY_DEFAULT,
     disabled=not small or drawable == 0,
@@ -166,6 +169,10 @@ if dots is not None and len(dots):
     st.caption(
         f"Points: {drawable:,} offenses at {len(dots):,} places, each rounded to {POINT_DECIMALS} decimals "
         "of latitude and longitude (about 100 m, block level); a larger dot holds more offenses."
+    )
+elif not can(Capability.POINTS):
+    st.caption(
+        f"Offenses as points, and cells of fewer than {suppress_k()} offenses, are shown to analysts and admins."
     )
 elif not small:
     st.caption(

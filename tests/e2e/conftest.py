@@ -50,12 +50,19 @@ def browser() -> Iterator[object]:
 
 
 class Server:
-    def __init__(self, store: Path, extra_env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        store: Path,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        extra = env or {}
         # No basemap unless a test asks for one: the default is offline.
         env = {k: v for k, v in os.environ.items() if not k.startswith("PSP_BASEMAP_")}
-        env.update(PSP_DB=str(store), **(extra_env or {}))
+        env.update(PSP_DB=str(store), **extra)
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -71,6 +78,7 @@ class Server:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *args,
             ],
             cwd=ROOT,
             env=env,
