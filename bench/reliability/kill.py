@@ -31,14 +31,17 @@ from bench.reliability.common import (
 )
 
 
-def _wait_for_copy(store: Path, proc: subprocess.Popen[str], timeout: float = 600) -> float:
-    """Seconds until the writer's copy of `store` appears (it is writing from then on)."""
+def _wait_for_copy(store: Path, proc: subprocess.Popen[str], timeout: float = 3600) -> float | None:
+    """Seconds until the writer's copy of `store` appears (it is writing from then on);
+    None if the process ended first (a small import on a busy machine can be that quick)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout and proc.poll() is None:
         if any(name.endswith(".tmp") for name in leftovers(store)):
             return time.perf_counter() - started
         time.sleep(0.005)
-    raise RuntimeError("the import never began writing")
+    if proc.poll() is None:
+        raise RuntimeError(f"the import did not begin writing within {timeout:.0f} s")
+    return None
 
 
 @dataclass
@@ -70,6 +73,10 @@ def run(workdir: Path, rows: int, kills: int, seed: int = 14) -> dict[str, Any]:
     proc = start_import(store, csv)
     startup = _wait_for_copy(store, proc)
     _, err = proc.communicate()
+    if startup is None:
+        raise RuntimeError(
+            f"the uninterrupted import ended before its copy was seen (exit {proc.returncode}): {err[-2000:]}"
+        )
     duration = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"the uninterrupted import failed: {err[-2000:]}")
@@ -83,8 +90,11 @@ def run(workdir: Path, rows: int, kills: int, seed: int = 14) -> dict[str, Any]:
         delay = rng.uniform(0.0, writing)
         proc = start_import(store, csv)
         to_copy = _wait_for_copy(store, proc)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
+        if to_copy is None:  # it ended before it could be killed in its write phase
+            to_copy = 0.0
+        else:
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
         proc.communicate()
         after_kill = leftovers(store)
         if sha256(store) == before:
