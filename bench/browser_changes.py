@@ -245,11 +245,15 @@ def measure(store: Path, changes: int = 12, targets: tuple[Target, ...] = TARGET
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            floor = drive_page(browser, floor_url, Target("Floor", "", "Offense", True, PLOTLY), changes, store)
+            floor = drive_page(
+                browser, floor_url, Target("Floor", "", "Offense", True, PLOTLY), changes, store
+            )
             pages = {t.name: drive_page(browser, app_url, t, changes, store) for t in targets}
             # The floor again at the end: the machine's load moves during a run; the floor
             # used for the ratios is the median of both passes' changes.
-            again = drive_page(browser, floor_url, Target("Floor", "", "Offense", True, PLOTLY), changes, store)
+            again = drive_page(
+                browser, floor_url, Target("Floor", "", "Offense", True, PLOTLY), changes, store
+            )
             browser.close()
     finally:
         for proc in (floor_proc, app_proc):

@@ -14,7 +14,9 @@ import streamlit as st
 
 from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS
 
-offense = st.sidebar.selectbox("Offense", OFFENSE_KEYS, format_func=lambda o: OFFENSE_LABELS[o], key="offense")
+offense = st.sidebar.selectbox(
+    "Offense", OFFENSE_KEYS, format_func=lambda o: OFFENSE_LABELS[o], key="offense"
+)
 seed = OFFENSE_KEYS.index(offense) + 1
 months = [f"{2015 + i // 12}-{i % 12 + 1:02d}-01" for i in range(120)]
 counts = [100 + 40 * math.sin(i / 6 + seed) + 7 * seed for i in range(120)]
