@@ -11,8 +11,9 @@ browser-to-Python round trip in the figure):
   attribute of the app root) went back to `notRunning` after having run, and (b) the
   last DOM mutation anywhere in the page (Plotly redraws its SVG, stale elements are
   replaced, tables and text rewritten), once the page has been quiet for QUIET_MS.
-- updated: how many Plotly graph divs hold a new data array (Plotly.react replaced it)
-  against how many are on the page. A deck.gl map draws into a canvas: its redraw is
+- redrawn: the change counts as done only once every Plotly chart that depends on the
+  control holds a new data array (Plotly.react replaced it); `updated` reports how many
+  did, against how many are on the page. A deck.gl map draws into a canvas: its redraw is
   not a DOM mutation, so on the Map the end is the script state and the last DOM change
   around the map (legend, table, captions).
 
@@ -93,10 +94,13 @@ _ARM = """
 """
 # Settled: the script ran and is idle again, and nothing changed for QUIET_MS.
 _SETTLED = """
-(quiet) => {
+({quiet, need}) => {
   const b = window.__bench;
   const app = document.querySelector('[data-testid="stApp"]');
   const ws = window.__ws;
+  // every chart that depends on the control holds new data (Plotly.react replaced it)
+  const divs = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  if (divs.filter((d, i) => i >= b.before.length || d.data !== b.before[i]).length < need) return false;
   // the rerun was asked for after the change, and the server has answered it
   if (b.t0 === null || ws.sent < b.t0 || ws.received < ws.sent) return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -138,6 +142,7 @@ class Target:
     control: str  # the select box's label
     in_sidebar: bool
     ready: str  # CSS selector present once the page has drawn
+    redrawn: int  # Plotly charts that depend on the control: all must show new data
 
 
 def offense_values(n: int) -> tuple[list[str], int]:
@@ -149,12 +154,14 @@ def offense_values(n: int) -> tuple[list[str], int]:
 
 
 PLOTLY = "[data-testid='stPlotlyChart'] .main-svg"
+FLOOR = Target("Floor", "", "Offense", True, PLOTLY, 1)
 TARGETS = (
-    Target("Overview", "", "Offense", True, PLOTLY),
-    Target("Trends", "trends", "Offense", True, PLOTLY),
-    Target("Map", "map", "Offense", True, "[data-testid='stDeckGlJsonChart']"),
-    Target("City profile", "city", "Offense", True, PLOTLY),
-    Target("Goals", "goals", "Goal", False, PLOTLY),
+    Target("Overview", "", "Offense", True, PLOTLY, 2),
+    Target("Trends", "trends", "Offense", True, PLOTLY, 4),
+    Target("Map", "map", "Offense", True, "[data-testid='stDeckGlJsonChart']", 0),
+    # the offense mix lists every offense whatever the choice: only the hour x weekday map changes
+    Target("City profile", "city", "Offense", True, PLOTLY, 1),
+    Target("Goals", "goals", "Goal", False, PLOTLY, 1),
 )
 
 
@@ -184,7 +191,9 @@ def _change(page: Any, target: Target, value: str) -> dict[str, Any]:
     page.keyboard.type(value)
     page.keyboard.press("Enter")
     try:
-        page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=CHANGE_TIMEOUT_MS, polling=50)
+        page.wait_for_function(
+            _SETTLED, arg={"quiet": QUIET_MS, "need": target.redrawn}, timeout=CHANGE_TIMEOUT_MS, polling=50
+        )
     except Exception as exc:  # noqa: BLE001 - say what the page was doing
         state = page.evaluate(
             "() => ({...window.__bench, before: undefined, now: performance.now(), state: "
@@ -245,15 +254,11 @@ def measure(store: Path, changes: int = 12, targets: tuple[Target, ...] = TARGET
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            floor = drive_page(
-                browser, floor_url, Target("Floor", "", "Offense", True, PLOTLY), changes, store
-            )
+            floor = drive_page(browser, floor_url, FLOOR, changes, store)
             pages = {t.name: drive_page(browser, app_url, t, changes, store) for t in targets}
             # The floor again at the end: the machine's load moves during a run; the floor
             # used for the ratios is the median of both passes' changes.
-            again = drive_page(
-                browser, floor_url, Target("Floor", "", "Offense", True, PLOTLY), changes, store
-            )
+            again = drive_page(browser, floor_url, FLOOR, changes, store)
             browser.close()
     finally:
         for proc in (floor_proc, app_proc):
@@ -286,7 +291,7 @@ if __name__ == "__main__":
     parser.add_argument("--changes", type=int, default=12)
     parser.add_argument("--pages", help="comma-separated page names (default: all five)")
     args = parser.parse_args()
-    chosen = TARGETS
+    chosen: tuple[Target, ...] = TARGETS
     if args.pages:
         names = {n.strip() for n in args.pages.split(",")}
         chosen = tuple(t for t in TARGETS if t.name in names)
