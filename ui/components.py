@@ -51,12 +51,13 @@ def kpi(label: str, value: str, change: Change | None = None, help: str | None =
 
 
 def numbers_expander(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """The numbers behind a chart: a table and a CSV download of exactly those rows."""
+    """The numbers behind a chart: a table and a CSV download of exactly those rows.
+    The CSV is written when the button is clicked, not on every rerun."""
     with st.expander("Numbers behind this chart"):
         st.dataframe(frame, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
-            frame.to_csv(index=False).encode(),
+            lambda: frame.to_csv(index=False).encode(),
             file_name=f"{file_stem}.csv",
             mime="text/csv",
             key=f"csv_{key}",

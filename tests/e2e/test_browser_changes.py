@@ -45,3 +45,22 @@ def test_floor_app_changes(browser: Any, demo_store_path: Path) -> None:
         proc.terminate()
         proc.wait(15)
     assert out["charts"] == 1 and out["charts_updated_min"] == 1 and out["errors"] == 0
+
+
+def test_numbers_csv_is_written_on_click(
+    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path
+) -> None:
+    """The CSV behind a chart is made when its button is clicked (not on every rerun)."""
+    server = serve(demo_store_path)
+    page = browser.new_page(accept_downloads=True)
+    try:
+        page.goto(f"{server.url}/trends")
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=120_000)
+        page.get_by_text("Numbers behind this chart").first.click()
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Download CSV").first.click()
+        text = Path(info.value.path()).read_text()
+    finally:
+        page.close()
+    assert text.splitlines()[0].startswith("city_id,city,period,offense")
+    assert len(text.splitlines()) > 12
