@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -68,18 +69,26 @@ def marker_layout(markers: Sequence[Marker], first: pd.Timestamp, last: pd.Times
 
 
 def _lines(frame: pd.DataFrame, x: str, y: str, decimals: int, date_format: str) -> list[dict[str, object]]:
-    colours = city_colours(frame["city"].unique().tolist())
+    """One line per city (cities in name order, rows in frame order within a city), split
+    from three sorted arrays rather than a DataFrame per group."""
+    ordered = frame.sort_values("city", kind="stable")
+    cities = ordered["city"].to_numpy()
+    xs, ys = arr(ordered[x]), arr(ordered[y])
+    starts = [0, *(np.flatnonzero(cities[1:] != cities[:-1]) + 1).tolist()]
+    ends = [*starts[1:], len(cities)]
+    colours = city_colours([str(c) for c in cities[starts]])
     traces: list[dict[str, object]] = []
-    for city, part in frame.groupby("city", sort=True):
+    for start, end in zip(starts, ends, strict=True):
+        city = str(cities[start])
         traces.append(
             {
                 "connectgaps": False,
                 "hovertemplate": f"{city}<br>%{{x|{date_format}}}: %{{y:,.{decimals}f}}<extra></extra>",
-                "line": {"color": colours[str(city)], "width": 2},
+                "line": {"color": colours[city], "width": 2},
                 "mode": "lines",
-                "name": str(city),
-                "x": arr(part[x]),
-                "y": arr(part[y]),
+                "name": city,
+                "x": arr(xs[start:end]),
+                "y": arr(ys[start:end]),
                 "type": "scatter",
             }
         )
