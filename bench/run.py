@@ -58,7 +58,7 @@ TARGET_TEXT = {
     "p95_ms_at_100M": "p95 per interaction at ~100M, slowest page ≤ 150 ms",
     "cached_p95_ms_at_10M": "as the app runs it (cache) at ~10M, slowest page p95 ≤ 100 ms",
     "cached_p95_ms_at_100M": "as the app runs it (cache) at ~100M, slowest page p95 ≤ 150 ms",
-    "pandas_ratio_at_10M": "faster than pandas at ~10M, lowest page ≥ 20×",
+    "pandas_ratio_at_10M": "faster than pandas at ~10M (data calls), lowest page ≥ 20×",
     "cold_start_s_at_10M": "cold start at ~10M ≤ 3 s",
     "rss_mb_at_10M": "dashboard peak RSS at ~10M ≤ 1,024 MB",
     "map_objects": "objects per map, any scale ≤ 50,000",
@@ -399,7 +399,9 @@ def check_targets(scales: list[dict[str, Any]]) -> dict[str, Any]:
         out["cached_p95_ms_at_10M"] = verdict(
             max(p["cached_p95_ms"] for p in ten["pages"].values()), TARGETS["cached_p95_ms_at_10M"]
         )
-        ratios = [p.get("ratio") for p in ten["pages"].values() if p.get("ratio")]
+        # Judged on the data calls of each page (issue 16): chart builders are the same
+        # code on both sides.
+        ratios = [p.get("data_ratio") for p in ten["pages"].values() if p.get("data_ratio")]
         out["pandas_ratio_at_10M"] = verdict(
             min(ratios) if ratios else None, TARGETS["pandas_ratio_at_10M"], True
         )
