@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts import city_colours
+from analysis.charts import arr, city_colours, figure, title
 from analysis.events import Marker
 
 BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#9E9E9E"
@@ -57,76 +58,88 @@ def _marker_layout(x: object, label: str, kind: str, row: int) -> tuple[dict[str
     return shape, note
 
 
-def mark(fig: go.Figure, x: object, label: str, kind: str = "intervention") -> None:
-    """Add one labelled vertical line at `x`."""
-    shape, note = _marker_layout(x, label, kind, 0)
-    fig.update_layout(shapes=[*fig.layout.shapes, shape], annotations=[*fig.layout.annotations, note])
-
-
-def add_markers(fig: go.Figure, markers: Sequence[Marker], first: pd.Timestamp, last: pd.Timestamp) -> None:
-    """The markers inside first..last, labels staggered so neighbours do not overprint."""
+def marker_layout(markers: Sequence[Marker], first: pd.Timestamp, last: pd.Timestamp) -> dict[str, object]:
+    """The layout keys (shapes, annotations) of the markers inside first..last, labels
+    staggered so neighbours do not overprint; {} when none falls inside."""
     inside = [m for m in markers if first <= pd.Timestamp(m.day) <= last]
     parts = [_marker_layout(pd.Timestamp(m.day), m.label, m.kind, i % 3) for i, m in enumerate(inside)]
-    if parts:
-        fig.update_layout(shapes=[p[0] for p in parts], annotations=[p[1] for p in parts])
+    if not parts:
+        return {}
+    return {"shapes": [p[0] for p in parts], "annotations": [p[1] for p in parts]}
 
 
-def _lines(frame: pd.DataFrame, x: str, y: str, decimals: int, date_format: str) -> list[go.Scatter]:
-    colours = city_colours(frame["city"].unique().tolist())
-    traces = []
-    for city, part in frame.groupby("city", sort=True):
+def _lines(frame: pd.DataFrame, x: str, y: str, decimals: int, date_format: str) -> list[dict[str, object]]:
+    """One line per city (cities in name order, rows in frame order within a city), split
+    from three sorted arrays rather than a DataFrame per group."""
+    ordered = frame.sort_values("city", kind="stable")
+    cities = ordered["city"].to_numpy()
+    xs, ys = arr(ordered[x]), arr(ordered[y])
+    starts = [0, *(np.flatnonzero(cities[1:] != cities[:-1]) + 1).tolist()]
+    ends = [*starts[1:], len(cities)]
+    colours = city_colours([str(c) for c in cities[starts]])
+    traces: list[dict[str, object]] = []
+    for start, end in zip(starts, ends, strict=True):
+        city = str(cities[start])
         traces.append(
-            go.Scatter(
-                x=part[x],
-                y=part[y],
-                name=str(city),
-                mode="lines",
-                connectgaps=False,
-                line={"color": colours[str(city)], "width": 2},
-                hovertemplate=f"{city}<br>%{{x|{date_format}}}: %{{y:,.{decimals}f}}<extra></extra>",
-            )
+            {
+                "connectgaps": False,
+                "hovertemplate": f"{city}<br>%{{x|{date_format}}}: %{{y:,.{decimals}f}}<extra></extra>",
+                "line": {"color": colours[city], "width": 2},
+                "mode": "lines",
+                "name": city,
+                "x": arr(xs[start:end]),
+                "y": arr(ys[start:end]),
+                "type": "scatter",
+            }
         )
     return traces
 
 
 def series_chart(frame: pd.DataFrame, measure: str, granularity: str, markers: Sequence[Marker]) -> go.Figure:
     """Monthly or weekly counts or rates, one line per city, with markers."""
-    fig = go.Figure()
     if frame.empty:
-        return fig
+        return go.Figure()
     per = "week" if granularity == "week" else "month"
     fmt = "week of %d %b %Y" if per == "week" else "%b %Y"
-    for trace in _lines(frame, "period", measure, 2 if measure == "rate" else 0, fmt):
-        fig.add_trace(trace)
-    add_markers(fig, markers, frame["period"].min(), frame["period"].max())
-    fig.update_layout(yaxis_title=axis_title(measure, per), hovermode="x unified", **BASE_LAYOUT)
-    return fig
+    traces = _lines(frame, "period", measure, 2 if measure == "rate" else 0, fmt)
+    return figure(
+        traces,
+        {
+            **marker_layout(markers, frame["period"].min(), frame["period"].max()),
+            "yaxis": title(axis_title(measure, per)),
+            "hovermode": "x unified",
+            **BASE_LAYOUT,
+        },
+    )
 
 
 def rolling_chart(rolling: pd.DataFrame, measure: str, markers: Sequence[Marker]) -> go.Figure:
     """Rolling 12-month sums (seasonality removed): an annual rate or a 12-month count."""
-    fig = go.Figure()
     if rolling.empty:
-        return fig
+        return go.Figure()
     y = "rate_12m" if measure == "rate" else "count_12m"
-    for trace in _lines(rolling, "period", y, 1 if measure == "rate" else 0, "12 months to %b %Y"):
-        fig.add_trace(trace)
-    add_markers(fig, markers, rolling["period"].min(), rolling["period"].max())
-    title = (
+    traces = _lines(rolling, "period", y, 1 if measure == "rate" else 0, "12 months to %b %Y")
+    heading = (
         "Rate per 100,000 residents, 12 months to date"
         if measure == "rate"
         else "Offenses in the 12 months to date"
     )
-    fig.update_layout(yaxis_title=title, hovermode="x unified", **BASE_LAYOUT)
-    return fig
+    return figure(
+        traces,
+        {
+            **marker_layout(markers, rolling["period"].min(), rolling["period"].max()),
+            "yaxis": title(heading),
+            "hovermode": "x unified",
+            **BASE_LAYOUT,
+        },
+    )
 
 
 def same_month_chart(table: pd.DataFrame, measure: str) -> go.Figure:
     """Horizontal bars per city: the last complete month against the same month a year
     before. Cities in alphabetical order (not ranked)."""
-    fig = go.Figure()
     if table.empty:
-        return fig
+        return go.Figure()
     table = table.sort_values("city", ascending=False)  # plotly draws bottom-up: A at the top
     now_col, before_col = ("rate_current", "rate_previous") if measure == "rate" else ("current", "previous")
     decimals = 1 if measure == "rate" else 0
@@ -135,58 +148,63 @@ def same_month_chart(table: pd.DataFrame, measure: str) -> go.Figure:
     label_before = f"{months.max() - pd.DateOffset(years=1):%b %Y}" if len(months) else "A year before"
     if months.nunique() > 1:
         label_now, label_before = "Last complete month", "Same month a year before"
-    for col, name, colour in ((before_col, label_before, GREY), (now_col, label_now, BLUE)):
-        fig.add_trace(
-            go.Bar(
-                y=table["city"],
-                x=table[col],
-                name=name,
-                orientation="h",
-                marker={"color": colour},
-                text=[f"{v:,.{decimals}f}" if pd.notna(v) else "" for v in table[col]],
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate=f"%{{y}}, {name}: %{{x:,.{decimals}f}}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        barmode="group",
-        xaxis_title=axis_title(measure, "month"),
-        **{**BASE_LAYOUT, "height": max(260, 60 + 48 * len(table))},
+    traces = [
+        {
+            "cliponaxis": False,
+            "hovertemplate": f"%{{y}}, {name}: %{{x:,.{decimals}f}}<extra></extra>",
+            "marker": {"color": colour},
+            "name": name,
+            "orientation": "h",
+            "text": arr([f"{v:,.{decimals}f}" if pd.notna(v) else "" for v in table[col]]),
+            "textposition": "outside",
+            "x": arr(table[col]),
+            "y": arr(table["city"]),
+            "type": "bar",
+        }
+        for col, name, colour in ((before_col, label_before, GREY), (now_col, label_now, BLUE))
+    ]
+    return figure(
+        traces,
+        {
+            "barmode": "group",
+            "xaxis": title(axis_title(measure, "month")),
+            **{**BASE_LAYOUT, "height": max(260, 60 + 48 * len(table))},
+        },
     )
-    return fig
 
 
 def seasonal_chart(profile: pd.DataFrame, measure: str) -> go.Figure:
     """Month of year on x, one line per year: the latest year in blue, the one before in
     orange (dashed), earlier years in grey."""
-    fig = go.Figure()
     if profile.empty:
-        return fig
+        return go.Figure()
     years = sorted(profile["year"].unique())
     decimals = 2 if measure == "rate" else 0
-    for year in years:
-        part = profile[profile["year"] == year].sort_values("month_of_year")
+    traces = []
+    for year, part in profile.sort_values("month_of_year", kind="stable").groupby("year", sort=True):
         latest, previous = year == years[-1], len(years) > 1 and year == years[-2]
         colour = BLUE if latest else ORANGE if previous else GREY
-        fig.add_trace(
-            go.Scatter(
-                x=[MONTHS[m - 1] for m in part["month_of_year"]],
-                y=part[measure],
-                name=str(year),
-                mode="lines+markers" if latest or previous else "lines",
-                line={
+        traces.append(
+            {
+                "hovertemplate": f"{year} %{{x}}: %{{y:,.{decimals}f}}<extra></extra>",
+                "line": {
                     "color": colour,
-                    "width": 3 if latest else 2 if previous else 1,
                     "dash": "dash" if previous else "solid",
+                    "width": 3 if latest else 2 if previous else 1,
                 },
-                hovertemplate=f"{year} %{{x}}: %{{y:,.{decimals}f}}<extra></extra>",
-            )
+                "mode": "lines+markers" if latest or previous else "lines",
+                "name": str(year),
+                "x": arr([MONTHS[m - 1] for m in part["month_of_year"]]),
+                "y": arr(part[measure]),
+                "type": "scatter",
+            }
         )
-    fig.update_layout(
-        yaxis_title=axis_title(measure, "month"),
-        xaxis={"categoryorder": "array", "categoryarray": MONTHS},
-        hovermode="x unified",
-        **BASE_LAYOUT,
+    return figure(
+        traces,
+        {
+            "yaxis": title(axis_title(measure, "month")),
+            "xaxis": {"categoryorder": "array", "categoryarray": MONTHS},
+            "hovermode": "x unified",
+            **BASE_LAYOUT,
+        },
     )
-    return fig

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analysis.filters import (
@@ -291,35 +292,56 @@ def same_month_last_year(frame: pd.DataFrame, span_months: int = 1) -> pd.DataFr
     `span_months`: how many months each value covers (12 for rolling 12-month sums), for
     the exposure of the test. Columns: city_id, city, offense, source, month, current,
     previous, rate_current, rate_previous, days_current, days_previous, and the change
-    columns of add_change.
+    columns of add_change. (One grouped pass and one join: a loop over the city x
+    offense groups cost tens of milliseconds a rerun.)
     """
-    rows = []
-    for (city_id, offense), part in frame.groupby(["city_id", "offense"], sort=True):
-        by_period = part.set_index("period")
-        last = by_period.index.max()
-        year_before = pd.Timestamp(add_months(last.date(), -12))
-        now = by_period.loc[last]
-        before = by_period.loc[year_before] if year_before in by_period.index else None
-        rows.append(
-            {
-                "city_id": city_id,
-                "city": now["city"],
-                "offense": offense,
-                "source": now["source"],
-                "month": last,
-                "current": now["count"],
-                "previous": before["count"] if before is not None else pd.NA,
-                "rate_current": now["rate"],
-                "rate_previous": before["rate"] if before is not None else pd.NA,
-                "days_current": _span_days(last, span_months),
-                "days_previous": _span_days(year_before, span_months),
-            }
-        )
     columns = ["city_id", "city", "offense", "source", "month", "current", "previous"]
-    if not rows:
-        extra = ["rate_current", "rate_previous", "days_current", "days_previous"]
+    extra = ["rate_current", "rate_previous", "days_current", "days_previous"]
+    if frame.empty:
         return add_change(pd.DataFrame(columns=[*columns, *extra]))
-    return add_change(pd.DataFrame(rows))
+    keys = ["city_id", "offense"]
+    last = frame.groupby(keys, sort=False)["period"].transform("max")
+    now = frame[frame["period"] == last].sort_values(keys, kind="stable")
+    month = now["period"]
+    # add_months(last, -12): the first day of the same month a year before
+    year_before = pd.to_datetime(
+        pd.DataFrame({"year": month.dt.year - 1, "month": month.dt.month, "day": 1})
+    ).astype(month.dtype)
+    before = pd.DataFrame(
+        {
+            "city_id": now["city_id"].to_numpy(),
+            "offense": now["offense"].to_numpy(),
+            "period": year_before.to_numpy(),
+        }
+    ).merge(frame[[*keys, "period", "count", "rate"]], on=[*keys, "period"], how="left")
+    out = pd.DataFrame(
+        {
+            "city_id": now["city_id"].to_numpy(),
+            "city": now["city"].to_numpy(),
+            "offense": now["offense"].to_numpy(),
+            "source": now["source"].to_numpy(),
+            "month": month.to_numpy(),
+            "current": _floats(now["count"]),
+            "previous": _floats(before["count"]),
+            "rate_current": _floats(now["rate"]),
+            "rate_previous": _floats(before["rate"]),
+            "days_current": [_span_days(pd.Timestamp(m), span_months) for m in month],
+            "days_previous": [_span_days(pd.Timestamp(m), span_months) for m in year_before],
+        }
+    )
+    return add_change(out)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A numeric column as float64; with a missing value, as objects with pd.NA for it
+    (the form the tables and charts have always received)."""
+    out: np.ndarray = np.asarray(values.to_numpy(dtype="float64", na_value=np.nan))
+    missing = np.isnan(out)
+    if not missing.any():
+        return out
+    held: np.ndarray = out.astype(object)
+    held[missing] = pd.NA
+    return held
 
 
 def seasonal_profile(frame: pd.DataFrame, city_id: str | None = None) -> pd.DataFrame:

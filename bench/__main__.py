@@ -30,7 +30,12 @@ def main() -> None:
         "--store-dir", type=Path, default=Path("/tmp/psp-bench"), help="where the bench stores live"
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="results file")
-    parser.add_argument("--no-browser", action="store_true", help="skip the real-browser RSS drive")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the real browser (RSS drive and filter changes)"
+    )
+    parser.add_argument(
+        "--changes", type=int, default=12, help="filter changes per page in the browser (default 12)"
+    )
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
     parser.add_argument("--no-csv", action="store_true", help="skip the CSV import measurement")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the stores even if they are current")
@@ -49,6 +54,7 @@ def main() -> None:
         store_dir=args.store_dir,
         out=args.out,
         browser=not args.no_browser,
+        browser_changes=args.changes,
         pandas=not args.no_pandas,
         csv=not args.no_csv,
         rebuild=args.rebuild,

@@ -43,7 +43,8 @@ def proc_memory_mb(pid: int) -> dict[str, float]:
     return out
 
 
-def start_server(store: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(store: Path, script: Path = ROOT / "dashboard.py") -> tuple[subprocess.Popen[bytes], str]:
+    """`streamlit run script` on a free port with PSP_DB=store; returns the process and URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
@@ -52,7 +53,7 @@ def start_server(store: Path) -> tuple[subprocess.Popen[bytes], str]:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "dashboard.py"),
+            str(script),
             "--server.port",
             str(port),
             "--server.address",

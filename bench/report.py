@@ -16,6 +16,25 @@ def _n(value: Any, fmt: str = ",.0f") -> str:
         return str(value)
 
 
+def _browser_lines(s: dict[str, Any]) -> list[str]:
+    """Per page: a filter change in real chromium until every chart is redrawn and the app
+    idle, against the one-chart floor app in the same run."""
+    b = s.get("browser_changes")
+    if not b:
+        return []
+    head = (
+        f"{'browser: filter change':<22}{'median s':>10}{'p95 s':>9}{'× floor':>9}{'new s':>8}{'charts':>8}"
+    )
+    out = ["", head, "-" * len(head)]
+    out.append(f"{'floor (1-chart app)':<22}{b['floor_p50_s']:>10.2f}{b['floor_p95_s']:>9.2f}{'1.0×':>9}")
+    for name, p in b["pages"].items():
+        out.append(
+            f"{name:<22}{p['p50_s']:>10.2f}{p['p95_s']:>9.2f}{p['ratio']:>8.1f}×"
+            f"{_n(p.get('fresh_p50_s'), '.2f'):>8}{p['charts_updated_min']:>4}/{p['charts']:<3}"
+        )
+    return out
+
+
 def table(result: dict[str, Any]) -> str:
     env = result["environment"]
     lines = [
@@ -51,6 +70,7 @@ def table(result: dict[str, Any]) -> str:
                 f"{_n(p['max_objects']):>9}{_n(p['bytes'] / 1024, ',.0f'):>8}  "
                 f"{'yes' if p.get('same_output') else ('NO' if p.get('same_output') is False else '—')}"
             )
+        lines += _browser_lines(s)
         lines.append("")
     lines.append("Targets")
     for name, v in result["targets"].items():
@@ -120,6 +140,36 @@ def markdown(result: dict[str, Any]) -> str:
             + f" | {_n(p.get('cached_p50_ms'), ',.0f')} / {_n(p.get('cached_p95_ms'), ',.0f')}"
             + f" | {_n(p.get('pandas_ms'), ',.0f')} | {' / '.join(ratios)} | {_n(objects)} | {_n(size / 1024, ',.0f')} |"
         )
+    with_browser = [sc for sc in scales if sc.get("browser_changes")]
+    if with_browser:
+        out += [
+            "",
+            "In the browser (real chromium, one Streamlit server): the sidebar Offense changed "
+            f"{with_browser[0]['browser_changes']['pages'][next(iter(with_browser[0]['browser_changes']['pages']))]['changes']}"
+            " times per page (the goal picker on Goals), timed in the page from the key press to "
+            "every chart redrawn and the app idle; × floor = median against a one-chart Streamlit "
+            "app driven the same way in the same run (bench/browser_changes.py):",
+            "",
+            "| page | "
+            + " | ".join(f"{sc['rows'] / 1e6:,.0f}M median / p95 s (× floor)" for sc in with_browser)
+            + " |",
+            "|---|" + "---:|" * len(with_browser),
+        ]
+        out.append(
+            "| floor: one-chart app | "
+            + " | ".join(
+                f"{sc['browser_changes']['floor_p50_s']:.2f} / {sc['browser_changes']['floor_p95_s']:.2f}"
+                for sc in with_browser
+            )
+            + " |"
+        )
+        names = list(dict.fromkeys(n for sc in with_browser for n in sc["browser_changes"]["pages"]))
+        for name in names:
+            cells = []
+            for sc in with_browser:
+                p = sc["browser_changes"]["pages"].get(name)
+                cells.append(f"{p['p50_s']:.2f} / {p['p95_s']:.2f} ({p['ratio']:.1f}×)" if p else "not run")
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
     out += ["", "Targets:", ""]
     for name, v in result["targets"].items():
         state = "not measured" if v["holds"] is None else ("holds" if v["holds"] else "**missed**")

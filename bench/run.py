@@ -42,25 +42,29 @@ from bench.pages import PAGES, PageBench, Timer, dashboard_pages, default_page, 
 
 TARGETS = {
     "p95_ms_at_10M": 100.0,
-    "p95_ms_at_100M": 300.0,
+    "p95_ms_at_100M": 150.0,
     "cached_p95_ms_at_10M": 100.0,
-    "cached_p95_ms_at_100M": 300.0,
+    "cached_p95_ms_at_100M": 150.0,
     "pandas_ratio_at_10M": 20.0,
     "cold_start_s_at_10M": 3.0,
     "rss_mb_at_10M": 1024.0,
     "map_objects": 50_000,
     "ingest_rows_per_s": 1_000_000,
+    "browser_ratio_at_10M": 2.0,
+    "browser_ratio_at_100M": 2.5,
 }
 TARGET_TEXT = {
     "p95_ms_at_10M": "p95 per interaction at ~10M, slowest page ≤ 100 ms",
-    "p95_ms_at_100M": "p95 per interaction at ~100M, slowest page ≤ 300 ms",
+    "p95_ms_at_100M": "p95 per interaction at ~100M, slowest page ≤ 150 ms",
     "cached_p95_ms_at_10M": "as the app runs it (cache) at ~10M, slowest page p95 ≤ 100 ms",
-    "cached_p95_ms_at_100M": "as the app runs it (cache) at ~100M, slowest page p95 ≤ 300 ms",
-    "pandas_ratio_at_10M": "faster than pandas at ~10M, lowest page ≥ 20×",
+    "cached_p95_ms_at_100M": "as the app runs it (cache) at ~100M, slowest page p95 ≤ 150 ms",
+    "pandas_ratio_at_10M": "faster than pandas at ~10M (data calls), lowest page ≥ 20×",
     "cold_start_s_at_10M": "cold start at ~10M ≤ 3 s",
     "rss_mb_at_10M": "dashboard peak RSS at ~10M ≤ 1,024 MB",
     "map_objects": "objects per map, any scale ≤ 50,000",
     "ingest_rows_per_s": "CSV import ≥ 1,000,000 rows/s",
+    "browser_ratio_at_10M": "browser, filter change to idle at ~10M, slowest page median ≤ 2× floor",
+    "browser_ratio_at_100M": "browser, filter change to idle at ~100M, slowest page median ≤ 2.5× floor",
 }
 CHART_BUILDERS = ("_chart", "_deck")
 
@@ -80,6 +84,7 @@ class Config:
     out: Path | None = ROOT / "bench" / "results.json"
     browser: bool = True
     browser_views: int = 3
+    browser_changes: int = 12  # filter changes per page in the browser (bench/browser_changes.py)
     pandas: bool = True
     csv: bool = True
     rebuild: bool = False
@@ -332,6 +337,10 @@ def bench_scale(scale: float, target: float | None, cfg: Config) -> dict[str, An
         row["rss_mb"] = browser["rss_mb"]
         row["rss_idle_mb"] = browser["rss_idle_mb"]
         row["browser"] = browser["pages"]
+        log(cfg, f"scale {scale}: browser filter changes against the one-chart floor")
+        from bench.browser_changes import measure as measure_changes
+
+        row["browser_changes"] = measure_changes(path, cfg.browser_changes)
     else:
         row["rss_mb"] = None
     con = connect_readonly(path)
@@ -390,7 +399,9 @@ def check_targets(scales: list[dict[str, Any]]) -> dict[str, Any]:
         out["cached_p95_ms_at_10M"] = verdict(
             max(p["cached_p95_ms"] for p in ten["pages"].values()), TARGETS["cached_p95_ms_at_10M"]
         )
-        ratios = [p.get("ratio") for p in ten["pages"].values() if p.get("ratio")]
+        # Judged on the data calls of each page (issue 16): chart builders are the same
+        # code on both sides.
+        ratios = [p.get("data_ratio") for p in ten["pages"].values() if p.get("data_ratio")]
         out["pandas_ratio_at_10M"] = verdict(
             min(ratios) if ratios else None, TARGETS["pandas_ratio_at_10M"], True
         )
@@ -410,6 +421,11 @@ def check_targets(scales: list[dict[str, Any]]) -> dict[str, Any]:
         for e in p["elements"].values()
         if e["kind"] == "map"
     ]
+    for name, scale in (("browser_ratio_at_10M", ten), ("browser_ratio_at_100M", hundred)):
+        changes = (scale or {}).get("browser_changes")
+        if changes:
+            worst = max(p["ratio"] for p in changes["pages"].values())
+            out[name] = verdict(worst, TARGETS[name])
     out["map_objects"] = verdict(max(maps) if maps else None, TARGETS["map_objects"])
     csv_rates = [s["csv_import"]["rows_per_s"] for s in scales if s.get("csv_import")]
     out["ingest_rows_per_s"] = verdict(
@@ -445,6 +461,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "warm_reps": cfg.warm_reps,
             "seed": cfg.seed,
             "browser_views_per_page": cfg.browser_views if cfg.browser else 0,
+            "browser_changes_per_page": cfg.browser_changes if cfg.browser else 0,
         },
         "targets": check_targets(scales),
         "scales": scales,

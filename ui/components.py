@@ -55,7 +55,8 @@ def kpi(label: str, value: str, change: Change | None = None, help: str | None =
 
 
 def numbers_expander(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """The numbers behind a chart: a table and a CSV download of exactly those rows."""
+    """The numbers behind a chart: a table and a CSV download of exactly those rows.
+    The CSV is written when the button is clicked, not on every rerun."""
     with st.expander("Numbers behind this chart"):
         st.dataframe(frame, hide_index=True, width="stretch")
         download_csv("Download CSV", frame, f"{file_stem}.csv", key=f"csv_{key}")

@@ -1,5 +1,6 @@
 """Overview: the 12 PSP cities side by side, each judged against its own past."""
 
+import pandas as pd
 import streamlit as st
 
 from analysis.charts_compare import cohort_chart, funnel_chart
@@ -76,12 +77,17 @@ with words_column:
     )
 numbers_expander(deck_numbers(data.points), f"psp_map_{offense}", "map")
 
-st.subheader(f"{offense_label}: each city against its own baseline year")
-years = baseline_years(data.annual)
-default_year = default_baseline(years)
-if default_year is None:
-    st.info("No complete calendar year in the data yet: no index can be drawn.")
-else:
+
+@st.fragment
+def cohort_section(annual: pd.DataFrame, monthly: pd.DataFrame, offense: str, offense_label: str) -> None:
+    """The index chart and its baseline-year control: a fragment, so changing the year
+    reruns this section only (the page's queries and other charts stay as they are)."""
+    st.subheader(f"{offense_label}: each city against its own baseline year")
+    years = baseline_years(annual)
+    default_year = default_baseline(years)
+    if default_year is None:
+        st.info("No complete calendar year in the data yet: no index can be drawn.")
+        return
     base = int(
         url_selectbox(
             "Baseline year (= 100)",
@@ -92,15 +98,18 @@ else:
             "2017 is the year the first PSP cities were designated.",
         )
     )
-    indexed = indexed_by_city_year(data.annual, base)
+    indexed = indexed_by_city_year(annual, base)
     chart_block(
         cohort_chart(indexed, base),
         indexed,
         index_summary(indexed, base),
-        coverage_note(data.monthly, extra="Complete calendar years only; rates use each year's population."),
+        coverage_note(monthly, extra="Complete calendar years only; rates use each year's population."),
         key="cohort_chart",
         file_stem=f"psp_{offense}_index_{base}",
     )
+
+
+cohort_section(data.annual, data.monthly, offense, offense_label)
 
 st.subheader(f"{offense_label}: rate against population (funnel plot)")
 method = url_selectbox(

@@ -1,5 +1,6 @@
 """Trends: counts or rates over time per city, with seasonality and year-on-year views."""
 
+import pandas as pd
 import streamlit as st
 
 from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
@@ -69,29 +70,37 @@ chart_block(
     file_stem=f"psp_{key}_same_month_last_year",
 )
 
-st.subheader(f"{offense}: seasonal profile")
-shown = cities_in(data.monthly)
-options = ["all", *shown]
-where = url_selectbox(
-    "City for the seasonal profile",
-    options,
-    key="season",
-    default="all" if len(shown) > 1 else options[-1],
-    format_func=lambda c: "All shown cities together" if c == "all" else shown.get(c, c),
-)
-city = None if where == "all" else where
-profile = seasonal_profile(data.monthly, city)
-chart_block(
-    seasonal_chart(profile, measure),
-    profile,
-    seasonal_summary(profile, measure, "the shown cities together" if city is None else shown[city]),
-    coverage_note(
-        for_city(data.monthly, city),
-        extra="Pooled rates add the counts and the populations of the cities with data.",
-    ),
-    key="seasonal_chart",
-    file_stem=f"psp_{key}_seasonal_{where}",
-)
+
+@st.fragment
+def seasonal_section(monthly: pd.DataFrame, measure: str, key: str, offense: str) -> None:
+    """The seasonal profile and its city control: a fragment, so choosing another city
+    reruns this section only."""
+    st.subheader(f"{offense}: seasonal profile")
+    shown = cities_in(monthly)
+    options = ["all", *shown]
+    where = url_selectbox(
+        "City for the seasonal profile",
+        options,
+        key="season",
+        default="all" if len(shown) > 1 else options[-1],
+        format_func=lambda c: "All shown cities together" if c == "all" else shown.get(c, c),
+    )
+    city = None if where == "all" else where
+    profile = seasonal_profile(monthly, city)
+    chart_block(
+        seasonal_chart(profile, measure),
+        profile,
+        seasonal_summary(profile, measure, "the shown cities together" if city is None else shown[city]),
+        coverage_note(
+            for_city(monthly, city),
+            extra="Pooled rates add the counts and the populations of the cities with data.",
+        ),
+        key="seasonal_chart",
+        file_stem=f"psp_{key}_seasonal_{where}",
+    )
+
+
+seasonal_section(data.monthly, measure, key, offense)
 
 st.subheader(f"{offense}: year to date against the year before")
 ytd = data.ytd

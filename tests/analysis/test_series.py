@@ -199,3 +199,24 @@ def test_last_periods_takes_each_citys_shortest_series(tiny: duckdb.DuckDBPyConn
     frame = period_series(tiny, CrimeFilter(), coverage(tiny))
     assert last_periods(frame) == {"memphis_tn": date(2024, 2, 1), "springfield_il": date(2024, 2, 1)}
     assert last_periods(frame.iloc[0:0]) == {}
+
+
+def test_same_month_last_year_with_a_gap_a_year_before() -> None:
+    """A published-counts gap in the month a year before: no comparison, the count shown."""
+    months = pd.to_datetime(["2023-02-01", "2023-03-01", "2024-02-01", "2024-03-01"])
+    frame = pd.DataFrame(
+        {
+            "city_id": ["a"] * 4,
+            "city": ["A"] * 4,
+            "period": months,
+            "offense": ["murder"] * 4,
+            "source": ["ucr"] * 4,
+            "kind": ["counts"] * 4,
+            "count": pd.array([3, pd.NA, 4, 5], dtype="Float64"),
+            "population": [1000] * 4,
+            "rate": pd.array([300.0, pd.NA, 400.0, 500.0], dtype="Float64"),
+        }
+    )
+    row = same_month_last_year(frame).iloc[0]
+    assert row["month"] == pd.Timestamp("2024-03-01") and row["current"] == 5
+    assert pd.isna(row["previous"]) and pd.isna(row["rate_previous"]) and row["change"] == "no comparison"

@@ -1,0 +1,66 @@
+"""The browser bench's filter-change timing works on a real page and on the floor app:
+each change is seen to rerun the script and to redraw every chart. (No time is asserted:
+speed is measured by `python -m bench`.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.browser import start_server
+from bench.browser_changes import FLOOR, FLOOR_APP, TARGETS, drive_page, offense_values, summarise
+
+
+def test_offense_values_visit_every_other_offense_first() -> None:
+    values, fresh = offense_values(12)
+    assert fresh == 8 and len(values) == 12
+    assert "Violent crime" not in values[:fresh] and len(set(values[:fresh])) == fresh
+
+
+def test_summarise_reports_median_p95_and_fresh() -> None:
+    runs = [{"seconds": s, "charts": 2, "updated": 2, "errors": 0} for s in (0.4, 0.2, 0.3, 1.0)]
+    out = summarise(runs, fresh=2)
+    assert out["p50_s"] == 0.35 and out["max_s"] == 1.0 and out["fresh_p50_s"] == 0.30000000000000004
+    assert out["charts_updated_min"] == 2
+
+
+def test_trends_changes_redraw_every_chart(
+    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path
+) -> None:
+    server = serve(demo_store_path)
+    trends = next(t for t in TARGETS if t.name == "Trends")
+    out = drive_page(browser, server.url, trends, 2, demo_store_path)
+    assert out["changes"] == 2 and out["errors"] == 0
+    assert out["charts"] == 4 and out["charts_updated_min"] == 4
+    assert [r["shown"] for r in out["runs"]] == offense_values(2)[0]
+    assert all(r["seconds"] > 0 for r in out["runs"])
+
+
+def test_floor_app_changes(browser: Any, demo_store_path: Path) -> None:
+    proc, url = start_server(demo_store_path, FLOOR_APP)
+    try:
+        out = drive_page(browser, url, FLOOR, 2, demo_store_path)
+    finally:
+        proc.terminate()
+        proc.wait(15)
+    assert out["charts"] == 1 and out["charts_updated_min"] == 1 and out["errors"] == 0
+
+
+def test_numbers_csv_is_written_on_click(
+    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path
+) -> None:
+    """The CSV behind a chart is made when its button is clicked (not on every rerun)."""
+    server = serve(demo_store_path)
+    page = browser.new_page(accept_downloads=True)
+    try:
+        page.goto(f"{server.url}/trends")
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=120_000)
+        page.get_by_text("Numbers behind this chart").first.click()
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Download CSV").first.click()
+        text = Path(info.value.path()).read_text()
+    finally:
+        page.close()
+    assert text.splitlines()[0].startswith("city_id,city,period,offense")
+    assert len(text.splitlines()) > 12
