@@ -164,6 +164,45 @@ def import_cmd(
     console.print(f"store: {path}", markup=False)
 
 
+@app.command("export-lake")
+def export_lake_cmd(
+    out: Annotated[Path, typer.Argument(help="Folder to write (replaced as a whole on success).")],
+    db: DbOption = None,
+) -> None:
+    """Write incidents and every rollup as Hive-partitioned Parquet (city=/year=), the other
+    tables as one file each: a lake that Spark and read-only dashboard replicas can use
+    (PSP_DB=FOLDER make run)."""
+    from ingest.lake import export_lake
+
+    path = _path(db)
+    try:
+        written = export_lake(path, out)
+    except (StoreError, duckdb.Error, OSError) as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    for table, rows in written.items():
+        console.print(f"  {table:<24}{rows:>14,}", markup=False)
+    console.print(f"lake: {out}", markup=False)
+
+
+@app.command("lake-rollups")
+def lake_rollups_cmd(
+    lake: Annotated[Path, typer.Argument(help="A folder written by export-lake.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the rollups (default: a 'spark' folder in LAKE).")] = None,  # type: ignore[assignment]
+) -> None:
+    """Recompute every rollup from the lake's incidents with Apache Spark (local mode), from
+    the same SQL as ingest (transpiled with sqlglot)."""
+    from ingest.lake_spark import spark_rollups
+
+    try:
+        written = spark_rollups(lake, out or lake / "spark")
+    except (FileNotFoundError, ValueError, LookupError) as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    for table, rows in written.items():
+        console.print(f"  {table:<24}{rows:>14,}", markup=False)
+
+
 @app.command("status")
 def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,

@@ -78,6 +78,10 @@ def _writer_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+class ReadOnlyLake(RuntimeError):
+    """A write was attempted on a lake folder (PSP_DB pointing at an export-lake folder)."""
+
+
 @contextlib.contextmanager
 def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a writable copy of the store in one transaction; swap it in on success.
@@ -90,6 +94,11 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     On success the copy replaces `path` atomically; on any exception nothing changes.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ReadOnlyLake(
+            f"{path} is a lake (Parquet files exported from a store), which is read-only: "
+            "import into the store it came from and run `python -m ingest export-lake` again."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

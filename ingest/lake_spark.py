@@ -1,0 +1,154 @@
+"""The rollups of a lake computed by Apache Spark from the SAME SQL DuckDB runs at ingest.
+
+    python -m ingest lake-rollups DIR [--out OUT]    # Spark (local mode unless configured)
+
+There is no second copy of the rollup SQL. The statements are the ones ingest runs: the
+select of ingest.rollups.DAILY_SQL and MONTHLY_SQL, and the body of each `<table>_of(sources)`
+table macro in ingest/migrations/*.sql. sqlglot parses them as DuckDB SQL and writes them
+as Spark SQL, after three rewrites of constructs that Spark lacks or that sqlglot maps
+wrongly (each checked by the equality test, tests/ingest/test_lake.py):
+- the `sources` list (a macro argument, or the `?::varchar[]` parameter) becomes an array
+  literal of the lake's incident sources;
+- isodow(x) becomes weekday(x) + 1 (sqlglot's mapping counts from Sunday);
+- cast(x as time) = time '00:00:00' becomes x = date_trunc('day', x) (Spark has no TIME).
+
+Spark reads the lake's incidents (and offenses, for monthly_counts), computes daily_counts
+first and registers it as the `daily_counts` the later statements read, as DuckDB does,
+and writes each table in the lake's layout (city=/year= folders). Sources whose mapping
+covers only part of the Part I offenses (imports.part1_scope) are refused: the scope
+filter (ingest.rollups.SCOPE_SQL) is a DELETE, which Spark SQL has no equivalent for.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from analysis.lake import read_manifest
+from ingest.lake import _CITY, _YEAR, rename_partitions
+from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MACRO = re.compile(r"create\s+macro\s+(\w+)_of\(sources\)\s+as\s+table\s+(.*?);", re.S | re.I)
+
+
+def duckdb_queries() -> dict[str, str]:
+    """table -> the DuckDB select that computes it from `sources` (the name of the list)."""
+    text = "\n".join(p.read_text() for p in sorted(MIGRATIONS.glob("*.sql")))
+    macros = {name: body for name, body in _MACRO.findall(text)}
+    queries: dict[str, str] = {}
+    for table, insert in (("daily_counts", DAILY_SQL), ("monthly_counts", MONTHLY_SQL)):
+        tree = sqlglot.parse_one(insert.replace("?::varchar[]", "sources"), read="duckdb")
+        assert isinstance(tree, exp.Insert)
+        queries[table] = tree.expression.sql(dialect="duckdb")
+    for table in MACRO_ROLLUPS:
+        queries[table] = macros[table]
+    missing = [t for t in ROLLUP_TABLES if t not in queries]
+    if missing:
+        raise LookupError(f"no SQL found for rollup(s) {missing} (ingest.rollups / migrations)")
+    return {t: queries[t] for t in ROLLUP_TABLES}
+
+
+def _rewrite(node: exp.Expression, sources: list[str]) -> exp.Expression:
+    if isinstance(node, exp.Column) and not node.table and node.name == "sources":
+        return exp.Array(expressions=[exp.Literal.string(s) for s in sources])
+    if isinstance(node, exp.DayOfWeekIso):
+        return exp.Add(this=exp.Anonymous(this="weekday", expressions=[node.this]), expression=exp.Literal.number(1))
+    if isinstance(node, exp.EQ):
+        sides = [node.this, node.expression]
+        times = [s for s in sides if isinstance(s, exp.Cast) and s.to.this == exp.DataType.Type.TIME]
+        if len(times) == 2:
+            value = next((s.this for s in times if not isinstance(s.this, exp.Literal)), None)
+            literal = next((s.this for s in times if isinstance(s.this, exp.Literal)), None)
+            if value is not None and literal is not None and literal.this == "00:00:00":
+                trunc = exp.TimestampTrunc(this=value.copy(), unit=exp.Var(this="DAY"))
+                return exp.EQ(this=value.copy(), expression=trunc)
+    return node
+
+
+def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
+    """One DuckDB rollup select as Spark SQL over the given sources."""
+    tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
+    tree = tree.transform(lambda n: _rewrite(n, sources))
+    return tree.sql(dialect="spark")
+
+
+def spark_session(app_name: str = "psp-lake") -> Any:
+    """A local Spark session for this machine: 2 cores, few shuffle partitions, no UI, no
+    network beyond the loopback. A cluster's spark-submit configuration overrides it."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def _read(spark: Any, lake: Path, table: str) -> Any:
+    folder = str(Path(lake) / table)
+    return spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.parquet").parquet(folder)
+
+
+def _write(df: Any, folder: Path) -> int:
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
+
+    day = next(f.name for f in df.schema.fields if isinstance(f.dataType, DateType | TimestampType | TimestampNTZType))
+    out = df.withColumn(_CITY, F.col("city_id")).withColumn(_YEAR, F.year(F.col(day)))
+    out.write.mode("overwrite").partitionBy(_CITY, _YEAR).parquet(str(folder))
+    rename_partitions(folder)
+    for junk in list(folder.rglob("_SUCCESS")) + list(folder.rglob(".*.crc")):
+        junk.unlink()
+    return int(df.count())
+
+
+def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, int]:
+    """Compute every rollup of ROLLUP_TABLES from the lake's incidents with Spark and write
+    them under `out` (table folders in the lake layout). Returns table -> rows."""
+    lake = Path(lake)
+    read_manifest(lake)
+    own = spark is None
+    spark = spark or spark_session()
+    try:
+        for table in ("incidents", "offenses", "imports"):
+            _read(spark, lake, table).createOrReplaceTempView(table)
+        sources = sorted(r[0] for r in spark.sql("select distinct source from incidents").collect())
+        scoped = spark.sql(
+            "select distinct source from imports where part1_scope is not null and source in ("
+            + ", ".join("'" + s.replace("'", "''") + "'" for s in sources)
+            + ")"
+        ).collect() if sources else []
+        if scoped:
+            raise ValueError(
+                f"source(s) {[r[0] for r in scoped]} have a partial Part I scope (imports.part1_scope): "
+                "their monthly_counts need ingest.rollups.SCOPE_SQL, a DELETE that Spark SQL cannot run; "
+                "compute this lake's rollups with DuckDB (export-lake)"
+            )
+        written: dict[str, int] = {}
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        for table, sql in duckdb_queries().items():
+            df = spark.sql(spark_sql(sql, sources))
+            if table == "daily_counts":  # the later statements read Spark's own daily counts
+                df = df.cache()
+                df.createOrReplaceTempView("daily_counts")
+            target = out / table
+            shutil.rmtree(target, ignore_errors=True)
+            written[table] = _write(df, target)
+        return written
+    finally:
+        if own:
+            spark.stop()
