@@ -31,7 +31,9 @@ def sql_path(path: Path | str) -> str:
 def read_manifest(lake: Path) -> dict[str, Any]:
     path = Path(lake) / MANIFEST
     if not path.is_file():
-        raise FileNotFoundError(f"{lake} is not a lake: no {MANIFEST} (write one with `python -m ingest export-lake`)")
+        raise FileNotFoundError(
+            f"{lake} is not a lake: no {MANIFEST} (write one with `python -m ingest export-lake`)"
+        )
     manifest: dict[str, Any] = json.loads(path.read_text())
     if manifest.get("format") != LAKE_FORMAT:
         raise ValueError(f"{path}: lake format {manifest.get('format')!r}, this code reads {LAKE_FORMAT}")

@@ -154,3 +154,45 @@ def measure(store: Path, work_dir: Path, max_rows: int = 10_000_000) -> dict[str
     }
     target.unlink(missing_ok=True)
     return result
+
+
+def main() -> None:
+    """`python -m bench.csv_import --store S [--store S2 ...]`: the import and the bare read
+    of each store's CSV export side by side, as a JSON document (also written to --out)."""
+    import argparse
+    import json
+    import os
+    import platform
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument(
+        "--store", type=Path, action="append", required=True, help="a demo store (bench/build_store.py)"
+    )
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/psp-bench"))
+    parser.add_argument("--max-rows", type=int, default=10_000_000)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    result: dict[str, Any] = {
+        "command": "python -m bench.csv_import " + " ".join(f"--store {s}" for s in args.store),
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_avg_at_start": list(os.getloadavg()),
+        "runs": [],
+    }
+    for store in args.store:
+        run = measure(store, args.work_dir, args.max_rows)
+        run["store"] = str(store)
+        result["runs"].append(run)
+        print(
+            f"{run['rows']:>12,} rows: import {run['rows_per_s']:>10,.0f} rows/s, bare read_csv"
+            f" {run['bare_read_rows_per_s']:>10,.0f} rows/s, ratio {run['ratio_to_bare_read']:.2f}",
+            flush=True,
+        )
+    result["load_avg_at_end"] = list(os.getloadavg())
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

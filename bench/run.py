@@ -50,6 +50,7 @@ TARGETS = {
     "rss_mb_at_10M": 1024.0,
     "map_objects": 50_000,
     "ingest_rows_per_s": 1_000_000,
+    "import_to_bare_read": 0.5,
 }
 TARGET_TEXT = {
     "p95_ms_at_10M": "p95 per interaction at ~10M, slowest page ≤ 100 ms",
@@ -61,6 +62,7 @@ TARGET_TEXT = {
     "rss_mb_at_10M": "dashboard peak RSS at ~10M ≤ 1,024 MB",
     "map_objects": "objects per map, any scale ≤ 50,000",
     "ingest_rows_per_s": "CSV import ≥ 1,000,000 rows/s",
+    "import_to_bare_read": "CSV import ≥ 50% of DuckDB's bare read_csv rows/s, same file, same run",
 }
 CHART_BUILDERS = ("_chart", "_deck")
 
@@ -415,6 +417,12 @@ def check_targets(scales: list[dict[str, Any]]) -> dict[str, Any]:
     out["ingest_rows_per_s"] = verdict(
         min(csv_rates) if csv_rates else None, TARGETS["ingest_rows_per_s"], True
     )
+    bare = [
+        s["csv_import"]["ratio_to_bare_read"]
+        for s in scales
+        if (s.get("csv_import") or {}).get("ratio_to_bare_read")
+    ]
+    out["import_to_bare_read"] = verdict(min(bare) if bare else None, TARGETS["import_to_bare_read"], True)
     return out
 
 

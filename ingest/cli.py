@@ -188,7 +188,9 @@ def export_lake_cmd(
 @app.command("lake-rollups")
 def lake_rollups_cmd(
     lake: Annotated[Path, typer.Argument(help="A folder written by export-lake.")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the rollups (default: a 'spark' folder in LAKE).")] = None,  # type: ignore[assignment]
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the rollups (default: a 'spark' folder in LAKE).")
+    ] = None,  # type: ignore[assignment]
 ) -> None:
     """Recompute every rollup from the lake's incidents with Apache Spark (local mode), from
     the same SQL as ingest (transpiled with sqlglot)."""

@@ -26,10 +26,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analysis.lake import read_manifest
+from analysis.lake import read_manifest, table_glob
 from ingest.lake import _CITY, _YEAR, rename_partitions
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
 
@@ -58,7 +59,9 @@ def _rewrite(node: exp.Expression, sources: list[str]) -> exp.Expression:
     if isinstance(node, exp.Column) and not node.table and node.name == "sources":
         return exp.Array(expressions=[exp.Literal.string(s) for s in sources])
     if isinstance(node, exp.DayOfWeekIso):
-        return exp.Add(this=exp.Anonymous(this="weekday", expressions=[node.this]), expression=exp.Literal.number(1))
+        return exp.Add(
+            this=exp.Anonymous(this="weekday", expressions=[node.this]), expression=exp.Literal.number(1)
+        )
     if isinstance(node, exp.EQ):
         sides = [node.this, node.expression]
         times = [s for s in sides if isinstance(s, exp.Cast) and s.to.this == exp.DataType.Type.TIME]
@@ -75,6 +78,17 @@ def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
     """One DuckDB rollup select as Spark SQL over the given sources."""
     tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
     tree = tree.transform(lambda n: _rewrite(n, sources))
+    # DuckDB names `x::integer` after x; Spark would name it "CAST(x AS INT)".
+    if isinstance(tree, exp.Select):
+        tree.set(
+            "expressions",
+            [
+                exp.alias_(e, e.this.name)
+                if isinstance(e, exp.Cast) and isinstance(e.this, exp.Column)
+                else e
+                for e in tree.expressions
+            ],
+        )
     return tree.sql(dialect="spark")
 
 
@@ -99,20 +113,35 @@ def spark_session(app_name: str = "psp-lake") -> Any:
 
 def _read(spark: Any, lake: Path, table: str) -> Any:
     folder = str(Path(lake) / table)
-    return spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.parquet").parquet(folder)
+    return (
+        spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.parquet").parquet(folder)
+    )
 
 
 def _write(df: Any, folder: Path) -> int:
     from pyspark.sql import functions as F
     from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
 
-    day = next(f.name for f in df.schema.fields if isinstance(f.dataType, DateType | TimestampType | TimestampNTZType))
+    day = next(
+        f.name
+        for f in df.schema.fields
+        if isinstance(f.dataType, DateType | TimestampType | TimestampNTZType)
+    )
     out = df.withColumn(_CITY, F.col("city_id")).withColumn(_YEAR, F.year(F.col(day)))
-    out.write.mode("overwrite").partitionBy(_CITY, _YEAR).parquet(str(folder))
+    # One file per city and year (not one per task and partition): a shuffle, far fewer files.
+    out.repartition(_CITY, _YEAR).write.mode("overwrite").partitionBy(_CITY, _YEAR).parquet(str(folder))
     rename_partitions(folder)
     for junk in list(folder.rglob("_SUCCESS")) + list(folder.rglob(".*.crc")):
         junk.unlink()
-    return int(df.count())
+    # Counted from the files written (df.count() would compute the rollup a second time).
+    con = duckdb.connect()
+    try:
+        row = con.execute(
+            "select count(*) from read_parquet(?)", [table_glob(folder.parent, folder.name)]
+        ).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
 
 
 def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, int]:
@@ -123,24 +152,32 @@ def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, 
     own = spark is None
     spark = spark or spark_session()
     try:
-        for table in ("incidents", "offenses", "imports"):
+        queries = duckdb_queries()
+        for table in ("offenses", "imports"):
             _read(spark, lake, table).createOrReplaceTempView(table)
+        # incidents is read once, only the columns the statements use, and kept in memory.
+        incidents = _read(spark, lake, "incidents")
+        used = {
+            c.name
+            for sql in queries.values()
+            for c in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column)
+        }
+        incidents.select([c for c in incidents.columns if c in used]).cache().createOrReplaceTempView(
+            "incidents"
+        )
         sources = sorted(r[0] for r in spark.sql("select distinct source from incidents").collect())
-        scoped = spark.sql(
-            "select distinct source from imports where part1_scope is not null and source in ("
-            + ", ".join("'" + s.replace("'", "''") + "'" for s in sources)
-            + ")"
-        ).collect() if sources else []
+        with_scope = spark.table("imports").where("part1_scope is not null").select("source").distinct()
+        scoped = sorted({r[0] for r in with_scope.collect()} & set(sources))
         if scoped:
             raise ValueError(
-                f"source(s) {[r[0] for r in scoped]} have a partial Part I scope (imports.part1_scope): "
+                f"source(s) {scoped} have a partial Part I scope (imports.part1_scope): "
                 "their monthly_counts need ingest.rollups.SCOPE_SQL, a DELETE that Spark SQL cannot run; "
                 "compute this lake's rollups with DuckDB (export-lake)"
             )
         written: dict[str, int] = {}
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        for table, sql in duckdb_queries().items():
+        for table, sql in queries.items():
             df = spark.sql(spark_sql(sql, sources))
             if table == "daily_counts":  # the later statements read Spark's own daily counts
                 df = df.cache()
