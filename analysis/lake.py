@@ -45,9 +45,10 @@ def table_glob(lake: Path, table: str) -> str:
     return str(Path(lake) / table / "**" / "*.parquet")
 
 
-def attach_views(con: duckdb.DuckDBPyConnection, lake: Path) -> list[str]:
-    """Create one view per lake table in the connection's current schema; their names."""
-    tables = list(read_manifest(lake)["tables"])
+def attach_views(con: duckdb.DuckDBPyConnection, lake: Path, only: list[str] | None = None) -> list[str]:
+    """Create one view per lake table (or per table of `only`) in the connection's current
+    schema; their names."""
+    tables = [t for t in read_manifest(lake)["tables"] if only is None or t in only]
     for table in tables:
         files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
         # Parquet's UINT64 (DuckDB's UBIGINT, e.g. h3_r9) comes back from Spark as DECIMAL(20,0).

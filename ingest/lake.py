@@ -50,8 +50,8 @@ def partition_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, 
     """(city column, date column) a table is partitioned on, or None for a plain table:
     city_id and the first DATE or TIMESTAMP column in the table's order."""
     cols = con.execute(
-        "select column_name, data_type from information_schema.columns where table_name = ?"
-        " and table_schema = 'main' and table_catalog = current_database() order by ordinal_position",
+        "select column_name, data_type from duckdb_columns() where table_name = ?"
+        " and schema_name = 'main' and database_name in (current_database(), 'temp') order by column_index",
         [table],
     ).fetchall()
     names = [c[0] for c in cols]

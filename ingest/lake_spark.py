@@ -30,8 +30,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analysis.lake import read_manifest, table_glob
-from ingest.lake import _CITY, _YEAR, rename_partitions
+from analysis.lake import attach_views, read_manifest, table_glob
+from ingest.lake import _CITY, _YEAR, copy_table, rename_partitions
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -92,6 +92,38 @@ def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
     return tree.sql(dialect="spark")
 
 
+def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
+    """The same rollups computed by DuckDB from the lake's Parquet (one machine): the
+    baseline that Spark is compared with (bench/lake_engines.py). Returns table -> rows."""
+    lake, out = Path(lake), Path(out)
+    read_manifest(lake)
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        # What the statements read, under ingest's table names; daily_counts is computed here.
+        attach_views(con, lake, only=["incidents", "offenses", "imports"])
+        sources = [r[0] for r in con.execute("select distinct source from incidents order by 1").fetchall()]
+        written: dict[str, int] = {}
+        out.mkdir(parents=True, exist_ok=True)
+        for table, sql in duckdb_queries().items():
+            tree = sqlglot.parse_one(sql, read="duckdb")
+            tree = tree.transform(
+                lambda n: (
+                    exp.Array(expressions=[exp.Literal.string(v) for v in sources])
+                    if isinstance(n, exp.Column) and not n.table and n.name == "sources"
+                    else n
+                )
+            )
+            # Kept: the later statements read daily_counts.
+            con.execute(f"create temp table {table} as {tree.sql(dialect='duckdb')}")  # noqa: S608 - our SQL
+            target = out / table
+            shutil.rmtree(target, ignore_errors=True)
+            written[table] = copy_table(con, table, target, [table])
+        return written
+    finally:
+        con.close()
+
+
 def spark_session(app_name: str = "psp-lake") -> Any:
     """A local Spark session for this machine: 2 cores, few shuffle partitions, no UI, no
     network beyond the loopback. A cluster's spark-submit configuration overrides it."""
@@ -115,6 +147,20 @@ def _read(spark: Any, lake: Path, table: str) -> Any:
     folder = str(Path(lake) / table)
     return (
         spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.parquet").parquet(folder)
+    )
+
+
+def _as_table(df: Any, schema: Any) -> Any:
+    """The result in the columns of the lake's table, in its order: a column the statement
+    does not write is NULL, as with DuckDB's `insert into t (columns...)` (monthly_counts.flag)."""
+    from pyspark.sql import functions as F
+
+    have = set(df.columns)
+    return df.select(
+        [
+            F.col(f.name) if f.name in have else F.lit(None).cast(f.dataType).alias(f.name)
+            for f in schema.fields
+        ]
     )
 
 
@@ -178,7 +224,7 @@ def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, 
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         for table, sql in queries.items():
-            df = spark.sql(spark_sql(sql, sources))
+            df = _as_table(spark.sql(spark_sql(sql, sources)), _read(spark, lake, table).schema)
             if table == "daily_counts":  # the later statements read Spark's own daily counts
                 df = df.cache()
                 df.createOrReplaceTempView("daily_counts")
