@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -189,20 +190,31 @@ def export_lake_cmd(
 def lake_rollups_cmd(
     lake: Annotated[Path, typer.Argument(help="A folder written by export-lake.")],
     out: Annotated[
-        Path, typer.Option("--out", help="Where to write the rollups (default: a 'spark' folder in LAKE).")
-    ] = None,  # type: ignore[assignment]
+        Path | None,
+        typer.Option("--out", help="Write the rollups here instead of replacing the lake's own."),
+    ] = None,
 ) -> None:
     """Recompute every rollup from the lake's incidents with Apache Spark (local mode), from
-    the same SQL as ingest (transpiled with sqlglot)."""
+    the same SQL as ingest (transpiled with sqlglot); by default they replace the lake's."""
+    import shutil
+
+    from ingest.lake import replace_tables
     from ingest.lake_spark import spark_rollups
 
+    target = out or lake / f".spark-rollups.{os.getpid()}.tmp"
     try:
-        written = spark_rollups(lake, out or lake / "spark")
+        written = spark_rollups(lake, target)
+        if out is None:
+            replace_tables(lake, target, written)
     except (FileNotFoundError, ValueError, LookupError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    finally:
+        if out is None:
+            shutil.rmtree(target, ignore_errors=True)
     for table, rows in written.items():
         console.print(f"  {table:<24}{rows:>14,}", markup=False)
+    console.print(f"rollups: {out or lake}", markup=False)
 
 
 @app.command("status")

@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.lake import LAKE_FORMAT, MANIFEST, sql_path
+from analysis.lake import LAKE_FORMAT, MANIFEST, read_manifest, sql_path
 from analysis.sql import ident
 
 # Temporary partition columns: DuckDB names the folders after them; renamed to city=/year=.
@@ -140,3 +140,21 @@ def export_lake(db: Path, out: Path) -> dict[str, int]:
     finally:
         con.close()
     return written
+
+
+def replace_tables(lake: Path, computed: Path, written: dict[str, int]) -> None:
+    """Move the table folders of `computed` into the lake in place of its own, one rename
+    per table, and record their row counts in the manifest (written last, by rename)."""
+    lake = Path(lake)
+    manifest = read_manifest(lake)
+    for table, rows in written.items():
+        old = lake / f".{table}.{os.getpid()}.old"
+        if (lake / table).exists():
+            (lake / table).rename(old)
+        (computed / table).rename(lake / table)
+        shutil.rmtree(old, ignore_errors=True)
+        manifest["tables"][table] = {"rows": rows, "partitioned": rows > 0}
+    manifest["rollups_by"] = "recomputed from the lake"
+    tmp = lake / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
+    tmp.replace(lake / MANIFEST)

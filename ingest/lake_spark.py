@@ -30,7 +30,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analysis.lake import attach_views, read_manifest, table_glob
+from analysis.lake import attach_views, read_manifest, sql_path, table_glob
 from ingest.lake import _CITY, _YEAR, copy_table, rename_partitions
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
 
@@ -78,7 +78,12 @@ def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
     """One DuckDB rollup select as Spark SQL over the given sources."""
     tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
     tree = tree.transform(lambda n: _rewrite(n, sources))
-    # DuckDB names `x::integer` after x; Spark would name it "CAST(x AS INT)".
+    return _named(tree).sql(dialect="spark")
+
+
+def _named(tree: Any) -> Any:
+    """`x::integer` named x, as DuckDB names it in the original text (regenerated SQL and
+    Spark would name it "CAST(x AS INT)")."""
     if isinstance(tree, exp.Select):
         tree.set(
             "expressions",
@@ -89,7 +94,7 @@ def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
                 for e in tree.expressions
             ],
         )
-    return tree.sql(dialect="spark")
+    return tree
 
 
 def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
@@ -106,7 +111,7 @@ def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
         written: dict[str, int] = {}
         out.mkdir(parents=True, exist_ok=True)
         for table, sql in duckdb_queries().items():
-            tree = sqlglot.parse_one(sql, read="duckdb")
+            tree = _named(sqlglot.parse_one(sql, read="duckdb"))
             tree = tree.transform(
                 lambda n: (
                     exp.Array(expressions=[exp.Literal.string(v) for v in sources])
@@ -114,8 +119,13 @@ def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
                     else n
                 )
             )
-            # Kept: the later statements read daily_counts.
-            con.execute(f"create temp table {table} as {tree.sql(dialect='duckdb')}")  # noqa: S608 - our SQL
+            # In the lake table's columns (monthly_counts.flag is NULL, as with ingest's
+            # `insert into t (columns...)`); kept: the later statements read daily_counts.
+            files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
+            kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
+            made = {r[0] for r in con.execute(f"describe {tree.sql(dialect='duckdb')}").fetchall()}
+            cols = ", ".join(f'"{c}"' if c in made else f'null::{kind} as "{c}"' for c, kind, *_ in kinds)
+            con.execute(f"create temp table {table} as select {cols} from ({tree.sql(dialect='duckdb')})")  # noqa: S608
             target = out / table
             shutil.rmtree(target, ignore_errors=True)
             written[table] = copy_table(con, table, target, [table])
