@@ -78,7 +78,8 @@ def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
     """One DuckDB rollup select as Spark SQL over the given sources."""
     tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
     tree = tree.transform(lambda n: _rewrite(n, sources))
-    return _named(tree).sql(dialect="spark")
+    text: str = _named(tree).sql(dialect="spark")
+    return text
 
 
 def _named(tree: Any) -> Any:
