@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.lake import attach_views, is_lake
+
 # The highest migration this code knows: the largest NNNN in ingest/migrations/NNNN_*.sql.
 # (Read from the file names, not imported: analysis/ does not import the write side.)
 SCHEMA_VERSION = max(
@@ -32,7 +34,10 @@ def version(path: Path) -> tuple[int, int]:
 
 
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the store read-only, or raise StoreError with the command that fixes it."""
+    """Open the store read-only, or raise StoreError with the command that fixes it.
+    A folder holding a lake (analysis/lake.py) opens as views over its Parquet files."""
+    if is_lake(path):
+        return connect_lake(path)
     if not path.exists():
         raise StoreError(
             f"No store at {path}. Build the public store with `make store` (`python -m ingest public`), "
@@ -50,6 +55,26 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(
             f"The store at {path} has schema version {applied}; this dashboard needs "
             f"{SCHEMA_VERSION}. Run `python -m ingest migrate` to upgrade it."
+        )
+    return con
+
+
+def connect_lake(path: Path) -> duckdb.DuckDBPyConnection:
+    """A lake folder as an in-memory database `store` of views over its Parquet files."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("attach ':memory:' as store")
+        con.execute("use store")
+        attach_views(con, path)
+    except (OSError, ValueError, duckdb.Error) as exc:
+        con.close()
+        raise StoreError(f"The lake at {path} cannot be read: {exc}") from None
+    applied = schema_version(con)
+    if applied < SCHEMA_VERSION:
+        con.close()
+        raise StoreError(
+            f"The lake at {path} has schema version {applied}; this dashboard needs {SCHEMA_VERSION}. "
+            "Migrate the store it came from (`python -m ingest migrate`) and export it again."
         )
     return con
 

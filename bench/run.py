@@ -52,6 +52,7 @@ TARGETS = {
     "ingest_rows_per_s": 1_000_000,
     "browser_ratio_at_10M": 2.0,
     "browser_ratio_at_100M": 2.5,
+    "import_to_bare_read": 0.5,
 }
 TARGET_TEXT = {
     "p95_ms_at_10M": "p95 per interaction at ~10M, slowest page ≤ 100 ms",
@@ -65,6 +66,7 @@ TARGET_TEXT = {
     "ingest_rows_per_s": "CSV import ≥ 1,000,000 rows/s",
     "browser_ratio_at_10M": "browser, filter change to idle at ~10M, slowest page median ≤ 2× floor",
     "browser_ratio_at_100M": "browser, filter change to idle at ~100M, slowest page median ≤ 2.5× floor",
+    "import_to_bare_read": "CSV import ≥ 50% of DuckDB's bare read_csv rows/s, same file, same run",
 }
 CHART_BUILDERS = ("_chart", "_deck")
 
@@ -431,6 +433,12 @@ def check_targets(scales: list[dict[str, Any]]) -> dict[str, Any]:
     out["ingest_rows_per_s"] = verdict(
         min(csv_rates) if csv_rates else None, TARGETS["ingest_rows_per_s"], True
     )
+    bare = [
+        s["csv_import"]["ratio_to_bare_read"]
+        for s in scales
+        if (s.get("csv_import") or {}).get("ratio_to_bare_read")
+    ]
+    out["import_to_bare_read"] = verdict(min(bare) if bare else None, TARGETS["import_to_bare_read"], True)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -206,6 +207,58 @@ def import_cmd(
             raise typer.Exit(2) from None
     console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
     console.print(f"store: {path}", markup=False)
+
+
+@app.command("export-lake")
+def export_lake_cmd(
+    out: Annotated[Path, typer.Argument(help="Folder to write (replaced as a whole on success).")],
+    db: DbOption = None,
+) -> None:
+    """Write incidents and every rollup as Hive-partitioned Parquet (city=/year=), the other
+    tables as one file each: a lake that Spark and read-only dashboard replicas can use
+    (PSP_DB=FOLDER make run)."""
+    from ingest.lake import export_lake
+
+    path = _path(db)
+    try:
+        written = export_lake(path, out)
+    except (StoreError, duckdb.Error, OSError) as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    for table, rows in written.items():
+        console.print(f"  {table:<24}{rows:>14,}", markup=False)
+    console.print(f"lake: {out}", markup=False)
+
+
+@app.command("lake-rollups")
+def lake_rollups_cmd(
+    lake: Annotated[Path, typer.Argument(help="A folder written by export-lake.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the rollups here instead of replacing the lake's own."),
+    ] = None,
+) -> None:
+    """Recompute every rollup from the lake's incidents with Apache Spark (local mode), from
+    the same SQL as ingest (transpiled with sqlglot); by default they replace the lake's."""
+    import shutil
+
+    from ingest.lake import replace_tables
+    from ingest.lake_spark import spark_rollups
+
+    target = out or lake / f".spark-rollups.{os.getpid()}.tmp"
+    try:
+        written = spark_rollups(lake, target)
+        if out is None:
+            replace_tables(lake, target, written)
+    except (FileNotFoundError, ValueError, LookupError) as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        if out is None:
+            shutil.rmtree(target, ignore_errors=True)
+    for table, rows in written.items():
+        console.print(f"  {table:<24}{rows:>14,}", markup=False)
+    console.print(f"rollups: {out or lake}", markup=False)
 
 
 @app.command("status")

@@ -59,6 +59,12 @@ MACRO_ROLLUPS: tuple[str, ...] = (
     "weekly_counts",
 )
 
+# Every table derived from incidents at ingest, in the order they are computed: what the
+# lake's Spark path recomputes (ingest/lake_spark.py) and compares. A new rollup defined by
+# a `<table>_of(sources)` macro is one more entry in MACRO_ROLLUPS; one computed otherwise
+# is one more line here.
+ROLLUP_TABLES: tuple[str, ...] = ("daily_counts", "monthly_counts", *MACRO_ROLLUPS)
+
 # An extract that covers only some Part I offenses completely (imports.part1_scope of the
 # source's latest import) keeps only those in monthly_counts, and a total only when all
 # its parts are covered: a burglary-only file must not pass for property crime. An

@@ -148,6 +148,10 @@ def _no_space_message(path: Path, why: str) -> str:
     )
 
 
+class ReadOnlyLake(RuntimeError):
+    """A write was attempted on a lake folder (PSP_DB pointing at an export-lake folder)."""
+
+
 @contextlib.contextmanager
 def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a writable copy of the store in one transaction; swap it in on success.
@@ -161,6 +165,11 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     Raises OutOfSpace (an ImportFailed) when the disk or file-size limit runs out.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ReadOnlyLake(
+            f"{path} is a lake (Parquet files exported from a store), which is read-only: "
+            "import into the store it came from and run `python -m ingest export-lake` again."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
         # Holding the lock, no other writer is alive: any copy is a killed writer's leftover.

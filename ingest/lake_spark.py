@@ -1,0 +1,248 @@
+"""The rollups of a lake computed by Apache Spark from the SAME SQL DuckDB runs at ingest.
+
+    python -m ingest lake-rollups DIR [--out OUT]    # Spark (local mode unless configured)
+
+There is no second copy of the rollup SQL. The statements are the ones ingest runs: the
+select of ingest.rollups.DAILY_SQL and MONTHLY_SQL, and the body of each `<table>_of(sources)`
+table macro in ingest/migrations/*.sql. sqlglot parses them as DuckDB SQL and writes them
+as Spark SQL, after three rewrites of constructs that Spark lacks or that sqlglot maps
+wrongly (each checked by the equality test, tests/ingest/test_lake.py):
+- the `sources` list (a macro argument, or the `?::varchar[]` parameter) becomes an array
+  literal of the lake's incident sources;
+- isodow(x) becomes weekday(x) + 1 (sqlglot's mapping counts from Sunday);
+- cast(x as time) = time '00:00:00' becomes x = date_trunc('day', x) (Spark has no TIME).
+
+Spark reads the lake's incidents (and offenses, for monthly_counts), computes daily_counts
+first and registers it as the `daily_counts` the later statements read, as DuckDB does,
+and writes each table in the lake's layout (city=/year= folders). Sources whose mapping
+covers only part of the Part I offenses (imports.part1_scope) are refused: the scope
+filter (ingest.rollups.SCOPE_SQL) is a DELETE, which Spark SQL has no equivalent for.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from analysis.lake import attach_views, read_manifest, sql_path, table_glob
+from ingest.lake import _CITY, _YEAR, copy_table, rename_partitions
+from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MACRO = re.compile(r"create\s+macro\s+(\w+)_of\(sources\)\s+as\s+table\s+(.*?);", re.S | re.I)
+
+
+def duckdb_queries() -> dict[str, str]:
+    """table -> the DuckDB select that computes it from `sources` (the name of the list)."""
+    text = "\n".join(p.read_text() for p in sorted(MIGRATIONS.glob("*.sql")))
+    macros = {name: body for name, body in _MACRO.findall(text)}
+    queries: dict[str, str] = {}
+    for table, insert in (("daily_counts", DAILY_SQL), ("monthly_counts", MONTHLY_SQL)):
+        tree = sqlglot.parse_one(insert.replace("?::varchar[]", "sources"), read="duckdb")
+        assert isinstance(tree, exp.Insert)
+        queries[table] = tree.expression.sql(dialect="duckdb")
+    for table in MACRO_ROLLUPS:
+        queries[table] = macros[table]
+    missing = [t for t in ROLLUP_TABLES if t not in queries]
+    if missing:
+        raise LookupError(f"no SQL found for rollup(s) {missing} (ingest.rollups / migrations)")
+    return {t: queries[t] for t in ROLLUP_TABLES}
+
+
+def _rewrite(node: exp.Expression, sources: list[str]) -> exp.Expression:
+    if isinstance(node, exp.Column) and not node.table and node.name == "sources":
+        return exp.Array(expressions=[exp.Literal.string(s) for s in sources])
+    if isinstance(node, exp.DayOfWeekIso):
+        return exp.Add(
+            this=exp.Anonymous(this="weekday", expressions=[node.this]), expression=exp.Literal.number(1)
+        )
+    if isinstance(node, exp.EQ):
+        sides = [node.this, node.expression]
+        times = [s for s in sides if isinstance(s, exp.Cast) and s.to.this == exp.DataType.Type.TIME]
+        if len(times) == 2:
+            value = next((s.this for s in times if not isinstance(s.this, exp.Literal)), None)
+            literal = next((s.this for s in times if isinstance(s.this, exp.Literal)), None)
+            if value is not None and literal is not None and literal.this == "00:00:00":
+                trunc = exp.TimestampTrunc(this=value.copy(), unit=exp.Var(this="DAY"))
+                return exp.EQ(this=value.copy(), expression=trunc)
+    return node
+
+
+def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
+    """One DuckDB rollup select as Spark SQL over the given sources."""
+    tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
+    tree = tree.transform(lambda n: _rewrite(n, sources))
+    text: str = _named(tree).sql(dialect="spark")
+    return text
+
+
+def _named(tree: Any) -> Any:
+    """`x::integer` named x, as DuckDB names it in the original text (regenerated SQL and
+    Spark would name it "CAST(x AS INT)")."""
+    if isinstance(tree, exp.Select):
+        tree.set(
+            "expressions",
+            [
+                exp.alias_(e, e.this.name)
+                if isinstance(e, exp.Cast) and isinstance(e.this, exp.Column)
+                else e
+                for e in tree.expressions
+            ],
+        )
+    return tree
+
+
+def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
+    """The same rollups computed by DuckDB from the lake's Parquet (one machine): the
+    baseline that Spark is compared with (bench/lake_engines.py). Returns table -> rows."""
+    lake, out = Path(lake), Path(out)
+    read_manifest(lake)
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        # What the statements read, under ingest's table names; daily_counts is computed here.
+        attach_views(con, lake, only=["incidents", "offenses", "imports"])
+        sources = [r[0] for r in con.execute("select distinct source from incidents order by 1").fetchall()]
+        written: dict[str, int] = {}
+        out.mkdir(parents=True, exist_ok=True)
+        for table, sql in duckdb_queries().items():
+            tree = _named(sqlglot.parse_one(sql, read="duckdb"))
+            tree = tree.transform(
+                lambda n: (
+                    exp.Array(expressions=[exp.Literal.string(v) for v in sources])
+                    if isinstance(n, exp.Column) and not n.table and n.name == "sources"
+                    else n
+                )
+            )
+            # In the lake table's columns (monthly_counts.flag is NULL, as with ingest's
+            # `insert into t (columns...)`); kept: the later statements read daily_counts.
+            files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
+            kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
+            made = {r[0] for r in con.execute(f"describe {tree.sql(dialect='duckdb')}").fetchall()}
+            cols = ", ".join(f'"{c}"' if c in made else f'null::{kind} as "{c}"' for c, kind, *_ in kinds)
+            con.execute(f"create temp table {table} as select {cols} from ({tree.sql(dialect='duckdb')})")  # noqa: S608
+            target = out / table
+            shutil.rmtree(target, ignore_errors=True)
+            written[table] = copy_table(con, table, target, [table])
+        return written
+    finally:
+        con.close()
+
+
+def spark_session(app_name: str = "psp-lake") -> Any:
+    """A local Spark session for this machine: 2 cores, few shuffle partitions, no UI, no
+    network beyond the loopback. A cluster's spark-submit configuration overrides it."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def _read(spark: Any, lake: Path, table: str) -> Any:
+    folder = str(Path(lake) / table)
+    return (
+        spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.parquet").parquet(folder)
+    )
+
+
+def _as_table(df: Any, schema: Any) -> Any:
+    """The result in the columns of the lake's table, in its order: a column the statement
+    does not write is NULL, as with DuckDB's `insert into t (columns...)` (monthly_counts.flag)."""
+    from pyspark.sql import functions as F
+
+    have = set(df.columns)
+    return df.select(
+        [
+            F.col(f.name) if f.name in have else F.lit(None).cast(f.dataType).alias(f.name)
+            for f in schema.fields
+        ]
+    )
+
+
+def _write(df: Any, folder: Path) -> int:
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
+
+    day = next(
+        f.name
+        for f in df.schema.fields
+        if isinstance(f.dataType, DateType | TimestampType | TimestampNTZType)
+    )
+    out = df.withColumn(_CITY, F.col("city_id")).withColumn(_YEAR, F.year(F.col(day)))
+    # One file per city and year (not one per task and partition): a shuffle, far fewer files.
+    out.repartition(_CITY, _YEAR).write.mode("overwrite").partitionBy(_CITY, _YEAR).parquet(str(folder))
+    rename_partitions(folder)
+    for junk in list(folder.rglob("_SUCCESS")) + list(folder.rglob(".*.crc")):
+        junk.unlink()
+    # Counted from the files written (df.count() would compute the rollup a second time).
+    con = duckdb.connect()
+    try:
+        row = con.execute(
+            "select count(*) from read_parquet(?)", [table_glob(folder.parent, folder.name)]
+        ).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, int]:
+    """Compute every rollup of ROLLUP_TABLES from the lake's incidents with Spark and write
+    them under `out` (table folders in the lake layout). Returns table -> rows."""
+    lake = Path(lake)
+    read_manifest(lake)
+    own = spark is None
+    spark = spark or spark_session()
+    try:
+        queries = duckdb_queries()
+        for table in ("offenses", "imports"):
+            _read(spark, lake, table).createOrReplaceTempView(table)
+        # incidents is read once, only the columns the statements use, and kept in memory.
+        incidents = _read(spark, lake, "incidents")
+        used = {
+            c.name
+            for sql in queries.values()
+            for c in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column)
+        }
+        incidents.select([c for c in incidents.columns if c in used]).cache().createOrReplaceTempView(
+            "incidents"
+        )
+        sources = sorted(r[0] for r in spark.sql("select distinct source from incidents").collect())
+        with_scope = spark.table("imports").where("part1_scope is not null").select("source").distinct()
+        scoped = sorted({r[0] for r in with_scope.collect()} & set(sources))
+        if scoped:
+            raise ValueError(
+                f"source(s) {scoped} have a partial Part I scope (imports.part1_scope): "
+                "their monthly_counts need ingest.rollups.SCOPE_SQL, a DELETE that Spark SQL cannot run; "
+                "compute this lake's rollups with DuckDB (export-lake)"
+            )
+        written: dict[str, int] = {}
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        for table, sql in queries.items():
+            df = _as_table(spark.sql(spark_sql(sql, sources)), _read(spark, lake, table).schema)
+            if table == "daily_counts":  # the later statements read Spark's own daily counts
+                df = df.cache()
+                df.createOrReplaceTempView("daily_counts")
+            target = out / table
+            shutil.rmtree(target, ignore_errors=True)
+            written[table] = _write(df, target)
+        return written
+    finally:
+        if own:
+            spark.stop()
