@@ -376,6 +376,14 @@ def _ytd_scope(cities: tuple[str, ...], year: int) -> CrimeFilter:
     return CrimeFilter(cities=cities, end=date(year, 12, 31))
 
 
+def latest_briefing_year(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], latest: int) -> int | None:
+    """The latest calendar year, up to `latest`, with a complete month for every one of
+    `cities` (empty = all): the year a briefing can cover (one source may run past the
+    others, e.g. a city's own counts a year after the FBI's release ends)."""
+    window = ytd_by_city(con, _ytd_scope(cities, latest), coverage(con), firearm=False).window
+    return None if window is None else window.year
+
+
 TREND_SLIDES = (("violent_crime", False), ("murder", False), ("violent_crime", True))
 
 

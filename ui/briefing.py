@@ -30,7 +30,12 @@ PACK_FORMATS: tuple[tuple[Format, str, str, str], ...] = (
 
 def briefing(cities: tuple[str, ...], year: int) -> Briefing:
     """The briefing's outline (what it covers, its slide keys); slides are built one by one."""
-    result: Briefing = query(briefing_outline, cities, year)
+    try:
+        result: Briefing = query(briefing_outline, cities, year)
+    except ValueError as exc:  # a year some chosen city has no complete month in
+        st.warning(f"No briefing for {year}: {exc}. Choose another year or other cities under *Set up*.")
+        st.stop()
+        raise  # unreachable
     return result
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.official import incident_sources
 from analysis.registry_read import city_names
 from analysis.scope import Coverage, coverage, scoped
 from ui.data import demo_banner, query
@@ -37,9 +38,13 @@ def one_city(title: str, needs: str, otherwise: Callable[[View, str, str], bool]
     instead (True when it did) before the page stops."""
     st.title(title)
     demo_banner()
-    view = sidebar(CONTROLS, single_city=True)
+    # The first city with incident records is the default (a store of one city's extract
+    # opens on that city, not on the first of the twelve).
+    names = query(city_names)
+    with_records = [c for c in names if c in query(incident_sources, tuple(names))]
+    view = sidebar(CONTROLS, single_city=True, default_cities=with_records[:1])
     city = view.filt.cities[0]
-    name = query(city_names)[city]
+    name = names[city]
     filt = query(scoped, view.filt)
     cov = query(coverage, city, filt.sources[0]) if filt is not None else None
     if filt is None or cov is None:

@@ -10,7 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-from analysis.briefing import Briefing
+from analysis.briefing import Briefing, latest_briefing_year
 from analysis.registry_read import city_names, data_span
 from ui.briefing import slide as build_slide
 from ui.data import demo_banner, query
@@ -51,7 +51,10 @@ def presenter_setup() -> tuple[tuple[str, ...], int]:
         st.error("The store holds no data yet.")
         st.stop()
         raise RuntimeError  # unreachable
+    # The default year: the latest one every city has a complete month in (one source may run
+    # past the others); a link may still ask for any year of the data.
     last_year = span[1].year
+    common_year = query(latest_briefing_year, (), last_year) or last_year
     # A briefing year needs the year before it for its comparisons; a store whose data fall
     # in one calendar year still offers that year (its slides say what cannot be compared).
     first_year = min(span[0].year + 1, last_year)
@@ -61,7 +64,7 @@ def presenter_setup() -> tuple[tuple[str, ...], int]:
         if bad:
             st.warning(f"The link asked for unknown city {bad[0][:40]!r}; it was ignored.", icon="🔗")
         st.session_state["p_cities"] = [c for c in dict.fromkeys(raw) if c in names]
-        st.session_state["p_year"] = _int_param("year", last_year, first_year, last_year)
+        st.session_state["p_year"] = _int_param("year", common_year, first_year, last_year)
         st.session_state["p_slide"] = _int_param("slide", 1, 1, 99) - 1
     with st.popover("Set up", icon="⚙️"):
         st.multiselect(
