@@ -103,6 +103,13 @@ class PandasStore:
         frame = self.cities.sort_values("name")
         return dict(zip(frame["city_id"], frame["name"] + ", " + frame["state"], strict=True))
 
+    def incident_sources(self, cities: tuple[str, ...]) -> dict[str, str]:
+        """Each city's incident extract (the demo stores hold one source per city: the
+        pandas twin of analysis.official.incident_sources for them)."""
+        frame = self.incidents[["city_id", "source"]].drop_duplicates()
+        frame = frame[frame["city_id"].astype(str).isin(list(cities))]
+        return {str(c): str(s) for c, s in zip(frame["city_id"], frame["source"], strict=True)}
+
     def data_span(self) -> tuple[date, date] | None:
         if self.incidents.empty:
             return None
@@ -596,7 +603,12 @@ class PandasStore:
         limit = limit.fillna(out["incidents_complete"])
         out["complete"] = out["month"] <= limit
         # The official series' source of a complete month (single-source stores: the one there is).
-        out["official_sources"] = out["incident_sources"].fillna(out["count_sources"]).where(out["complete"])
+        # A complete month without an offense of the city's extract is a true zero, still its source.
+        city_source = pd.Series(self.incident_sources(tuple(out["city_id"].astype(str).unique())))
+        by_city = out["city_id"].astype(str).map(city_source)
+        out["official_sources"] = (
+            out["incident_sources"].fillna(by_city).fillna(out["count_sources"]).where(out["complete"])
+        )
         for col in ("incidents", "no_time", "derived_counts", "quarantined"):
             out[col] = out[col].fillna(0).astype("int64")
         out = out.sort_values(["name", "month"], ignore_index=True)

@@ -295,6 +295,11 @@ def overview_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
         patched(analysis.compare, "period_series", series),
         patched(analysis.views, "city_places", lambda con: pdx.places),
         patched(analysis.views, "city_names", lambda con: pdx.city_names()),
+        patched(
+            analysis.views,
+            "incident_sources",
+            lambda con, cities, firearm=False: pdx.incident_sources(cities),
+        ),
     ):
         data = t(overview_data, None, CrimeFilter(cities=k.cities, offenses=(k.offense,)), cov)
     return _overview_out(t, data, k)
