@@ -22,6 +22,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Every test (and every server a test starts) writes its audit trail to a scratch file, never
 # to data/audit.duckdb; tests that read the trail set PSP_AUDIT_DB themselves.
 os.environ["PSP_AUDIT_DB"] = str(Path(tempfile.mkdtemp(prefix="psp-audit-")) / "audit.duckdb")
+# Tests choose their store with PSP_DB; the Dataset switch must not also offer the stores a
+# developer's `make run` / `make demo` left in data/ (tests that list datasets set their own).
+os.environ.setdefault("PSP_DATASETS", tempfile.mkdtemp(prefix="psp-datasets-"))
 
 
 def skip_or_fail(reason: str) -> None:
