@@ -207,7 +207,12 @@ def test_sign_in_per_role_through_a_real_oidc_provider(
     assert list(export["who"]) == ["ana@pd.example"]
     detail = json.loads(export["detail"].iloc[0])
     assert detail["rows"] == len(rows) and "source_id" in detail["columns"]
-    assert export["page"].iloc[0] == "city" and "city=memphis_tn" in export["query"].iloc[0]
+    # The export's view: the City profile of Memphis, the first city with incident records in
+    # this store and so the page's default, which the URL leaves out (a link without `city`
+    # reopens the same city on the same store).
+    query = export["query"].iloc[0]
+    assert export["page"].iloc[0] == "city" and "start=2024-01-01" in query
+    assert "city=memphis_tn" in query or "city=" not in query
     assert list(trail[trail["action"] == "sign_out"]["who"]) == ["viewer@pd.example"]
     views = trail[trail["action"] == "view"]
     assert {("viewer@pd.example", "map"), ("ana@pd.example", "city"), ("admin@pd.example", "data")} <= set(
