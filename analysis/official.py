@@ -50,6 +50,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.filters import PART1_OFFENSES, TOTALS
+
 STRAY_SHARE = 0.05
 # The precedence, by source name (ranks 3 and 4 are by kind: incident rollups, other counts).
 NAMED_RANKS: dict[str, int] = {"ucr_return_a": 1, "rtci": 2}
@@ -61,17 +63,7 @@ KIND_LABELS = {
     "incidents": "incident records",
     "counts": "published counts",
 }
-ALL_OFFENSES = [
-    "murder",
-    "rape",
-    "robbery",
-    "aggravated_assault",
-    "burglary",
-    "theft",
-    "motor_vehicle_theft",
-    "violent_crime",
-    "property_crime",
-]
+ALL_OFFENSES = [*PART1_OFFENSES, *TOTALS]  # the vocabulary of monthly_counts.offense, in order
 # The tie-break inside a rank, as an ORDER BY over source_spans-like rows (first_month,
 # last_month, source): the source covering more months, then the source name. The
 # candidates query below applies it per city x offense; incident views (weekly, firearm,
