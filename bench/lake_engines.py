@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
-    from analysis.lake import read_manifest
+    from analysis.sources.lake import read_manifest
     from ingest.lake import export_lake
     from ingest.lake_spark import duckdb_rollups, spark_rollups, spark_session
 

@@ -30,7 +30,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analysis.lake import attach_views, read_manifest, sql_path, table_glob
+from analysis.sources.lake import attach_views, read_manifest, sql_path, table_glob
 from ingest.lake import _CITY, _YEAR, copy_table, rename_partitions
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
 
