@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.sources.lake import LAKE_FORMAT, MANIFEST, read_manifest, sql_path
+from kernel.lake import LAKE_FORMAT, MANIFEST, read_manifest, sql_path
 from kernel.sql import ident
 
 # Temporary partition columns: DuckDB names the folders after them; renamed to city=/year=.

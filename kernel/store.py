@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.sources.lake import attach_views, is_lake
+from kernel.lake import attach_views, is_lake
 
 # The highest migration this code knows: the largest NNNN in ingest/migrations/NNNN_*.sql.
 # (Read from the file names, not imported: analysis/ does not import the write side.)
@@ -35,7 +35,7 @@ def version(path: Path) -> tuple[int, int]:
 
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the store read-only, or raise StoreError with the command that fixes it.
-    A folder holding a lake (analysis/sources/lake.py) opens as views over its Parquet files."""
+    A folder holding a lake (kernel/lake.py) opens as views over its Parquet files."""
     if is_lake(path):
         return connect_lake(path)
     if not path.exists():

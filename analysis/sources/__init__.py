@@ -1,1 +1,1 @@
-"""Where the data comes from: source health, datasets and the lake."""
+"""Where the data comes from: source health and datasets."""
