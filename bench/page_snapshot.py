@@ -99,7 +99,10 @@ def snapshot(db: Path) -> dict[str, Any]:
     for page in PAGES:
         for link in LINKS:
             key = f"{page}?{json.dumps(link, sort_keys=True)}"
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+            at = AppTest.from_file(
+                str(ROOT / "dashboard.py"),
+                default_timeout=float(os.environ.get("PSP_SNAPSHOT_TIMEOUT", "900")),
+            )
             for name, value in link.items():
                 at.query_params[name] = value
             at.switch_page(page)
