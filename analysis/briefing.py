@@ -49,6 +49,7 @@ from analysis.scope import scoped
 from analysis.series import period_series
 from analysis.static_maps import hotspot_chart
 from analysis.stats import compare_counts, days_between, format_p
+from analysis.store import is_demo_store
 from analysis.views import trends_data
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
@@ -439,7 +440,7 @@ def briefing_outline(
         year=year,
         period_label=window.label(),
         cutoff=window.cutoff,
-        demo="demo" in sources,
+        demo=is_demo_store(con),
         sources=sources,
         generated_at=now or datetime.now(),
         link=view_link(base_url, "trends", params),

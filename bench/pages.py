@@ -58,7 +58,6 @@ from analysis.goals import goal_progress, goal_status_by_city, progress
 from analysis.health import (
     coverage_by_source,
     health_by_city_month,
-    is_demo,
     months_without_data,
     quarantine_by_reason,
     series_breaks,
@@ -83,6 +82,7 @@ from analysis.scope import comparison_window, scoped
 from analysis.scope import coverage as scope_coverage
 from analysis.series import cities_in, seasonal_profile
 from analysis.settings import ROOT
+from analysis.store import is_demo_store as is_demo
 from analysis.summaries import coverage_summary, series_summary
 from analysis.views import overview_data, trends_data
 from bench.baseline import PandasStore

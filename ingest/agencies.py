@@ -8,15 +8,13 @@ A city listed again with the same values is a duplicate; changed values replace 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from ingest.importer import Outcome
-from ingest.incidents import run
 from ingest.mapping import DateSpec, Mapping
-from ingest.rowchecks import Params, begin, city_check_sql, city_sql, col, counts, write_quarantine
+from ingest.outcome import Outcome, Step
+from ingest.rowchecks import Params, begin, city_check_sql, city_sql, col, counts, run, write_quarantine
 from ingest.staging import LINE, RAW
 
 
@@ -29,7 +27,7 @@ def _date(spec: DateSpec | None, header: tuple[str, ...], p: Params, name: str) 
 
 
 def load_agencies(
-    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Callable[[str, float], None]
+    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
 ) -> Outcome:
     a = m.agencies
     assert a is not None

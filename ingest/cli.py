@@ -31,10 +31,10 @@ from analysis.health import (
 )
 from analysis.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
 from analysis.settings import db_path
-from analysis.store import StoreError, connect_readonly, schema_version
+from analysis.store import StoreError, connect_readonly, is_demo_store, schema_version
 from ingest.connectors import SOURCES, FetchError, fetch_source
-from ingest.demo import MixedDataError, build_demo
-from ingest.errors import ImportFailed
+from ingest.demo import build_demo
+from ingest.errors import ImportFailed, MixedDataError
 from ingest.goals import DEMO_GOALS_FILE, load_demo_goals
 from ingest.registry import load_registry
 from ingest.store import migrations, write_store
@@ -61,11 +61,6 @@ def _pending_migrations(path: Path) -> list[int]:
 
 
 GOALS_MIGRATION = 3
-
-
-def _is_demo_store(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("select value from store_info where key = 'dataset'").fetchone()
-    return bool(row and row[0] == "demo")
 
 
 @app.command("migrate")
@@ -95,7 +90,7 @@ def demo_cmd(
             with write_store(path) as con:
                 load_registry(con)
                 # A demo store that predates the goals table gets the demo goals too.
-                if GOALS_MIGRATION in pending and _is_demo_store(con):
+                if GOALS_MIGRATION in pending and is_demo_store(con):
                     load_demo_goals(con)
             console.print(f"{path}: applied migrations {pending}")
         console.print(f"{path} exists; not rebuilding (drop --if-missing to rebuild).")

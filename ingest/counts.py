@@ -19,15 +19,13 @@ as accepted and reported as revised).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from ingest.errors import MappingError
-from ingest.importer import Outcome
-from ingest.incidents import run
 from ingest.mapping import TOTAL_PARTS, Mapping
+from ingest.outcome import Outcome, Step
 from ingest.rowchecks import (
     Params,
     begin,
@@ -36,12 +34,11 @@ from ingest.rowchecks import (
     col,
     counts,
     date_sql,
+    run,
     tally,
     write_quarantine,
 )
 from ingest.staging import LINE, RAW
-
-Step = Callable[[str, float], None]
 
 
 def _month_sql(m: Mapping, header: tuple[str, ...], p: Params) -> tuple[str, str]:

@@ -46,12 +46,14 @@ import shapely
 
 from analysis.settings import DATA_DIR
 from analysis.sql import ident
+from analysis.store import DEMO_SOURCE, real_sources
 from ingest.boundaries import outside_boundary
+from ingest.errors import MixedDataError
 from ingest.registry import City, load_cities
 from ingest.rollups import rebuild_rollups
 from ingest.store import finish_import, set_info, start_import
 
-SOURCE = "demo"
+SOURCE = DEMO_SOURCE
 FIRST_YEAR, LAST_YEAR = 2015, 2025
 PART1_COLUMNS = ("09A", "11A", "120", "13A", "220", "theft", "240")
 VIOLENT = ("09A", "11A", "120", "13A")
@@ -119,10 +121,6 @@ class DemoResult:
     seconds: float
     scale: float
     seed: int
-
-
-class MixedDataError(RuntimeError):
-    """Raised rather than mixing demo rows with real ones in one store."""
 
 
 def load_profile(path: Path = DATA_DIR / "demo_profile.toml") -> DemoProfile:
@@ -464,15 +462,10 @@ def expand_chunk(
 
 
 def _refuse_mixing(con: duckdb.DuckDBPyConnection) -> None:
-    row = con.execute(
-        "select string_agg(distinct source, ', ') from ("
-        " select source from incidents where source <> ?"
-        " union all select source from monthly_counts where source <> ?)",
-        [SOURCE, SOURCE],
-    ).fetchone()
-    if row and row[0]:
+    real = real_sources(con)
+    if real:
         raise MixedDataError(
-            f"This store holds real data ({row[0]}); demo rows are never mixed with real "
+            f"This store holds real data ({', '.join(real)}); demo rows are never mixed with real "
             "ones. Build the demo in another store: PSP_DB=data/demo.duckdb python -m ingest demo"
         )
 

@@ -6,14 +6,13 @@ CSV reader and parsed by shapely in one vectorised call. Geometries are reprojec
 WGS84 and stored as WKT (6 decimals). A polygon that does not parse or is empty goes to
 quarantine. Re-importing the same polygons adds nothing; a changed polygon replaces the
 old one. After a districts import, the incidents of that city that have coordinates get
-their district again from the city's preferred layer (ingest.incidents.district_layers),
+their district again from the city's preferred layer (ingest.districts.district_layers),
 and the rollups of the touched sources are rebuilt.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -23,15 +22,13 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
+from ingest.districts import district_layers, spatial_districts
 from ingest.errors import ImportFailed, MappingError
-from ingest.importer import Outcome
-from ingest.incidents import district_layers, spatial_districts
 from ingest.mapping import Mapping
+from ingest.outcome import Outcome, Step
 from ingest.rollups import rebuild_rollups
-from ingest.rowchecks import lookup_cities
+from ingest.rowchecks import counts, lookup_cities, write_quarantine
 from ingest.staging import LINE, RAW, stage_csv
-
-Step = Callable[[str, float], None]
 
 
 def _read_geojson(file: Path, m: Mapping) -> pd.DataFrame:
@@ -143,8 +140,6 @@ def load_geography(
                               from parsed where reason is null and not skip) where rn > 1)
         """  # noqa: S608 - key is one of two fixed column lists
     )
-    from ingest.rowchecks import counts, write_quarantine
-
     out.quarantine_reasons = write_quarantine(con, m.source, import_id)
     step("writing", 0.6)
     if g.target == "city_boundaries":

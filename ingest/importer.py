@@ -39,8 +39,11 @@ from pathlib import Path
 import duckdb
 
 from analysis.settings import ROOT
-from ingest.errors import ImportFailed, MappingError
+from analysis.store import connect_readonly, is_demo_store
+from ingest.errors import ImportFailed, MappingError, MixedDataError
+from ingest.loaders import load
 from ingest.mapping import Mapping, available_sources, load_mapping, mapping_path
+from ingest.outcome import Outcome
 from ingest.registry import load_registry
 from ingest.store import finish_import, set_info, start_import, write_store
 
@@ -53,7 +56,6 @@ __all__ = [
     "ImportFailed",
     "ImportReport",
     "MappingError",
-    "Outcome",
     "import_file",
     "latest_loaded",
     "resolve_mapping",
@@ -123,22 +125,6 @@ def _top(counts: dict[str, int], limit: int = 10) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
-@dataclass
-class Outcome:
-    """What a kind-specific loader reports back to import_file (mutable while it runs)."""
-
-    rows_read: int = 0
-    accepted: int = 0
-    quarantined: int = 0
-    duplicate: int = 0
-    skipped: int = 0
-    quarantine_reasons: dict[str, int] = field(default_factory=dict)
-    skip_reasons: dict[str, int] = field(default_factory=dict)
-    unmapped: dict[str, int] = field(default_factory=dict)
-    written: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
 def resolve_mapping(source: str, mapping: Path | None) -> Mapping:
     """The mapping for `source`: the given file, or data/sources/<source>.toml."""
     if mapping is None:
@@ -172,15 +158,7 @@ def _sha256(path: Path) -> str:
 
 def refuse_demo_store(con: duckdb.DuckDBPyConnection, source: str) -> None:
     """Real data never goes into a store holding the synthetic demo."""
-    from ingest.demo import SOURCE as DEMO
-    from ingest.demo import MixedDataError
-
-    demo = con.execute(
-        "select (select count(*) from incidents where source = ?) + (select count(*) from monthly_counts where source = ?)"
-        " + (select count(*) from store_info where key = 'dataset' and value = 'demo')",
-        [DEMO, DEMO],
-    ).fetchone()
-    if demo and demo[0]:
+    if is_demo_store(con):
         raise MixedDataError(
             f"This store holds the synthetic DEMO dataset; real data ({source}) is never mixed with it. "
             "Import into a store of its own, e.g. --db data/real.duckdb (or PSP_DB=data/real.duckdb)."
@@ -199,10 +177,8 @@ def import_file(
     `mapping` overrides data/sources/<source>.toml (required for source 'generic').
     `progress(label, fraction)` is called as the steps go (fraction in 0..1).
     Raises ImportFailed (file, line, column in the message) and leaves the store as it was;
-    raises ingest.demo.MixedDataError for a store holding demo data.
+    raises ingest.errors.MixedDataError for a store holding demo data.
     """
-    from ingest.loaders import load  # the kind-specific loaders
-
     started = time.perf_counter()
     file = Path(file)
     if source == "generic" and mapping is None:
@@ -347,8 +323,6 @@ def latest_loaded(db: Path, source: str) -> str | None:
     """The latest date (ISO) the store holds for `source`: incidents' occurred_at or the
     last month of its counts; None when the source has nothing yet. For incremental
     fetches (`--since`)."""
-    from analysis.store import connect_readonly
-
     if not Path(db).exists():
         return None
     con = connect_readonly(Path(db))

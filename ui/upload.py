@@ -12,8 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.access import Capability
-from ingest.demo import MixedDataError
-from ingest.errors import ImportFailed, MappingError
+from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.importer import ImportReport, import_file
 from ingest.mapping import available_sources
 from ui import auth

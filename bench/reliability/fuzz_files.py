@@ -24,8 +24,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from bench.reliability.common import MAPPING, leftovers, registry_store, sha256
-from ingest.demo import MixedDataError
-from ingest.errors import ImportFailed
+from ingest.errors import ImportFailed, MixedDataError
 from ingest.importer import import_file
 
 HEADER = [

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from analysis.filters import DAILY, MONTHLY, CrimeFilter
-from analysis.health import is_demo, status_by_city, store_sources
+from analysis.health import status_by_city, store_sources
 from analysis.metrics import counts_by_city_month
 from analysis.registry_read import city_names
+from analysis.store import is_demo_store
 from analysis.summaries import trend_summary
 
 
@@ -93,7 +94,7 @@ def test_status_and_sources(tiny: duckdb.DuckDBPyConnection) -> None:
     assert status.loc["springfield_il", "last_complete_month"] == pd.Timestamp("2024-02-01")
     assert pd.isna(status.loc["houston_tx", "offenses"])
     assert store_sources(tiny) == ["fixture"]
-    assert not is_demo(tiny)
+    assert not is_demo_store(tiny)
 
 
 def test_city_names(tiny: duckdb.DuckDBPyConnection) -> None:

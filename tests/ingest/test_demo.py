@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.demo import MixedDataError, build_demo, load_profile, monthly_plan
+from ingest.demo import build_demo, load_profile, monthly_plan
+from ingest.errors import MixedDataError
 from ingest.registry import load_cities, load_registry
 from ingest.store import write_store
 from tests.fixtures.stores import build_demo_store

@@ -13,8 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.demo import MixedDataError
-from ingest.errors import ImportFailed, MappingError
+from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.importer import ImportReport, import_file
 from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
 
