@@ -12,7 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.mapping import DateSpec, Mapping
+from ingest.mapping.dates import DateSpec
+from ingest.mapping.load import Mapping
 from ingest.outcome import Outcome, Step
 from ingest.rowchecks import Params, begin, city_check_sql, city_sql, col, counts, run, write_quarantine
 from ingest.staging import LINE, RAW

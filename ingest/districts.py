@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.rowchecks import set_columns
 
 

@@ -24,7 +24,7 @@ import shapely
 
 from ingest.districts import district_layers, spatial_districts
 from ingest.errors import ImportFailed, MappingError
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.outcome import Outcome, Step
 from ingest.rollups import rebuild_rollups
 from ingest.rowchecks import counts, lookup_cities, write_quarantine

@@ -42,7 +42,7 @@ from analysis.settings import ROOT
 from analysis.store import connect_readonly, is_demo_store
 from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.loaders import load
-from ingest.mapping import Mapping, available_sources, load_mapping, mapping_path
+from ingest.mapping.load import Mapping, resolve_mapping
 from ingest.outcome import Outcome
 from ingest.registry import load_registry
 from ingest.store import finish_import, set_info, start_import, write_store
@@ -58,7 +58,6 @@ __all__ = [
     "MappingError",
     "import_file",
     "latest_loaded",
-    "resolve_mapping",
 ]
 
 
@@ -123,21 +122,6 @@ class ImportReport:
 
 def _top(counts: dict[str, int], limit: int = 10) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-
-
-def resolve_mapping(source: str, mapping: Path | None) -> Mapping:
-    """The mapping for `source`: the given file, or data/sources/<source>.toml."""
-    if mapping is None:
-        path = mapping_path(source)
-        if not path.exists():
-            known = ", ".join(available_sources())
-            raise MappingError(
-                f"no mapping for source {source!r} (looked for {path}). Known sources: {known}. "
-                "For your own file, write a mapping and use: "
-                "python -m ingest import generic FILE --mapping MY.toml"
-            )
-        return load_mapping(path, default_source=source)
-    return load_mapping(mapping, default_source=None if source == "generic" else source)
 
 
 def _shown_path(path: Path) -> str:

@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 
 from ingest.agencies import load_agencies
-from ingest.counts import load_counts
+from ingest.counts.load import load_counts
 from ingest.geography import load_geography
 from ingest.incidents.load import load_incidents
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.outcome import Outcome, Step
 
 

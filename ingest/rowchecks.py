@@ -18,7 +18,9 @@ import pyarrow as pa
 
 from analysis.sql import ident
 from ingest.errors import MappingError
-from ingest.mapping import CitySpec, DateSpec, Mapping
+from ingest.mapping.dates import DateSpec
+from ingest.mapping.load import Mapping
+from ingest.mapping.place import CitySpec
 from ingest.outcome import Step
 from ingest.staging import Staged, stage_csv
 

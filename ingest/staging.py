@@ -30,7 +30,7 @@ import duckdb
 
 from analysis.sql import ident
 from ingest.errors import ImportFailed
-from ingest.mapping import CsvOptions
+from ingest.mapping.reading import CsvOptions
 
 STAGE = "stage_raw"
 CLEAN = "stage"

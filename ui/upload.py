@@ -14,7 +14,7 @@ import streamlit as st
 from analysis.access import Capability
 from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.importer import ImportReport, import_file
-from ingest.mapping import available_sources
+from ingest.mapping.load import available_sources
 from ui import auth
 from ui.dataset import store_path
 

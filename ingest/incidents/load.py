@@ -11,7 +11,7 @@ from ingest.incidents.cells import h3_cells, located_points, numbered_cells
 from ingest.incidents.locate import locate
 from ingest.incidents.parse import crosswalk_table, parse
 from ingest.incidents.write import accepted_notes, fill_raw, key_and_dedupe, write
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.outcome import Outcome, Step
 from ingest.rollups import rebuild_rollups
 from ingest.rowchecks import begin, counts, tally, write_quarantine

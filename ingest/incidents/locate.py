@@ -12,7 +12,7 @@ from ingest.boundaries import city_polygons, outside_boundary
 from ingest.districts import assign_districts
 from ingest.errors import MappingError
 from ingest.incidents.parse import is_wgs84
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.outcome import Step
 from ingest.rowchecks import set_columns
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import MappingError
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.rowchecks import Params, city_check_sql, city_sql, col, date_bounds, date_sql, run
 from ingest.staging import LINE, RAW, STAGE, cleaned_columns
 

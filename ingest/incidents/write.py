@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
 from ingest.rowchecks import WRITTEN
 from ingest.staging import raw_json_sql
 

@@ -8,7 +8,8 @@ import pytest
 
 from ingest.errors import MappingError
 from ingest.importer import import_file
-from ingest.mapping import SOURCES_DIR, available_sources, load_mapping, read_crosswalk_csv
+from ingest.mapping.load import SOURCES_DIR, available_sources, load_mapping
+from ingest.mapping.offense import read_crosswalk_csv
 from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
 
 MINIMAL = """
