@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ingest.cli import app
+from ingest.cli.app import app
 from tests.conftest import ROOT
 from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
 

@@ -14,7 +14,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from ingest.cli import app
+from ingest.cli.app import app
 from ingest.connectors import RetryPolicy, fetch_source
 from ingest.connectors.fetch import FetchReport
 from ingest.connectors.sources import SOURCES

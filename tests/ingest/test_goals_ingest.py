@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from analysis.goals import Goal, progress
 from analysis.settings import DATA_DIR
-from ingest.cli import app
+from ingest.cli.app import app
 from ingest.demo import load_profile, monthly_plan
 from ingest.goals import (
     DEMO_GOALS_FILE,

@@ -463,7 +463,7 @@ def test_status_shows_the_copies_and_the_gaps(return_a: tuple[Path, dict[str, Im
 
     from typer.testing import CliRunner
 
-    from ingest.cli import app
+    from ingest.cli.app import app
 
     runner = CliRunner()
     result = runner.invoke(app, ["status", "--json", "--db", str(return_a[0])])
