@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from analysis.store import is_demo_store
 from ingest.cli.common import DbOption, build_bar, console, pending_migrations, store_path
-from ingest.demo import build_demo
+from ingest.demo.build import build_demo
 from ingest.errors import ImportFailed, MixedDataError
 from ingest.goals import DEMO_GOALS_FILE, load_demo_goals
 from ingest.public import PUBLIC_DB, build_public, is_stale

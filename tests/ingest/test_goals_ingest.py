@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from analysis.goals import Goal, progress
 from analysis.settings import DATA_DIR
 from ingest.cli.app import app
-from ingest.demo import load_profile, monthly_plan
+from ingest.demo.profile import load_profile, monthly_plan
 from ingest.goals import (
     DEMO_GOALS_FILE,
     GoalError,
