@@ -27,7 +27,8 @@ from pathlib import Path
 import duckdb
 
 from analysis.settings import DATA_DIR, ROOT
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from ingest.store import set_info, write_store
 
 PUBLIC_DIR = DATA_DIR / "public"

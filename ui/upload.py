@@ -13,8 +13,9 @@ import streamlit as st
 
 from analysis.access import Capability
 from ingest.errors import ImportFailed, MappingError, MixedDataError
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
 from ingest.mapping.load import available_sources
+from ingest.outcome import ImportReport
 from ui import auth
 from ui.dataset import store_path
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ingest.connectors.sources import SOURCES
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from ingest.registry import load_registry
 from ingest.store import write_store
 from tests.conftest import ROOT

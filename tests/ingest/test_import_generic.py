@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from ingest.errors import ImportFailed, MappingError, MixedDataError
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
 
 

@@ -20,7 +20,8 @@ from analysis.official import agreement, source_runs
 from analysis.periods import coverage
 from analysis.series import period_series
 from analysis.store import connect_readonly
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 
 README_QUERY = """
 select c.name, year(m.month) as year, sum(m.count) as violent

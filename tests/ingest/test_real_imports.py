@@ -22,7 +22,8 @@ from analysis.filters import CrimeFilter
 from analysis.health import coverage_by_source, months_without_data, series_breaks
 from analysis.metrics import counts_by_city_month
 from analysis.store import connect_readonly
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from tests.ingest.conftest import REAL_FILES, sha256
 
 pytestmark = pytest.mark.realdata

@@ -21,7 +21,8 @@ import pytest
 from analysis.health import months_not_reported, series_breaks, superseded_by_city_year
 from analysis.store import connect_readonly
 from ingest.errors import ImportFailed
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from ingest.public import PUBLIC_DIR
 
 pytestmark = pytest.mark.realdata
