@@ -29,7 +29,6 @@ Design decisions
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +39,7 @@ import duckdb
 from analysis.settings import ROOT
 from analysis.store import connect_readonly, is_demo_store
 from ingest.errors import ImportFailed, MappingError, MixedDataError
+from ingest.hashing import file_sha256
 from ingest.loaders import load
 from ingest.mapping.load import Mapping, resolve_mapping
 from ingest.outcome import ImportReport, Outcome, top
@@ -66,14 +66,6 @@ def _shown_path(path: Path) -> str:
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def refuse_demo_store(con: duckdb.DuckDBPyConnection, source: str) -> None:
@@ -115,7 +107,7 @@ def import_file(
     # The file's hash is computed beside the import (hashlib releases the GIL) and recorded
     # before the commit: it costs a second core's time instead of a step of its own.
     with ThreadPoolExecutor(max_workers=1) as hasher, write_store(Path(db)) as con:
-        sha = hasher.submit(_sha256, file)
+        sha = hasher.submit(file_sha256, file)
         load_registry(con)
         refuse_demo_store(con, spec.source)
         import_id = start_import(con, spec.source, spec.kind, str(file.resolve()))

@@ -29,9 +29,9 @@ from ingest.goals import (
     parse_goals,
     remove_goal,
 )
+from ingest.hashing import file_sha256 as sha
 from ingest.registry import load_cities
 from ingest.store import write_store
-from tests.fixtures.goals import sha256_of as sha
 
 GOOD = GoalSpec("memphis_tn", "violent_crime", (2024,), -10.0, date(2025, 1, 1), date(2025, 12, 31))
 

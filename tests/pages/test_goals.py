@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from tests.fixtures.goals import sha256_of as sha
+from ingest.hashing import file_sha256 as sha
 
 PAGE = "views/goals.py"
 
