@@ -118,7 +118,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ingest.demo.build import build_demo
-    from ingest.goals import load_demo_goals
+    from ingest.goals.goals_file import load_demo_goals
     from ingest.registry import load_registry
     from ingest.store import write_store
 

@@ -27,14 +27,10 @@ def _date(spec: DateSpec | None, header: tuple[str, ...], p: Params, name: str) 
     return f"try_strptime({raw}, ${name}_fmt)::date", raw
 
 
-def load_agencies(
-    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
-) -> Outcome:
+def _parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -> None:
+    """Temp table `parsed`: the agency's fields, its dates and population, the first failing check."""
     a = m.agencies
     assert a is not None
-    staged = begin(con, m, file, step)
-    header = staged.columns
-    out = Outcome(rows_read=staged.rows)
     p: Params = {"skip_other": m.city.other == "skip", "city_field": m.city.column}
     city_join, city_id, city_raw = city_sql(m.city, header, p)
     text = {
@@ -81,6 +77,16 @@ def load_agencies(
         """,  # noqa: S608 - identifiers come from analysis.sql.ident (allow-list: the file's header)
         p,
     )
+
+
+def load_agencies(
+    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
+) -> Outcome:
+    """An aggregator's table of agencies -> agency_sources (one row per city)."""
+    staged = begin(con, m, file, step)
+    header = staged.columns
+    out = Outcome(rows_read=staged.rows)
+    _parse(con, m, header)
     con.execute("update parsed set field = null where reason is null")
     con.execute(
         """

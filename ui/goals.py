@@ -34,15 +34,9 @@ from analysis.goals import (
 )
 from analysis.registry_read import city_names, data_span, district_names
 from analysis.store import StoreError
-from ingest.goals import (
-    GoalError,
-    GoalSpec,
-    InterventionSpec,
-    add_goals,
-    add_intervention,
-    parse_goals,
-    remove_goal,
-)
+from ingest.goals.goals_file import parse_goals
+from ingest.goals.spec import GoalError, GoalSpec, InterventionSpec
+from ingest.goals.write import add_goals, add_intervention, remove_goal
 from ui import auth
 from ui.data import query
 from ui.dataset import store_path

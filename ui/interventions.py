@@ -17,7 +17,7 @@ from analysis.interventions import (
     interventions_by_city,
 )
 from analysis.registry_read import city_names
-from ingest.goals import InterventionSpec
+from ingest.goals.spec import InterventionSpec
 from ui.data import query
 from ui.goals import can_edit, create_intervention, flash, show_problems
 from ui.url_state import url_selectbox

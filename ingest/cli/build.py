@@ -12,7 +12,8 @@ from analysis.store import is_demo_store
 from ingest.cli.common import DbOption, build_bar, console, pending_migrations, store_path
 from ingest.demo.build import build_demo
 from ingest.errors import ImportFailed, MixedDataError
-from ingest.goals import DEMO_GOALS_FILE, load_demo_goals
+from ingest.goals.goals_file import load_demo_goals
+from ingest.goals.spec import DEMO_GOALS_FILE
 from ingest.public import PUBLIC_DB, build_public, is_stale
 from ingest.registry import load_registry
 from ingest.store import migrations, write_store

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ingest.cli.common import DbOption, console, fail, store_path
-from ingest.connectors import SOURCES, FetchError, fetch_source
+from ingest.connectors import SOURCES, FetchError, FetchReport, fetch_source
 from ingest.errors import ImportFailed, MixedDataError
 from ingest.importer import import_file
 
@@ -109,6 +109,11 @@ def fetch_cmd(
                 soft_wrap=True,
             )
             raise typer.Exit(2) from None
+    _print_fetched(report, download_only)
+
+
+def _print_fetched(report: FetchReport, download_only: bool) -> None:
+    """What the fetch wrote, and the import's report (or how to import the file)."""
     start = "the beginning" if report.since is None else f"{report.since:%Y-%m-%d}"
     console.print(
         f"{report.source}: {report.rows:,} rows from {start} ({report.since_origin}) in "

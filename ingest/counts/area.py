@@ -63,7 +63,22 @@ def load_area(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_i
     out.unmapped = tally(
         con, "select category, count(*) from cmp where offense is null and status <> 'same' group by 1"
     )
-    # monthly_counts of this source are a pure function of its area_counts: rebuild them.
+    _rebuild_monthly(con, m)
+    n = con.execute("select count(*) from monthly_counts where source = ?", [m.source]).fetchone()
+    out.written["monthly_counts"] = int(n[0]) if n else 0
+    mapped = sorted({v for v in m.counts.categories.values() if v})
+    unmapped = sorted(k for k, v in m.counts.categories.items() if not v)
+    out.notes.append(
+        f"categories summed into monthly_counts: {', '.join(mapped) or 'none'}; kept in area_counts only "
+        f"(no honest Part I match): {', '.join(unmapped) or 'none'}"
+    )
+    if revised:
+        out.notes.append(f"{revised:,} area counts differ from the store's and were replaced")
+
+
+def _rebuild_monthly(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
+    """monthly_counts of this source are a pure function of its area_counts: rebuild them
+    (a month without a row for a mapped category counts 0)."""
     con.execute("delete from monthly_counts where source = ?", [m.source])
     con.execute(
         """
@@ -80,13 +95,3 @@ def load_area(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_i
         """,
         {"source": m.source},
     )
-    n = con.execute("select count(*) from monthly_counts where source = ?", [m.source]).fetchone()
-    out.written["monthly_counts"] = int(n[0]) if n else 0
-    mapped = sorted({v for v in m.counts.categories.values() if v})
-    unmapped = sorted(k for k, v in m.counts.categories.items() if not v)
-    out.notes.append(
-        f"categories summed into monthly_counts: {', '.join(mapped) or 'none'}; kept in area_counts only "
-        f"(no honest Part I match): {', '.join(unmapped) or 'none'}"
-    )
-    if revised:
-        out.notes.append(f"{revised:,} area counts differ from the store's and were replaced")

@@ -125,6 +125,18 @@ def choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) ->
         "update parsed set dup = 'superseded copy (kept in superseded_counts)'"
         " where line in (select line from copies where copies > 1 and copy <> chosen)"
     )
+    _set_aside(con, m, import_id)
+    return tally(
+        con,
+        "select ci.name || ' ' || year(c.month) || ': copy ' || c.chosen, count(distinct c.month)"
+        " from copies c join cities ci using (city_id) where c.copies > 1 group by 1 order by 1",
+    )
+
+
+def _set_aside(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> None:
+    """The copies not chosen go to superseded_counts, with the rule that set them aside."""
+    d = m.counts.duplicates
+    assert d is not None
     reason = f"{d.keep} {d.compare or 'copy'} per {d.per}" + (f": {d.why}" if d.why else "")
     con.execute(
         """
@@ -138,11 +150,6 @@ def choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) ->
         ) where count is not null
         """,
         [m.source, reason, import_id],
-    )
-    return tally(
-        con,
-        "select ci.name || ' ' || year(c.month) || ': copy ' || c.chosen, count(distinct c.month)"
-        " from copies c join cities ci using (city_id) where c.copies > 1 group by 1 order by 1",
     )
 
 

@@ -23,7 +23,8 @@ from analysis.goals import (
     progress,
     project_end,
 )
-from ingest.goals import GoalSpec, add_goals
+from ingest.goals.spec import GoalSpec
+from ingest.goals.write import add_goals
 from tests.fixtures.goals import ACTUAL_2025, SEASONAL_2024, violent_counts
 
 MONTHS_2025 = pd.date_range("2025-01-01", "2025-12-01", freq="MS")

@@ -17,18 +17,9 @@ from analysis.goals import Goal, progress
 from analysis.settings import DATA_DIR
 from ingest.cli.app import app
 from ingest.demo.profile import load_profile, monthly_plan
-from ingest.goals import (
-    DEMO_GOALS_FILE,
-    GoalError,
-    GoalSpec,
-    InterventionSpec,
-    add_goals,
-    add_intervention,
-    load_demo_goals,
-    load_goals_file,
-    parse_goals,
-    remove_goal,
-)
+from ingest.goals.goals_file import load_demo_goals, load_goals_file, parse_goals
+from ingest.goals.spec import DEMO_GOALS_FILE, GoalError, GoalSpec, InterventionSpec
+from ingest.goals.write import add_goals, add_intervention, remove_goal
 from ingest.hashing import file_sha256 as sha
 from ingest.registry import load_cities
 from ingest.store import write_store
