@@ -36,8 +36,6 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.settings import ROOT
-from analysis.store import connect_readonly, is_demo_store
 from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.hashing import file_sha256
 from ingest.loaders import load
@@ -45,6 +43,8 @@ from ingest.mapping.load import Mapping, resolve_mapping
 from ingest.outcome import ImportReport, Outcome, top
 from ingest.registry import load_registry
 from ingest.store import finish_import, set_info, start_import, write_store
+from kernel.settings import ROOT
+from kernel.store import connect_readonly, is_demo_store
 
 Progress = Callable[[str, float], None]
 # Below this many rows a high quarantine share says little about the mapping (a daily

@@ -16,13 +16,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from analysis.sql import ident
 from ingest.errors import MappingError
 from ingest.mapping.dates import DateSpec
 from ingest.mapping.load import Mapping
 from ingest.mapping.place import CitySpec
 from ingest.outcome import Step
 from ingest.staging import Staged, stage_csv
+from kernel.sql import ident
 
 FIRST_DATE = datetime(1900, 1, 1)
 # Named parameters shared by the generated SQL.

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from analysis.store import is_demo_store
 from ingest.cli.common import DbOption, build_bar, console, pending_migrations, store_path
 from ingest.demo.build import build_demo
 from ingest.errors import ImportFailed, MixedDataError
@@ -17,6 +16,7 @@ from ingest.goals.spec import DEMO_GOALS_FILE
 from ingest.public import PUBLIC_DB, build_public, is_stale
 from ingest.registry import load_registry
 from ingest.store import migrations, write_store
+from kernel.store import is_demo_store
 
 GOALS_MIGRATION = 3
 

@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analysis.settings import db_path
-from analysis.store import schema_version
 from ingest.store import migrations
+from kernel.settings import db_path
+from kernel.store import schema_version
 
 console = Console(stderr=True)
 

@@ -10,10 +10,10 @@ from typing import Annotated
 import duckdb
 import typer
 
-from analysis.store import StoreError
 from ingest.cli.common import DbOption, console, fail, store_path
 from ingest.lake import export_lake, replace_tables
 from ingest.lake_spark import spark_rollups
+from kernel.store import StoreError
 
 
 def _print_written(written: dict[str, int]) -> None:

@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analysis.health import (
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
+from analysis.sources.health import (
     agency_population_by_year,
     coverage_by_source,
     health_by_city_month,
@@ -26,9 +27,8 @@ from analysis.health import (
     superseded_by_city_year,
     upstream_sources,
 )
-from analysis.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
-from analysis.store import StoreError, connect_readonly
 from ingest.cli.common import DbOption, console, store_path
+from kernel.store import StoreError, connect_readonly
 
 
 def status_cmd(

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from analysis.settings import SETTINGS
-from analysis.store import StoreError
 from ingest.connectors.arcgis import fetch_arcgis
 from ingest.connectors.files import fetch_census_places, fetch_rtci
 from ingest.connectors.http import FetchError, PortalClient, RetryPolicy
@@ -31,6 +29,8 @@ from ingest.connectors.socrata import fetch_socrata
 from ingest.connectors.sources import SOURCES, Progress, Source
 from ingest.importer import import_file, latest_loaded
 from ingest.outcome import ImportReport
+from kernel.settings import SETTINGS
+from kernel.store import StoreError
 
 DEFAULT_CENSUS_YEAR = 2023
 

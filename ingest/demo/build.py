@@ -11,8 +11,6 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
-from analysis.sql import ident
-from analysis.store import real_sources
 from ingest.demo.offenses import expand_chunk
 from ingest.demo.places import CityGeometry, city_geometry, load_boundaries
 from ingest.demo.profile import FIRST_YEAR, LAST_YEAR, SOURCE, load_profile, monthly_plan
@@ -20,6 +18,8 @@ from ingest.errors import MixedDataError
 from ingest.registry import City, load_cities
 from ingest.rollups import rebuild_rollups
 from ingest.store import finish_import, set_info, start_import
+from kernel.sql import ident
+from kernel.store import real_sources
 
 # The tables whose demo rows a new build replaces.
 DEMO_TABLES = ("incidents", "daily_counts", "monthly_counts", "districts", "city_boundaries", "quarantine")

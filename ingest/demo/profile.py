@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.settings import DATA_DIR
-from analysis.store import DEMO_SOURCE
 from ingest.registry import City
+from kernel.settings import DATA_DIR
+from kernel.store import DEMO_SOURCE
 
 SOURCE = DEMO_SOURCE
 FIRST_YEAR, LAST_YEAR = 2015, 2025

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.official import refresh_official
+from analysis.series.official import refresh_official
 from ingest.goals.spec import DEMO_GOALS_FILE, GoalError, GoalSpec
 from ingest.goals.validate import validate_goal
 from ingest.goals.write import add_goals, insert_goals

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from analysis.settings import DATA_DIR
+from kernel.settings import DATA_DIR
 
 TARGET_MIN, TARGET_MAX = -90.0, 100.0
 MAX_PERIOD_MONTHS = 60

@@ -9,8 +9,8 @@ from datetime import date
 
 import duckdb
 
-from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
-from analysis.registry_read import city_names, district_names
+from analysis.query.registry import city_names, district_names
+from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
 from ingest.goals.spec import (
     MAX_BASELINE_YEARS,
     MAX_PERIOD_MONTHS,

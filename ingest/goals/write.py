@@ -10,10 +10,10 @@ from typing import TypeVar
 
 import duckdb
 
-from analysis.store import connect_readonly
 from ingest.goals.spec import GOAL_SOURCES, INTERVENTION_SOURCES, GoalError, GoalSpec, InterventionSpec
 from ingest.goals.validate import batch_problems, validate_intervention
 from ingest.store import write_store
+from kernel.store import connect_readonly
 
 T = TypeVar("T")
 

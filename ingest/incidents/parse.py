@@ -2,7 +2,7 @@
 NIBRS codes from the crosswalk, and the first failing check as the quarantine reason).
 
 The statement is parsed.sql; this module fills its placeholders with SQL expressions
-over the file's columns (quoted by analysis.sql.ident, the file's header being the
+over the file's columns (quoted by kernel.sql.ident, the file's header being the
 allow-list) and binds every value as a named parameter.
 """
 

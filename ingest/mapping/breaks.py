@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analysis.filters import OFFENSE_KEYS
+from analysis.query.filters import OFFENSE_KEYS
 from ingest.errors import MappingError
 from ingest.mapping.table import TomlTable
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from analysis.filters import OFFENSE_KEYS
+from analysis.query.filters import OFFENSE_KEYS
 from ingest.errors import MappingError
 from ingest.mapping.dates import DateSpec, parse_date
 from ingest.mapping.table import TomlTable

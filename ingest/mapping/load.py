@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from analysis.settings import DATA_DIR
 from ingest.errors import MappingError
 from ingest.mapping.breaks import BreakSpec, parse_breaks
 from ingest.mapping.counts import CountsSpec, parse_counts
@@ -25,6 +24,7 @@ from ingest.mapping.place import (
 from ingest.mapping.reading import CsvOptions, IdSpec, parse_csv, parse_id
 from ingest.mapping.source import Format, Kind, SourceSection, parse_source
 from ingest.mapping.table import TomlTable
+from kernel.settings import DATA_DIR
 
 SOURCES_DIR = DATA_DIR / "sources"
 # The tables of a mapping file, each read by its section's parser.

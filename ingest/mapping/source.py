@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from analysis.filters import PART1_OFFENSES
+from analysis.query.filters import PART1_OFFENSES
 from ingest.mapping.table import TomlTable
 
 Kind = Literal["incidents", "monthly_counts", "period_counts", "geography", "agencies"]

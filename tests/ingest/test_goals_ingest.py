@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.goals import Goal, progress
-from analysis.settings import DATA_DIR
+from analysis.goals.progress import Goal, progress
 from ingest.cli.app import app
 from ingest.demo.profile import load_profile, monthly_plan
 from ingest.goals.goals_file import load_demo_goals, load_goals_file, parse_goals
@@ -23,6 +22,7 @@ from ingest.goals.write import add_goals, add_intervention, remove_goal
 from ingest.hashing import file_sha256 as sha
 from ingest.registry import load_cities
 from ingest.store import write_store
+from kernel.settings import DATA_DIR
 
 GOOD = GoalSpec("memphis_tn", "violent_crime", (2024,), -10.0, date(2025, 1, 1), date(2025, 12, 31))
 
