@@ -39,7 +39,7 @@ def ingest_key() -> str:
 
 def rows_for_scale(scale: float, seed: int = 42) -> int:
     """Exact number of offenses a demo build at `scale` writes (the sum of its plan)."""
-    from ingest.demo import load_profile, monthly_plan
+    from ingest.demo.profile import load_profile, monthly_plan
     from ingest.registry import load_cities
 
     return int(monthly_plan(load_profile(), load_cities(), scale, seed)["n"].sum())
@@ -117,8 +117,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True)
     args = parser.parse_args()
 
-    from ingest.demo import build_demo
-    from ingest.goals import load_demo_goals
+    from ingest.demo.build import build_demo
+    from ingest.goals.goals_file import load_demo_goals
     from ingest.registry import load_registry
     from ingest.store import write_store
 

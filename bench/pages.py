@@ -83,7 +83,6 @@ from analysis.series.periods import coverage
 from analysis.sources.health import (
     coverage_by_source,
     health_by_city_month,
-    is_demo,
     months_without_data,
     quarantine_by_reason,
     series_breaks,
@@ -93,6 +92,7 @@ from analysis.text.summaries import coverage_summary, series_summary
 from bench.baseline import PandasStore
 from bench.combos import Combo
 from kernel.settings import ROOT
+from kernel.store import is_demo_store as is_demo
 from report.briefing import briefing_outline, briefing_slide
 
 Outputs = dict[str, Any]

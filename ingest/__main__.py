@@ -1,3 +1,3 @@
-from ingest.cli import app
+from ingest.cli.app import app
 
 app(prog_name="python -m ingest")

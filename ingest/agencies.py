@@ -8,15 +8,14 @@ A city listed again with the same values is a duplicate; changed values replace 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from ingest.importer import Outcome
-from ingest.incidents import run
-from ingest.mapping import DateSpec, Mapping
-from ingest.rowchecks import Params, begin, city_check_sql, city_sql, col, counts, write_quarantine
+from ingest.mapping.dates import DateSpec
+from ingest.mapping.load import Mapping
+from ingest.outcome import Outcome, Step
+from ingest.rowchecks import Params, begin, city_check_sql, city_sql, col, counts, run, write_quarantine
 from ingest.staging import LINE, RAW
 
 
@@ -28,14 +27,10 @@ def _date(spec: DateSpec | None, header: tuple[str, ...], p: Params, name: str) 
     return f"try_strptime({raw}, ${name}_fmt)::date", raw
 
 
-def load_agencies(
-    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Callable[[str, float], None]
-) -> Outcome:
+def _parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -> None:
+    """Temp table `parsed`: the agency's fields, its dates and population, the first failing check."""
     a = m.agencies
     assert a is not None
-    staged = begin(con, m, file, step)
-    header = staged.columns
-    out = Outcome(rows_read=staged.rows)
     p: Params = {"skip_other": m.city.other == "skip", "city_field": m.city.column}
     city_join, city_id, city_raw = city_sql(m.city, header, p)
     text = {
@@ -82,6 +77,16 @@ def load_agencies(
         """,  # noqa: S608 - identifiers come from kernel.sql.ident (allow-list: the file's header)
         p,
     )
+
+
+def load_agencies(
+    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
+) -> Outcome:
+    """An aggregator's table of agencies -> agency_sources (one row per city)."""
+    staged = begin(con, m, file, step)
+    header = staged.columns
+    out = Outcome(rows_read=staged.rows)
+    _parse(con, m, header)
     con.execute("update parsed set field = null where reason is null")
     con.execute(
         """

@@ -1,4 +1,4 @@
-"""The one error an import raises: what went wrong, in which file, on which line and column."""
+"""The errors of the write side: what went wrong, in which file, on which line and column."""
 
 from __future__ import annotations
 
@@ -36,3 +36,7 @@ class MappingError(ImportFailed):
 class OutOfSpace(ImportFailed):
     """The disk (or this process's file-size limit) ran out while the new version of the
     store was being written; the copy was discarded and the store is as it was."""
+
+
+class MixedDataError(RuntimeError):
+    """Raised rather than mixing demo rows with real ones in one store."""

@@ -6,14 +6,13 @@ CSV reader and parsed by shapely in one vectorised call. Geometries are reprojec
 WGS84 and stored as WKT (6 decimals). A polygon that does not parse or is empty goes to
 quarantine. Re-importing the same polygons adds nothing; a changed polygon replaces the
 old one. After a districts import, the incidents of that city that have coordinates get
-their district again from the city's preferred layer (ingest.incidents.district_layers),
+their district again from the city's preferred layer (ingest.districts.district_layers),
 and the rollups of the touched sources are rebuilt.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -23,15 +22,13 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
+from ingest.districts import district_layers, spatial_districts
 from ingest.errors import ImportFailed, MappingError
-from ingest.importer import Outcome
-from ingest.incidents import district_layers, spatial_districts
-from ingest.mapping import Mapping
+from ingest.mapping.load import Mapping
+from ingest.outcome import Outcome, Step
 from ingest.rollups import rebuild_rollups
-from ingest.rowchecks import lookup_cities
+from ingest.rowchecks import counts, lookup_cities, write_quarantine
 from ingest.staging import LINE, RAW, stage_csv
-
-Step = Callable[[str, float], None]
 
 
 def _read_geojson(file: Path, m: Mapping) -> pd.DataFrame:
@@ -82,22 +79,11 @@ def _read_wkt_csv(con: duckdb.DuckDBPyConnection, file: Path, m: Mapping) -> pd.
     return frame
 
 
-def load_geography(
-    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
-) -> Outcome:
+def _parse(con: duckdb.DuckDBPyConnection, m: Mapping, frame: pd.DataFrame) -> None:
+    """Temp table `parsed`: each polygon's city, name and WKT, the first failing check, and
+    polygons repeated in the file."""
     g = m.geography
     assert g is not None
-    step("reading", 0.1)
-    frame = _read_geojson(file, m) if m.format == "geojson" else _read_wkt_csv(con, file, m)
-    needed = [c for c in (m.city.column, g.name) if c]
-    for column in needed:
-        if column not in frame.columns:
-            raise ImportFailed(
-                "the mapping names a property/column the file does not have", file, column=column
-            )
-    out = Outcome(rows_read=len(frame))
-    lookup_cities(con, m)
-    step("checking", 0.4)
     table = pa.table(
         {
             "line": pa.array(frame[LINE].to_numpy(dtype="int64")),
@@ -143,10 +129,12 @@ def load_geography(
                               from parsed where reason is null and not skip) where rn > 1)
         """  # noqa: S608 - key is one of two fixed column lists
     )
-    from ingest.rowchecks import counts, write_quarantine
 
-    out.quarantine_reasons = write_quarantine(con, m.source, import_id)
-    step("writing", 0.6)
+
+def _write(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
+    """Polygons already stored unchanged are duplicates; the others replace the stored ones."""
+    g = m.geography
+    assert g is not None
     if g.target == "city_boundaries":
         existing = "select city_id, geometry_wkt from city_boundaries where source = ?"
         match = "e.city_id = parsed.city_id"
@@ -181,6 +169,30 @@ def load_geography(
             " select city_id, ?, name, ?, wkt from parsed where reason is null and not skip and dup is null",
             [g.area_kind, m.source],
         )
+
+
+def load_geography(
+    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step
+) -> Outcome:
+    """Polygons (GeoJSON or WKT in a CSV) -> city_boundaries, districts or area_shapes;
+    new districts re-assign the incidents of their cities."""
+    g = m.geography
+    assert g is not None
+    step("reading", 0.1)
+    frame = _read_geojson(file, m) if m.format == "geojson" else _read_wkt_csv(con, file, m)
+    needed = [c for c in (m.city.column, g.name) if c]
+    for column in needed:
+        if column not in frame.columns:
+            raise ImportFailed(
+                "the mapping names a property/column the file does not have", file, column=column
+            )
+    out = Outcome(rows_read=len(frame))
+    lookup_cities(con, m)
+    step("checking", 0.4)
+    _parse(con, m, frame)
+    out.quarantine_reasons = write_quarantine(con, m.source, import_id)
+    step("writing", 0.6)
+    _write(con, m)
     out.quarantined, out.duplicate, out.skipped, out.skip_reasons = counts(con)
     row = con.execute(
         "select count(*) from parsed where reason is null and not skip and dup is null"

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from ingest.importer import Outcome
-from ingest.mapping import Mapping
+from ingest.agencies import load_agencies
+from ingest.counts.load import load_counts
+from ingest.geography import load_geography
+from ingest.incidents.load import load_incidents
+from ingest.mapping.load import Mapping
+from ingest.outcome import Outcome, Step
 
 
-def load(
-    con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Callable[[str, float], None]
-) -> Outcome:
+def load(con: duckdb.DuckDBPyConnection, m: Mapping, file: Path, import_id: int, step: Step) -> Outcome:
     """Run the loader for m.kind inside the caller's write transaction."""
     if m.kind == "incidents":
-        from ingest.incidents import load_incidents
-
         return load_incidents(con, m, file, import_id, step)
     if m.kind in ("monthly_counts", "period_counts"):
-        from ingest.counts import load_counts
-
         return load_counts(con, m, file, import_id, step)
     if m.kind == "agencies":
-        from ingest.agencies import load_agencies
-
         return load_agencies(con, m, file, import_id, step)
-    from ingest.geography import load_geography
-
     return load_geography(con, m, file, import_id, step)

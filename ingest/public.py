@@ -26,7 +26,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from ingest.store import set_info, write_store
 from kernel.settings import DATA_DIR, ROOT
 
@@ -84,7 +85,8 @@ def _inputs(public_dir: Path) -> list[Path]:
     files = [public_dir / rel for _, rel in PUBLIC_FILES]
     files += sorted((DATA_DIR / "sources").glob("*"))
     files += sorted(p for p in DATA_DIR.glob("*") if p.suffix in (".toml", ".csv"))
-    files += sorted(INGEST_DIR.rglob("*.py")) + sorted((INGEST_DIR / "migrations").glob("*.sql"))
+    # The code, its SQL files (migrations and the statements beside their modules).
+    files += sorted(INGEST_DIR.rglob("*.py")) + sorted(INGEST_DIR.rglob("*.sql"))
     return [f for f in files if f.is_file()]
 
 

@@ -8,21 +8,40 @@ here fill and read those columns with set-based SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ingest.errors import MappingError
-from ingest.mapping import CitySpec, DateSpec, Mapping
+from ingest.mapping.dates import DateSpec
+from ingest.mapping.load import Mapping
+from ingest.mapping.place import CitySpec
+from ingest.outcome import Step
 from ingest.staging import Staged, stage_csv
 from kernel.sql import ident
 
 FIRST_DATE = datetime(1900, 1, 1)
 # Named parameters shared by the generated SQL.
 Params = dict[str, Any]
+# The rows of `parsed` a loader writes: passed every check, in scope, not a duplicate.
+WRITTEN = "reason is null and not skip and dup is null"
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: Params) -> None:
+    """Execute with only the named parameters the SQL uses (DuckDB rejects extras)."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    con.execute(sql, {k: v for k, v in params.items() if k in used})
+
+
+def set_columns(con: duckdb.DuckDBPyConnection, frame: pa.Table, sets: str) -> None:
+    """Update `parsed` from an Arrow table keyed on `line` (`sets`: fixed SQL text)."""
+    con.register("located", frame)
+    con.execute(f"update parsed set {sets} from located l where parsed.line = l.line")  # noqa: S608 - fixed text
+    con.unregister("located")
 
 
 def col(name: str, header: tuple[str, ...], alias: str = "s") -> str:
@@ -63,7 +82,7 @@ def begin(
     con: duckdb.DuckDBPyConnection,
     m: Mapping,
     file: Path,
-    step: Callable[[str, float], None],
+    step: Step,
     clean: bool = True,
 ) -> Staged:
     """The first steps of every CSV loader: stage the file (see stage_csv for `clean`),

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import ImportFailed
-from ingest.mapping import CsvOptions
+from ingest.mapping.reading import CsvOptions
 from kernel.sql import ident
 
 STAGE = "stage_raw"
@@ -166,6 +166,34 @@ def _diagnose(path: Path) -> tuple[int | None, str]:
     return None, ""
 
 
+def _raise_first_reject(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions) -> None:
+    """The first line the CSV reader rejected, as ImportFailed (an encoding problem says
+    which encoding to declare); nothing when every line was read."""
+    reject = con.execute(
+        "select line, column_name, error_type, error_message, csv_line from stage_rejects"
+        " order by line limit 1"
+    ).fetchone()
+    if reject is not None:
+        line, column, kind, message, text = reject
+        snippet = (text or "")[:120]
+        if "ENCODING" in str(kind).upper():
+            raise ImportFailed(
+                f"the file is not valid {opts.encoding} text (the line reads: {snippet!r}). If it was saved "
+                f"in another encoding, say so in the mapping: [csv] encoding = {_other_encoding(opts)!r} "
+                "(DuckDB reads utf-8, utf-16 and latin-1).",
+                path,
+                line=int(line),
+                column=column if isinstance(column, str) else None,
+            )
+        raise ImportFailed(
+            f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
+            "match its header; fix or remove this line and import again.",
+            path,
+            line=int(line),
+            column=column if isinstance(column, str) else None,
+        )
+
+
 def stage_csv(
     con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOptions, needed: list[str], clean: bool = True
 ) -> Staged:
@@ -201,29 +229,7 @@ def stage_csv(
         raise ImportFailed(
             f"the CSV reader failed ({first}){': ' + why if why else ''}", path, line=line
         ) from None
-    reject = con.execute(
-        "select line, column_name, error_type, error_message, csv_line from stage_rejects"
-        " order by line limit 1"
-    ).fetchone()
-    if reject is not None:
-        line, column, kind, message, text = reject
-        snippet = (text or "")[:120]
-        if "ENCODING" in str(kind).upper():
-            raise ImportFailed(
-                f"the file is not valid {opts.encoding} text (the line reads: {snippet!r}). If it was saved "
-                f"in another encoding, say so in the mapping: [csv] encoding = {_other_encoding(opts)!r} "
-                "(DuckDB reads utf-8, utf-16 and latin-1).",
-                path,
-                line=int(line),
-                column=column if isinstance(column, str) else None,
-            )
-        raise ImportFailed(
-            f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
-            "match its header; fix or remove this line and import again.",
-            path,
-            line=int(line),
-            column=column if isinstance(column, str) else None,
-        )
+    _raise_first_reject(con, path, opts)
     row = con.execute(f"select count(*) from {STAGE}").fetchone()  # noqa: S608
     if not row or not row[0]:
         raise ImportFailed(

@@ -23,6 +23,10 @@ SCHEMA_VERSION = max(
 )
 
 
+# The `source` of every row the synthetic demo generator writes (ingest/demo/).
+DEMO_SOURCE = "demo"
+
+
 class StoreError(RuntimeError):
     """The store is missing or cannot be used; the message says what to run."""
 
@@ -96,3 +100,44 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     row = con.execute("select coalesce(max(version), 0) from schema_migrations").fetchone()
     return int(row[0]) if row else 0
+
+
+def _present(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> set[str]:
+    """Which of `tables` exist (tables or views) in the current database."""
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_catalog = current_database() and table_name in (select unnest(?::varchar[]))",
+        [list(tables)],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def is_demo_store(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store holds the synthetic demo: store_info says `dataset = demo`, or a
+    demo row is in the citywide counts or the incident rollup. The one demo check: pages
+    label the data with it, and the write side refuses to mix real rows into such a store.
+
+    Asked on every page: small tables, stopping at the first demo row. A table an old
+    store lacks (before its migration) is left out."""
+    checks = {
+        "store_info": "exists (select 1 from store_info where key = 'dataset' and value = $demo)",
+        "monthly_counts": "exists (select 1 from monthly_counts where source = $demo)",
+        "incident_months": "exists (select 1 from incident_months where source = $demo)",
+    }
+    present = _present(con, tuple(checks))
+    if not present:
+        return False
+    sql = "select " + " or ".join(v for k, v in checks.items() if k in present)
+    row = con.execute(sql, {"demo": DEMO_SOURCE}).fetchone()
+    return bool(row and row[0])
+
+
+def real_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sources of the store's rows that are not the demo's (incidents and citywide
+    counts), sorted: a demo build refuses a store where this is not empty."""
+    rows = con.execute(
+        "select distinct source from (select source from incidents where source <> $demo"
+        " union all select source from monthly_counts where source <> $demo) order by source",
+        {"demo": DEMO_SOURCE},
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -50,6 +50,7 @@ from analysis.series.official import incident_sources
 from analysis.series.periods import Coverage, YtdWindow, coverage
 from analysis.sources.health import store_sources
 from analysis.stats.exact import compare_counts, days_between, format_p
+from kernel.store import is_demo_store
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
 TREND_YEARS = 5  # years of monthly history on a trend slide
@@ -439,7 +440,7 @@ def briefing_outline(
         year=year,
         period_label=window.label(),
         cutoff=window.cutoff,
-        demo="demo" in sources,
+        demo=is_demo_store(con),
         sources=sources,
         generated_at=now or datetime.now(),
         link=view_link(base_url, "trends", params),

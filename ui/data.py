@@ -17,9 +17,9 @@ import duckdb
 import streamlit as st
 
 from analysis.access import NEEDS, allows, guard
-from analysis.sources.health import is_demo, store_sources
+from analysis.sources.health import store_sources
 from kernel.settings import suppress_k
-from kernel.store import StoreError, connect_readonly, cursor, version
+from kernel.store import StoreError, connect_readonly, cursor, is_demo_store, version
 from ui import auth
 from ui.dataset import store_path
 
@@ -96,7 +96,7 @@ def sources() -> list[str]:
 
 def demo_banner() -> None:
     """A banner on every page while anything shown comes from the synthetic demo data."""
-    if query(is_demo):
+    if query(is_demo_store):
         st.warning(
             "**DEMO DATA** — every number on this page comes from a synthetic dataset "
             "generated for demonstration (`python -m ingest demo`). It is not real crime "

@@ -33,15 +33,9 @@ from analysis.goals.progress import (
 from analysis.query.registry import city_names, data_span, district_names
 from analysis.series.city_series import SERIES_LABELS
 from analysis.stats.cusum import CusumParams
-from ingest.goals import (
-    GoalError,
-    GoalSpec,
-    InterventionSpec,
-    add_goals,
-    add_intervention,
-    parse_goals,
-    remove_goal,
-)
+from ingest.goals.goals_file import parse_goals
+from ingest.goals.spec import GoalError, GoalSpec, InterventionSpec
+from ingest.goals.write import add_goals, add_intervention, remove_goal
 from kernel.store import StoreError
 from ui import auth
 from ui.data import query

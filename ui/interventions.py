@@ -17,7 +17,7 @@ from analysis.goals.interventions import (
 )
 from analysis.query.registry import city_names
 from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES
-from ingest.goals import InterventionSpec
+from ingest.goals.spec import InterventionSpec
 from ui.data import query
 from ui.goals import can_edit, create_intervention, flash, show_problems
 from ui.url_state import url_selectbox

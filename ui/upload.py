@@ -12,10 +12,10 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.access import Capability
-from ingest.demo import MixedDataError
-from ingest.errors import ImportFailed, MappingError
-from ingest.importer import ImportReport, import_file
-from ingest.mapping import available_sources
+from ingest.errors import ImportFailed, MappingError, MixedDataError
+from ingest.importer import import_file
+from ingest.mapping.load import available_sources
+from ingest.outcome import ImportReport
 from ui import auth
 from ui.dataset import store_path
 

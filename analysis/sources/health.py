@@ -72,17 +72,6 @@ def store_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when anything in the store comes from the synthetic demo generator.
-
-    Asked on every page: two small tables, stopping at the first demo row."""
-    row = con.execute(
-        "select exists (select 1 from monthly_counts where source = 'demo')"
-        " or exists (select 1 from incident_months where source = 'demo')"
-    ).fetchone()
-    return bool(row and row[0])
-
-
 # --- Data health of real imports: per source, per city x month, series breaks -------------
 
 SOURCE_KINDS_SQL = """

@@ -3,7 +3,6 @@ and running `python -m ingest import` as a separate process."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -46,14 +45,6 @@ def registry_store(path: Path) -> Path:
     with write_store(path) as con:
         load_registry(con)
     return path
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def leftovers(store: Path) -> list[str]:

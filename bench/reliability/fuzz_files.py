@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from bench.reliability.common import MAPPING, leftovers, registry_store, sha256
-from ingest.demo import MixedDataError
-from ingest.errors import ImportFailed
+from bench.reliability.common import MAPPING, leftovers, registry_store
+from ingest.errors import ImportFailed, MixedDataError
+from ingest.hashing import file_sha256 as sha256
 from ingest.importer import import_file
 
 HEADER = [

@@ -27,7 +27,8 @@ from ingest.connectors.files import fetch_census_places, fetch_rtci
 from ingest.connectors.http import FetchError, PortalClient, RetryPolicy
 from ingest.connectors.socrata import fetch_socrata
 from ingest.connectors.sources import SOURCES, Progress, Source
-from ingest.importer import ImportReport, import_file, latest_loaded
+from ingest.importer import import_file, latest_loaded
+from ingest.outcome import ImportReport
 from kernel.settings import SETTINGS
 from kernel.store import StoreError
 

@@ -4,7 +4,6 @@ server for the connector tests, loaded with real-sample rows."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from ingest.connectors.sources import SOURCES
-from ingest.importer import ImportReport, import_file
-from ingest.registry import load_registry
-from ingest.store import write_store
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from tests.conftest import ROOT
 from tests.ingest.portal_samples import Samples, build_samples
 from tests.ingest.portals import PortalServer, start
@@ -41,23 +39,12 @@ REAL_FILES: list[tuple[str, str]] = [
 ]
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="session")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("base") / "base.duckdb"
-    with write_store(path) as con:
-        load_registry(con)
-    return path
-
 
 @pytest.fixture()
-def store(base_store: Path, tmp_path: Path) -> Path:
-    """A fresh migrated store with the registry and no data."""
+def store(registry_only_store_path: Path, tmp_path: Path) -> Path:
+    """A fresh migrated store with the registry and no data (a copy of the session's)."""
     path = tmp_path / "store.duckdb"
-    shutil.copyfile(base_store, path)
+    shutil.copyfile(registry_only_store_path, path)
     return path
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ingest.cli import app
+from ingest.cli.app import app
+from ingest.hashing import file_sha256
 from tests.conftest import ROOT
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
+from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 runner = CliRunner()
 
@@ -40,14 +41,14 @@ def test_import_prints_the_summary(store: Path) -> None:
 def test_import_error_exit_code_and_message(store: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(EXAMPLE_CSV.read_text().splitlines()[0] + "\nA,B\n")
-    before = sha256(store)
+    before = file_sha256(store)
     result = runner.invoke(
         app, ["import", "generic", str(bad), "--mapping", str(EXAMPLE_MAPPING), "--db", str(store)]
     )
     assert result.exit_code == 2
     out = " ".join(result.output.split())  # rich wraps long lines
     assert "line 2" in out and "missing columns" in out and "was not changed" in out
-    assert sha256(store) == before
+    assert file_sha256(store) == before
 
 
 def test_status_json_has_every_health_table(store: Path) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ingest.cli import app
+from ingest.cli.app import app
 from ingest.connectors import FetchError, OfflineError, RetryPolicy, fetch_source
 from ingest.connectors import fetch as fetch_module
 from ingest.connectors.fetch import resolve_since

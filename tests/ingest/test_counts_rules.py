@@ -11,7 +11,7 @@ import pytest
 
 from ingest.errors import MappingError
 from ingest.importer import import_file
-from ingest.mapping import load_mapping
+from ingest.mapping.load import load_mapping
 
 MAPPING = """
 [source]

@@ -8,7 +8,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.demo import MixedDataError, build_demo, load_profile, monthly_plan
+from ingest.demo.build import build_demo
+from ingest.demo.profile import load_profile, monthly_plan
+from ingest.errors import MixedDataError
 from ingest.registry import load_cities, load_registry
 from ingest.store import write_store
 from tests.fixtures.stores import build_demo_store
@@ -148,7 +150,7 @@ def test_every_demo_offense_lies_inside_its_city_polygon(demo: duckdb.DuckDBPyCo
 
     import shapely
 
-    from ingest.demo import BOUNDARIES
+    from ingest.demo.profile import BOUNDARIES
 
     polygons = {
         f["properties"]["GEOID"]: shapely.geometry.shape(f["geometry"])
@@ -200,7 +202,7 @@ def test_demo_hot_spots_sit_inside_the_city(demo: duckdb.DuckDBPyConnection) -> 
 
 def test_bundled_boundaries_are_the_census_file(shared_data: Path) -> None:
     """data/public/geography holds a byte-identical copy of the Census file in ../shared."""
-    from ingest.demo import BOUNDARIES
+    from ingest.demo.profile import BOUNDARIES
 
     original = shared_data / "raw" / "geography" / "psp_city_boundaries_cb2015.geojson"
     assert BOUNDARIES.read_bytes() == original.read_bytes()

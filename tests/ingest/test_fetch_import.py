@@ -14,11 +14,11 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from ingest.cli import app
+from ingest.cli.app import app
 from ingest.connectors import RetryPolicy, fetch_source
 from ingest.connectors.fetch import FetchReport
 from ingest.connectors.sources import SOURCES
-from ingest.mapping import load_mapping, mapping_path
+from ingest.mapping.load import load_mapping, mapping_path
 from tests.ingest.portal_samples import Samples
 from tests.ingest.portals import PortalServer
 

@@ -14,24 +14,15 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.goals.progress import Goal, progress
-from ingest.cli import app
-from ingest.demo import load_profile, monthly_plan
-from ingest.goals import (
-    DEMO_GOALS_FILE,
-    GoalError,
-    GoalSpec,
-    InterventionSpec,
-    add_goals,
-    add_intervention,
-    load_demo_goals,
-    load_goals_file,
-    parse_goals,
-    remove_goal,
-)
+from ingest.cli.app import app
+from ingest.demo.profile import load_profile, monthly_plan
+from ingest.goals.goals_file import load_demo_goals, load_goals_file, parse_goals
+from ingest.goals.spec import DEMO_GOALS_FILE, GoalError, GoalSpec, InterventionSpec
+from ingest.goals.write import add_goals, add_intervention, remove_goal
+from ingest.hashing import file_sha256 as sha
 from ingest.registry import load_cities
 from ingest.store import write_store
 from kernel.settings import DATA_DIR
-from tests.fixtures.goals import sha256_of as sha
 
 GOOD = GoalSpec("memphis_tn", "violent_crime", (2024,), -10.0, date(2025, 1, 1), date(2025, 12, 31))
 

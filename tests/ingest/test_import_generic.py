@@ -13,10 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.demo import MixedDataError
-from ingest.errors import ImportFailed, MappingError
-from ingest.importer import ImportReport, import_file
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
+from ingest.errors import ImportFailed, MappingError, MixedDataError
+from ingest.hashing import file_sha256
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
+from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 
 def rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -170,7 +171,7 @@ def test_malformed_file_fails_and_leaves_store_identical(
     words: str,
 ) -> None:
     example()  # the store holds data: it must come out byte-identical
-    before = sha256(store)
+    before = file_sha256(store)
     bad = tmp_path / "bad.csv"
     bad.write_text(content)
     with pytest.raises(ImportFailed) as caught:
@@ -178,14 +179,14 @@ def test_malformed_file_fails_and_leaves_store_identical(
     err = caught.value
     assert err.file == bad and err.line == line and err.column == column
     assert words in str(err) and str(bad) in str(err) and f"line {line}" in str(err)
-    assert sha256(store) == before
+    assert file_sha256(store) == before
     assert not list(store.parent.glob(".*.tmp*")), "temporary copy left behind"
 
 
 def test_invalid_utf8_names_the_line(
     example: Callable[..., ImportReport], store: Path, tmp_path: Path
 ) -> None:
-    before = sha256(store)
+    before = file_sha256(store)
     bad = tmp_path / "latin1.csv"
     bad.write_bytes(
         EXAMPLE_CSV.read_bytes()
@@ -194,13 +195,13 @@ def test_invalid_utf8_names_the_line(
     with pytest.raises(ImportFailed, match=r"line 14.*(utf-8|unicode)") as caught:
         example(bad)
     assert caught.value.line == 14
-    assert sha256(store) == before
+    assert file_sha256(store) == before
 
 
 def test_mostly_failing_rows_mean_a_wrong_mapping(
     example: Callable[..., ImportReport], store: Path, tmp_path: Path
 ) -> None:
-    before = sha256(store)
+    before = file_sha256(store)
     mapping = write_mapping(
         tmp_path, **{'format = "%m/%d/%Y"           #': 'format = "%Y-%m-%d"           #'}
     )
@@ -210,7 +211,7 @@ def test_mostly_failing_rows_mean_a_wrong_mapping(
     with pytest.raises(ImportFailed, match=r"24 of 24 rows .*bad date.*does not fit") as caught:
         example(big, mapping=mapping)
     assert caught.value.line == 2 and caught.value.column == "occurred_date"
-    assert sha256(store) == before
+    assert file_sha256(store) == before
     # A small file is not judged: its bad rows are simply quarantined.
     report = example(mapping=mapping)
     assert report.rows_quarantined == 12 and report.rows_accepted == 0
@@ -272,10 +273,10 @@ def test_city_from_a_column(store: Path, tmp_path: Path) -> None:
 def test_real_data_is_refused_in_a_demo_store(demo_store_path: Path, tmp_path: Path) -> None:
     copy = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_store_path, copy)
-    before = sha256(copy)
+    before = file_sha256(copy)
     with pytest.raises(MixedDataError, match="never mixed"):
         import_file(copy, "generic", EXAMPLE_CSV, mapping=EXAMPLE_MAPPING)
-    assert sha256(copy) == before
+    assert file_sha256(copy) == before
 
 
 def test_unknown_source_and_missing_mapping(store: Path) -> None:

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.errors import ImportFailed
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
+from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 HEADER = EXAMPLE_CSV.read_text().splitlines()[0]
 GOOD_ROWS = EXAMPLE_CSV.read_text().splitlines()[1:]
@@ -56,9 +57,9 @@ def csv_bytes(draw: st.DrawFn) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory, base_store: Path) -> Path:
+def workdir(tmp_path_factory: pytest.TempPathFactory, registry_only_store_path: Path) -> Path:
     path = tmp_path_factory.mktemp("prop")
-    shutil.copyfile(base_store, path / "store.duckdb")
+    shutil.copyfile(registry_only_store_path, path / "store.duckdb")
     return path
 
 
@@ -68,12 +69,12 @@ def test_malformed_csv_never_crashes(workdir: Path, data: bytes) -> None:
     store = workdir / "store.duckdb"
     csv = workdir / "input.csv"
     csv.write_bytes(data)
-    before = sha256(store)
+    before = file_sha256(store)
     try:
         report = import_file(store, "generic", csv, mapping=EXAMPLE_MAPPING)
     except ImportFailed as exc:
         assert str(csv) in str(exc)
-        assert sha256(store) == before, "a failed import changed the store"
+        assert file_sha256(store) == before, "a failed import changed the store"
         return
     assert report.rows_read == (
         report.rows_accepted + report.rows_quarantined + report.rows_duplicate + report.rows_skipped
@@ -87,7 +88,7 @@ def test_header_only_is_refused(store: Path, tmp_path: Path) -> None:
     """A header without rows is not an import (issue 11): refused, the store unchanged."""
     csv = tmp_path / "empty.csv"
     csv.write_text(HEADER + "\n")
-    before = sha256(store)
+    before = file_sha256(store)
     with pytest.raises(ImportFailed, match="header but no rows"):
         import_file(store, "generic", csv, mapping=EXAMPLE_MAPPING)
-    assert sha256(store) == before
+    assert file_sha256(store) == before

@@ -10,25 +10,26 @@ import pytest
 
 from analysis.sources.health import source_descriptions
 from ingest.errors import ImportFailed
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
+from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 
 def test_header_only_csv_is_refused_and_not_logged(store: Path, tmp_path: Path) -> None:
-    before = sha256(store)
+    before = file_sha256(store)
     header = tmp_path / "header_only.csv"
     header.write_text(EXAMPLE_CSV.read_text().splitlines()[0] + "\n")
     with pytest.raises(ImportFailed, match="header but no rows") as err:
         import_file(store, "generic", header, mapping=EXAMPLE_MAPPING)
     assert err.value.line == 2
-    assert sha256(store) == before
+    assert file_sha256(store) == before
     con = duckdb.connect(str(store), read_only=True)
     assert con.execute("select count(*) from imports").fetchone() == (0,)
     con.close()
 
 
 def test_latin1_file_suggests_the_csv_encoding(store: Path, tmp_path: Path) -> None:
-    before = sha256(store)
+    before = file_sha256(store)
     text = EXAMPLE_CSV.read_text().replace("Murder", "Homicidio en la calle Peñas", 1)
     latin = tmp_path / "latin.csv"
     latin.write_bytes(text.encode("latin-1"))
@@ -36,7 +37,7 @@ def test_latin1_file_suggests_the_csv_encoding(store: Path, tmp_path: Path) -> N
         import_file(store, "generic", latin, mapping=EXAMPLE_MAPPING)
     assert "[csv] encoding = 'latin-1'" in str(err.value)
     assert err.value.line == 2
-    assert sha256(store) == before
+    assert file_sha256(store) == before
     # With the suggested setting the same file imports.
     fixed = tmp_path / "latin.toml"
     mapping = EXAMPLE_MAPPING.read_text()

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import MappingError
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
-from ingest.mapping import SOURCES_DIR, available_sources, load_mapping, read_crosswalk_csv
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256
+from ingest.mapping.load import SOURCES_DIR, available_sources, load_mapping
+from ingest.mapping.offense import read_crosswalk_csv
+from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 MINIMAL = """
 [source]
@@ -103,10 +105,10 @@ def test_mapping_mistakes_name_file_and_key(tmp_path: Path, change: tuple[str, s
 def test_crosswalk_to_a_code_that_is_not_nibrs_fails_before_writing(store: Path, tmp_path: Path) -> None:
     text = EXAMPLE_MAPPING.read_text().replace('"MURDER" = "09A"', '"MURDER" = "09X"')
     path = write(tmp_path, text)
-    before = sha256(store)
+    before = file_sha256(store)
     with pytest.raises(MappingError, match=r"not NIBRS codes.*'MURDER' -> '09X'"):
         import_file(store, "generic", EXAMPLE_CSV, mapping=path)
-    assert sha256(store) == before
+    assert file_sha256(store) == before
 
 
 def test_unknown_crs_and_city_are_reported(store: Path, tmp_path: Path) -> None:

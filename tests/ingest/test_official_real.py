@@ -19,7 +19,8 @@ from analysis.series.monthly import period_series
 from analysis.series.official import agreement, source_runs
 from analysis.series.periods import coverage
 from analysis.stats.cusum import alerts_from_cusum, cusum_by_series
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
 
 README_QUERY = """

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from ingest.errors import ImportFailed
+from ingest.hashing import file_sha256
 from ingest.public import PUBLIC_DIR, PUBLIC_FILES, build_public, fingerprint, is_stale, stored_fingerprint
-from tests.ingest.conftest import sha256
 
 pytestmark = pytest.mark.realdata
 
@@ -55,12 +55,12 @@ def test_rebuilt_only_when_stale(public_store: Path, tmp_path: Path) -> None:
 def test_a_failed_build_leaves_the_previous_store(public_store: Path, tmp_path: Path) -> None:
     path = tmp_path / "public.duckdb"
     shutil.copyfile(public_store, path)
-    before = sha256(path)
+    before = file_sha256(path)
     broken = tmp_path / "broken"
     shutil.copytree(PUBLIC_DIR, broken)
     rtci = next(rel for source, rel in PUBLIC_FILES if source == "rtci")
     (broken / rtci).write_bytes(b"date,agency_full\n2019-01-01\n")  # a row shorter than its header
     with pytest.raises(ImportFailed):
         build_public(path, public_dir=broken)
-    assert sha256(path) == before
+    assert file_sha256(path) == before
     assert not list(tmp_path.glob(".public.duckdb*"))

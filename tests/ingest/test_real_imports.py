@@ -21,9 +21,11 @@ import pytest
 from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.sources.health import coverage_by_source, months_without_data, series_breaks
-from ingest.importer import ImportReport, import_file
+from ingest.hashing import file_sha256
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.conftest import REAL_FILES, sha256
+from tests.ingest.conftest import REAL_FILES
 
 pytestmark = pytest.mark.realdata
 
@@ -688,8 +690,8 @@ def test_failed_real_import_leaves_real_store_identical(
 
     db = tmp_path / "copy.duckdb"
     shutil.copyfile(real_store[0], db)
-    before = sha256(db)
+    before = file_sha256(db)
     wrong = shared_data / "raw/memphis/memphis_personal_robberies_2019.csv.gz"
     with pytest.raises(ImportFailed, match="column 'incident_no'"):
         import_file(db, "cincinnati", wrong)  # Memphis's file with Cincinnati's mapping
-    assert sha256(db) == before
+    assert file_sha256(db) == before

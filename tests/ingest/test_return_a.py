@@ -20,7 +20,8 @@ import pytest
 
 from analysis.sources.health import months_not_reported, series_breaks, superseded_by_city_year
 from ingest.errors import ImportFailed
-from ingest.importer import ImportReport, import_file
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
 from ingest.public import PUBLIC_DIR
 from kernel.store import connect_readonly
 
@@ -463,7 +464,7 @@ def test_status_shows_the_copies_and_the_gaps(return_a: tuple[Path, dict[str, Im
 
     from typer.testing import CliRunner
 
-    from ingest.cli import app
+    from ingest.cli.app import app
 
     runner = CliRunner()
     result = runner.invoke(app, ["status", "--json", "--db", str(return_a[0])])

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from tests.fixtures.goals import sha256_of as sha
+from ingest.hashing import file_sha256 as sha
 
 PAGE = "views/goals.py"
 
@@ -149,7 +149,8 @@ def test_alerts_list_links_to_trends(app: Callable[..., AppTest], goals_store: P
 
 def test_status_chips_say_the_status_in_words(goals_store: Path) -> None:
     from analysis.goals.progress import goal_status_by_city
-    from ingest.goals import GoalSpec, add_goals
+    from ingest.goals.spec import GoalSpec
+    from ingest.goals.write import add_goals
     from ui.goals import goal_chips_by_city_html, goal_chips_html, status_chip_html
 
     chip = status_chip_html("at risk", "Violent crime")

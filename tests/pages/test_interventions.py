@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.fixtures.goals import sha256_of as sha
+from ingest.hashing import file_sha256 as sha
 
 PAGE = "views/interventions.py"
 

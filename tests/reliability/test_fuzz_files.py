@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.reliability import fuzz_files
-from bench.reliability.common import MAPPING, registry_store, sha256
+from bench.reliability.common import MAPPING, registry_store
 from ingest.errors import ImportFailed
+from ingest.hashing import file_sha256 as sha256
 from ingest.importer import import_file
 from ingest.staging import cleaned_columns
 

@@ -17,7 +17,8 @@ from analysis.goals.interventions import (
     interventions_by_city,
     its_fit,
 )
-from ingest.goals import InterventionSpec, add_intervention
+from ingest.goals.spec import InterventionSpec
+from ingest.goals.write import add_intervention
 
 MONTHS = pd.date_range("2016-01-01", "2021-12-01", freq="MS")  # 72 months
 FIRST_POST = pd.Timestamp("2019-01-01")  # 36 before, 36 after

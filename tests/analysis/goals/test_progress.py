@@ -23,7 +23,8 @@ from analysis.goals.progress import (
     project_end,
 )
 from analysis.series.city_series import monthly_series
-from ingest.goals import GoalSpec, add_goals
+from ingest.goals.spec import GoalSpec
+from ingest.goals.write import add_goals
 from tests.fixtures.goals import ACTUAL_2025, SEASONAL_2024, violent_counts
 
 MONTHS_2025 = pd.date_range("2025-01-01", "2025-12-01", freq="MS")

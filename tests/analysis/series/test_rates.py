@@ -12,8 +12,9 @@ import pytest
 from analysis.query.filters import DAILY, MONTHLY, CrimeFilter
 from analysis.query.registry import city_names
 from analysis.series.rates import counts_by_city_month
-from analysis.sources.health import is_demo, status_by_city, store_sources
+from analysis.sources.health import status_by_city, store_sources
 from analysis.text.summaries import trend_summary
+from kernel.store import is_demo_store
 
 
 def test_violent_crime_by_city_month(tiny: duckdb.DuckDBPyConnection) -> None:
@@ -93,7 +94,7 @@ def test_status_and_sources(tiny: duckdb.DuckDBPyConnection) -> None:
     assert status.loc["springfield_il", "last_complete_month"] == pd.Timestamp("2024-02-01")
     assert pd.isna(status.loc["houston_tx", "offenses"])
     assert store_sources(tiny) == ["fixture"]
-    assert not is_demo(tiny)
+    assert not is_demo_store(tiny)
 
 
 def test_city_names(tiny: duckdb.DuckDBPyConnection) -> None:

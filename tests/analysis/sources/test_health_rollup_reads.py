@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.series.official import last_month_by_city
-from analysis.sources.health import is_demo, status_by_city
+from analysis.sources.health import status_by_city
+from kernel.store import is_demo_store
 
 
 def test_last_complete_month_by_city_on_tiny(tiny: duckdb.DuckDBPyConnection) -> None:
@@ -30,8 +31,8 @@ def test_last_complete_month_matches_status_on_demo(demo: duckdb.DuckDBPyConnect
 
 
 def test_is_demo(tiny: duckdb.DuckDBPyConnection, demo: duckdb.DuckDBPyConnection) -> None:
-    assert is_demo(demo)
-    assert not is_demo(tiny)
+    assert is_demo_store(demo)
+    assert not is_demo_store(tiny)
 
 
 def test_firearm_series_unchanged_by_city_restriction(demo: duckdb.DuckDBPyConnection) -> None:

@@ -20,31 +20,16 @@ from rich.table import Table
 
 from analysis.goals.interventions import interventions_by_city
 from analysis.goals.progress import goal_status_by_city
-from ingest.goals import (
-    GoalError,
-    GoalSpec,
-    InterventionSpec,
-    add_goals,
-    add_intervention,
-    load_goals_file,
-    remove_goal,
-)
-from kernel.settings import db_path
+from ingest.cli.common import DbOption, console, store_path
+from ingest.goals.goals_file import load_goals_file
+from ingest.goals.spec import GoalError, GoalSpec, InterventionSpec
+from ingest.goals.write import add_goals, add_intervention, remove_goal
 from kernel.store import StoreError, connect_readonly
 
 goals_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Measurable goals per city.")
 interventions_app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Interventions (programme starts) per city."
 )
-console = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Store path (default: $PSP_DB or data/public.duckdb).")
-]
-
-
-def _path(db: Path | None) -> Path:
-    return db if db is not None else db_path()
 
 
 def _date(value: str) -> date:
@@ -114,7 +99,7 @@ def goals_add(
         note=note,
     )
     with _reported():
-        ids = add_goals(_path(db), [spec], source="user")
+        ids = add_goals(store_path(db), [spec], source="user")
     console.print(f"Goal {ids[0]} added.")
 
 
@@ -128,7 +113,7 @@ def goals_load(
 ) -> None:
     """Load every goal of a TOML file (all or nothing)."""
     with _reported():
-        ids = load_goals_file(_path(db), file, source="file", replace=replace)
+        ids = load_goals_file(store_path(db), file, source="file", replace=replace)
     console.print(f"{len(ids)} goals loaded from {file}.")
 
 
@@ -136,7 +121,7 @@ def goals_load(
 def goals_remove(goal_id: Annotated[int, typer.Argument(help="The goal's id.")], db: DbOption = None) -> None:
     """Remove one goal."""
     with _reported():
-        remove_goal(_path(db), goal_id)
+        remove_goal(store_path(db), goal_id)
     console.print(f"Goal {goal_id} removed.")
 
 
@@ -146,7 +131,7 @@ def goals_list(
     db: DbOption = None,
 ) -> None:
     """Every goal with its status as of its last complete month."""
-    con = _readonly(_path(db))
+    con = _readonly(store_path(db))
     frame = goal_status_by_city(con)
     con.close()
     if as_json:
@@ -189,7 +174,7 @@ def interventions_add(
         note=note,
     )
     with _reported():
-        new_id = add_intervention(_path(db), spec, source="user")
+        new_id = add_intervention(store_path(db), spec, source="user")
     console.print(f"Intervention {new_id} added.")
 
 
@@ -199,7 +184,7 @@ def interventions_list(
     db: DbOption = None,
 ) -> None:
     """Every intervention, by city."""
-    con = _readonly(_path(db))
+    con = _readonly(store_path(db))
     frame = interventions_by_city(con)
     con.close()
     if as_json:
