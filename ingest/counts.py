@@ -27,7 +27,7 @@ import duckdb
 from ingest.errors import MappingError
 from ingest.importer import Outcome
 from ingest.incidents import run
-from ingest.mapping import TOTAL_PARTS, Mapping
+from ingest.mapping import Mapping
 from ingest.rowchecks import (
     Params,
     begin,
@@ -40,6 +40,7 @@ from ingest.rowchecks import (
     write_quarantine,
 )
 from ingest.staging import LINE, RAW
+from kernel.vocabulary import TOTAL_PARTS
 
 Step = Callable[[str, float], None]
 
@@ -241,7 +242,7 @@ def _lump_sums(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> di
         ),
         runs as (
             select city_id, min(month) as first, max(month) as last from (
-                select *, year(month) * 12 + month(month)
+                select *, datediff('month', date '2000-01-01', month)
                           - row_number() over (partition by city_id order by month) as grp
                 from zeros
             ) group by city_id, grp
@@ -275,7 +276,7 @@ def _lump_sums(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> di
     return tally(
         con,
         "select ci.name || ' ' || strftime(l.first, '%Y-%m') || '..' || strftime(l.month, '%Y-%m'),"
-        " (year(l.month) * 12 + month(l.month)) - (year(l.first) * 12 + month(l.first)) + 1"
+        " datediff('month', l.first, l.month) + 1"
         " from lumps l join cities ci using (city_id) order by 1",
     )
 

@@ -27,11 +27,13 @@ from typing import Any, TypeVar
 import duckdb
 
 from analysis.query.registry import city_names, district_names
-from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.series.city_series import monthly_series
 from analysis.series.official import refresh_official
 from ingest.store import write_store
+from kernel.months import months_spanned
 from kernel.settings import DATA_DIR
 from kernel.store import connect_readonly
+from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 
 TARGET_MIN, TARGET_MAX = -90.0, 100.0
 MAX_PERIOD_MONTHS = 60
@@ -86,10 +88,6 @@ class InterventionSpec:
     note: str | None = None
 
 
-def _months_between(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month + 1
-
-
 def _text_problems(label: str, value: str | None) -> list[str]:
     if value is not None and len(value) > MAX_TEXT:
         return [f"The {label} is {len(value)} characters long; keep it under {MAX_TEXT}."]
@@ -119,9 +117,9 @@ def validate_goal(con: duckdb.DuckDBPyConnection, spec: GoalSpec) -> list[str]:
         )
     if spec.deadline < spec.start_date:
         problems.append(f"The deadline ({spec.deadline}) is before the start date ({spec.start_date}).")
-    elif _months_between(spec.start_date, spec.deadline) > MAX_PERIOD_MONTHS:
+    elif months_spanned(spec.start_date, spec.deadline) > MAX_PERIOD_MONTHS:
         problems.append(
-            f"The goal runs {_months_between(spec.start_date, spec.deadline)} months; "
+            f"The goal runs {months_spanned(spec.start_date, spec.deadline)} months; "
             f"keep it to {MAX_PERIOD_MONTHS} months (five years) or fewer."
         )
     years = spec.baseline_years

@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from analysis.query.filters import OFFENSE_KEYS, PART1_OFFENSES
 from ingest.errors import MappingError
 from kernel.settings import DATA_DIR
+from kernel.vocabulary import OFFENSE_KEYS, PART1_OFFENSES
 
 SOURCES_DIR = DATA_DIR / "sources"
 
@@ -30,11 +30,6 @@ Format = Literal["csv", "geojson", "wkt-csv"]
 KINDS: tuple[str, ...] = ("incidents", "monthly_counts", "period_counts", "geography", "agencies")
 FORMATS: tuple[str, ...] = ("csv", "geojson", "wkt-csv")
 CITY_MATCH: tuple[str, ...] = ("city_id", "name", "rtci_agency", "census_geoid")
-# Part I offense groups and their parts: a total is derived only when every part is there.
-TOTAL_PARTS: dict[str, tuple[str, ...]] = {
-    "violent_crime": ("murder", "rape", "robbery", "aggravated_assault"),
-    "property_crime": ("burglary", "theft", "motor_vehicle_theft"),
-}
 
 
 @dataclass(frozen=True)
@@ -762,7 +757,6 @@ def available_sources() -> list[str]:
 
 
 __all__ = [
-    "PART1_OFFENSES",
     "BreakSpec",
     "CountsSpec",
     "DuplicatesSpec",

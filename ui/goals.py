@@ -31,7 +31,6 @@ from analysis.goals.progress import (
     interval_basis,
 )
 from analysis.query.registry import city_names, data_span, district_names
-from analysis.series.city_series import SERIES_LABELS
 from analysis.stats.cusum import CusumParams
 from ingest.goals import (
     GoalError,
@@ -43,6 +42,7 @@ from ingest.goals import (
     remove_goal,
 )
 from kernel.store import StoreError
+from kernel.vocabulary import SERIES_LABELS
 from ui import auth
 from ui.data import query
 from ui.dataset import store_path

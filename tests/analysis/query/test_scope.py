@@ -12,15 +12,14 @@ import pytest
 from analysis.query.filters import CrimeFilter
 from analysis.query.scope import (
     Window,
-    add_months,
     comparison_window,
     coverage,
     incident_source,
-    month_end,
     month_label,
     scoped,
     whole_months,
 )
+from kernel.months import add_months, month_end
 
 
 def window(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> Window | None:

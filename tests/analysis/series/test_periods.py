@@ -8,7 +8,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from analysis.series.periods import SourceSpan, YtdWindow, add_months, common_cutoff, coverage, month_end
+from analysis.series.periods import SourceSpan, YtdWindow, common_cutoff, coverage
+from kernel.months import add_months, month_end
 
 
 def test_coverage_of_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
