@@ -4,6 +4,8 @@ each rule also has a negative test that feeds the checker a bad snippet."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,6 +128,25 @@ def test_import_check_sees_imports_inside_functions() -> None:
     assert forbidden_imports(snippet, {"ui"}) == ["5: imports ui.data"]
     assert forbidden_imports("import importlib\nimportlib.import_module('bench.run')\n", {"bench"})
     assert forbidden_imports("from kernel.settings import ROOT\n", {"analysis"}) == []
+
+
+def test_streamlit_is_not_loaded_by_the_read_and_write_sides() -> None:
+    # At run time too, in a fresh interpreter: a third-party import that pulls Streamlit in
+    # would slip past the source check above.
+    modules = [
+        ".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for package in ("kernel", "analysis", "ingest", "report")
+        for f in _files(package)
+        if f.name != "__main__.py"
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))\n"
+        "print(bad[:3]); sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"streamlit loaded: {result.stdout}{result.stderr}"
 
 
 @pytest.mark.parametrize("package", ("ui", "views", "dashboard.py"))
