@@ -45,4 +45,6 @@ def months_spanned(first: date, last: date) -> int:
 def month_indexes(months: Any) -> npt.NDArray[np.int64]:
     """`month_index` of every value of a Series, Index or array of dates/timestamps."""
     stamps = pd.DatetimeIndex(pd.to_datetime(months))
-    return np.asarray(stamps.year, dtype="int64") * 12 + np.asarray(stamps.month, dtype="int64") - 1
+    years: npt.NDArray[np.int64] = np.asarray(stamps.year, dtype="int64")
+    numbers: npt.NDArray[np.int64] = np.asarray(stamps.month, dtype="int64")
+    return years * 12 + numbers - 1
