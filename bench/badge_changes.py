@@ -38,16 +38,17 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter  # noqa: E402
+from analysis.query.filters import CrimeFilter  # noqa: E402
 from analysis.query.profile import district_changes, hotspot_cells, offense_mix, total_change, window_days  # noqa: E402
 from analysis.query.registry import city_names  # noqa: E402
 from analysis.query.scope import comparison_window, scoped  # noqa: E402
 from analysis.query.scope import coverage as city_coverage  # noqa: E402
-from analysis.series.compare import MEASURE_LABELS, strongest_change, ytd_by_city  # noqa: E402
+from analysis.series.compare import strongest_change, ytd_by_city  # noqa: E402
 from analysis.series.monthly import period_series, rolling_12, rolling_change, same_month_last_year  # noqa: E402
 from analysis.series.periods import coverage  # noqa: E402
 from analysis.stats.exact import compare_counts, days_between, format_p  # noqa: E402
-from report.briefing import FIREARM_VIOLENT, TREND_SLIDES, _trend_key, briefing_outline, briefing_slide  # noqa: E402
+from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, OFFENSE_LABELS, SERIES_LABELS  # noqa: E402
+from report.briefing import TREND_SLIDES, _trend_key, briefing_outline, briefing_slide  # noqa: E402
 
 
 def old_label(current: int, previous: int) -> str:
@@ -101,7 +102,7 @@ def overview(con: duckdb.DuckDBPyConnection) -> tuple[list[Badge], int, str]:
     ytd = ytd_by_city(con, CrimeFilter(), coverage(con))
     if ytd.window is None:
         return [], 0, ""
-    table = ytd.table.assign(row=[MEASURE_LABELS[m] for m in ytd.table["measure"]])
+    table = ytd.table.assign(row=[SERIES_LABELS[m] for m in ytd.table["measure"]])
     page = f"Overview YTD {ytd.window.label()}"
     return list(rows(table, page, "row")), ytd.window.year, strongest_change(ytd.table)
 
@@ -174,7 +175,7 @@ def briefing(con: duckdb.DuckDBPyConnection, year: int) -> list[Badge]:
             before = int(
                 slide.data[(months >= pd.Timestamp(ps)) & (months <= pd.Timestamp(pe))]["count"].sum()
             )
-            label = MEASURE_LABELS[FIREARM_VIOLENT if firearm else offense]
+            label = SERIES_LABELS[FIREARM_VIOLENT if firearm else offense]
             out.append(
                 Badge(
                     f"Briefing trend slide {b.period_label}",

@@ -23,12 +23,11 @@ import pandas as pd
 from analysis.geo.places import city_places
 from analysis.goals.interventions import interventions_by_city
 from analysis.goals.progress import Goal, stored_goals
-from analysis.query.filters import OFFENSE_KEYS, TOTALS, CrimeFilter
-from analysis.series.city_series import FIREARM_VIOLENT
+from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import SERIES_COLUMNS
 from analysis.series.official import STRAY_SHARE
 from analysis.series.periods import Coverage, SourceSpan
-from analysis.series.rates import RATE_BASE
+from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, RATE_BASE, TOTALS
 
 # Enum types created in the in-memory catalog of the read-only connection, so DuckDB
 # hands pandas categoricals instead of 100M Python strings.

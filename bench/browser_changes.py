@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, start_server
 from bench.run import pct
 from kernel.settings import ROOT
+from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
 
 QUIET_MS = 400  # the page counts as settled after this long without a DOM mutation
 CHANGE_TIMEOUT_MS = 60_000

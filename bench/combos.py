@@ -14,8 +14,9 @@ from datetime import date
 
 import duckdb
 
-from analysis.query.filters import OFFENSE_KEYS, Granularity, Measure
+from analysis.query.filters import Granularity, Measure
 from analysis.query.registry import city_names, data_span, district_names
+from kernel.vocabulary import OFFENSE_KEYS
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ from analysis.goals.interventions import (
 from analysis.goals.progress import goal_progress, goal_status_by_city, progress
 from analysis.pages.overview import overview_data
 from analysis.pages.trends import trends_data
-from analysis.query.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.query.filters import CrimeFilter
 from analysis.query.profile import (
     PAGE_SIZES,
     IncidentQuery,
@@ -93,6 +93,7 @@ from bench.baseline import PandasStore
 from bench.combos import Combo
 from kernel.settings import ROOT
 from kernel.store import is_demo_store as is_demo
+from kernel.vocabulary import OFFENSE_LABELS
 from report.briefing import briefing_outline, briefing_slide
 
 Outputs = dict[str, Any]
@@ -324,7 +325,7 @@ SLIDES = (
     "trend_murder",
     "funnel",
     "title",
-    "trend_firearm_violent",
+    "trend_firearm_violent_crime",
     "methods",
     "link",
 )

@@ -23,7 +23,11 @@ class Setting:
     help: str
 
     def value(self) -> str:
-        return os.environ.get(self.name) or self.default
+        return self.given() or self.default
+
+    def given(self) -> str:
+        """The environment's value, or '' when the variable is unset or empty."""
+        return os.environ.get(self.name) or ""
 
 
 SETTINGS: dict[str, Setting] = {
@@ -103,6 +107,18 @@ SETTINGS: dict[str, Setting] = {
             "",
             "1 = serve aggregates only, to everyone, without sign-in (every session is a viewer): "
             "the one way to serve beyond 127.0.0.1 without [auth] settings.",
+        ),
+        Setting(
+            "BROWSER_PATH",
+            "",
+            "Chromium or Chrome binary the report uses to draw chart images (empty: chromium, "
+            "chromium-browser or google-chrome on PATH).",
+        ),
+        Setting(
+            "STREAMLIT_SERVER_ADDRESS",
+            "",
+            "Streamlit's own bind address setting; `psp-dashboard` reads it (when no "
+            "--server.address is given) to refuse serving beyond 127.0.0.1 without sign-in.",
         ),
     )
 }

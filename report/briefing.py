@@ -32,9 +32,7 @@ from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names
 from analysis.query.scope import scoped
 from analysis.series.compare import (
-    FIREARM_VIOLENT,
     FUNNEL_METHODS,
-    MEASURE_LABELS,
     annual_rates,
     baseline_years,
     default_baseline,
@@ -51,6 +49,7 @@ from analysis.series.periods import Coverage, YtdWindow, coverage
 from analysis.sources.health import store_sources
 from analysis.stats.exact import compare_counts, days_between, format_p
 from kernel.store import is_demo_store
+from kernel.vocabulary import FIREARM_VIOLENT, SERIES_LABELS
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
 TREND_YEARS = 5  # years of monthly history on a trend slide
@@ -182,10 +181,10 @@ def _ytd_slide(table: pd.DataFrame, window: YtdWindow) -> Slide:
         text = f"{int(r.current):,}{rate}" + (f" — {change.text()}" if change else "")
         cells.setdefault(str(r.city), {})[str(r.measure)] = text
         if change:
-            notes.append(f"{r.city}, {MEASURE_LABELS[str(r.measure)].lower()}: {change.text()}.")
+            notes.append(f"{r.city}, {SERIES_LABELS[str(r.measure)].lower()}: {change.text()}.")
     shown = pd.DataFrame(
         [
-            {"City": city, **{MEASURE_LABELS[m]: by.get(m, "no data") for m in YTD_MEASURES}}
+            {"City": city, **{SERIES_LABELS[m]: by.get(m, "no data") for m in YTD_MEASURES}}
             for city, by in sorted(cells.items())
         ]
     )
@@ -220,7 +219,7 @@ def _trend_slide(
     window: YtdWindow,
     cov: Coverage,
 ) -> Slide:
-    label = MEASURE_LABELS[FIREARM_VIOLENT if firearm else offense]
+    label = SERIES_LABELS[FIREARM_VIOLENT if firearm else offense]
     key = f"trend_{FIREARM_VIOLENT if firearm else offense}"
     filt = CrimeFilter(
         cities=cities,

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import kaleido
 import plotly.graph_objects as go
 
+from kernel.settings import SETTINGS
+
 WIDTH, HEIGHT = 1600, 800
 TIMEOUT_S = 60
 
@@ -21,7 +23,7 @@ class ChromiumMissing(RuntimeError):
 
 def chromium_path() -> str:
     """The browser kaleido will use: $BROWSER_PATH or chromium on PATH."""
-    path = os.environ.get("BROWSER_PATH") or next(
+    path = SETTINGS["BROWSER_PATH"].given() or next(
         (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
     )
     if not path:
@@ -35,7 +37,7 @@ def chromium_path() -> str:
 @contextlib.contextmanager
 def image_server() -> Iterator[None]:
     """Keep one kaleido browser running for a batch of images."""
-    os.environ.setdefault("BROWSER_PATH", chromium_path())
+    os.environ.setdefault("BROWSER_PATH", chromium_path())  # kaleido reads it from the environment
     kaleido.start_sync_server(silence_warnings=True, timeout=TIMEOUT_S)
     try:
         yield

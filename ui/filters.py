@@ -16,8 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter, Granularity, Measure
+from analysis.query.filters import CrimeFilter, Granularity, Measure
 from analysis.query.registry import city_names, data_span, district_names
+from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
 from ui.data import query
 
 MEASURES: tuple[Measure, ...] = ("rate", "count")

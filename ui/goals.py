@@ -31,12 +31,12 @@ from analysis.goals.progress import (
     interval_basis,
 )
 from analysis.query.registry import city_names, data_span, district_names
-from analysis.series.city_series import SERIES_LABELS
 from analysis.stats.cusum import CusumParams
 from ingest.goals.goals_file import parse_goals
 from ingest.goals.spec import GoalError, GoalSpec, InterventionSpec
 from ingest.goals.write import add_goals, add_intervention, remove_goal
 from kernel.store import StoreError
+from kernel.vocabulary import SERIES_LABELS
 from ui import auth
 from ui.data import query
 from ui.dataset import store_path

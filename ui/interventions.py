@@ -16,8 +16,8 @@ from analysis.goals.interventions import (
     interventions_by_city,
 )
 from analysis.query.registry import city_names
-from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES
 from ingest.goals.spec import InterventionSpec
+from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 from ui.data import query
 from ui.goals import can_edit, create_intervention, flash, show_problems
 from ui.url_state import url_selectbox

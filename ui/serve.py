@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis.access import serving_problem
-from kernel.settings import ROOT, public_aggregates
+from kernel.settings import ROOT, SETTINGS, public_aggregates
 
 
 def _flags(argv: Sequence[str]) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def settings(argv: Sequence[str]) -> tuple[str | None, Mapping[str, Any] | None]
     from streamlit.runtime.secrets import secrets_singleton
 
     flags = _flags(argv)
-    env_address = os.environ.get("STREAMLIT_SERVER_ADDRESS")
+    env_address = SETTINGS["STREAMLIT_SERVER_ADDRESS"].given()
     if "server.address" not in flags and env_address:
         flags["server.address"] = env_address
     config.get_config_options(force_reparse=True, options_from_flags=dict(flags))

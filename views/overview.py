@@ -6,10 +6,8 @@ import streamlit as st
 from analysis.charts.compare import cohort_chart, funnel_chart
 from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, legend
 from analysis.pages.overview import overview_data
-from analysis.query.filters import OFFENSE_LABELS
 from analysis.series.compare import (
     FUNNEL_METHODS,
-    MEASURE_LABELS,
     baseline_years,
     default_baseline,
     funnel_summary,
@@ -22,6 +20,7 @@ from analysis.series.compare import (
 from analysis.series.periods import coverage
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, ytd_note
+from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_LABELS, SERIES_LABELS
 from ui.briefing import pack_downloads
 from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
 from ui.data import demo_banner, query
@@ -45,7 +44,7 @@ st.markdown(f"**{strongest_change(ytd.table)}**")
 
 st.subheader("Year to date against the year before")
 st.caption(window.caveat() + ytd.stale_note())
-measures = [(m, MEASURE_LABELS[m]) for m in ("violent_crime", "murder", "firearm_violent")]
+measures = [(m, SERIES_LABELS[m]) for m in ("violent_crime", "murder", FIREARM_VIOLENT)]
 st.markdown(change_table_html(ytd.table, measures, "per 100,000"), unsafe_allow_html=True)
 st.caption(
     f"Judgements: {LEVELS_TEXT} (hover a badge for its p-value; the numbers below have it). "

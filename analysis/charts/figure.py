@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from _plotly_utils.basevalidators import DataArrayValidator
 from plotly.colors import qualitative
 
-from analysis.query.filters import OFFENSE_LABELS
+from kernel.vocabulary import OFFENSE_LABELS
 
 PALETTE: list[str] = list(qualitative.Safe) + ["#4D4D4D"]
 PSP_LAUNCH = date(2017, 6, 1)

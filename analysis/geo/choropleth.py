@@ -33,7 +33,8 @@ import pandas as pd
 
 from analysis.geo.cells import EQUAL_AREA_CRS, SIMPLIFY_DEGREES, district_shapes, district_words
 from analysis.query.profile import _change_columns, district_changes
-from analysis.query.scope import Window, add_months, month_label
+from analysis.query.scope import Window, month_label
+from kernel.months import add_months
 
 Measure = Literal["count", "per_km2"]
 MEASURES: dict[str, str] = {"count": "Offenses", "per_km2": "Offenses per km²"}

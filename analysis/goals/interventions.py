@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.series.city_series import SERIES_LABELS, monthly_series
+from analysis.series.city_series import monthly_series
+from kernel.months import add_months, month_index, month_indexes
+from kernel.vocabulary import SERIES_LABELS
 
 MIN_MONTHS_EACH_SIDE = 12
 DEFAULT_MONTHS_BEFORE = 36
@@ -88,18 +90,17 @@ class Its:
 
 def first_post_month(start: date) -> pd.Timestamp:
     """The first month counted as 'after': the start month if it starts on the 1st."""
-    month = pd.Timestamp(start).to_period("M").to_timestamp()
-    return month if start.day == 1 else month + pd.DateOffset(months=1)
+    return pd.Timestamp(add_months(start, 0 if start.day == 1 else 1))
 
 
 def _design(frame: pd.DataFrame, first_post: pd.Timestamp) -> pd.DataFrame:
     months = pd.to_datetime(frame["month"])
     # Time in months from the first month (not the row number: an official series has no
     # row for a month no source reported, and the trend must not close that gap).
-    index = (months.dt.year * 12 + months.dt.month).to_numpy()
+    index = month_indexes(months)
     t = (index - index[0]).astype(float)
     post = (months >= first_post).to_numpy().astype(float)
-    first_post_index = first_post.year * 12 + first_post.month
+    first_post_index = month_index(first_post)
     t_post = np.where(post > 0, index - first_post_index, 0).astype(float)
     season = pd.get_dummies(months.dt.month, prefix="m", dtype=float)
     season = season.drop(columns=[c for c in season.columns if c == "m_1"])

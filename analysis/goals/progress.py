@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series, monthly_series_many
+from analysis.series.city_series import monthly_series, monthly_series_many
 from analysis.stats.exact import SMALL_COUNT, Dispersion, count_intervals, series_dispersion
+from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 
 Status = Literal["ahead", "on track", "at risk", "off track", "not started", "no data"]
 Phase = Literal["not started", "in progress", "ended"]

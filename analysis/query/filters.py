@@ -11,31 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-# FBI Part I offenses and their totals, the vocabulary of monthly_counts.offense.
-PART1_OFFENSES: tuple[str, ...] = (
-    "murder",
-    "rape",
-    "robbery",
-    "aggravated_assault",
-    "burglary",
-    "theft",
-    "motor_vehicle_theft",
-)
-TOTALS: tuple[str, ...] = ("violent_crime", "property_crime")
-OFFENSE_KEYS: tuple[str, ...] = TOTALS + PART1_OFFENSES
-OFFENSE_LABELS: dict[str, str] = {
-    "violent_crime": "Violent crime",
-    "property_crime": "Property crime",
-    "murder": "Murder",
-    "rape": "Rape",
-    "robbery": "Robbery",
-    "aggravated_assault": "Aggravated assault",
-    "burglary": "Burglary",
-    "theft": "Larceny-theft",
-    "motor_vehicle_theft": "Motor vehicle theft",
-}
-VIOLENT_PARTS = ("murder", "rape", "robbery", "aggravated_assault")
-PROPERTY_PARTS = ("burglary", "theft", "motor_vehicle_theft")
+from kernel.vocabulary import OFFENSE_KEYS
 
 Granularity = Literal["month", "week"]
 Measure = Literal["count", "rate"]

@@ -23,18 +23,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.geo.cells import cell_area_km2, parent_sql
-from analysis.query.filters import (
-    CELLS,
-    DAILY,
-    HOURS,
-    INCIDENTS,
-    MONTH_CODES,
-    OFFENSE_LABELS,
-    CrimeFilter,
-    Table,
-)
-from analysis.query.scope import Window, add_months, sum_n
+from analysis.query.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, CrimeFilter, Table
+from analysis.query.scope import Window, sum_n
 from analysis.stats.exact import Change, chance_note, days_between, most_notable
+from kernel.months import add_months, months_spanned
+from kernel.vocabulary import OFFENSE_LABELS
 
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOTSPOT_RESOLUTION = 8  # about 0.74 km2, fixed so that cities and periods compare
@@ -483,5 +476,5 @@ def hotspot_summary(frame: pd.DataFrame, res: int = HOTSPOT_RESOLUTION) -> str:
 def trend_months(window: Window) -> list[str]:
     """Labels of the months in a hot-spot trend ('2024-01', ...)."""
     first, last = window.prior_start, window.end
-    n = (last.year - first.year) * 12 + last.month - first.month + 1
+    n = months_spanned(first, last)
     return [f"{add_months(first, i):%Y-%m}" for i in range(n)]

@@ -15,31 +15,17 @@ Design decisions
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 
 from analysis.query.filters import CELLS, DAILY, HOURS, MONTH_CODES, CrimeFilter, Table
 from analysis.series.official import incident_sources
+from kernel.months import add_months, month_end, month_start, months_spanned
 from kernel.sql import ident
 
 MAX_WINDOW_MONTHS = 12
 ROLLUPS_WITH_N = tuple(t.name for t in (DAILY, MONTH_CODES, CELLS, HOURS))
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    nxt = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return nxt - timedelta(days=1)
-
-
-def add_months(first: date, months: int) -> date:
-    """First day of the month `months` after the month of `first` (negative: before)."""
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def month_label(first: date, last: date) -> str:
@@ -106,7 +92,7 @@ class Window:
 
     @property
     def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return months_spanned(self.start, self.end)
 
     @property
     def label(self) -> str:

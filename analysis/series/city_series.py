@@ -25,13 +25,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.query.filters import MONTH_CODES, OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
+from analysis.query.filters import MONTH_CODES, CrimeFilter
 from analysis.series.official import incident_sources
-from analysis.series.rates import RATE_BASE, counts_by_city_month
-
-FIREARM_VIOLENT = "firearm_violent_crime"
-SERIES_OFFENSES: tuple[str, ...] = OFFENSE_KEYS + (FIREARM_VIOLENT,)
-SERIES_LABELS: dict[str, str] = {**OFFENSE_LABELS, FIREARM_VIOLENT: "Firearm-involved violent crime"}
+from analysis.series.rates import counts_by_city_month
+from kernel.months import month_index, month_indexes
+from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, RATE_BASE, SERIES_OFFENSES
 
 FIREARM_SQL = """
 with chosen as (select unnest(?::varchar[]) as city_id, unnest(?::varchar[]) as source),
@@ -194,8 +192,7 @@ def _zero_filled(frame: pd.DataFrame | None, span: Span | None) -> pd.DataFrame:
         return empty
     months = pd.date_range(first, last, freq="MS")
     # Month offsets from `first` index the zero-filled array (one row per month in frame).
-    have = pd.DatetimeIndex(pd.to_datetime(frame["month"]))
-    at = ((have.year - first.year) * 12 + have.month - first.month).to_numpy()
+    at = month_indexes(frame["month"]) - month_index(first)
     inside = (at >= 0) & (at < len(months))
     full = np.zeros(len(months), dtype="int64")
     full[at[inside]] = frame["count"].to_numpy()[inside]

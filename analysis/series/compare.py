@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, norm, poisson
 
-from analysis.query.filters import OFFENSE_LABELS, CrimeFilter
-from analysis.series.monthly import RATE_BASE, last_periods, period_series, ytd_totals
-from analysis.series.periods import Coverage, YtdWindow, add_months, common_cutoff
+from analysis.query.filters import CrimeFilter
+from analysis.series.monthly import last_periods, period_series, ytd_totals
+from analysis.series.periods import Coverage, YtdWindow, common_cutoff
 from analysis.stats.exact import chance_note, expected_by_chance, format_p, most_notable
+from kernel.months import add_months
+from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_LABELS, RATE_BASE, SERIES_LABELS
 
-FIREARM_VIOLENT = "firearm_violent"
-MEASURE_LABELS = {**OFFENSE_LABELS, FIREARM_VIOLENT: "Firearm-involved violent crime"}
 OVERVIEW_OFFENSES = ("violent_crime", "murder")
 FUNNEL_LEVELS = (0.95, 0.998)
 PSP_YEAR = 2017
@@ -133,7 +133,7 @@ def strongest_change(table: pd.DataFrame) -> str:
     if judged.empty:
         return "No city has a complete year-to-date comparison yet."
     top = judged.loc[most_notable(judged)]
-    what = MEASURE_LABELS.get(top["measure"], top["measure"])
+    what = SERIES_LABELS.get(top["measure"], top["measure"])
     if top["strength"] == "not notable":
         head = (
             f"No change is larger than chance would explain: the largest is {what.lower()} in "

@@ -25,21 +25,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.query.filters import (
-    DAILY,
-    MONTH_CODES,
-    OFFICIAL,
-    PROPERTY_PARTS,
-    VIOLENT_PARTS,
-    WEEKS,
-    CrimeFilter,
-    Granularity,
-)
+from analysis.query.filters import DAILY, MONTH_CODES, OFFICIAL, WEEKS, CrimeFilter, Granularity
 from analysis.series.official import INCIDENT_ORDER
-from analysis.series.periods import COVERAGE_CTE, Coverage, YtdWindow, add_months
+from analysis.series.periods import COVERAGE_CTE, Coverage, YtdWindow
 from analysis.stats.exact import Change, days_between, judge_frame
+from kernel.months import add_months
+from kernel.vocabulary import PROPERTY_PARTS, RATE_BASE, VIOLENT_PARTS
 
-RATE_BASE = 100_000
 FIREARM_KNOWN_SHARE = 0.5  # a source "records firearms" when at least half its rows say yes/no
 
 # The group total each offense key belongs to.

@@ -50,7 +50,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analysis.query.filters import PART1_OFFENSES, TOTALS
+from kernel.vocabulary import PART1_OFFENSES, TOTALS
 
 STRAY_SHARE = 0.05
 # The precedence, by source name (ranks 3 and 4 are by kind: incident rollups, other counts).

@@ -13,13 +13,14 @@ Design decisions
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 import duckdb
+
+from kernel.months import add_months, month_end
 
 STALE_MONTHS = 12
 EARLY_YEAR_MONTHS = 3  # YTD over three months or fewer is noisy: the pages say so
@@ -78,16 +79,6 @@ def coverage(con: duckdb.DuckDBPyConnection) -> Coverage:
     """The complete span of every city x source in the store (see the module docstring)."""
     rows = con.execute(COVERAGE_SQL).fetchall()
     return Coverage(tuple(SourceSpan(r[0], r[1], r[2], r[3], r[4]) for r in rows))
-
-
-def add_months(month: date, n: int) -> date:
-    """The first day of the month `n` months after `month` (n may be negative)."""
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ import duckdb
 import pandas as pd
 
 from analysis.query.filters import OFFICIAL, CrimeFilter
-
-RATE_BASE = 100_000
+from kernel.vocabulary import RATE_BASE
 
 COUNTS_SQL = """
 with scoped as (

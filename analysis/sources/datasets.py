@@ -9,7 +9,6 @@ value (`../../etc/passwd`, a path, a store elsewhere) matches nothing and is ign
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
     are left out; a store that does not exist yet is not listed."""
     data_dir = Path(SETTINGS["PSP_DATASETS"].value()) if data_dir is None else data_dir
     found: dict[str, Dataset] = {}
-    env = os.environ.get(SETTINGS["PSP_DB"].name)
+    env = SETTINGS["PSP_DB"].given()
     if env:
         path = Path(env).resolve()
         if path.is_file():

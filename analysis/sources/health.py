@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from analysis.series.periods import COVERAGE_CTE, Coverage
+from kernel.months import month_indexes
 
 STATUS_SQL = """
 with by_month as (
@@ -276,7 +277,7 @@ def months_without_data(con: duckdb.DuckDBPyConnection, health: pd.DataFrame | N
         return pd.DataFrame(columns=["city_id", "name", "first_month", "last_month", "months"])
     month = pd.to_datetime(grid["month"])
     # Month number minus position in the city's list: constant along consecutive months.
-    run = month.dt.year * 12 + month.dt.month - grid.groupby("city_id").cumcount()
+    run = month_indexes(month) - grid.groupby("city_id").cumcount()
     out = (
         grid.assign(run=run)
         .groupby(["city_id", "name", "run"], as_index=False, sort=False)
@@ -324,7 +325,7 @@ def _gap_runs(gaps: pd.DataFrame) -> pd.DataFrame:
         return gaps
     month = pd.to_datetime(gaps["month"])
     gaps = gaps.assign(
-        run=month.dt.year * 12 + month.dt.month - gaps.groupby(["city_id", "source"]).cumcount()
+        run=month_indexes(month) - gaps.groupby(["city_id", "source"]).cumcount()
     )
     runs = gaps.groupby(["city_id", "city", "source", "run"], as_index=False, sort=False).agg(
         month=("month", "min"), last=("month", "max"), months=("month", "size")
@@ -395,7 +396,7 @@ def months_not_reported(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             where s.status <> 'reported' or len(coalesce(s.offenses_missing, [])) > 0
         ),
         runs as (
-            select *, year(month) * 12 + month(month)
+            select *, datediff('month', date '2000-01-01', month)
                       - row_number() over (partition by city_id, source, status, reason order by month) as run
             from m
         )

@@ -39,9 +39,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
+from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.stats.exact import series_dispersion
+from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
 
 CALIBRATION_YEARS = 3  # the level a series is calibrated at: its last three years
 

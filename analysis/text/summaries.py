@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analysis.query.filters import OFFENSE_LABELS
 from analysis.query.scope import month_label
 from analysis.series.compare import YtdComparison
 from analysis.stats.exact import chance_note, compare_counts
+from kernel.vocabulary import OFFENSE_LABELS
 
 
 @dataclass(frozen=True)

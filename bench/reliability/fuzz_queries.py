@@ -26,9 +26,9 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from analysis.query.filters import OFFENSE_KEYS
 from bench.pages import dashboard_pages
 from kernel.settings import ROOT
+from kernel.vocabulary import OFFENSE_KEYS
 
 HOSTILE = [
     "",

@@ -42,7 +42,7 @@ def lump_sums(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> dic
         ),
         runs as (
             select city_id, min(month) as first, max(month) as last from (
-                select *, year(month) * 12 + month(month)
+                select *, datediff('month', date '2000-01-01', month)
                           - row_number() over (partition by city_id order by month) as grp
                 from zeros
             ) group by city_id, grp
@@ -76,7 +76,7 @@ def lump_sums(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) -> dic
     return tally(
         con,
         "select ci.name || ' ' || strftime(l.first, '%Y-%m') || '..' || strftime(l.month, '%Y-%m'),"
-        " (year(l.month) * 12 + month(l.month)) - (year(l.first) * 12 + month(l.first)) + 1"
+        " datediff('month', l.first, l.month) + 1"
         " from lumps l join cities ci using (city_id) order by 1",
     )
 

@@ -8,10 +8,10 @@ import duckdb
 
 from ingest.counts.months import choose_copies, lump_sums, mark_not_reported, record_months
 from ingest.counts.parse import dedupe_lines
-from ingest.mapping.counts import TOTAL_PARTS
 from ingest.mapping.load import Mapping
 from ingest.outcome import Outcome
 from ingest.rowchecks import tally
+from kernel.vocabulary import TOTAL_PARTS
 
 NEGATIVE_FLAG = "negative: a net adjustment (more earlier reports unfounded than new ones), as published"
 

@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 
 from analysis.query.registry import city_names, district_names
-from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.series.city_series import monthly_series
 from ingest.goals.spec import (
     MAX_BASELINE_YEARS,
     MAX_PERIOD_MONTHS,
@@ -20,10 +20,8 @@ from ingest.goals.spec import (
     GoalSpec,
     InterventionSpec,
 )
-
-
-def _months_between(start: date, end: date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month + 1
+from kernel.months import months_spanned
+from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 
 
 def _text_problems(label: str, value: str | None) -> list[str]:
@@ -55,9 +53,9 @@ def _input_problems(con: duckdb.DuckDBPyConnection, spec: GoalSpec, cities: dict
         )
     if spec.deadline < spec.start_date:
         problems.append(f"The deadline ({spec.deadline}) is before the start date ({spec.start_date}).")
-    elif _months_between(spec.start_date, spec.deadline) > MAX_PERIOD_MONTHS:
+    elif months_spanned(spec.start_date, spec.deadline) > MAX_PERIOD_MONTHS:
         problems.append(
-            f"The goal runs {_months_between(spec.start_date, spec.deadline)} months; "
+            f"The goal runs {months_spanned(spec.start_date, spec.deadline)} months; "
             f"keep it to {MAX_PERIOD_MONTHS} months (five years) or fewer."
         )
     problems += _baseline_year_problems(spec)

@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analysis.query.filters import OFFENSE_KEYS
 from ingest.errors import MappingError
 from ingest.mapping.table import TomlTable
+from kernel.vocabulary import OFFENSE_KEYS
 
 
 @dataclass(frozen=True)

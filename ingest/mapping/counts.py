@@ -6,16 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from analysis.query.filters import OFFENSE_KEYS
 from ingest.errors import MappingError
 from ingest.mapping.dates import DateSpec, parse_date
 from ingest.mapping.table import TomlTable
-
-# Part I offense groups and their parts: a total is derived only when every part is there.
-TOTAL_PARTS: dict[str, tuple[str, ...]] = {
-    "violent_crime": ("murder", "rape", "robbery", "aggravated_assault"),
-    "property_crime": ("burglary", "theft", "motor_vehicle_theft"),
-}
+from kernel.vocabulary import OFFENSE_KEYS
 
 
 @dataclass(frozen=True)

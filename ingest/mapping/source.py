@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from analysis.query.filters import PART1_OFFENSES
 from ingest.mapping.table import TomlTable
+from kernel.vocabulary import PART1_OFFENSES
 
 Kind = Literal["incidents", "monthly_counts", "period_counts", "geography", "agencies"]
 Format = Literal["csv", "geojson", "wkt-csv"]

@@ -20,6 +20,7 @@ from analysis.series.compare import ytd_by_city
 from analysis.series.monthly import period_series
 from analysis.series.periods import coverage
 from kernel.store import connect_readonly
+from kernel.vocabulary import FIREARM_VIOLENT
 from report.briefing import briefing_window, build_briefing
 from report.build import build_pack
 from report.images import ChromiumMissing, chromium_path
@@ -118,7 +119,7 @@ def test_pdf_pages_render(demo_ro: duckdb.DuckDBPyConnection, chromium: str, tmp
 
 def test_firearm_slide_counts_whole_months(demo_ro: duckdb.DuckDBPyConnection) -> None:
     b = build_briefing(demo_ro, ("memphis_tn",), 2025)
-    slide = next(s for s in b.slides if s.key == "trend_firearm_violent")
+    slide = next(s for s in b.slides if s.key == "trend_firearm_violent_crime")
     frame = period_series(
         demo_ro,
         CrimeFilter(
@@ -189,7 +190,7 @@ def test_outline_then_one_slide_is_the_pack(demo_ro: duckdb.DuckDBPyConnection) 
     assert not outline.slides and outline.keys == tuple(s.key for s in pack.slides)
     assert outline.keys[:3] == ("title", "goals", "ytd") and outline.keys[-2:] == ("methods", "link")
     assert hotspot_cities(demo_ro, ("memphis_tn", "toledo_oh"), outline.window) == ("memphis_tn", "toledo_oh")
-    for key in ("ytd", "trend_firearm_violent", "hotspots_toledo_oh", "funnel"):
+    for key in ("ytd", "trend_firearm_violent_crime", "hotspots_toledo_oh", "funnel"):
         alone = briefing_slide(demo_ro, outline, key)
         built = next(s for s in pack.slides if s.key == key)
         assert (alone.title, alone.message, alone.notes) == (built.title, built.message, built.notes)
@@ -198,7 +199,7 @@ def test_outline_then_one_slide_is_the_pack(demo_ro: duckdb.DuckDBPyConnection) 
             assert pio.to_json(alone.figure) == pio.to_json(built.figure)
     # The YTD slide carries the firearm rows the outline left out.
     ytd = briefing_slide(demo_ro, outline, "ytd")
-    assert ytd.data is not None and "firearm_violent" in set(ytd.data["measure"])
+    assert ytd.data is not None and FIREARM_VIOLENT in set(ytd.data["measure"])
     with pytest.raises(ValueError, match="unknown slide"):
         briefing_slide(demo_ro, outline, "hotspots_houston_tx")
 

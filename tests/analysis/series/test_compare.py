@@ -13,7 +13,6 @@ import pytest
 
 from analysis.query.filters import CrimeFilter
 from analysis.series.compare import (
-    FIREARM_VIOLENT,
     annual_rates,
     baseline_years,
     default_baseline,
@@ -34,6 +33,7 @@ from analysis.series.compare import (
     bands as compare_bands,
 )
 from analysis.series.periods import coverage
+from kernel.vocabulary import FIREARM_VIOLENT
 
 
 def test_ytd_by_city_on_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
-import pytest
 
-from analysis.series.periods import SourceSpan, YtdWindow, add_months, common_cutoff, coverage, month_end
+from analysis.series.periods import SourceSpan, YtdWindow, common_cutoff, coverage
 
 
 def test_coverage_of_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
@@ -68,19 +67,3 @@ def test_common_cutoff_leaves_out_stale_cities() -> None:
     assert cutoff == date(2024, 12, 1)
     assert common_cutoff({}) == (None, {})
 
-
-@pytest.mark.parametrize(
-    ("month", "n", "expected"),
-    [
-        (date(2024, 1, 1), -1, date(2023, 12, 1)),
-        (date(2024, 11, 1), 3, date(2025, 2, 1)),
-        (date(2024, 5, 1), -12, date(2023, 5, 1)),
-    ],
-)
-def test_add_months(month: date, n: int, expected: date) -> None:
-    assert add_months(month, n) == expected
-
-
-def test_month_end() -> None:
-    assert month_end(date(2023, 2, 1)) == date(2023, 2, 28)
-    assert month_end(date(2024, 12, 1)) == date(2024, 12, 31)

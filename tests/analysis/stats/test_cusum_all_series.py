@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.query.filters import OFFENSE_KEYS, CrimeFilter
+from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.stats.cusum import (
     CUSUM,
@@ -19,6 +19,7 @@ from analysis.stats.cusum import (
     cusum_by_series,
     seasonal_baseline,
 )
+from kernel.vocabulary import OFFENSE_KEYS
 
 
 def series_by_series(
