@@ -64,7 +64,6 @@ from analysis.pages.trends import trends_data
 from analysis.query.filters import OFFENSE_LABELS, CrimeFilter
 from analysis.query.profile import (
     PAGE_SIZES,
-    IncidentQuery,
     counts_by_hour_weekday,
     district_changes,
     hotspot_cells,
@@ -613,7 +612,7 @@ def city_page(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     out["hour_chart"] = t(hour_weekday_chart, grid)
     t(hotspot_cells, con, filt, window)
     t(offense_codes, con, current)
-    q = IncidentQuery(current)
+    q = current
     t(incident_count, con, q)
     t(incident_page, con, q, 1, PAGE_SIZES[0])
     out["frame_mix"] = mix
