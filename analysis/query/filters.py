@@ -129,12 +129,19 @@ class CrimeFilter:
             op = "<" if table.date_column == "occurred_at" else "<="
             out.append((f"{p}{table.date_column} {op} {end}", {"end": self.end}))
         if self.sources:
-            out.append((f"{p}source in (select unnest($sources::varchar[]))", {"sources": list(self.sources)}))
+            out.append(
+                (f"{p}source in (select unnest($sources::varchar[]))", {"sources": list(self.sources)})
+            )
         if self.offenses:
             out.append(self._offense_clause(table, p))
         if self.districts:
             self._require(table.has_district, f"{table.name} has no district column")
-            out.append((f"{p}district in (select unnest($districts::varchar[]))", {"districts": list(self.districts)}))
+            out.append(
+                (
+                    f"{p}district in (select unnest($districts::varchar[]))",
+                    {"districts": list(self.districts)},
+                )
+            )
         if self.firearm_only:
             self._require(table.has_firearm, f"{table.name} has no firearm column")
             out.append((f"{p}firearm", {}))
@@ -149,7 +156,7 @@ class CrimeFilter:
         if table.offense_kind == "part1":
             return f"{p}offense in (select unnest($offenses::varchar[]))", {"offenses": offenses}
         return (
-            f"{p}nibrs_code in (select nibrs_code from offenses where"
+            f"{p}nibrs_code in (select nibrs_code from offenses where"  # noqa: S608
             " part1_offense in (select unnest($offenses::varchar[]))"
             " or offense_group || '_crime' in (select unnest($offenses::varchar[])))",
             {"offenses": offenses},

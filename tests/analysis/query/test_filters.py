@@ -42,7 +42,13 @@ def test_positional_and_named_forms_agree() -> None:
         " and i.nibrs_code in (select unnest(?::varchar[]))"
     )
     assert params == [
-        ["memphis_tn"], date(2024, 1, 1), date(2024, 1, 31), ["s"], ["violent_crime"], ["violent_crime"], ["09A"]
+        ["memphis_tn"],
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        ["s"],
+        ["violent_crime"],
+        ["violent_crime"],
+        ["09A"],
     ]
     named, values = filt.bind(INCIDENTS, "i", prefix="a")
     assert named == sql.replace("?", "$a_{}").format(
@@ -62,7 +68,9 @@ def test_both_forms_select_the_same_rows(tiny_geo: duckdb.DuckDBPyConnection) ->
     filt = CrimeFilter(cities=("memphis_tn",), start=date(2023, 1, 1), end=date(2024, 2, 29), codes=("09A",))
     sql, params = filt.where(INCIDENTS)
     named, values = filt.bind(INCIDENTS, prefix="f")
-    positional = tiny_geo.execute(f"select source_id from incidents where {sql} order by 1", params).fetchall()
+    positional = tiny_geo.execute(
+        f"select source_id from incidents where {sql} order by 1", params
+    ).fetchall()
     by_name = tiny_geo.execute(f"select source_id from incidents where {named} order by 1", values).fetchall()
     # M1, M11, M12: the three murders of the fixture's window (tests/analysis/query/test_profile.py)
     assert positional == by_name == [("M1",), ("M11",), ("M12",)]

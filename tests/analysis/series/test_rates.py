@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.query.filters import DAILY, MONTHLY, CrimeFilter
+from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names
 from analysis.series.rates import counts_by_city_month
 from analysis.sources.health import is_demo, status_by_city, store_sources
