@@ -49,6 +49,10 @@ PARAMS: dict[str, object] = {
     "end": date(2024, 2, 29),
     "firearm_only": True,
     "known_share": 0.5,
+    "rate_base": 100_000,
+    "chosen_cities": ["memphis_tn"],
+    "chosen_sources": ["fixture"],
+    "offense": "firearm_violent_crime",
 }
 
 
@@ -58,8 +62,6 @@ PARAMS: dict[str, object] = {
 NOT_YET_CONVERTED: dict[str, int] = {
     "analysis/geo/cells.py": 3,
     "analysis/query/profile.py": 6,
-    "analysis/series/city_series.py": 2,
-    "analysis/series/rates.py": 1,
 }
 
 
