@@ -12,7 +12,7 @@ the same months of the year before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -28,7 +28,7 @@ from analysis.geo.static_maps import hotspot_chart
 from analysis.goals.events import markers_for
 from analysis.goals.progress import STATUS_RULE, goal_status_by_city
 from analysis.pages.trends import trends_data
-from analysis.query.filters import CrimeFilter
+from analysis.query.filters import CELLS, CrimeFilter
 from analysis.query.registry import city_names
 from analysis.query.scope import scoped
 from analysis.series.compare import (
@@ -90,7 +90,7 @@ class Briefing:
     link: str
     window: YtdWindow
     keys: tuple[str, ...] = ()
-    slides: list[Slide] = field(default_factory=list)
+    slides: tuple[Slide, ...] = ()
 
 
 def briefing_window(
@@ -448,21 +448,21 @@ def briefing_outline(
     )
 
 
-HOTSPOT_CITIES_SQL = """
-select distinct city_id from cell_counts
-where city_id in (select unnest(?::varchar[])) and source in (select unnest(?::varchar[]))
-  and h3_r9 is not null and month between ? and ?
-"""
-
-
 def hotspot_cities(
     con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], window: YtdWindow
 ) -> tuple[str, ...]:
     """The cities (in the given order) with located offenses in the current YTD window of
     their incident source: those get a hot-spot slide."""
-    sources = list(incident_sources(con, cities).values())
+    sources = tuple(incident_sources(con, cities).values())
+    if not cities or not sources:
+        return ()
     start, end = window.current
-    rows = con.execute(HOTSPOT_CITIES_SQL, [list(cities), sources, start, end]).fetchall()
+    filt = CrimeFilter(cities=cities, offenses=(), start=start, end=end, sources=sources)
+    where, params = filt.where(CELLS)
+    rows = con.execute(
+        f"select distinct city_id from cell_counts where {where} and h3_r9 is not null",  # noqa: S608
+        params,
+    ).fetchall()
     found = {r[0] for r in rows}
     return tuple(c for c in cities if c in found)
 
@@ -507,5 +507,4 @@ def build_briefing(
     """All slides for `cities` (empty = all 12) and calendar `year` (for the packs)."""
     b = briefing_outline(con, cities, year, base_url, now)
     cov = coverage(con)
-    b.slides.extend(_build_slide(con, b, key, cov) for key in b.keys)
-    return b
+    return replace(b, slides=tuple(_build_slide(con, b, key, cov) for key in b.keys))

@@ -11,7 +11,6 @@ from analysis.query.profile import (
     CSV_CAP,
     HOTSPOT_RESOLUTION,
     PAGE_SIZES,
-    IncidentQuery,
     counts_by_hour_weekday,
     district_changes,
     district_summary,
@@ -228,9 +227,7 @@ dates = c3.date_input(
     format="YYYY-MM-DD",
 )
 start, end = dates if isinstance(dates, tuple) and len(dates) == 2 else (window.start, window.end)
-q = IncidentQuery(
-    replace(filt, start=start, end=end, districts=tuple(district_pick) or filt.districts), tuple(picked)
-)
+q = replace(filt, start=start, end=end, districts=tuple(district_pick) or filt.districts, codes=tuple(picked))
 total = query(incident_count, q)
 s1, s2, s3 = st.columns([1, 1, 2])
 size = s1.selectbox("Rows per page", PAGE_SIZES, key="inc_size")

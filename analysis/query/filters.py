@@ -7,6 +7,7 @@ they become `?` parameters; identifiers come from the allow-listed `Table` specs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -15,6 +16,8 @@ from kernel.vocabulary import OFFENSE_KEYS
 
 Granularity = Literal["month", "week"]
 Measure = Literal["count", "rate"]
+# A parameter slot in a filter clause: `$name`, rendered as `?` or `$<prefix>_name`.
+_SLOT = re.compile(r"\$(\w+)")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class CrimeFilter:
     day is.
     firearm_only: only offenses recorded as involving a firearm (incident tables only).
     sources: restrict to these sources (e.g. ('demo',)); empty = all.
+    codes: specific NIBRS codes within the offense (the incident table's picker; NIBRS
+    tables only).
     """
 
     cities: tuple[str, ...] = ()
@@ -61,6 +66,7 @@ class CrimeFilter:
     districts: tuple[str, ...] = ()
     firearm_only: bool = False
     sources: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = [o for o in self.offenses if o not in OFFENSE_KEYS]
@@ -70,46 +76,69 @@ class CrimeFilter:
             raise ValueError("start date is after end date")
 
     def where(self, table: Table, alias: str = "") -> tuple[str, list[object]]:
-        """`(sql, params)`: a WHERE clause body (never empty) and its parameters."""
+        """`(sql, params)`: a WHERE clause body (never empty) and its `?` parameters."""
+        clauses = self._clauses(table, alias)
+        params = [values[name] for text, values in clauses for name in _SLOT.findall(text)]
+        return " and ".join(_SLOT.sub("?", text) for text, _ in clauses), params
+
+    def bind(self, table: Table, alias: str = "", prefix: str = "f") -> tuple[str, dict[str, object]]:
+        """`(sql, params)`: the same clause with named parameters `$<prefix>_<field>`, for
+        queries that bind by name (several filters in one query take different prefixes)."""
+        if not prefix.isidentifier():
+            raise ValueError(f"bad parameter prefix {prefix!r}")
+        clauses = self._clauses(table, alias)
+        sql = " and ".join(_SLOT.sub(rf"${prefix}_\1", text) for text, _ in clauses)
+        return sql, {f"{prefix}_{k}": v for _, names in clauses for k, v in names.items()}
+
+    def _clauses(self, table: Table, alias: str) -> list[tuple[str, dict[str, object]]]:
+        """Each clause with its `$name` parameter slots and their values by name."""
         if alias and not alias.isidentifier():
             raise ValueError(f"bad table alias {alias!r}")
         p = f"{alias}." if alias else ""
-        clauses: list[str] = ["true"]
-        params: list[object] = []
+        out: list[tuple[str, dict[str, object]]] = [("true", {})]
         if self.cities:
-            clauses.append(f"{p}city_id in (select unnest(?::varchar[]))")
-            params.append(list(self.cities))
+            out.append((f"{p}city_id in (select unnest($cities::varchar[]))", {"cities": list(self.cities)}))
         if self.start:
-            clauses.append(f"{p}{table.date_column} >= ?")
-            params.append(self.start)
+            out.append((f"{p}{table.date_column} >= $start", {"start": self.start}))
         if self.end:
-            if table.date_column == "occurred_at":
-                clauses.append(f"{p}{table.date_column} < ? + interval 1 day")
-            else:
-                clauses.append(f"{p}{table.date_column} <= ?")
-            params.append(self.end)
+            end = "$end + interval 1 day" if table.date_column == "occurred_at" else "$end"
+            op = "<" if table.date_column == "occurred_at" else "<="
+            out.append((f"{p}{table.date_column} {op} {end}", {"end": self.end}))
         if self.sources:
-            clauses.append(f"{p}source in (select unnest(?::varchar[]))")
-            params.append(list(self.sources))
+            out.append(
+                (f"{p}source in (select unnest($sources::varchar[]))", {"sources": list(self.sources)})
+            )
         if self.offenses:
-            if table.offense_kind == "part1":
-                clauses.append(f"{p}offense in (select unnest(?::varchar[]))")
-                params.append(list(self.offenses))
-            else:
-                clauses.append(
-                    f"{p}nibrs_code in (select nibrs_code from offenses where"  # noqa: S608
-                    " part1_offense in (select unnest(?::varchar[]))"
-                    " or offense_group || '_crime' in (select unnest(?::varchar[])))"
-                )
-                params += [list(self.offenses), list(self.offenses)]
+            out.append(self._offense_clause(table, p))
         if self.districts:
-            if not table.has_district:
-                raise ValueError(f"{table.name} has no district column")
-            clauses.append(f"{p}district in (select unnest(?::varchar[]))")
-            params.append(list(self.districts))
+            self._require(table.has_district, f"{table.name} has no district column")
+            out.append(
+                (
+                    f"{p}district in (select unnest($districts::varchar[]))",
+                    {"districts": list(self.districts)},
+                )
+            )
         if self.firearm_only:
-            if not table.has_firearm:
-                raise ValueError(f"{table.name} has no firearm column")
-            clauses.append(f"{p}firearm")
+            self._require(table.has_firearm, f"{table.name} has no firearm column")
+            out.append((f"{p}firearm", {}))
+        if self.codes:
+            self._require(table.offense_kind == "nibrs", f"{table.name} has no nibrs_code column")
+            out.append((f"{p}nibrs_code in (select unnest($codes::varchar[]))", {"codes": list(self.codes)}))
         # Clauses are built from allow-listed Table specs; every value is a parameter.
-        return " and ".join(clauses), params
+        return out
+
+    def _offense_clause(self, table: Table, p: str) -> tuple[str, dict[str, object]]:
+        offenses = list(self.offenses)
+        if table.offense_kind == "part1":
+            return f"{p}offense in (select unnest($offenses::varchar[]))", {"offenses": offenses}
+        return (
+            f"{p}nibrs_code in (select nibrs_code from offenses where"  # noqa: S608
+            " part1_offense in (select unnest($offenses::varchar[]))"
+            " or offense_group || '_crime' in (select unnest($offenses::varchar[])))",
+            {"offenses": offenses},
+        )
+
+    @staticmethod
+    def _require(ok: bool, message: str) -> None:
+        if not ok:
+            raise ValueError(message)

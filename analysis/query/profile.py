@@ -15,7 +15,7 @@ omitted for sensitive offenses (sex offenses) and unmapped local codes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import duckdb
 import h3.api.numpy_int as h3
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.geo.cells import cell_area_km2, parent_sql
-from analysis.query.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, CrimeFilter, Table
+from analysis.query.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, CrimeFilter
 from analysis.query.scope import Window, sum_n
 from analysis.stats.exact import Change, chance_note, days_between, most_notable
 from kernel.months import add_months, months_spanned
@@ -279,23 +279,6 @@ def hotspot_cells(
     return frame[[*cols, *EXTRA_CHANGE_COLUMNS, "trend", "lat", "lon"]]
 
 
-@dataclass(frozen=True)
-class IncidentQuery:
-    """The incident table's filter: a day-precise CrimeFilter plus, optionally, specific
-    NIBRS codes within its offense."""
-
-    filt: CrimeFilter
-    codes: tuple[str, ...] = ()
-
-    def where(self, table: Table, alias: str = "") -> tuple[str, list[object]]:
-        sql, params = self.filt.where(table, alias)
-        if self.codes:
-            p = f"{alias}." if alias else ""
-            sql += f" and {p}nibrs_code in (select unnest(?::varchar[]))"
-            params = [*params, list(self.codes)]
-        return sql, params
-
-
 def offense_codes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
     """NIBRS codes of the filter's offense that occur in the filter (nibrs_code, offense, n)."""
     where, params = filt.where(MONTH_CODES, "m")
@@ -307,7 +290,7 @@ def offense_codes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataF
     ).df()
 
 
-def incident_count(con: duckdb.DuckDBPyConnection, q: IncidentQuery) -> int:
+def incident_count(con: duckdb.DuckDBPyConnection, q: CrimeFilter) -> int:
     """How many offenses the incident table holds for `q` (from daily_counts)."""
     return sum_n(con, DAILY, q.where(DAILY))
 
@@ -340,7 +323,7 @@ def pages(total: int, page_size: int) -> int:
 
 
 def incident_page(
-    con: duckdb.DuckDBPyConnection, q: IncidentQuery, page: int = 1, page_size: int = PAGE_SIZES[0]
+    con: duckdb.DuckDBPyConnection, q: CrimeFilter, page: int = 1, page_size: int = PAGE_SIZES[0]
 ) -> pd.DataFrame:
     """One page (1-based) of offenses, newest first.
 
@@ -356,7 +339,7 @@ def incident_page(
     return con.execute(sql, [*params, page_size, (page - 1) * page_size]).df()
 
 
-def incident_rows(con: duckdb.DuckDBPyConnection, q: IncidentQuery, cap: int = CSV_CAP) -> pd.DataFrame:
+def incident_rows(con: duckdb.DuckDBPyConnection, q: CrimeFilter, cap: int = CSV_CAP) -> pd.DataFrame:
     """The first `cap` rows of the incident table (newest first) for a CSV download."""
     where, params = q.where(INCIDENTS, "i")
     sql = INCIDENTS_SQL.format(where=where, decimals=LOCATION_DECIMALS)

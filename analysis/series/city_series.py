@@ -25,42 +25,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.query import sqlfile
 from analysis.query.filters import MONTH_CODES, CrimeFilter
+from analysis.query.sqlfile import Fragment
 from analysis.series.official import incident_sources
 from analysis.series.rates import counts_by_city_month
 from kernel.months import month_index, month_indexes
 from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, RATE_BASE, SERIES_OFFENSES
-
-FIREARM_SQL = """
-with chosen as (select unnest(?::varchar[]) as city_id, unnest(?::varchar[]) as source),
-scoped as (
-    select city_id, month, source, sum(n) as count
-    from monthly_code_counts
-    where {where} and (city_id, source) in (select (city_id, source) from chosen)
-    group by all
-),
-final as (
-    select s.city_id, c.name as city, s.month, '{offense}' as offense, s.count::bigint as count,
-           s.source, p.population, s.count * {rate_base} / p.population as rate
-    from scoped s
-    join cities c using (city_id)
-    left join city_population p on p.city_id = s.city_id and p.year = year(s.month)
-)
-select * from final order by city, month
-"""
-
-CODE_SERIES_SQL = """
-with scoped as (
-    select month, source, sum(n) as count
-    from monthly_code_counts
-    where {where}
-    group by all
-),
-final as (
-    select month, source, count::bigint as count from scoped
-)
-select * from final order by source, month
-"""
 
 # The complete months of each city x incident extract (source_spans, analysis/series/official.py).
 COVERAGE_SQL = """
@@ -87,15 +58,21 @@ def firearm_violent_by_city_month(con: duckdb.DuckDBPyConnection, filt: CrimeFil
         firearm_only=True,
         sources=filt.sources,
     )
-    where, params = scoped.where(MONTH_CODES)
+    where, params = scoped.bind(MONTH_CODES)
     cities = filt.cities or tuple(
         str(r[0]) for r in con.execute("select distinct city_id from incident_months").fetchall()
     )
     chosen = incident_sources(con, cities, firearm=True)
     if filt.sources:
         chosen = {c: s for c, s in chosen.items() if s in filt.sources}
-    sql = FIREARM_SQL.format(where=where, offense=FIREARM_VIOLENT, rate_base=RATE_BASE)
-    return con.execute(sql, [list(chosen), list(chosen.values()), *params]).df()
+    sql = sqlfile.render(__package__, "firearm_series.sql", where=Fragment(where))
+    params |= {
+        "chosen_cities": list(chosen),
+        "chosen_sources": list(chosen.values()),
+        "offense": FIREARM_VIOLENT,
+        "rate_base": RATE_BASE,
+    }
+    return con.execute(sql, params).df()
 
 
 SeriesKey = tuple[str, str, str | None]  # city_id, offense (SERIES_OFFENSES), district
@@ -160,8 +137,8 @@ def _district_counts(
     if source is None:
         return pd.DataFrame(columns=["month", "source", "count"])
     filt = CrimeFilter(cities=(city_id,), offenses=(offense,), districts=(district,), sources=(source,))
-    where, params = filt.where(MONTH_CODES)
-    return con.execute(CODE_SERIES_SQL.format(where=where), params).df()
+    where, params = filt.bind(MONTH_CODES)
+    return con.execute(sqlfile.render(__package__, "code_series.sql", where=Fragment(where)), params).df()
 
 
 def _source(frame: pd.DataFrame | None) -> str:

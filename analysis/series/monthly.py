@@ -25,11 +25,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.query.filters import DAILY, MONTH_CODES, OFFICIAL, WEEKS, CrimeFilter, Granularity
+from analysis.query import sqlfile
+from analysis.query.filters import DAILY, MONTH_CODES, OFFICIAL, WEEKS, CrimeFilter, Granularity, Table
+from analysis.query.sqlfile import Fragment
 from analysis.series.official import INCIDENT_ORDER
 from analysis.series.periods import COVERAGE_CTE, Coverage, YtdWindow
 from analysis.stats.exact import Change, days_between, judge_frame
 from kernel.months import add_months
+from kernel.sql import ident
 from kernel.vocabulary import PROPERTY_PARTS, RATE_BASE, VIOLENT_PARTS
 
 FIREARM_KNOWN_SHARE = 0.5  # a source "records firearms" when at least half its rows say yes/no
@@ -42,117 +45,31 @@ GROUP_TOTAL: dict[str, str] = (
 )
 SERIES_COLUMNS = ["city_id", "city", "period", "offense", "source", "kind", "count", "population", "rate"]
 
-# Weekly, firearm and district views need days, weapons or districts: incident records.
-# An incident source stands for an offense where the official series' rules let it
-# (analysis.series.official: a citywide extract, an offense in its part1_scope, whole months),
-# i.e. where official_candidates holds it as qualifying. Views from the daily rollups
-# restrict candidates in {weapon}: for firearm views only sources that record the weapon
-# for most of the group's offenses. Of several, the official precedence's tie-break.
-_HOLDS = """
-wanted as (select unnest(?::varchar[]) as offense, unnest(?::varchar[]) as total),
-holds as (
-    select distinct city_id, source, offense from official_candidates
-    where kind = 'incidents' and qualifies and {where_any}
-),
-candidates as (
-    select v.city_id, w.offense, v.source, v.kind,
-           greatest(v.first_month, coalesce(?::date, v.first_month)) as lo,
-           least({span_end}, coalesce(?::date, {span_end})) as hi,
-           v.first_month, v.last_month
-    from coverage v
-    cross join wanted w
-    join holds h on h.city_id = v.city_id and h.source = v.source and h.offense = w.offense
-    {weapon}
-)"""
-
-_WEAPON = """
-    where v.kind = 'incidents' and exists (
-        select 1 from {table} d
-        where {where_weapon} and d.city_id = v.city_id and d.source = v.source
-            and d.offense_group || '_crime' = w.total
-        having sum(d.n) filter (where d.firearm is not null) >= ? * sum(d.n)
-    )"""
-
-_SERIES_SQL = """
-with {coverage},
-{holds},
-chosen as (
-    select * from candidates where {first_period} <= {last_period}
-    qualify row_number() over (partition by city_id, offense order by {order}) = 1
-),
-grid as (
-    select city_id, offense, source, kind,
-           unnest(generate_series({first_period}, {last_period}, interval {step}))::date as period
-    from chosen
-),
-{counts},
-final as (
-    select g.city_id, c.name as city, g.period, g.offense, g.source, g.kind,
-           coalesce(n.count, 0) as count,
-           p.population
-    from grid g
-    join cities c using (city_id)
-    left join counts n using (city_id, period, offense, source)
-    left join city_population p on p.city_id = g.city_id and p.year = year(g.period)
-)
-select * from final order by city, offense, period
-"""
-
-# The official monthly series: each city x offense over its own span (first to last
-# official month in range), a month without an official count a gap (no value).
-_OFFICIAL_SQL = """
-with scoped as (
-    select city_id, month as period, offense, count, source, kind from official_monthly where {where}
-),
-spans as (select city_id, offense, min(period) as lo, max(period) as hi from scoped group by all),
-grid as (
-    select city_id, offense, unnest(generate_series(lo, hi, interval 1 month))::date as period from spans
-),
-final as (
-    select g.city_id, c.name as city, g.period, g.offense, s.source,
-           case when s.kind = 'incidents' then 'incidents' else 'counts' end as kind,
-           s.count, p.population
-    from grid g
-    join cities c using (city_id)
-    left join scoped s using (city_id, offense, period)
-    left join city_population p on p.city_id = g.city_id and p.year = year(g.period)
-)
-select * from final order by city, offense, period
-"""
-
-# Counts per period: from the monthly rollup, or summed over the NIBRS codes that make up
-# each wanted offense from the month x code rollup (firearm, districts by month) or the
-# daily rollup (weeks; ten times the rows).
-_DAILY_COUNTS = """
-code_map as (
-    select o.nibrs_code, w.offense
-    from offenses o
-    join wanted w on o.part1_offense is not null
-        and (w.offense = o.part1_offense or w.offense = o.offense_group || '_crime')
-),
-counts as (
-    select d.city_id, {period} as period, m.offense, d.source,
-           sum(d.n) as count
-    from {table} d
-    join code_map m using (nibrs_code)
-    where {where} and d.nibrs_code in (select nibrs_code from code_map)
-    group by all
-)"""
-
-# Allow-listed SQL fragments per period unit (first/last complete period inside lo..hi).
-_UNITS = {
+# Weekly, firearm and district views need days, weapons or districts: incident records
+# (incident_series.sql); monthly views the official series (official_series.sql).
+# Allow-listed SQL per period unit (first/last complete period inside lo..hi), and the
+# rollup each view counts from with its period expression.
+_UNITS: dict[str, dict[str, Fragment]] = {
     "month": {
-        "unit": "month",
-        "step": "1 month",
-        "first_period": "date_trunc('month', lo + interval 1 month - interval 1 day)::date",
-        "last_period": "date_trunc('month', hi + interval 1 day - interval 1 month)::date",
+        "step": Fragment("1 month"),
+        "first_period": Fragment("date_trunc('month', lo + interval 1 month - interval 1 day)::date"),
+        "last_period": Fragment("date_trunc('month', hi + interval 1 day - interval 1 month)::date"),
     },
     "week": {
-        "unit": "week",
-        "step": "7 day",
-        "first_period": "date_trunc('week', lo + interval 6 day)::date",
-        "last_period": "(date_trunc('week', hi + interval 1 day) - interval 7 day)::date",
+        "step": Fragment("7 day"),
+        "first_period": Fragment("date_trunc('week', lo + interval 6 day)::date"),
+        "last_period": Fragment("(date_trunc('week', hi + interval 1 day) - interval 7 day)::date"),
     },
+}
+_ROLLUPS: dict[tuple[str, bool], tuple[Table, Fragment]] = {
+    # Months by NIBRS code come from monthly_code_counts: a month there is in range when
+    # its first day is, and the grid keeps only months wholly in range, as from days.
+    ("month", False): (MONTH_CODES, Fragment("d.month")),
+    ("month", True): (MONTH_CODES, Fragment("d.month")),
+    # Weeks from weekly_counts, or from daily_counts for districts (weekly_counts has none);
+    # the grid likewise keeps only weeks wholly in range.
+    ("week", False): (WEEKS, Fragment("d.week")),
+    ("week", True): (DAILY, Fragment("date_trunc('week', d.day)::date")),
 }
 
 
@@ -179,40 +96,46 @@ def period_series(
     """
     daily = granularity == "week" or filt.firearm_only or bool(filt.districts)
     if not daily:
-        where, params = filt.where(OFFICIAL)
-        return _with_rates(con.execute(_OFFICIAL_SQL.format(where=where), params).df())
+        where, params = filt.bind(OFFICIAL)
+        sql = sqlfile.render(__package__, "official_series.sql", where=Fragment(where))
+        return _with_rates(con.execute(sql, params).df())
+    sql, params = _incident_series_sql(filt, granularity)
+    params |= cov.sql_params() | {
+        "offenses": list(filt.offenses),
+        "totals": [GROUP_TOTAL[o] for o in filt.offenses],
+        "start": filt.start,
+        "end": filt.end,
+        "firearm_only": filt.firearm_only,
+        "known_share": FIREARM_KNOWN_SHARE,
+    }
+    return _with_rates(con.execute(sql, params).df())
+
+
+def _incident_series_sql(filt: CrimeFilter, granularity: Granularity) -> tuple[str, dict[str, object]]:
+    """incident_series.sql for the filter, and the parameters of its three filter clauses:
+    which extracts qualify (any), which record the weapon (weapon), what is counted (f)."""
     scope = replace(filt, offenses=(), start=None, end=None, districts=(), firearm_only=False)
-    where_any, any_params = scope.where(OFFICIAL)
-    weapon = "where v.kind = 'incidents'"
-    weapon_params: list[object] = []
-    # Months by NIBRS code come from monthly_code_counts: a month there is in range when
-    # its first day is, and the grid keeps only months wholly in range, as from days.
-    # Weeks come from weekly_counts, or from daily_counts for districts (weekly_counts has
-    # none); the grid likewise keeps only weeks wholly in range.
-    codes, period = MONTH_CODES, "d.month"
-    if granularity == "week":
-        codes, period = (DAILY, "date_trunc('week', d.day)::date") if filt.districts else (WEEKS, "d.week")
+    where_any, params = scope.bind(OFFICIAL, prefix="any")
+    where_weapon = "false"
     if filt.firearm_only:
         # Whether a source records the weapon: judged on the months of the filter.
-        where_weapon, weapon_params = replace(filt, offenses=(), firearm_only=False).where(MONTH_CODES, "d")
-        weapon = _WEAPON.format(where_weapon=where_weapon, table=MONTH_CODES.name)
-        weapon_params = [*weapon_params, FIREARM_KNOWN_SHARE]
-    where, params = replace(filt, offenses=()).where(codes, "d")
-    counts = _DAILY_COUNTS.format(where=where, table=codes.name, period=period)
-    unit = _UNITS[granularity]
-    holds = _HOLDS.format(where_any=where_any, span_end="last_day(v.last_month)", weapon=weapon)
-    sql = _SERIES_SQL.format(coverage=COVERAGE_CTE, holds=holds, counts=counts, order=INCIDENT_ORDER, **unit)
-    all_params = [
-        *cov.sql_params(),
-        list(filt.offenses),
-        [GROUP_TOTAL[o] for o in filt.offenses],
-        *any_params,
-        filt.start,
-        filt.end,
-        *weapon_params,
-        *params,
-    ]
-    return _with_rates(con.execute(sql, all_params).df())
+        where_weapon, weapon = replace(filt, offenses=(), firearm_only=False).bind(MONTH_CODES, "d", "weapon")
+        params |= weapon
+    table, period = _ROLLUPS[granularity, bool(filt.districts)]
+    where_counts, counts = replace(filt, offenses=()).bind(table, "d", "f")
+    sql = sqlfile.render(
+        __package__,
+        "incident_series.sql",
+        coverage=COVERAGE_CTE,
+        where_any=Fragment(where_any),
+        where_weapon=Fragment(where_weapon),
+        where_counts=Fragment(where_counts),
+        counts_table=Fragment(ident(table.name, {t.name for t, _ in _ROLLUPS.values()})),
+        period=period,
+        order=Fragment(INCIDENT_ORDER),
+        **_UNITS[granularity],
+    )
+    return sql, params | counts
 
 
 def last_periods(frame: pd.DataFrame) -> dict[str, date]:

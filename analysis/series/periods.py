@@ -20,6 +20,7 @@ from typing import Literal
 
 import duckdb
 
+from analysis.query.sqlfile import Fragment
 from kernel.months import add_months, month_end
 
 STALE_MONTHS = 12
@@ -52,27 +53,27 @@ class Coverage:
 
     spans: tuple[SourceSpan, ...]
 
-    def sql_params(self) -> list[object]:
-        """Five parallel lists for the COVERAGE_CTE below (city, source, kind, first, last)."""
-        return [
-            [s.city_id for s in self.spans],
-            [s.source for s in self.spans],
-            [s.kind for s in self.spans],
-            [s.first_month for s in self.spans],
-            [s.last_month for s in self.spans],
-        ]
+    def sql_params(self) -> dict[str, object]:
+        """Five parallel lists, by name, for the COVERAGE_CTE below."""
+        return {
+            "cov_city": [s.city_id for s in self.spans],
+            "cov_source": [s.source for s in self.spans],
+            "cov_kind": [s.kind for s in self.spans],
+            "cov_first": [s.first_month for s in self.spans],
+            "cov_last": [s.last_month for s in self.spans],
+        }
 
     def cities(self, kind: Kind | None = None) -> set[str]:
         return {s.city_id for s in self.spans if kind is None or s.kind == kind}
 
 
-# The Coverage value as a relation inside a query (bind Coverage.sql_params()).
-COVERAGE_CTE = """
-coverage as (
-    select unnest(?::varchar[]) as city_id, unnest(?::varchar[]) as source,
-           unnest(?::varchar[]) as kind, unnest(?::date[]) as first_month,
-           unnest(?::date[]) as last_month
-)"""
+# The Coverage value as a relation inside a query: the `{{ coverage }}` slot of a .sql
+# file (analysis.query.sqlfile), bound with Coverage.sql_params().
+COVERAGE_CTE = Fragment("""coverage as (
+    select unnest($cov_city::varchar[]) as city_id, unnest($cov_source::varchar[]) as source,
+           unnest($cov_kind::varchar[]) as kind, unnest($cov_first::date[]) as first_month,
+           unnest($cov_last::date[]) as last_month
+)""")
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> Coverage:

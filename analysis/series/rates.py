@@ -13,27 +13,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.query import sqlfile
 from analysis.query.filters import OFFICIAL, CrimeFilter
+from analysis.query.sqlfile import Fragment
 from kernel.vocabulary import RATE_BASE
-
-COUNTS_SQL = """
-with scoped as (
-    select city_id, month, offense, count, source
-    from official_monthly
-    where {where}
-),
-final as (
-    select s.city_id, c.name as city, s.month, s.offense, s.count, s.source,
-           p.population,
-           -- count is INTEGER: multiply as a double, or a city-month above 21,474 offenses
-           -- overflows INT32 (Houston property crime at scale 20).
-           s.count * {rate_base}::double / p.population as rate
-    from scoped s
-    join cities c using (city_id)
-    left join city_population p on p.city_id = s.city_id and p.year = year(s.month)
-)
-select * from final order by city, offense, month
-"""
 
 
 def counts_by_city_month(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
@@ -41,6 +24,6 @@ def counts_by_city_month(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> p
 
     Columns: city_id, city, month, offense, count, source, population, rate.
     """
-    where, params = filt.where(OFFICIAL)
-    sql = COUNTS_SQL.format(where=where, rate_base=RATE_BASE)
-    return con.execute(sql, params).df()
+    where, params = filt.bind(OFFICIAL)
+    sql = sqlfile.render(__package__, "official_counts.sql", where=Fragment(where))
+    return con.execute(sql, {**params, "rate_base": RATE_BASE}).df()

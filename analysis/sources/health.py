@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.query import sqlfile
 from analysis.series.periods import COVERAGE_CTE, Coverage
 from kernel.months import month_indexes
 
@@ -297,28 +298,6 @@ def upstream_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-GAP_BREAKS_SQL = """
-with {coverage},
-published as (
-    select v.city_id, v.source,
-           unnest(generate_series(v.first_month, v.last_month, interval 1 month))::date as month
-    from coverage v
-    where v.kind = 'counts' and v.city_id in (select unnest(?::varchar[]))
-),
-final as (
-    select p.city_id, c.name as city, p.month, p.source,
-           'gap in published counts (' || p.source || ')' as label
-    from published p
-    join cities c using (city_id)
-    where not exists (
-        select 1 from monthly_counts m
-        where m.city_id = p.city_id and m.source = p.source and m.month = p.month
-    )
-)
-select * from final order by city, month
-"""
-
-
 def _gap_runs(gaps: pd.DataFrame) -> pd.DataFrame:
     """One marker per run of consecutive missing months (at its first month), not one per month."""
     if gaps.empty:
@@ -354,8 +333,8 @@ def chart_breaks(
     NIBRS, or of date basis). The demo has none.
     """
     wanted = list(cities) or sorted(cov.cities())
-    sql = GAP_BREAKS_SQL.format(coverage=COVERAGE_CTE)
-    gaps = _gap_runs(con.execute(sql, [*cov.sql_params(), wanted]).df())
+    sql = sqlfile.render(__package__, "gap_breaks.sql", coverage=COVERAGE_CTE)
+    gaps = _gap_runs(con.execute(sql, {**cov.sql_params(), "cities": wanted}).df())
     detected = series_breaks(con)
     detected = detected[detected["city_id"].isin(wanted)]
     if offenses:  # a declared break marks only the series it affects

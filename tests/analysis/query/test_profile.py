@@ -183,7 +183,7 @@ def test_incident_pages(tiny_geo: duckdb.DuckDBPyConnection) -> None:
         tiny_geo, CrimeFilter(cities=("memphis_tn",), start=date(2023, 1, 1), end=date(2024, 2, 29))
     )
     assert filt is not None
-    q = profile.IncidentQuery(filt)
+    q = filt
     # Violent: 5 in Jan-Feb 2023, X1 in June 2023, 8 in Jan-Feb 2024.
     assert profile.incident_count(tiny_geo, q) == 14
     assert profile.pages(14, 5) == 3 and profile.pages(0, 100) == 1
@@ -204,11 +204,11 @@ def test_incident_query_codes_and_days(tiny_geo: duckdb.DuckDBPyConnection) -> N
         tiny_geo, CrimeFilter(cities=("memphis_tn",), start=date(2023, 1, 1), end=date(2024, 2, 29))
     )
     assert filt is not None
-    murders = profile.IncidentQuery(filt, codes=("09A",))
+    murders = replace(filt, codes=("09A",))
     assert profile.incident_count(tiny_geo, murders) == 3
     assert profile.incident_page(tiny_geo, murders)["source_id"].tolist() == ["M12", "M11", "M1"]
     # A day-precise window: 2024-01-05 to 2024-01-12 holds M11, M12, M13.
-    days = profile.IncidentQuery(replace(filt, start=date(2024, 1, 5), end=date(2024, 1, 12)))
+    days = replace(filt, start=date(2024, 1, 5), end=date(2024, 1, 12))
     assert profile.incident_count(tiny_geo, days) == 3
     assert profile.incident_page(tiny_geo, days)["source_id"].tolist() == ["M13", "M12", "M11"]
     assert len(profile.incident_rows(tiny_geo, days, cap=2)) == 2
@@ -219,7 +219,7 @@ def test_sensitive_locations_are_omitted(tiny_geo: duckdb.DuckDBPyConnection) ->
         tiny_geo, CrimeFilter(cities=("springfield_il",), start=date(2024, 1, 1), end=date(2024, 12, 31))
     )
     assert filt is not None
-    rows = profile.incident_page(tiny_geo, profile.IncidentQuery(filt))
+    rows = profile.incident_page(tiny_geo, filt)
     by_id = rows.set_index("source_id")
     assert (
         by_id.loc["S6", "offense"] == "Rape"

@@ -36,7 +36,7 @@ def test_coverage_of_published_counts_and_a_stray_month(mixed: duckdb.DuckDBPyCo
 
 
 def test_coverage_params_line_up(tiny: duckdb.DuckDBPyConnection) -> None:
-    cities, sources, kinds, firsts, lasts = coverage(tiny).sql_params()
+    cities, sources, kinds, firsts, lasts = coverage(tiny).sql_params().values()
     assert cities == ["memphis_tn", "springfield_il"] and sources == ["fixture", "fixture"]
     assert kinds == ["incidents", "incidents"] and firsts == [date(2023, 1, 1)] * 2
     assert lasts == [date(2024, 2, 1)] * 2
