@@ -118,8 +118,10 @@ def markdown(result: dict[str, Any]) -> str:
         f" | {ten['rows'] / 1e6:,.0f}M cached p50 / p95 ms | {ten['rows'] / 1e6:,.0f}M pandas p50 ms | ratio"
     )
     head += (
-        f" {ten['rows'] / 1e6:,.0f}M" + (f" / {big['rows'] / 1e6:,.0f}M" if big else "")
-        + f" | data ratio {ten['rows'] / 1e6:,.0f}M" + (f" / {big['rows'] / 1e6:,.0f}M" if big else "")
+        f" {ten['rows'] / 1e6:,.0f}M"
+        + (f" / {big['rows'] / 1e6:,.0f}M" if big else "")
+        + f" | data ratio {ten['rows'] / 1e6:,.0f}M"
+        + (f" / {big['rows'] / 1e6:,.0f}M" if big else "")
         + " | objects | KB |"
     )
     out += [head, "|---|" + "---:|" * (len(scales) + 6)]
