@@ -118,9 +118,13 @@ def markdown(result: dict[str, Any]) -> str:
         f" | {ten['rows'] / 1e6:,.0f}M cached p50 / p95 ms | {ten['rows'] / 1e6:,.0f}M pandas p50 ms | ratio"
     )
     head += (
-        f" {ten['rows'] / 1e6:,.0f}M" + (f" / {big['rows'] / 1e6:,.0f}M" if big else "") + " | objects | KB |"
+        f" {ten['rows'] / 1e6:,.0f}M"
+        + (f" / {big['rows'] / 1e6:,.0f}M" if big else "")
+        + f" | data ratio {ten['rows'] / 1e6:,.0f}M"
+        + (f" / {big['rows'] / 1e6:,.0f}M" if big else "")
+        + " | objects | KB |"
     )
-    out += [head, "|---|" + "---:|" * (len(scales) + 5)]
+    out += [head, "|---|" + "---:|" * (len(scales) + 6)]
     for file in files:
         name = next(sc["pages"][file].get("title", file) for sc in scales if file in sc["pages"])
         cells = []
@@ -129,16 +133,19 @@ def markdown(result: dict[str, Any]) -> str:
             cells.append(f"{_n(p['p50_ms'], ',.0f')} / {_n(p['p95_ms'], ',.0f')}" if p else "not run")
         p = ten["pages"].get(file, {})
         ratios = [_n(p.get("ratio"), ".1f") + "×" if p.get("ratio") else "—"]
+        data = [_n(p.get("data_ratio"), ".1f") + "×" if p.get("data_ratio") else "—"]
         if big:
             q = big["pages"].get(file, {})
             ratios.append(_n(q.get("ratio"), ".0f") + "×" if q.get("ratio") else "—")
+            data.append(_n(q.get("data_ratio"), ".0f") + "×" if q.get("data_ratio") else "—")
         objects = max(sc["pages"][file]["max_objects"] for sc in scales if file in sc["pages"])
         size = max(sc["pages"][file]["bytes"] for sc in scales if file in sc["pages"])
         out.append(
             f"| {name} | "
             + " | ".join(cells)
             + f" | {_n(p.get('cached_p50_ms'), ',.0f')} / {_n(p.get('cached_p95_ms'), ',.0f')}"
-            + f" | {_n(p.get('pandas_ms'), ',.0f')} | {' / '.join(ratios)} | {_n(objects)} | {_n(size / 1024, ',.0f')} |"
+            + f" | {_n(p.get('pandas_ms'), ',.0f')} | {' / '.join(ratios)} | {' / '.join(data)}"
+            + f" | {_n(objects)} | {_n(size / 1024, ',.0f')} |"
         )
     with_browser = [sc for sc in scales if sc.get("browser_changes")]
     if with_browser:
@@ -170,6 +177,22 @@ def markdown(result: dict[str, Any]) -> str:
                 p = sc["browser_changes"]["pages"].get(name)
                 cells.append(f"{p['p50_s']:.2f} / {p['p95_s']:.2f} ({p['ratio']:.1f}×)" if p else "not run")
             out.append(f"| {name} | " + " | ".join(cells) + " |")
+    imports = [sc for sc in scales if sc.get("csv_import")]
+    if imports:
+        out += [
+            "",
+            "CSV import against DuckDB's bare `read_csv` into a table, same file, same run "
+            "(bench/csv_import.py; the faster of two bare reads counts):",
+            "",
+            "| rows | CSV | import rows/s | bare read rows/s | ratio (target ≥ 0.5) |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for sc in imports:
+            c = sc["csv_import"]
+            out.append(
+                f"| {c['rows']:,} | {_n(c.get('csv_mb'))} MB | {_n(c.get('rows_per_s'))} "
+                f"| {_n(c.get('bare_read_rows_per_s'))} | {_n(c.get('ratio_to_bare_read'), '.2f')} |"
+            )
     out += ["", "Targets:", ""]
     for name, v in result["targets"].items():
         state = "not measured" if v["holds"] is None else ("holds" if v["holds"] else "**missed**")

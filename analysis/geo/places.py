@@ -8,6 +8,7 @@ registry, so the map has context without any basemap tiles.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import duckdb
 import pandas as pd
@@ -30,6 +31,15 @@ select * from final order by city
 """
 
 
+@lru_cache(maxsize=256)
+def simplified_outline(wkt: str) -> str:
+    """GeoJSON text of a boundary's WKT, simplified for an overview map. Cached on the
+    text: boundaries do not change between reruns, and simplifying the 12 cities' outlines
+    again was about a tenth of an Overview rerun (bench, issue 16)."""
+    shape = shapely.from_wkt(wkt).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+    return json.dumps(mapping(shape))
+
+
 def city_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per city: city_id, city, state, lat, lon, outline (GeoJSON geometry text),
     outline_kind ('boundary' | 'bounding box')."""
@@ -37,12 +47,12 @@ def city_places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     outlines, kinds = [], []
     for row in frame.itertuples():
         if isinstance(row.geometry_wkt, str) and row.geometry_wkt:
-            shape = shapely.from_wkt(row.geometry_wkt).simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+            outlines.append(simplified_outline(row.geometry_wkt))
             kinds.append("boundary")
         else:
             shape = box(row.bbox_min_lon, row.bbox_min_lat, row.bbox_max_lon, row.bbox_max_lat)
+            outlines.append(json.dumps(mapping(shape)))
             kinds.append("bounding box")
-        outlines.append(json.dumps(mapping(shape)))
     frame["outline"] = outlines
     frame["outline_kind"] = kinds
     return frame[["city_id", "city", "state", "lat", "lon", "outline", "outline_kind"]]

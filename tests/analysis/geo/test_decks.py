@@ -191,3 +191,19 @@ def test_chart_breaks_and_markers(tiny: duckdb.DuckDBPyConnection, mixed: duckdb
         date(2019, 12, 1),
     ]
     assert [m.day for m in markers_for(["toledo_oh"])] == [date(2017, 6, 1)]
+
+
+def test_outlines_are_simplified_once_per_boundary_text() -> None:
+    # city_places caches the simplified GeoJSON on the boundary's WKT (issue 16): the
+    # cached text is the simplification itself, and a second call does not redo it.
+    import shapely
+    from shapely.geometry import mapping
+
+    from analysis.geo.places import SIMPLIFY_DEGREES, simplified_outline
+
+    wkt = "POLYGON ((0 0, 0.001 0.0005, 0.002 0, 0.002 0.002, 0 0.002, 0 0))"
+    expected = json.dumps(mapping(shapely.from_wkt(wkt).simplify(SIMPLIFY_DEGREES, preserve_topology=True)))
+    hits = simplified_outline.cache_info().hits
+    assert simplified_outline(wkt) == expected
+    assert simplified_outline(wkt) == expected
+    assert simplified_outline.cache_info().hits >= hits + 1
