@@ -100,7 +100,7 @@ def main() -> None:
         print(f"duckdb: {duck['wall_s']} s wall, {duck['cpu_s']} s CPU", flush=True)
         save()
         if not args.no_spark:
-            spark_result: dict[str, Any] = {"finished": False}
+            spark_result: dict[str, Any] = {"finished": False, "memory": args.spark_memory}
             result["spark"] = spark_result
             started = time.perf_counter()
             spark = spark_session(memory=args.spark_memory)
