@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from analysis.settings import ROOT
 from bench.combos import Combo
 from bench.pages import PAGES, dashboard_pages
+from kernel.settings import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]

@@ -49,9 +49,9 @@ def main() -> None:
     parser.add_argument("--no-spark", action="store_true", help="DuckDB only")
     args = parser.parse_args()
 
-    from analysis.lake import read_manifest
     from ingest.lake import export_lake
     from ingest.lake_spark import duckdb_rollups, spark_rollups, spark_session
+    from kernel.lake import read_manifest
 
     everything: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     result: dict[str, Any] = {

@@ -34,8 +34,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analysis.lake import attach_views, read_manifest, sql_path, table_glob
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
+from kernel.lake import attach_views, read_manifest, sql_path, table_glob
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MACRO = re.compile(r"create\s+macro\s+(\w+)_of\(sources\)\s+as\s+table\s+(.*?);", re.S | re.I)

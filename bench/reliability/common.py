@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.settings import ROOT
 from ingest.registry import load_registry
 from ingest.store import write_store
+from kernel.settings import ROOT
 
 MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
 CODES = ["MURDER", "ROB-STR", "AGG-ASLT", "AGG-ASLT-GUN", "BURG-RES", "THEFT", "THEFT-MV", "MVT", "VANDAL"]

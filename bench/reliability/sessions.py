@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.settings import ROOT
 from bench.pages import dashboard_pages
 from bench.reliability.common import leftovers, pct, registry_store, run_import, start_import, synthetic_csv
+from kernel.settings import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 VERBOSE = bool(os.environ.get("PSP_BENCH_VERBOSE"))  # print every interaction as it ends
