@@ -15,8 +15,9 @@ The statement's final ORDER BY (storage order only) is dropped: each file Spark 
 sorted by city instead, without a global sort.
 
 Spark reads the lake's incidents (and offenses, for monthly_counts), computes daily_counts
-first and registers it as the `daily_counts` the later statements read, as DuckDB does,
-and writes each table in the lake's layout (city=/year= folders). Sources whose mapping
+first, writes it and reads it back as the `daily_counts` the later statements read, as
+DuckDB does, and writes each table in the lake's layout (one flat folder per table).
+duckdb_rollups runs the same statements with DuckDB, the baseline. Sources whose mapping
 covers only part of the Part I offenses (imports.part1_scope) are refused: the scope
 filter (ingest.rollups.SCOPE_SQL) is a DELETE, which Spark SQL has no equivalent for.
 """
@@ -145,9 +146,8 @@ def duckdb_rollups(lake: Path, out: Path, on_table: OnTable | None = None) -> di
             ).fetchone()
             written[table] = int(row[0]) if row else 0
             if table == "daily_counts":  # the later statements read the daily counts just written
-                con.execute(
-                    f"create view daily_counts as select * from read_parquet({sql_path(table_glob(out, table))})"  # noqa: S608
-                )
+                files = f"read_parquet({sql_path(table_glob(out, table))}, hive_partitioning = false)"
+                con.execute(f"create view daily_counts as select * from {files}")  # noqa: S608 - a quoted path
             if on_table:
                 on_table(table, written[table], time.perf_counter() - started)
         return written
