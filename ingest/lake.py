@@ -4,12 +4,15 @@
     PSP_DB=DIR streamlit run dashboard.py       # the dashboard on the lake, read-only
 
 Layout: DIR/_lake.json (format, schema version, tables and their row counts) and one folder
-per table. A table with a city_id column and a date or timestamp column (incidents and every
-rollup) is split by city and calendar year of its first such column:
-DIR/<table>/city=<city_id>/year=<YYYY>/data_0.parquet (year=NULL for rows without a date).
-The partition keys are copies: every file holds all of the table's own columns, so a reader
+per table. incidents, the one table that grows with the offenses, is split by city and
+calendar year of occurred_at: DIR/incidents/city=<city_id>/year=<YYYY>/data_0.parquet
+(year=NULL for rows without a date), so an engine can read or replace one city-year. The
+partition keys are copies: every file holds all of the table's own columns, so a reader
 needs no partition discovery (DuckDB reads with hive_partitioning = false, Spark with
-recursiveFileLookup). Other tables (cities, offenses, imports, ...) are one file each.
+recursiveFileLookup). Every other table, the rollups included, is a folder of a few files
+(one written by DuckDB, one per task by Spark) in the order the rollup SQL gives (by city):
+the rollups are small, and one file per city x year x table made both engines spend their
+time opening, writing and committing thousands of tiny files (bench/lake_engines.py).
 
 Which tables are rollups (recomputed by ingest.lake_spark from the lake's incidents) is
 ingest.rollups.ROLLUP_TABLES: one list, so a new rollup is one more line there.
@@ -36,6 +39,9 @@ from kernel.sql import ident
 # Temporary partition columns: DuckDB names the folders after them; renamed to city=/year=.
 _CITY, _YEAR = "__lake_city", "__lake_year"
 
+# The tables split into city=/year= folders (see the module doc); every other one is flat.
+PARTITIONED: tuple[str, ...] = ("incidents",)
+
 
 def store_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The base tables of the open store (its main schema), by name."""
@@ -47,8 +53,10 @@ def store_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def partition_columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, str] | None:
-    """(city column, date column) a table is partitioned on, or None for a plain table:
-    city_id and the first DATE or TIMESTAMP column in the table's order."""
+    """(city column, date column) a table of PARTITIONED is split on, or None for a flat
+    table: city_id and the first DATE or TIMESTAMP column in the table's order."""
+    if table not in PARTITIONED:
+        return None
     cols = con.execute(
         "select column_name, data_type from duckdb_columns() where table_name = ?"
         " and schema_name = 'main' and database_name in (current_database(), 'temp') order by column_index",
@@ -153,7 +161,7 @@ def replace_tables(lake: Path, computed: Path, written: dict[str, int]) -> None:
             (lake / table).rename(old)
         (computed / table).rename(lake / table)
         shutil.rmtree(old, ignore_errors=True)
-        manifest["tables"][table] = {"rows": rows, "partitioned": rows > 0}
+        manifest["tables"][table] = {"rows": rows, "partitioned": table in PARTITIONED and rows > 0}
     manifest["rollups_by"] = "recomputed from the lake"
     tmp = lake / f".{MANIFEST}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")

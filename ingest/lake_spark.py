@@ -11,10 +11,13 @@ wrongly (each checked by the equality test, tests/ingest/test_lake.py):
   literal of the lake's incident sources;
 - isodow(x) becomes weekday(x) + 1 (sqlglot's mapping counts from Sunday);
 - cast(x as time) = time '00:00:00' becomes x = date_trunc('day', x) (Spark has no TIME).
+The statement's final ORDER BY (storage order only) is dropped: each file Spark writes is
+sorted by city instead, without a global sort.
 
 Spark reads the lake's incidents (and offenses, for monthly_counts), computes daily_counts
-first and registers it as the `daily_counts` the later statements read, as DuckDB does,
-and writes each table in the lake's layout (city=/year= folders). Sources whose mapping
+first, writes it and reads it back as the `daily_counts` the later statements read, as
+DuckDB does, and writes each table in the lake's layout (one flat folder per table).
+duckdb_rollups runs the same statements with DuckDB, the baseline. Sources whose mapping
 covers only part of the Part I offenses (imports.part1_scope) are refused: the scope
 filter (ingest.rollups.SCOPE_SQL) is a DELETE, which Spark SQL has no equivalent for.
 """
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,6 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from ingest.lake import _CITY, _YEAR, copy_table, rename_partitions
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
 from kernel.lake import attach_views, read_manifest, sql_path, table_glob
 
@@ -56,8 +60,7 @@ def duckdb_queries() -> dict[str, str]:
 
 
 def _rewrite(node: exp.Expression, sources: list[str]) -> exp.Expression:
-    if isinstance(node, exp.Column) and not node.table and node.name == "sources":
-        return exp.Array(expressions=[exp.Literal.string(s) for s in sources])
+    node = _sources(node, sources)
     if isinstance(node, exp.DayOfWeekIso):
         return exp.Add(
             this=exp.Anonymous(this="weekday", expressions=[node.this]), expression=exp.Literal.number(1)
@@ -78,6 +81,9 @@ def spark_sql(duckdb_sql: str, sources: list[str]) -> str:
     """One DuckDB rollup select as Spark SQL over the given sources."""
     tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
     tree = tree.transform(lambda n: _rewrite(n, sources))
+    # The statement's own ORDER BY only sets the order rows are stored in; Spark would run a
+    # sampling job and a range shuffle for it. _write sorts each file by city instead.
+    tree.set("order", None)
     text: str = _named(tree).sql(dialect="spark")
     return text
 
@@ -98,9 +104,26 @@ def _named(tree: Any) -> Any:
     return tree
 
 
-def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
+def _in_lake_columns(con: duckdb.DuckDBPyConnection, lake: Path, table: str, select: str) -> str:
+    """`select` in the columns of the lake's table, in its order: a column the statement does
+    not write is NULL, as with ingest's `insert into t (columns...)` (monthly_counts.flag)."""
+    files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
+    kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
+    made = {r[0] for r in con.execute(f"describe {select}").fetchall()}
+    cols = ", ".join(f'"{c}"' if c in made else f'null::{kind} as "{c}"' for c, kind, *_ in kinds)
+    return f"select {cols} from ({select})"  # noqa: S608 - column names read from the lake
+
+
+# Called after each table with (table, rows, seconds it took): the bench's per-stage figures.
+OnTable = Callable[[str, int, float], None]
+
+
+def duckdb_rollups(lake: Path, out: Path, on_table: OnTable | None = None) -> dict[str, int]:
     """The same rollups computed by DuckDB from the lake's Parquet (one machine): the
-    baseline that Spark is compared with (bench/lake_engines.py). Returns table -> rows."""
+    baseline that Spark is compared with (bench/lake_engines.py). Each statement runs once,
+    straight from the lake's incidents into one Parquet file per table (COPY); daily_counts
+    is then read back from its file by the statements that use it, as Spark does. Returns
+    table -> rows."""
     lake, out = Path(lake), Path(out)
     read_manifest(lake)
     con = duckdb.connect()
@@ -112,31 +135,36 @@ def duckdb_rollups(lake: Path, out: Path) -> dict[str, int]:
         written: dict[str, int] = {}
         out.mkdir(parents=True, exist_ok=True)
         for table, sql in duckdb_queries().items():
-            tree = _named(sqlglot.parse_one(sql, read="duckdb"))
-            tree = tree.transform(
-                lambda n: (
-                    exp.Array(expressions=[exp.Literal.string(v) for v in sources])
-                    if isinstance(n, exp.Column) and not n.table and n.name == "sources"
-                    else n
-                )
-            )
-            # In the lake table's columns (monthly_counts.flag is NULL, as with ingest's
-            # `insert into t (columns...)`); kept: the later statements read daily_counts.
-            files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
-            kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
-            made = {r[0] for r in con.execute(f"describe {tree.sql(dialect='duckdb')}").fetchall()}
-            cols = ", ".join(f'"{c}"' if c in made else f'null::{kind} as "{c}"' for c, kind, *_ in kinds)
-            con.execute(f"create temp table {table} as select {cols} from ({tree.sql(dialect='duckdb')})")  # noqa: S608
+            started = time.perf_counter()
+            tree = _named(sqlglot.parse_one(sql, read="duckdb")).transform(lambda n: _sources(n, sources))
+            select = _in_lake_columns(con, lake, table, tree.sql(dialect="duckdb"))
             target = out / table
             shutil.rmtree(target, ignore_errors=True)
-            written[table] = copy_table(con, table, target, [table])
+            target.mkdir()
+            row = con.execute(
+                f"copy ({select}) to {sql_path(target / 'data_0.parquet')} (format parquet)"
+            ).fetchone()
+            written[table] = int(row[0]) if row else 0
+            if table == "daily_counts":  # the later statements read the daily counts just written
+                files = f"read_parquet({sql_path(table_glob(out, table))}, hive_partitioning = false)"
+                con.execute(f"create view daily_counts as select * from {files}")  # noqa: S608 - a quoted path
+            if on_table:
+                on_table(table, written[table], time.perf_counter() - started)
         return written
     finally:
         con.close()
 
 
-def spark_session(app_name: str = "psp-lake") -> Any:
-    """A local Spark session for this machine: 2 cores, few shuffle partitions, no UI, no
+def _sources(node: exp.Expression, sources: list[str]) -> exp.Expression:
+    """The `sources` list (macro argument or parameter) as an array literal."""
+    if isinstance(node, exp.Column) and not node.table and node.name == "sources":
+        return exp.Array(expressions=[exp.Literal.string(s) for s in sources])
+    return node
+
+
+def spark_session(app_name: str = "psp-lake", memory: str = "2g") -> Any:
+    """A local Spark session for this machine: 2 cores, 8 shuffle partitions (not Spark's
+    200, each a task and a file; adaptive execution merges the small ones), no UI, no
     network beyond the loopback. A cluster's spark-submit configuration overrides it."""
     from pyspark.sql import SparkSession
 
@@ -145,11 +173,15 @@ def spark_session(app_name: str = "psp-lake") -> Any:
         .appName(app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", memory)
+        # Local files without Hadoop's .crc sidecar per file (HDFS or S3 paths are unaffected).
+        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
+        .config("spark.hadoop.fs.file.impl.disable.cache", "true")
         .getOrCreate()
     )
 
@@ -176,52 +208,39 @@ def _as_table(df: Any, schema: Any) -> Any:
 
 
 def _write(df: Any, folder: Path) -> int:
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
-
-    day = next(
-        f.name
-        for f in df.schema.fields
-        if isinstance(f.dataType, DateType | TimestampType | TimestampNTZType)
-    )
-    out = df.withColumn(_CITY, F.col("city_id")).withColumn(_YEAR, F.year(F.col(day)))
-    # One file per city and year (not one per task and partition): a shuffle, far fewer files.
-    out.repartition(_CITY, _YEAR).write.mode("overwrite").partitionBy(_CITY, _YEAR).parquet(str(folder))
-    rename_partitions(folder)
+    """Write one rollup as a flat folder of Parquet files (one per task, each in city
+    order) and return its rows, counted from the files' footers (df.count() would compute
+    the rollup a second time)."""
+    df.sortWithinPartitions("city_id").write.mode("overwrite").parquet(str(folder))
     for junk in list(folder.rglob("_SUCCESS")) + list(folder.rglob(".*.crc")):
         junk.unlink()
-    # Counted from the files written (df.count() would compute the rollup a second time).
     con = duckdb.connect()
     try:
         row = con.execute(
-            "select count(*) from read_parquet(?)", [table_glob(folder.parent, folder.name)]
+            "select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)",
+            [table_glob(folder.parent, folder.name)],
         ).fetchone()
     finally:
         con.close()
     return int(row[0]) if row else 0
 
 
-def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, int]:
+def spark_rollups(
+    lake: Path, out: Path, spark: Any | None = None, on_table: OnTable | None = None
+) -> dict[str, int]:
     """Compute every rollup of ROLLUP_TABLES from the lake's incidents with Spark and write
-    them under `out` (table folders in the lake layout). Returns table -> rows."""
+    them under `out` (one flat folder per table, as export-lake writes them). Returns
+    table -> rows. Each statement is one job over the lake's incidents (Parquet, only the
+    columns it uses); daily_counts is read back from its files by the statements that use
+    it, as DuckDB does, instead of being cached in the driver's memory."""
     lake = Path(lake)
     read_manifest(lake)
     own = spark is None
     spark = spark or spark_session()
     try:
         queries = duckdb_queries()
-        for table in ("offenses", "imports"):
+        for table in ("offenses", "imports", "incidents"):
             _read(spark, lake, table).createOrReplaceTempView(table)
-        # incidents is read once, only the columns the statements use, and kept in memory.
-        incidents = _read(spark, lake, "incidents")
-        used = {
-            c.name
-            for sql in queries.values()
-            for c in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column)
-        }
-        incidents.select([c for c in incidents.columns if c in used]).cache().createOrReplaceTempView(
-            "incidents"
-        )
         sources = sorted(r[0] for r in spark.sql("select distinct source from incidents").collect())
         with_scope = spark.table("imports").where("part1_scope is not null").select("source").distinct()
         scoped = sorted({r[0] for r in with_scope.collect()} & set(sources))
@@ -235,13 +254,15 @@ def spark_rollups(lake: Path, out: Path, spark: Any | None = None) -> dict[str, 
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         for table, sql in queries.items():
+            started = time.perf_counter()
             df = _as_table(spark.sql(spark_sql(sql, sources)), _read(spark, lake, table).schema)
-            if table == "daily_counts":  # the later statements read Spark's own daily counts
-                df = df.cache()
-                df.createOrReplaceTempView("daily_counts")
             target = out / table
             shutil.rmtree(target, ignore_errors=True)
             written[table] = _write(df, target)
+            if table == "daily_counts":  # the later statements read Spark's own daily counts
+                _read(spark, out, table).createOrReplaceTempView("daily_counts")
+            if on_table:
+                on_table(table, written[table], time.perf_counter() - started)
         return written
     finally:
         if own:

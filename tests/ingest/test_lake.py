@@ -45,13 +45,15 @@ def test_export_lake_holds_every_table_of_the_store(tiny_store_path: Path, tmp_p
     manifest = read_manifest(lake)
     assert set(manifest["tables"]) == set(written) and {"incidents", *ROLLUP_TABLES} <= set(written)
     assert written["incidents"] > 0
-    # Incidents and rollups are split by city and year; each file keeps every column.
-    assert (
-        manifest["tables"]["incidents"]["partitioned"] and manifest["tables"]["daily_counts"]["partitioned"]
-    )
+    # Incidents are split by city and year (each file keeps every column); the rollups and
+    # the other tables are one file each, not thousands of tiny city x year files.
+    assert manifest["tables"]["incidents"]["partitioned"]
     assert not manifest["tables"]["cities"]["partitioned"]
     cities = sorted(p.name for p in (lake / "incidents").glob("city=*"))
-    assert cities and all((lake / "incidents" / c).glob("year=*") for c in cities)
+    assert cities and all(list((lake / "incidents" / c).glob("year=*/data_0.parquet")) for c in cities)
+    for table in ROLLUP_TABLES:
+        assert not manifest["tables"][table]["partitioned"], table
+        assert [p.name for p in (lake / table).rglob("*") if p.is_file()] == ["data_0.parquet"], table
     store = connect_readonly(tiny_store_path)
     lake_con = connect_readonly(lake)  # PSP_DB pointing at a lake folder opens it like this
     try:
@@ -119,6 +121,7 @@ def test_spark_sql_is_transpiled_from_the_ingest_sql() -> None:
     assert "occurred_at = DATE_TRUNC('DAY', occurred_at)" in hour  # at midnight, without a TIME type
     assert "ARRAY('demo', 'o\\'brien')" in hour  # Spark's string escape
     assert "TIME" not in hour.replace("TIMESTAMP", "")
+    assert "ORDER BY" not in hour  # storage order only: each file is sorted by city instead
     assert spark_sql(queries["monthly_counts"], ["demo"]).endswith(
         "CAST(count AS INT) AS count, source FROM final"
     )
