@@ -25,7 +25,7 @@ from analysis.charts.trends import series_chart
 from analysis.geo.basemap import configured_or_none
 from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.geo.static_maps import hotspot_chart
-from analysis.goals.events import markers_for
+from analysis.goals.events import cohort_markers, markers_for
 from analysis.goals.progress import STATUS_RULE, goal_status_by_city
 from analysis.pages.trends import trends_data
 from analysis.query.filters import CrimeFilter
@@ -243,7 +243,7 @@ def _trend_slide(
             message=f"No {label.lower()} data for this selection.{why}",
         )
     measure = "count" if len(set(frame["city_id"])) == 1 else "rate"
-    markers = markers_for(sorted(set(frame["city_id"])), data.breaks)
+    markers = markers_for(con, sorted(set(frame["city_id"])), data.breaks)
     figure = series_chart(frame, measure, "month", markers)
     (cur_start, cur_end), (pri_start, pri_end) = window.current, window.prior
     months = pd.to_datetime(frame["period"])
@@ -286,7 +286,7 @@ def _cohort_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Covera
         key="cohort",
         title=f"Violent crime: each city against its own {base} (= 100)",
         message=index_summary(indexed, base),
-        figure=cohort_chart(indexed, base),
+        figure=cohort_chart(indexed, base, cohort_markers(con, list(dict.fromkeys(indexed["city_id"])))),
         data=indexed,
         notes="Each line is one city's violent crime rate divided by its own rate in the "
         f"baseline year {base}, times 100: cities are compared with their own past, not ranked.",

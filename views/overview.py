@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts.compare import cohort_chart, funnel_chart
+from analysis.goals.events import cohort_markers
 from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, legend
 from analysis.pages.overview import overview_data
 from analysis.query.filters import OFFENSE_LABELS
@@ -100,7 +101,7 @@ def cohort_section(annual: pd.DataFrame, monthly: pd.DataFrame, offense: str, of
     )
     indexed = indexed_by_city_year(annual, base)
     chart_block(
-        cohort_chart(indexed, base),
+        cohort_chart(indexed, base, query(cohort_markers, tuple(dict.fromkeys(indexed["city_id"])))),
         indexed,
         index_summary(indexed, base),
         coverage_note(monthly, extra="Complete calendar years only; rates use each year's population."),

@@ -30,7 +30,7 @@ if data.missing:
 if data.series.empty:
     st.info("No data for this selection. Try more cities, another offense or a longer period.")
     st.stop()
-markers = markers_for(list(cities_in(data.series)), data.breaks)
+markers = query(markers_for, tuple(cities_in(data.series)), data.breaks)
 per = "week" if granularity == "week" else "month"
 unit = "rate per 100,000 residents" if measure == "rate" else "count"
 causation = "Markers show when something happened; they do not show that it caused what follows."
