@@ -264,9 +264,13 @@ def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     sidebar_pd(t, pdx, k, districts=False)
     cov = t(pdx.coverage)
     with (
-        patched(analysis.pages.trends, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
         patched(
-            analysis.pages.trends, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)
+            analysis.pages.trends, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)
+        ),
+        patched(
+            analysis.pages.trends,
+            "chart_breaks",
+            lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities),
         ),
         patched(analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
     ):
@@ -373,13 +377,29 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (ab, "store_sources", lambda con: pdx.store_sources()),
             (ab, "coverage", lambda con: pdx.coverage()),
             (ab, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-            (analysis.series.compare, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (
+                analysis.series.compare,
+                "period_series",
+                lambda con, f, c, g="month": pdx.period_series(f, c, g),
+            ),
             (analysis.pages.trends, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-            (analysis.pages.trends, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)),
+            (
+                analysis.pages.trends,
+                "chart_breaks",
+                lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities),
+            ),
             (analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
             (analysis.goals.progress, "stored_goals", lambda con: pdx.goals),
-            (analysis.goals.progress, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
-            (analysis.goals.progress, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]),
+            (
+                analysis.goals.progress,
+                "monthly_series",
+                lambda con, c, o, d=None: pdx.monthly_series(c, o, d),
+            ),
+            (
+                analysis.goals.progress,
+                "monthly_series_many",
+                lambda con, keys: [pdx.monthly_series(*k) for k in keys],
+            ),
             # The hot-spot map slides read the Map's cell rollups, which have no pandas twin
             # here: the baseline has none (its "hotspots" combos show the YTD slide instead).
             (report.briefing, "hotspot_cities", lambda con, cities, window: ()),
@@ -474,9 +494,13 @@ def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     t(pdx.is_demo)
     with (
         patched(analysis.goals.progress, "stored_goals", lambda con: pdx.goals),
-        patched(analysis.goals.progress, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
         patched(
-            analysis.goals.progress, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]
+            analysis.goals.progress, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)
+        ),
+        patched(
+            analysis.goals.progress,
+            "monthly_series_many",
+            lambda con, keys: [pdx.monthly_series(*k) for k in keys],
         ),
     ):
         frame = t(goal_status_by_city, None)

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts.compare import cohort_chart, funnel_chart
-from analysis.goals.events import cohort_markers
 from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, legend
+from analysis.goals.events import cohort_markers
 from analysis.pages.overview import overview_data
 from analysis.query.filters import OFFENSE_LABELS
 from analysis.series.compare import (

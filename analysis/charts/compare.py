@@ -68,7 +68,9 @@ def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Ma
             "y": 100,
         }
     ]
-    for row, m in enumerate(m for m in markers if indexed["year"].min() <= m.day.year <= indexed["year"].max()):
+    for row, m in enumerate(
+        m for m in markers if indexed["year"].min() <= m.day.year <= indexed["year"].max()
+    ):
         # years on a numeric axis: June 2017 sits 5/12 of the way through 2017
         shape, note = _marker_layout(m.day.year + (m.day.month - 1) / 12, m.label, m.kind, row)
         shapes.append(shape)

@@ -20,29 +20,37 @@ def test_seeded_interventions_are_the_markers(tiny: duckdb.DuckDBPyConnection) -
     assert both == [
         Marker(date(2017, 6, 20), "PSP designation (Jun 2017)", "intervention", ("houston_tx", "memphis_tn")),
         Marker(
-            date(2019, 12, 18), "Operation Relentless Pursuit: Memphis (Dec 2019)", "intervention", ("memphis_tn",)
+            date(2019, 12, 18),
+            "Operation Relentless Pursuit: Memphis (Dec 2019)",
+            "intervention",
+            ("memphis_tn",),
         ),
     ]
-    assert [m.label for m in intervention_markers(tiny, ["kansas_city_mo", "memphis_tn", "toledo_oh"])][1] == (
-        "Operation Relentless Pursuit: Kansas City, Memphis (Dec 2019)"
-    )
+    assert [m.label for m in intervention_markers(tiny, ["kansas_city_mo", "memphis_tn", "toledo_oh"])][
+        1
+    ] == ("Operation Relentless Pursuit: Kansas City, Memphis (Dec 2019)")
     assert [m.day for m in intervention_markers(tiny, ["toledo_oh"])] == [date(2017, 6, 20)]
     assert intervention_markers(tiny, []) == []
     assert intervention_markers(tiny, ["no_such_city"]) == []
     # The cohort chart marks only what concerns every city shown.
-    assert [m.label for m in cohort_markers(tiny, ["memphis_tn", "houston_tx"])] == ["PSP designation (Jun 2017)"]
+    assert [m.label for m in cohort_markers(tiny, ["memphis_tn", "houston_tx"])] == [
+        "PSP designation (Jun 2017)"
+    ]
     assert len(cohort_markers(tiny, ["memphis_tn", "kansas_city_mo"])) == 2
 
 
 def test_an_added_intervention_becomes_a_marker(goals_store: Path) -> None:
-    new_id = add_intervention(goals_store, InterventionSpec("memphis_tn", "Group violence intervention", date(2024, 3, 4)))
+    new_id = add_intervention(
+        goals_store, InterventionSpec("memphis_tn", "Group violence intervention", date(2024, 3, 4))
+    )
     with duckdb.connect(str(goals_store), read_only=True) as con:
         memphis = intervention_markers(con, ["memphis_tn"])
         elsewhere = intervention_markers(con, ["houston_tx"])
     assert new_id > 0
-    assert Marker(
-        date(2024, 3, 4), "Group violence intervention (Mar 2024)", "intervention", ("memphis_tn",)
-    ) in memphis
+    assert (
+        Marker(date(2024, 3, 4), "Group violence intervention (Mar 2024)", "intervention", ("memphis_tn",))
+        in memphis
+    )
     assert all(m.label != "Group violence intervention (Mar 2024)" for m in elsewhere)
 
 
