@@ -34,7 +34,9 @@ def series_by_series(
             counts = part.set_index(pd.to_datetime(part["month"]))["count"].reindex(months)
             baseline = seasonal_baseline(counts, params.baseline_years)
             h = thresholds[(str(city_id), str(offense))]
-            result = count_cusum(counts.dropna().astype(int), baseline, params.shift, h if h == h else 1e300)
+            result = count_cusum(
+                counts.dropna().astype(int), baseline, params.shift, h if h == h else 1e300
+            )
             result["threshold"] = h
             result.insert(0, "offense", offense)
             result.insert(0, "city", part["city"].iloc[0])
