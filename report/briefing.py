@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
@@ -29,6 +28,7 @@ from analysis.goals.events import cohort_markers, markers_for
 from analysis.goals.progress import STATUS_RULE, goal_status_by_city
 from analysis.pages.trends import trends_data
 from analysis.query.filters import CrimeFilter
+from analysis.query.links import LinkState, link
 from analysis.query.registry import city_names
 from analysis.query.scope import scoped
 from analysis.series.compare import (
@@ -103,11 +103,6 @@ def briefing_window(
         ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
         raise ValueError(f"no complete month in {year} for every chosen city{ends}")
     return window
-
-
-def view_link(base_url: str, page: str, params: dict[str, str | list[str]]) -> str:
-    """A link that reopens a view of the dashboard (the pages read these query params)."""
-    return f"{base_url.rstrip('/')}/{page}?{urlencode(params, doseq=True)}"
 
 
 def _title_slide(b: Briefing) -> Slide:
@@ -418,9 +413,6 @@ def briefing_outline(
         label = ", ".join(names[c] for c in cities)
     sources = tuple(store_sources(con))
     start, end = window.prior[0], window.current[1]
-    params: dict[str, str | list[str]] = {"start": str(start), "end": str(end)}
-    if cities:
-        params["city"] = list(cities)
     mapped = hotspot_cities(con, cities or tuple(names), window)
     keys = (
         "title",
@@ -442,7 +434,7 @@ def briefing_outline(
         demo="demo" in sources,
         sources=sources,
         generated_at=now or datetime.now(),
-        link=view_link(base_url, "trends", params),
+        link=link("trends", LinkState(cities=tuple(cities), start=start, end=end), base_url),
         window=window,
         keys=keys,
     )

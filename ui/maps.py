@@ -24,7 +24,7 @@ from analysis.geo.choropleth import (
 from ui.components import swatch_legend
 from ui.data import query
 from ui.exhibits import footer, numbers_behind
-from ui.filters import url_choice
+from ui.url_state import url_choice
 
 
 def basemap_or_none() -> Basemap | None:

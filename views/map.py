@@ -30,9 +30,10 @@ from kernel.settings import suppress_k
 from ui.auth import can
 from ui.data import query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind
-from ui.filters import View, url_choice
+from ui.filters import View
 from ui.maps import areas_only, background_words, basemap_or_none, draw_choropleth, pick_layer, pick_measure
 from ui.one_city import one_city
+from ui.url_state import url_choice
 
 SIZE_LABELS = {
     "auto": "Automatic",

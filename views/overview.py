@@ -26,8 +26,9 @@ from analysis.text.summaries import coverage_note, ytd_note
 from ui.briefing import pack_downloads
 from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
 from ui.data import demo_banner, query
-from ui.filters import sidebar, url_selectbox
+from ui.filters import sidebar
 from ui.maps import basemap_or_none
+from ui.url_state import url_selectbox
 
 st.title("The 12 PSP cities side by side")
 demo_banner()

@@ -14,7 +14,8 @@ from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
 from ui.components import change_table_html, chart_block, numbers_expander
 from ui.data import demo_banner, query
-from ui.filters import sidebar, url_selectbox
+from ui.filters import sidebar
+from ui.url_state import url_selectbox
 
 st.title("Crime trends in the PSP cities")
 demo_banner()
