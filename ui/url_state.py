@@ -102,3 +102,30 @@ def url_selectbox(
         st.selectbox, label, options, key=key, default=default, format_func=format_func, what=what, **kwargs
     )
     return "" if value is None else str(value)
+
+
+def url_radio(
+    label: str,
+    labels: Mapping[str, str],
+    *,
+    key: str,
+    default: str,
+    what: str,
+    where: Any = st,
+    **kwargs: Any,
+) -> str:
+    """A horizontal radio of `labels` (option -> label) kept in the URL under `key` (url_choice),
+    drawn in `where` (a column, or the page)."""
+    return str(
+        url_choice(
+            where.radio,
+            label,
+            list(labels),
+            key=key,
+            default=default,
+            format_func=labels.get,
+            what=what,
+            horizontal=True,
+            **kwargs,
+        )
+    )

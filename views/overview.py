@@ -24,8 +24,9 @@ from analysis.series.periods import coverage
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, ytd_note
 from ui.briefing import pack_downloads
-from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
+from ui.components import change_table_html, chart_block, swatch_legend
 from ui.data import demo_banner, query
+from ui.exhibits import numbers_behind
 from ui.filters import sidebar
 from ui.maps import basemap_or_none
 from ui.url_state import url_selectbox
@@ -60,7 +61,7 @@ st.caption(
         "data records the weapon; published monthly counts do not.",
     )
 )
-numbers_expander(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}", "ytd")
+numbers_behind(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}.csv", key="csv_ytd")
 
 st.subheader(f"Where {offense_label.lower()} moved, year to date")
 map_column, words_column = st.columns([3, 2])
@@ -77,7 +78,7 @@ with words_column:
             ytd, extra="Circle area = rate. Outlines: city limits or, where none is loaded, bounding boxes."
         )
     )
-numbers_expander(deck_numbers(data.points), f"psp_map_{offense}", "map")
+numbers_behind(deck_numbers(data.points), f"psp_map_{offense}.csv", key="csv_map")
 
 
 @st.fragment

@@ -12,8 +12,9 @@ from analysis.series.monthly import cities_in, for_city, seasonal_profile
 from analysis.series.periods import coverage
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
-from ui.components import change_table_html, chart_block, numbers_expander
+from ui.components import change_table_html, chart_block
 from ui.data import demo_banner, query
+from ui.exhibits import numbers_behind
 from ui.filters import sidebar
 from ui.url_state import url_selectbox
 
@@ -113,4 +114,4 @@ else:
     st.caption(f"Judgements: {LEVELS_TEXT}. " + ytd_chance_note(ytd.table))
     st.markdown(strongest_change(ytd.table))
     st.caption(ytd_note(ytd))
-    numbers_expander(ytd.table, f"psp_{key}_ytd_{ytd.window.cutoff:%Y_%m}", "ytd")
+    numbers_behind(ytd.table, f"psp_{key}_ytd_{ytd.window.cutoff:%Y_%m}.csv", key="csv_ytd")
