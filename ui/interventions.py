@@ -20,7 +20,7 @@ from analysis.query.registry import city_names
 from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES
 from ingest.goals import InterventionSpec
 from ui.data import query
-from ui.goals import can_edit, create_intervention, flash, show_problems
+from ui.goal_edits import can_edit, create_intervention, flash, show_problems
 from ui.url_state import show_notices, url_selectbox
 
 METHOD_NOTE = (
