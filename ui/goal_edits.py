@@ -116,6 +116,61 @@ def select_goal_after_rerun(goal_id: int | None) -> None:
     st.session_state[PENDING_GOAL_KEY] = goal_id
 
 
+def _what_inputs(names: dict[str, str]) -> tuple[str, str, str, float]:
+    """The new goal's city, area ("" = whole city), offense and target change (%)."""
+    city = st.selectbox("City", list(names), format_func=lambda c: names.get(c, c), key="new_city")
+    districts = query(district_names, city) if city else []
+    district = st.selectbox(
+        "Area",
+        ["", *districts],
+        format_func=lambda d: d or "Whole city",
+        key="new_district",
+        help="A district needs incident-level data with districts.",
+    )
+    offense = st.selectbox(
+        "Offense",
+        list(goal_offenses()),
+        format_func=lambda o: SERIES_LABELS.get(o, o),
+        key="new_offense",
+        help="Violent crime = murder, rape, robbery, aggravated assault (FBI UCR). Firearm-involved "
+        "violent crime needs data that records the weapon.",
+    )
+    target = st.number_input(
+        "Target change (%)",
+        value=-10.0,
+        step=1.0,
+        format="%.1f",
+        key="new_target",
+        help="-10 means at most 90% of the baseline count over the goal period. Allowed: -90 to +100.",
+    )
+    return str(city), str(district), str(offense), float(target)
+
+
+def _when_inputs(first_year: int, last_year: int) -> tuple[list[int], object, object]:
+    """The new goal's baseline years, start and deadline (as the widgets give them)."""
+    kind = st.radio(
+        "Baseline",
+        ["year", "mean_of_years"],
+        format_func=lambda k: "One calendar year" if k == "year" else "Mean of several years",
+        horizontal=True,
+        key="new_baseline_kind",
+    )
+    years = list(range(last_year, first_year - 1, -1))
+    if kind == "year":
+        baseline: list[int] = [
+            st.selectbox("Baseline year", years, index=min(1, len(years) - 1), key="new_year")
+        ]
+    else:
+        baseline = st.multiselect(
+            "Baseline years", years, default=years[1:4], key="new_years", help="Their mean is the baseline."
+        )
+    start = st.date_input("Start", value=date(last_year, 1, 1), key="new_start", format="YYYY-MM-DD")
+    deadline = st.date_input(
+        "Deadline", value=date(last_year + 1, 12, 31), key="new_deadline", format="YYYY-MM-DD"
+    )
+    return baseline, start, deadline
+
+
 def new_goal_form() -> None:
     """The form that creates one goal. Inputs are not limited by the widgets (a target of
     +500% can be typed): the validator judges them and says what is wrong."""
@@ -127,56 +182,9 @@ def new_goal_form() -> None:
     first_year = span[0].year if span else last_year - 10
     col1, col2 = st.columns(2)
     with col1:
-        city = st.selectbox("City", list(names), format_func=lambda c: names.get(c, c), key="new_city")
-        districts = query(district_names, city) if city else []
-        district = st.selectbox(
-            "Area",
-            ["", *districts],
-            format_func=lambda d: d or "Whole city",
-            key="new_district",
-            help="A district needs incident-level data with districts.",
-        )
-        offense = st.selectbox(
-            "Offense",
-            list(goal_offenses()),
-            format_func=lambda o: SERIES_LABELS.get(o, o),
-            key="new_offense",
-            help="Violent crime = murder, rape, robbery, aggravated assault (FBI UCR). Firearm-involved "
-            "violent crime needs data that records the weapon.",
-        )
-        target = st.number_input(
-            "Target change (%)",
-            value=-10.0,
-            step=1.0,
-            format="%.1f",
-            key="new_target",
-            help="-10 means at most 90% of the baseline count over the goal period. Allowed: -90 to +100.",
-        )
+        city, district, offense, target = _what_inputs(names)
     with col2:
-        kind = st.radio(
-            "Baseline",
-            ["year", "mean_of_years"],
-            format_func=lambda k: "One calendar year" if k == "year" else "Mean of several years",
-            horizontal=True,
-            key="new_baseline_kind",
-        )
-        years = list(range(last_year, first_year - 1, -1))
-        if kind == "year":
-            baseline: list[int] = [
-                st.selectbox("Baseline year", years, index=min(1, len(years) - 1), key="new_year")
-            ]
-        else:
-            baseline = st.multiselect(
-                "Baseline years",
-                years,
-                default=years[1:4],
-                key="new_years",
-                help="Their mean is the baseline.",
-            )
-        start = st.date_input("Start", value=date(last_year, 1, 1), key="new_start", format="YYYY-MM-DD")
-        deadline = st.date_input(
-            "Deadline", value=date(last_year + 1, 12, 31), key="new_deadline", format="YYYY-MM-DD"
-        )
+        baseline, start, deadline = _when_inputs(first_year, last_year)
     owner = st.text_input("Owner", key="new_owner", placeholder="e.g. Violence reduction unit")
     note = st.text_input("Note", key="new_note")
     if st.button("Create goal", type="primary", key="new_create"):
