@@ -87,20 +87,10 @@ def url_choice(
     return value
 
 
-def url_selectbox(
-    label: str,
-    options: Sequence[str],
-    key: str,
-    default: str | None = None,
-    format_func: Callable[[Any], Any] = str,
-    what: str | None = None,
-    **kwargs: Any,
-) -> str:
-    """A select box kept in the URL under `key` (url_choice); the chosen option ("" when
-    there is none to choose)."""
-    value = url_choice(
-        st.selectbox, label, options, key=key, default=default, format_func=format_func, what=what, **kwargs
-    )
+def url_selectbox(label: str, options: Sequence[str], key: str, **kwargs: Any) -> str:
+    """A select box kept in the URL under `key` (url_choice: default, format_func, what and
+    the widget's own arguments); the chosen option ("" when there is none to choose)."""
+    value = url_choice(st.selectbox, label, options, key=key, **kwargs)
     return "" if value is None else str(value)
 
 
