@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -130,23 +130,29 @@ def _dates(span: tuple[date, date]) -> tuple[date | None, date | None]:
 
 
 def _granularity() -> Granularity:
-    return st.radio(  # type: ignore[no-any-return]
-        "Granularity",
-        GRANULARITIES,
-        key="gran",
-        horizontal=True,
-        format_func=lambda g: "Monthly" if g == "month" else "Weekly",
-        help="Weekly series need incident-level data.",
+    return cast(
+        Granularity,
+        st.radio(
+            "Granularity",
+            GRANULARITIES,
+            key="gran",
+            horizontal=True,
+            format_func=lambda g: "Monthly" if g == "month" else "Weekly",
+            help="Weekly series need incident-level data.",
+        ),
     )
 
 
 def _measure() -> Measure:
-    return st.radio(  # type: ignore[no-any-return]
-        "Show",
-        MEASURES,
-        key="measure",
-        format_func=lambda m: "Rate per 100,000 residents" if m == "rate" else "Counts",
-        help="Compare cities of different size by rate, never by raw counts.",
+    return cast(
+        Measure,
+        st.radio(
+            "Show",
+            MEASURES,
+            key="measure",
+            format_func=lambda m: "Rate per 100,000 residents" if m == "rate" else "Counts",
+            help="Compare cities of different size by rate, never by raw counts.",
+        ),
     )
 
 
@@ -216,4 +222,6 @@ def sidebar(
         districts=state.districts,
         firearm_only=bool(state.firearm),
     )
-    return View(filt=filt, measure=state.measure, granularity=state.granularity)  # type: ignore[arg-type]
+    return View(
+        filt=filt, measure=cast(Measure, state.measure), granularity=cast(Granularity, state.granularity)
+    )
