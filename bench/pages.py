@@ -51,7 +51,7 @@ from analysis.geo.cells import (
     view_bounds,
 )
 from analysis.geo.decks import city_change_deck, deck_summary
-from analysis.goals.events import markers_for
+from analysis.goals.events import break_markers, cohort_markers, markers_for
 from analysis.goals.interventions import (
     first_post_month,
     interrupted_time_series,
@@ -205,7 +205,8 @@ def params(k: Combo, keys: tuple[str, ...]) -> Params:
 
 
 # Trends (views/trends.py): cities, offense, period, granularity, measure, firearm ------------
-def _trends_out(t: Timer, data: Any, k: Combo) -> Outputs:
+def _trends_out(t: Timer, data: Any, k: Combo, con: duckdb.DuckDBPyConnection | None) -> Outputs:
+    """The Trends outputs; the interventions are read from `con` (none for the pandas engine)."""
     out: Outputs = {
         "frame_series": data.series,
         "frame_monthly": data.monthly,
@@ -215,7 +216,11 @@ def _trends_out(t: Timer, data: Any, k: Combo) -> Outputs:
     }
     if data.series.empty:
         return out
-    markers = t(markers_for, list(cities_in(data.series)), data.breaks)
+    markers = (
+        t(markers_for, con, list(cities_in(data.series)), data.breaks)
+        if con is not None
+        else break_markers(list(cities_in(data.series)), data.breaks)
+    )
     out["series_chart"] = t(series_chart, data.series, k.measure, k.granularity, markers)
     t(series_summary, data.series, k.measure, k.granularity)
     out["rolling_chart"] = t(rolling_chart, data.rolling, k.measure, markers)
@@ -236,7 +241,7 @@ def trends(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     sidebar(t, con, k, districts=False)
     cov = t(coverage, con)
     data = t(trends_data, con, _trends_filter(k), cov, k.granularity)
-    return _trends_out(t, data, k)
+    return _trends_out(t, data, k, con)
 
 
 def _breaks_pd(pdx: PandasStore, cities: tuple[str, ...]) -> pd.DataFrame:
@@ -270,11 +275,12 @@ def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
         patched(analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
     ):
         data = t(trends_data, None, _trends_filter(k), cov, k.granularity)
-    return _trends_out(t, data, k)
+    return _trends_out(t, data, k, None)
 
 
 # Overview (views/overview.py): cities and offense --------------------------------------------
-def _overview_out(t: Timer, data: Any, k: Combo) -> Outputs:
+def _overview_out(t: Timer, data: Any, k: Combo, con: duckdb.DuckDBPyConnection | None) -> Outputs:
+    """The Overview outputs; the interventions are read from `con` (none for the pandas engine)."""
     out: Outputs = {"frame_ytd": data.ytd.table, "frame_monthly": data.monthly, "frame_annual": data.annual}
     if data.ytd.window is None or data.monthly.empty:
         return out
@@ -285,7 +291,9 @@ def _overview_out(t: Timer, data: Any, k: Combo) -> Outputs:
     base = default_baseline(t(baseline_years, data.annual))
     if base is not None:
         indexed = t(indexed_by_city_year, data.annual, base)
-        out["cohort_chart"] = t(cohort_chart, indexed, base)
+        out["cohort_chart"] = t(
+            cohort_chart, indexed, base, cohort_markers(con, list(indexed["city_id"].unique())) if con else []
+        )
     out["funnel_chart"] = t(funnel_chart, data.funnel, label)
     return out
 
@@ -294,7 +302,7 @@ def overview(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     sidebar(t, con, k, districts=False)
     cov = t(coverage, con)
     data = t(overview_data, con, CrimeFilter(cities=k.cities, offenses=(k.offense,)), cov)
-    return _overview_out(t, data, k)
+    return _overview_out(t, data, k, con)
 
 
 def overview_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
@@ -313,7 +321,7 @@ def overview_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
         ),
     ):
         data = t(overview_data, None, CrimeFilter(cities=k.cities, offenses=(k.offense,)), cov)
-    return _overview_out(t, data, k)
+    return _overview_out(t, data, k, None)
 
 
 # Presenter view (views/presenter.py): cities and year --------------------------------------
@@ -395,6 +403,9 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             # The hot-spot map slides read the Map's cell rollups, which have no pandas twin
             # here: the baseline has none (its "hotspots" combos show the YTD slide instead).
             (report.briefing, "hotspot_cities", lambda con, cities, window: ()),
+            # The stored interventions have no pandas twin either: the breaks only.
+            (ab, "markers_for", lambda con, cities, breaks=None: break_markers(cities, breaks)),
+            (ab, "cohort_markers", lambda con, cities: []),
         ):
             stack.enter_context(patched(module, name, value))
         deck = t(briefing_outline, None, k.cities, k.year)

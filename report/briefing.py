@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
@@ -25,10 +24,11 @@ from analysis.charts.trends import series_chart
 from analysis.geo.basemap import configured_or_none
 from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.geo.static_maps import hotspot_chart
-from analysis.goals.events import markers_for
+from analysis.goals.events import cohort_markers, markers_for
 from analysis.goals.progress import STATUS_RULE, goal_status_by_city
 from analysis.pages.trends import trends_data
 from analysis.query.filters import CELLS, CrimeFilter
+from analysis.query.links import LinkState, link
 from analysis.query.registry import city_names
 from analysis.query.scope import scoped
 from analysis.series.compare import (
@@ -103,11 +103,6 @@ def briefing_window(
         ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
         raise ValueError(f"no complete month in {year} for every chosen city{ends}")
     return window
-
-
-def view_link(base_url: str, page: str, params: dict[str, str | list[str]]) -> str:
-    """A link that reopens a view of the dashboard (the pages read these query params)."""
-    return f"{base_url.rstrip('/')}/{page}?{urlencode(params, doseq=True)}"
 
 
 def _title_slide(b: Briefing) -> Slide:
@@ -243,7 +238,7 @@ def _trend_slide(
             message=f"No {label.lower()} data for this selection.{why}",
         )
     measure = "count" if len(set(frame["city_id"])) == 1 else "rate"
-    markers = markers_for(sorted(set(frame["city_id"])), data.breaks)
+    markers = markers_for(con, sorted(set(frame["city_id"])), data.breaks)
     figure = series_chart(frame, measure, "month", markers)
     (cur_start, cur_end), (pri_start, pri_end) = window.current, window.prior
     months = pd.to_datetime(frame["period"])
@@ -286,7 +281,7 @@ def _cohort_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Covera
         key="cohort",
         title=f"Violent crime: each city against its own {base} (= 100)",
         message=index_summary(indexed, base),
-        figure=cohort_chart(indexed, base),
+        figure=cohort_chart(indexed, base, cohort_markers(con, list(dict.fromkeys(indexed["city_id"])))),
         data=indexed,
         notes="Each line is one city's violent crime rate divided by its own rate in the "
         f"baseline year {base}, times 100: cities are compared with their own past, not ranked.",
@@ -418,9 +413,6 @@ def briefing_outline(
         label = ", ".join(names[c] for c in cities)
     sources = tuple(store_sources(con))
     start, end = window.prior[0], window.current[1]
-    params: dict[str, str | list[str]] = {"start": str(start), "end": str(end)}
-    if cities:
-        params["city"] = list(cities)
     mapped = hotspot_cities(con, cities or tuple(names), window)
     keys = (
         "title",
@@ -442,7 +434,7 @@ def briefing_outline(
         demo=is_demo_store(con),
         sources=sources,
         generated_at=now or datetime.now(),
-        link=view_link(base_url, "trends", params),
+        link=link("trends", LinkState(cities=tuple(cities), start=start, end=end), base_url),
         window=window,
         keys=keys,
     )

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.stats.exact import LEVELS_TEXT, Change, format_p
-from ui.exports import download_csv
+from ui.exhibits import numbers_behind
 
 UP, DOWN, NEUTRAL = "#D55E00", "#0072B2", "#595959"
 ARROWS = {"up": "▲", "down": "▼", "no change": "●"}
@@ -54,14 +54,6 @@ def kpi(label: str, value: str, change: Change | None = None, help: str | None =
             change_badge(change)
 
 
-def numbers_expander(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """The numbers behind a chart: a table and a CSV download of exactly those rows.
-    The CSV is written when the button is clicked, not on every rerun."""
-    with st.expander("Numbers behind this chart"):
-        st.dataframe(frame, hide_index=True, width="stretch")
-        download_csv("Download CSV", frame, f"{file_stem}.csv", key=f"csv_{key}")
-
-
 def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: str, file_stem: str) -> None:
     """A Plotly chart with its one-line summary, its source/coverage note and its numbers.
     A chart with nothing to draw is replaced by its summary (which says why)."""
@@ -72,7 +64,7 @@ def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: s
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
     st.markdown(summary)
     st.caption(note)
-    numbers_expander(numbers, file_stem, key)
+    numbers_behind(numbers, f"{file_stem}.csv", key=f"csv_{key}")
 
 
 def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], value_label: str) -> str:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.query.links import choose
 from analysis.sources.datasets import DEMO, default_dataset, list_datasets
 from kernel.settings import db_path
+from ui.url_state import show_notices
 
 KEY = "dataset"
 _PREVIOUS = "_dataset_previous"
@@ -36,10 +38,9 @@ def dataset_switch() -> None:
     names = [d.name for d in datasets]
     default = default_dataset(datasets, db_path())
     if KEY not in st.session_state or st.session_state[KEY] not in names:
-        raw = st.query_params.get(KEY)
-        if raw is not None and raw not in names:
-            st.warning(f"The link asked for an unknown dataset {raw[:40]!r}; it was ignored.", icon="🔗")
-        st.session_state[KEY] = raw if raw in names else (default.name if default else None)
+        good, notices = choose(st.query_params.get_all(KEY)[-1:], names, "dataset", KEY)
+        show_notices(notices)
+        st.session_state[KEY] = good[0] if good else (default.name if default else None)
     with st.sidebar:
         if not datasets:
             st.caption("No store in data/: run `make run` (public data) or `make demo`.")

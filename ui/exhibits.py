@@ -29,10 +29,13 @@ def numbers_behind(
     note: str | None = None,
     columns: Sequence[str] | None = None,
     csv: Callable[[], pd.DataFrame] | None = None,
+    key: str | None = None,
 ) -> None:
     """An expander with the chart's data as a table and a CSV download of it (only
     `columns`, in that order, when given; `csv` makes the file instead when the table
-    shows only part of it). The CSV is made when the button is clicked, not on every run."""
+    shows only part of it; `key` names the button when two files could share a name). The
+    CSV is made when the button is clicked, not on every run. The one "numbers behind"
+    of every chart, map and table."""
     with st.expander(label):
         if note:
             st.caption(note)
@@ -40,7 +43,23 @@ def numbers_behind(
             frame, hide_index=True, width="stretch", column_config=column_config, column_order=columns
         )
 
-        download_csv("Download CSV", csv or frame, file_name, columns=None if csv else columns)
+        download_csv("Download CSV", csv or frame, file_name, key=key, columns=None if csv else columns)
+
+
+def table_section(
+    title: str, frame: pd.DataFrame, caption: str | None = None, empty: str | None = None
+) -> None:
+    """A subheader with its table and caption; when the table is empty, the line `empty`
+    says so (or, without one, the section is left out)."""
+    if frame.empty and empty is None:
+        return
+    st.subheader(title)
+    if frame.empty:
+        st.markdown(str(empty))
+        return
+    st.dataframe(frame, hide_index=True, width="stretch")
+    if caption:
+        st.caption(caption)
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download this table (CSV)") -> None:

@@ -2,28 +2,47 @@
 
 URL values are slugs and ISO dates (`?city=memphis_tn&city=houston_tx&offense=murder&
 start=2023-01-01&end=2025-12-31&gran=month&measure=count&district=Raines&firearm=1`),
-stable across label changes. On a session's first run every value from the URL is
-checked against its allow-list; unknown values get a visible notice and are dropped, and
-the widget falls back to its default. After that the widgets drive and the URL follows.
+stable across label changes; the codec is analysis/query/links.py. On a session's first run
+every value from the URL is checked against its allow-list; unknown values get a visible
+notice and are dropped, and the widget falls back to its default. After that the widgets
+drive and the URL follows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
 from analysis.query.filters import CrimeFilter, Granularity, Measure
+from analysis.query.links import GRANULARITIES, MEASURES, LinkRules, LinkState, to_query_params
 from analysis.query.registry import city_names, data_span, district_names
 from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
 from ui.data import query
+from ui.url_state import read_link, write_url
 
-MEASURES: tuple[Measure, ...] = ("rate", "count")
-GRANULARITIES: tuple[Granularity, ...] = ("month", "week")
 ALL_CONTROLS = ("cities", "offense", "dates", "granularity", "measure", "district", "firearm")
+# session key -> the URL keys it is read from
+SEEDED = {
+    "city": ("city",),
+    "offense": ("offense",),
+    "measure": ("measure",),
+    "gran": ("gran",),
+    "firearm": ("firearm",),
+    "dates": ("start", "end"),
+}
+# sidebar control -> the URL keys it writes
+WRITES = {
+    "offense": ("offense",),
+    "measure": ("measure",),
+    "granularity": ("gran",),
+    "district": ("district",),
+    "firearm": ("firearm",),
+    "dates": ("start", "end"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,59 +54,138 @@ class View:
     granularity: Granularity
 
 
-def _notice(label: str, bad: Sequence[str]) -> None:
-    shown = ", ".join(repr(v[:40]) for v in bad[:3])
-    st.warning(f"The link asked for unknown {label} {shown}; it was ignored.", icon="🔗")
+def _carry_city(names: dict[str, str], city_default: Any, single_city: bool) -> None:
+    """The city key is shared by one-city pages (a string) and many-city pages (a list):
+    coming from the other kind of page, carry the choice over in this page's shape."""
+    held = st.session_state.get("city")
+    if single_city and isinstance(held, list):
+        st.session_state["city"] = next((c for c in held if c in names), city_default)
+    elif not single_city and isinstance(held, str):
+        st.session_state["city"] = [held] if held in names else []
 
 
-def _seed(key: str, allowed: Sequence[str], label: str, default: Any, multi: bool) -> None:
-    """Seed session_state[key] from the URL once per session, validating every value."""
-    if key in st.session_state:
+def _seed(
+    city_ids: list[str], span: tuple[date, date] | None, defaults: LinkState, single_city: bool
+) -> None:
+    """Seed the session keys not yet set from the URL (once per session), with notices."""
+    fresh = [k for k in SEEDED if k not in st.session_state and (k != "dates" or span)]
+    if not fresh:
         return
-    raw = st.query_params.get_all(key)
-    good = [v for v in dict.fromkeys(raw) if v in allowed]
-    bad = [v for v in raw if v not in allowed]
-    if bad:
-        _notice(label, bad)
-    st.session_state[key] = (good or default) if multi else (good[0] if good else default)
+    link = read_link(LinkRules(cities=city_ids, span=span), [u for k in fresh for u in SEEDED[k]])
+    cities = link.cities or defaults.cities
+    seeds: dict[str, Any] = {
+        "city": (cities[0] if cities else None) if single_city else list(cities),
+        "offense": link.offense or defaults.offense,
+        "measure": link.measure or defaults.measure,
+        "gran": link.granularity or defaults.granularity,
+        "firearm": "1" if link.firearm else "0",
+        "dates": (link.start or defaults.start, link.end or defaults.end),
+    }
+    for key in fresh:
+        st.session_state[key] = seeds[key]
 
 
-def _seed_dates(span: tuple[date, date]) -> None:
-    if "dates" in st.session_state:
-        return
-    chosen = list(span)
-    for i, key in enumerate(("start", "end")):
-        raw = st.query_params.get(key)
-        if raw is None:
-            continue
-        try:
-            value = date.fromisoformat(raw)
-        except ValueError:
-            _notice("date", [raw])
-            continue
-        if not span[0] <= value <= span[1]:
-            st.warning(
-                f"The link's {key} date {value} is outside the data ({span[0]} to {span[1]}); "
-                "it was ignored.",
-                icon="🔗",
-            )
-            continue
-        chosen[i] = value
-    if chosen[0] > chosen[1]:
-        st.warning("The link's start date is after its end date; showing all dates.", icon="🔗")
-        chosen = list(span)
-    st.session_state["dates"] = tuple(chosen)
+def _districts(city: str) -> tuple[str, ...]:
+    """The district multiselect of one city (seeded from the URL once)."""
+    options = query(district_names, city)
+    if not options:
+        return ()
+    if "district" not in st.session_state:
+        st.session_state["district"] = list(read_link(LinkRules(districts=options), ["district"]).districts)
+    return tuple(st.multiselect("Districts", options, key="district", placeholder="Whole city"))
 
 
-def _to_url(key: str, value: Any, default: Any) -> None:
-    """Write a value to the URL (removed when it equals the default)."""
-    if value == default or value in ([], (), None, ""):
-        if key in st.query_params:
-            del st.query_params[key]
-    elif isinstance(value, bool):
-        st.query_params[key] = "1"
-    else:
-        st.query_params[key] = value if isinstance(value, list) else str(value)
+def _cities(names: dict[str, str], single_city: bool) -> list[str]:
+    if single_city:
+        chosen = st.selectbox("City", list(names), format_func=lambda c: names.get(c, c), key="city")
+        return [chosen] if chosen else []
+    return list(
+        st.multiselect(
+            "Cities",
+            list(names),
+            format_func=lambda c: names.get(c, c),
+            key="city",
+            placeholder="All 12 PSP cities",
+        )
+    )
+
+
+def _offense() -> str:
+    return str(
+        st.selectbox(
+            "Offense",
+            OFFENSE_KEYS,
+            format_func=lambda o: OFFENSE_LABELS[o],
+            key="offense",
+            help="Violent crime = murder, rape, robbery, aggravated assault (FBI UCR). "
+            "Property crime = burglary, larceny-theft, motor vehicle theft.",
+        )
+    )
+
+
+def _dates(span: tuple[date, date]) -> tuple[date | None, date | None]:
+    picked = st.date_input("Period", key="dates", min_value=span[0], max_value=span[1], format="YYYY-MM-DD")
+    if isinstance(picked, tuple) and len(picked) == 2:
+        return picked[0], picked[1]
+    return None, None
+
+
+def _granularity() -> Granularity:
+    return cast(
+        Granularity,
+        st.radio(
+            "Granularity",
+            GRANULARITIES,
+            key="gran",
+            horizontal=True,
+            format_func=lambda g: "Monthly" if g == "month" else "Weekly",
+            help="Weekly series need incident-level data.",
+        ),
+    )
+
+
+def _measure() -> Measure:
+    return cast(
+        Measure,
+        st.radio(
+            "Show",
+            MEASURES,
+            key="measure",
+            format_func=lambda m: "Rate per 100,000 residents" if m == "rate" else "Counts",
+            help="Compare cities of different size by rate, never by raw counts.",
+        ),
+    )
+
+
+def _firearm() -> bool:
+    firearm = st.toggle(
+        "Firearm-involved only",
+        value=st.session_state.get("firearm") == "1",
+        help="Offenses recorded with a firearm (NIBRS weapon codes 11-15). Needs "
+        "incident-level data; published monthly counts carry no weapon.",
+    )
+    st.session_state["firearm"] = "1" if firearm else "0"
+    return bool(firearm)
+
+
+def _controls(
+    names: dict[str, str],
+    span: tuple[date, date] | None,
+    controls: Sequence[str],
+    defaults: LinkState,
+    single: bool,
+) -> LinkState:
+    """Draw the sidebar's widgets; the state they show."""
+    with st.sidebar:
+        st.header("Filters")
+        cities = _cities(names, single)
+        offense = _offense() if "offense" in controls else defaults.offense
+        start, end = _dates(span) if "dates" in controls and span else (None, None)
+        granularity = _granularity() if "granularity" in controls else "month"
+        measure = _measure() if "measure" in controls else "count"
+        districts = _districts(cities[0]) if "district" in controls and len(cities) == 1 else ()
+        firearm = _firearm() if "firearm" in controls else False
+    return LinkState(tuple(cities), offense, start, end, granularity, measure, districts, firearm)
 
 
 def sidebar(
@@ -104,156 +202,27 @@ def sidebar(
     names: dict[str, str] = query(city_names)
     span: tuple[date, date] | None = query(data_span)
     city_ids = list(names)
-    city_default: Any = (
-        (default_cities[0] if default_cities else city_ids[0])
-        if single_city
-        else [c for c in default_cities if c in names]
+    if single_city:
+        city_default: tuple[str, ...] = (default_cities[0] if default_cities else city_ids[0],)
+    else:
+        city_default = tuple(c for c in default_cities if c in names)
+    defaults = LinkState(
+        city_default, default_offense, *(span or (None, None)), granularity="month", measure="rate"
     )
-    # The city key is shared by one-city pages (a string) and many-city pages (a list):
-    # coming from the other kind of page, carry the choice over in this page's shape.
-    held = st.session_state.get("city")
-    if single_city and isinstance(held, list):
-        st.session_state["city"] = next((c for c in held if c in names), city_default)
-    elif not single_city and isinstance(held, str):
-        st.session_state["city"] = [held] if held in names else []
-    _seed("city", city_ids, "city", city_default, multi=not single_city)
-    _seed("offense", OFFENSE_KEYS, "offense", default_offense, multi=False)
-    _seed("measure", MEASURES, "measure", "rate", multi=False)
-    _seed("gran", GRANULARITIES, "granularity", "month", multi=False)
-    _seed("firearm", ["1", "0"], "firearm setting", "0", multi=False)
-    if span:
-        _seed_dates(span)
-
-    with st.sidebar:
-        st.header("Filters")
-        if single_city:
-            chosen = st.selectbox("City", city_ids, format_func=lambda c: names.get(c, c), key="city")
-            cities: list[str] = [chosen] if chosen else []
-        else:
-            cities = st.multiselect(
-                "Cities",
-                city_ids,
-                format_func=lambda c: names.get(c, c),
-                key="city",
-                placeholder="All 12 PSP cities",
-            )
-        offense = default_offense
-        if "offense" in controls:
-            offense = st.selectbox(
-                "Offense",
-                OFFENSE_KEYS,
-                format_func=lambda o: OFFENSE_LABELS[o],
-                key="offense",
-                help="Violent crime = murder, rape, robbery, aggravated assault (FBI UCR). "
-                "Property crime = burglary, larceny-theft, motor vehicle theft.",
-            )
-        start = end = None
-        if "dates" in controls and span:
-            picked = st.date_input(
-                "Period", key="dates", min_value=span[0], max_value=span[1], format="YYYY-MM-DD"
-            )
-            if isinstance(picked, tuple) and len(picked) == 2:
-                start, end = picked
-        granularity: Granularity = "month"
-        if "granularity" in controls:
-            granularity = st.radio(
-                "Granularity",
-                GRANULARITIES,
-                key="gran",
-                horizontal=True,
-                format_func=lambda g: "Monthly" if g == "month" else "Weekly",
-                help="Weekly series need incident-level data.",
-            )
-        measure: Measure = "count"
-        if "measure" in controls:
-            measure = st.radio(
-                "Show",
-                MEASURES,
-                key="measure",
-                format_func=lambda m: "Rate per 100,000 residents" if m == "rate" else "Counts",
-                help="Compare cities of different size by rate, never by raw counts.",
-            )
-        districts: tuple[str, ...] = ()
-        if "district" in controls and len(cities) == 1:
-            options = query(district_names, cities[0])
-            if options:
-                _seed("district", options, "district", [], multi=True)
-                districts = tuple(
-                    st.multiselect("Districts", options, key="district", placeholder="Whole city")
-                )
-        firearm = False
-        if "firearm" in controls:
-            firearm = st.toggle(
-                "Firearm-involved only",
-                value=st.session_state.get("firearm") == "1",
-                help="Offenses recorded with a firearm (NIBRS weapon codes 11-15). Needs "
-                "incident-level data; published monthly counts carry no weapon.",
-            )
-            st.session_state["firearm"] = "1" if firearm else "0"
-
-    for key, control, value, default in (
-        ("city", "cities", cities if not single_city else (cities[0] if cities else None), city_default),
-        ("offense", "offense", offense, default_offense),
-        ("measure", "measure", measure, "rate"),
-        ("gran", "granularity", granularity, "month"),
-        ("district", "district", list(districts), []),
-        ("firearm", "firearm", firearm, False),
-    ):
-        # A control this page does not show leaves the URL alone (it belongs to another page).
-        if control in controls or key == "city":
-            _to_url(key, value, default)
-    if span and "dates" in controls:
-        _to_url("start", start, span[0])
-        _to_url("end", end, span[1])
+    _carry_city(names, city_default[0] if single_city else list(city_default), single_city)
+    _seed(city_ids, span, defaults, single_city)
+    state = _controls(names, span, controls, defaults, single_city)
+    # A control this page does not show leaves the URL alone (it belongs to another page).
+    keys = ["city", *(k for c in controls if c in WRITES and (c != "dates" or span) for k in WRITES[c])]
+    write_url(keys, to_query_params(state, defaults))
     filt = CrimeFilter(
-        cities=tuple(cities),
-        offenses=(offense,),
-        start=start,
-        end=end,
-        districts=districts,
-        firearm_only=firearm,
+        cities=state.cities,
+        offenses=(str(state.offense),),
+        start=state.start,
+        end=state.end,
+        districts=state.districts,
+        firearm_only=bool(state.firearm),
     )
-    return View(filt=filt, measure=measure, granularity=granularity)
-
-
-def city_offense_sidebar(default_cities: Sequence[str] = ()) -> tuple[CrimeFilter, Measure]:
-    """Cities, offense and count/rate only (the first Trends page)."""
-    view = sidebar(("cities", "offense", "measure"), default_cities=default_cities)
-    return view.filt, view.measure
-
-
-def url_choice(
-    widget: Callable[..., Any],
-    label: str,
-    options: Sequence[str],
-    *,
-    key: str,
-    default: str,
-    format_func: Callable[[Any], Any] = str,
-    what: str | None = None,
-    **kwargs: Any,
-) -> Any:
-    """A page's own one-of-a-list control (e.g. `st.radio`, `column.selectbox`) whose value
-    lives in the URL under `key` as the option itself (not its label), checked like the
-    sidebar's: an unknown value from a link gets a notice ("unknown <what>") and the default."""
-    _seed(key, list(options), what or label.lower(), default, multi=False)
-    if st.session_state.get(key) not in options:  # options can change with the data
-        st.session_state[key] = default
-    value = widget(label, options, format_func=format_func, key=key, **kwargs)
-    _to_url(key, value, default)
-    return value
-
-
-def url_selectbox(
-    label: str,
-    options: Sequence[str],
-    key: str,
-    default: str,
-    format_func: Any = str,
-    help: str | None = None,
-) -> str:
-    """A page's own choice (not in the sidebar) kept in the URL under `key`, validated like
-    the sidebar's: an unknown value from a link gets a notice and the default."""
-    return str(
-        url_choice(st.selectbox, label, options, key=key, default=default, format_func=format_func, help=help)
+    return View(
+        filt=filt, measure=cast(Measure, state.measure), granularity=cast(Granularity, state.granularity)
     )

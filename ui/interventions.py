@@ -15,12 +15,13 @@ from analysis.goals.interventions import (
     Its,
     interventions_by_city,
 )
+from analysis.query.links import choose
 from analysis.query.registry import city_names
 from ingest.goals.spec import InterventionSpec
 from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 from ui.data import query
-from ui.goals import can_edit, create_intervention, flash, show_problems
-from ui.url_state import url_selectbox
+from ui.goal_edits import can_edit, create_intervention, flash, show_problems
+from ui.url_state import show_notices, url_selectbox
 
 METHOD_NOTE = (
     "Method: segmented Poisson regression on monthly counts (statsmodels GLM, log link, "
@@ -78,12 +79,10 @@ def _city_from_link(names: dict[str, str]) -> None:
     """A link with the other pages' `?city=` opens that city here (its own key is its_city)."""
     if "its_city" in st.session_state or "its_city" in st.query_params or "city" not in st.query_params:
         return
-    linked = st.query_params.get_all("city")
-    good = [c for c in linked if c in names]
+    good, notices = choose(st.query_params.get_all("city"), list(names), "city", "city")
+    show_notices(notices[:1] if not good else [])
     if good:
         st.query_params["its_city"] = good[0]
-    else:
-        st.warning(f"The link asked for an unknown city {linked[0][:40]!r}; it was ignored.", icon="🔗")
 
 
 def _ratio_text(ratio: float, ci: tuple[float, float]) -> tuple[str, str]:

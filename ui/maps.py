@@ -24,7 +24,7 @@ from analysis.geo.choropleth import (
 from ui.components import swatch_legend
 from ui.data import query
 from ui.exhibits import footer, numbers_behind
-from ui.filters import url_choice
+from ui.url_state import url_choice, url_radio
 
 
 def basemap_or_none() -> Basemap | None:
@@ -68,15 +68,12 @@ def pick_layer(layers: list[AreaLayer]) -> AreaLayer:
 
 
 def pick_measure() -> Measure:
-    value = url_choice(
-        st.radio,
+    value = url_radio(
         "Colour by",
-        list(MEASURES),
+        MEASURES,
         key="per",
         default="count",
-        format_func=MEASURES.get,
         what="choropleth measure",
-        horizontal=True,
         help="Per km² of the polygon's area: large districts do not look busy only because they "
         "are large. (No population is stored for districts or ZCTAs, so no rate per resident.)",
     )

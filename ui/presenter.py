@@ -10,10 +10,12 @@ from datetime import date
 
 import streamlit as st
 
+from analysis.query.links import LinkRules, LinkState, to_query_params
 from analysis.query.registry import city_names, data_span
 from report.briefing import Briefing, latest_briefing_year
 from ui.briefing import slide as build_slide
 from ui.data import demo_banner, query
+from ui.url_state import read_link, write_url
 
 CSS = """
 <style>
@@ -28,19 +30,6 @@ CSS = """
 
 def hide_sidebar_and_enlarge() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
-
-
-def _int_param(key: str, default: int, low: int, high: int) -> int:
-    raw = st.query_params.get(key)
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        st.warning(f"The link's {key} {raw[:20]!r} is not a number; it was ignored.", icon="🔗")
-        return default
-    if not low <= value <= high:
-        st.warning(f"The link's {key} {value} is out of range; it was ignored.", icon="🔗")
-        return default
-    return value
 
 
 def presenter_setup() -> tuple[tuple[str, ...], int]:
@@ -59,13 +48,12 @@ def presenter_setup() -> tuple[tuple[str, ...], int]:
     # in one calendar year still offers that year (its slides say what cannot be compared).
     first_year = min(span[0].year + 1, last_year)
     if "p_cities" not in st.session_state:
-        raw = st.query_params.get_all("city")
-        bad = [c for c in raw if c not in names]
-        if bad:
-            st.warning(f"The link asked for unknown city {bad[0][:40]!r}; it was ignored.", icon="🔗")
-        st.session_state["p_cities"] = [c for c in dict.fromkeys(raw) if c in names]
-        st.session_state["p_year"] = _int_param("year", common_year, first_year, last_year)
-        st.session_state["p_slide"] = _int_param("slide", 1, 1, 99) - 1
+        link = read_link(
+            LinkRules(cities=list(names), years=(first_year, last_year)), ("city", "year", "slide")
+        )
+        st.session_state["p_cities"] = list(link.cities)
+        st.session_state["p_year"] = link.year or common_year
+        st.session_state["p_slide"] = (link.slide or 1) - 1
     with st.popover("Set up", icon="⚙️"):
         st.multiselect(
             "Cities",
@@ -77,11 +65,7 @@ def presenter_setup() -> tuple[tuple[str, ...], int]:
         st.number_input("Year", min_value=first_year, max_value=last_year, step=1, key="p_year")
     cities = tuple(st.session_state["p_cities"])
     year = int(st.session_state["p_year"])
-    if cities:
-        st.query_params["city"] = list(cities)
-    elif "city" in st.query_params:
-        del st.query_params["city"]
-    st.query_params["year"] = str(year)
+    write_url(("city", "year"), to_query_params(LinkState(cities=cities, year=year)))
     return cities, year
 
 
@@ -94,7 +78,7 @@ def slide_view(deck: Briefing) -> int:
     total = len(deck.keys)
     index = max(0, min(total - 1, int(st.session_state.get("p_slide", 0))))
     st.session_state["p_slide"] = index
-    st.query_params["slide"] = str(index + 1)
+    write_url(("slide",), to_query_params(LinkState(slide=index + 1)))
     slide = build_slide(deck, deck.keys[index])
     if deck.demo:
         demo_banner()

@@ -14,39 +14,31 @@ from analysis.sources.health import (
     superseded_by_city_year,
 )
 from ui.data import query
+from ui.exhibits import table_section
 
 
 def source_details() -> None:
-    described = query(source_descriptions)
-    if not described.empty:
-        st.subheader("What each source is")
-        st.dataframe(described, hide_index=True, width="stretch")
-        st.caption(
-            "From each source's mapping (`data/sources/<source>.toml`, its [source] title, publisher and note)."
-        )
-
-    st.subheader("Months a source did not report")
-    missing = query(months_not_reported)
-    if missing.empty:
-        st.markdown("Every published-count source reported every month of its span.")
-    else:
-        st.dataframe(missing, hide_index=True, width="stretch")
-        st.caption(
-            "A blank row or a row of zeros is a month the agency did not report, and a month with no row "
-            "is not in the file: these months have no figure (a gap in the charts), never 0. "
-            "'offense not reported' = a 0 the source's mapping reads as not reported (e.g. Toledo theft "
-            "2010-2014), with the total over it."
-        )
-
-    superseded = query(superseded_by_city_year)
-    if not superseded.empty:
-        st.subheader("Months listed twice: the copy kept and the other")
-        st.dataframe(superseded, hide_index=True, width="stretch")
-        st.caption(
-            "Copies of a month are never added up. kept / other = the year's sums over the months listed "
-            "twice; every month of the other copy is in the table `superseded_counts`. The rule and its "
-            "evidence are in the source's mapping ([counts.duplicates])."
-        )
+    table_section(
+        "What each source is",
+        query(source_descriptions),
+        "From each source's mapping (`data/sources/<source>.toml`, its [source] title, publisher and note).",
+    )
+    table_section(
+        "Months a source did not report",
+        query(months_not_reported),
+        "A blank row or a row of zeros is a month the agency did not report, and a month with no row "
+        "is not in the file: these months have no figure (a gap in the charts), never 0. "
+        "'offense not reported' = a 0 the source's mapping reads as not reported (e.g. Toledo theft "
+        "2010-2014), with the total over it.",
+        empty="Every published-count source reported every month of its span.",
+    )
+    table_section(
+        "Months listed twice: the copy kept and the other",
+        query(superseded_by_city_year),
+        "Copies of a month are never added up. kept / other = the year's sums over the months listed "
+        "twice; every month of the other copy is in the table `superseded_counts`. The rule and its "
+        "evidence are in the source's mapping ([counts.duplicates]).",
+    )
 
     population = query(agency_population_by_year)
     if not population.empty:

@@ -15,7 +15,7 @@ from analysis.sources.health import (
 from analysis.text.summaries import coverage_summary
 from ui.auth import audit_trail_section
 from ui.data import demo_banner, query
-from ui.exports import download_csv
+from ui.exhibits import numbers_behind, table_section
 from ui.source_details import source_details
 from ui.upload import upload_box
 
@@ -32,9 +32,7 @@ st.caption(
     summary.sources_note
     + " Comparisons on every page cut at the last month that all compared cities have complete."
 )
-with st.expander("Numbers behind this chart"):
-    st.dataframe(health, hide_index=True, width="stretch")
-    download_csv("Download CSV", health, "psp_coverage_by_city_month.csv")
+numbers_behind(health, "psp_coverage_by_city_month.csv")
 
 st.subheader("Sources per city")
 sources = query(coverage_by_source)
@@ -98,30 +96,22 @@ else:
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Series breaks")
-    breaks = query(series_breaks)
-    if breaks.empty:
-        st.markdown("No series break detected (no change of source, reporting standard or date basis).")
-    else:
-        st.dataframe(breaks, hide_index=True, width="stretch")
-        st.caption("Trend charts mark these months; a change across a break may be an artefact.")
-with right:
-    st.subheader("Months with no data")
-    gaps = query(months_without_data, health)
-    if gaps.empty:
-        st.markdown("No gaps inside any city's span.")
-    else:
-        st.dataframe(gaps, hide_index=True, width="stretch")
-
-st.subheader("Quarantined rows")
-quarantine = query(quarantine_by_reason)
-if quarantine.empty:
-    st.markdown("Nothing quarantined.")
-else:
-    st.dataframe(quarantine, hide_index=True, width="stretch")
-    st.caption(
-        "kept = the row is stored as unmapped and listed here; otherwise it was held back with its reason."
+    table_section(
+        "Series breaks",
+        query(series_breaks),
+        "Trend charts mark these months; a change across a break may be an artefact.",
+        empty="No series break detected (no change of source, reporting standard or date basis).",
     )
+with right:
+    table_section(
+        "Months with no data", query(months_without_data, health), empty="No gaps inside any city's span."
+    )
+table_section(
+    "Quarantined rows",
+    query(quarantine_by_reason),
+    "kept = the row is stored as unmapped and listed here; otherwise it was held back with its reason.",
+    empty="Nothing quarantined.",
+)
 
 st.subheader("Import log")
 st.dataframe(query(import_log), hide_index=True, width="stretch")

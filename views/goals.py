@@ -7,6 +7,7 @@ import streamlit as st
 from analysis.charts.goals import progress_chart
 from analysis.goals.progress import goal_progress, goal_status_by_city
 from analysis.stats.cusum import CUSUM, alerts_from_cusum, cusum_by_series, series_watched, unjudged_series
+from ui import goal_edits as ge
 from ui import goals as ug
 from ui.data import demo_banner, query
 
@@ -31,7 +32,7 @@ def goal_detail(frame: pd.DataFrame) -> None:
         "is the baseline with no change; the dotted dark line carries the current pace (relative to "
         "the baseline's same months) to the deadline."
     )
-    ug.remove_goal_control(goal_id)
+    ge.remove_goal_control(goal_id)
 
 
 @st.fragment
@@ -52,9 +53,10 @@ def alerts_section() -> None:
     st.markdown(params.false_alarms_note(series_watched(cusum)))
     ug.alerts_table(alerts_from_cusum(cusum, params), params, unjudged_series(cusum, params))
 
+
 st.title("Goals: is the strategy working?")
 demo_banner()
-ug.show_flash()
+ge.show_flash()
 frame = query(goal_status_by_city)
 
 st.header("All goals at a glance")
@@ -70,8 +72,8 @@ else:
     goal_detail(frame)
 
 st.header("New goal")
-ug.new_goal_form()
+ge.new_goal_form()
 with st.expander("Add several goals at once (TOML, as in data/goals.toml)"):
-    ug.goals_toml_import()
+    ge.goals_toml_import()
 
 alerts_section()

@@ -6,13 +6,13 @@ import streamlit as st
 
 from analysis.charts.goals import its_chart
 from analysis.goals.interventions import CAVEAT, interrupted_time_series, interventions_by_city
-from ui import goals as ug
+from ui import goal_edits as ge
 from ui import interventions as ui_its
 from ui.data import demo_banner, query
 
 st.title("Interventions: what changed when a programme started?")
 demo_banner()
-ug.show_flash()
+ge.show_flash()
 city_id, choice = ui_its.its_controls()
 if choice is None:
     st.info("This city has no interventions yet. Add one below.")

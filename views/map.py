@@ -30,9 +30,10 @@ from kernel.settings import suppress_k
 from ui.auth import can
 from ui.data import query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind
-from ui.filters import View, url_choice
+from ui.filters import View
 from ui.maps import areas_only, background_words, basemap_or_none, draw_choropleth, pick_layer, pick_measure
 from ui.one_city import one_city
+from ui.url_state import url_choice, url_radio
 
 SIZE_LABELS = {
     "auto": "Automatic",
@@ -53,16 +54,7 @@ st.subheader(f"{offense} in {name}" + (" — firearm involved" if filt.firearm_o
 shown = cov.shown(filt)
 
 left, middle, right = st.columns([1.2, 1.2, 1])
-mode = url_choice(
-    left.radio,
-    "Show as",
-    list(MODE_LABELS),
-    key="layer",
-    default="cells",
-    format_func=MODE_LABELS.get,
-    what="map layer",
-    horizontal=True,
-)
+mode = url_radio("Show as", MODE_LABELS, key="layer", default="cells", what="map layer", where=left)
 basemap = basemap_or_none()
 outline = query(city_outline, city)
 shapes = query(district_shapes, city)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analysis.charts.compare import cohort_chart, funnel_chart
 from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, legend
+from analysis.goals.events import cohort_markers
 from analysis.pages.overview import overview_data
 from analysis.series.compare import (
     FUNNEL_METHODS,
@@ -22,10 +23,12 @@ from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, ytd_note
 from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_LABELS, SERIES_LABELS
 from ui.briefing import pack_downloads
-from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
+from ui.components import change_table_html, chart_block, swatch_legend
 from ui.data import demo_banner, query
-from ui.filters import sidebar, url_selectbox
+from ui.exhibits import numbers_behind
+from ui.filters import sidebar
 from ui.maps import basemap_or_none
+from ui.url_state import url_selectbox
 
 st.title("The 12 PSP cities side by side")
 demo_banner()
@@ -57,7 +60,7 @@ st.caption(
         "data records the weapon; published monthly counts do not.",
     )
 )
-numbers_expander(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}", "ytd")
+numbers_behind(ytd.table, f"psp_ytd_{window.cutoff:%Y_%m}.csv", key="csv_ytd")
 
 st.subheader(f"Where {offense_label.lower()} moved, year to date")
 map_column, words_column = st.columns([3, 2])
@@ -74,7 +77,7 @@ with words_column:
             ytd, extra="Circle area = rate. Outlines: city limits or, where none is loaded, bounding boxes."
         )
     )
-numbers_expander(deck_numbers(data.points), f"psp_map_{offense}", "map")
+numbers_behind(deck_numbers(data.points), f"psp_map_{offense}.csv", key="csv_map")
 
 
 @st.fragment
@@ -99,7 +102,7 @@ def cohort_section(annual: pd.DataFrame, monthly: pd.DataFrame, offense: str, of
     )
     indexed = indexed_by_city_year(annual, base)
     chart_block(
-        cohort_chart(indexed, base),
+        cohort_chart(indexed, base, query(cohort_markers, tuple(dict.fromkeys(indexed["city_id"])))),
         indexed,
         index_summary(indexed, base),
         coverage_note(monthly, extra="Complete calendar years only; rates use each year's population."),

@@ -12,9 +12,11 @@ from analysis.series.periods import coverage
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
 from kernel.vocabulary import OFFENSE_LABELS
-from ui.components import change_table_html, chart_block, numbers_expander
+from ui.components import change_table_html, chart_block
 from ui.data import demo_banner, query
-from ui.filters import sidebar, url_selectbox
+from ui.exhibits import numbers_behind
+from ui.filters import sidebar
+from ui.url_state import url_selectbox
 
 st.title("Crime trends in the PSP cities")
 demo_banner()
@@ -30,7 +32,7 @@ if data.missing:
 if data.series.empty:
     st.info("No data for this selection. Try more cities, another offense or a longer period.")
     st.stop()
-markers = markers_for(list(cities_in(data.series)), data.breaks)
+markers = query(markers_for, tuple(cities_in(data.series)), data.breaks)
 per = "week" if granularity == "week" else "month"
 unit = "rate per 100,000 residents" if measure == "rate" else "count"
 causation = "Markers show when something happened; they do not show that it caused what follows."
@@ -112,4 +114,4 @@ else:
     st.caption(f"Judgements: {LEVELS_TEXT}. " + ytd_chance_note(ytd.table))
     st.markdown(strongest_change(ytd.table))
     st.caption(ytd_note(ytd))
-    numbers_expander(ytd.table, f"psp_{key}_ytd_{ytd.window.cutoff:%Y_%m}", "ytd")
+    numbers_behind(ytd.table, f"psp_{key}_ytd_{ytd.window.cutoff:%Y_%m}.csv", key="csv_ytd")

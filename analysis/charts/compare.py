@@ -6,20 +6,23 @@ places each city's rate against its population with chance limits around the poo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.figure import arr, city_colours, figure, title
 from analysis.charts.trends import BASE_LAYOUT, _marker_layout
-from analysis.goals.events import INTERVENTIONS
+from analysis.goals.events import Marker
 from analysis.series.compare import Funnel
 
 INK = "#222222"
 POPULATION_TICKS = [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000]
 
 
-def cohort_chart(indexed: pd.DataFrame, baseline_year: int) -> go.Figure:
-    """One line per city, its own `baseline_year` = 100, with the PSP designation marked."""
+def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Marker] = ()) -> go.Figure:
+    """One line per city, its own `baseline_year` = 100, with `markers` (the interventions
+    common to every city shown, e.g. the PSP designation: events.cohort_markers) drawn."""
     if indexed.empty:
         return go.Figure()
     colours = city_colours(indexed["city"].unique().tolist())
@@ -65,10 +68,11 @@ def cohort_chart(indexed: pd.DataFrame, baseline_year: int) -> go.Figure:
             "y": 100,
         }
     ]
-    psp = INTERVENTIONS[0]
-    if indexed["year"].min() <= psp.day.year <= indexed["year"].max():
+    for row, m in enumerate(
+        m for m in markers if indexed["year"].min() <= m.day.year <= indexed["year"].max()
+    ):
         # years on a numeric axis: June 2017 sits 5/12 of the way through 2017
-        shape, note = _marker_layout(psp.day.year + (psp.day.month - 1) / 12, psp.label, "intervention", 0)
+        shape, note = _marker_layout(m.day.year + (m.day.month - 1) / 12, m.label, m.kind, row)
         shapes.append(shape)
         notes.append(note)
     return figure(

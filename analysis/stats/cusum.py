@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.query.filters import CrimeFilter
+from analysis.query.links import LinkState, link
 from analysis.series.rates import counts_by_city_month
 from analysis.stats.exact import series_dispersion
 from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
@@ -408,7 +409,7 @@ def alerts_from_cusum(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.Da
                 "threshold": float(latest["threshold"]) if "threshold" in part else float("nan"),
                 "dispersion": float(latest["dispersion"]) if "dispersion" in part else float("nan"),
                 "as_of": latest["as_of"],
-                "link": f"./trends?city={city_id}&offense={offense}",
+                "link": link("./trends", LinkState(cities=(str(city_id),), offense=str(offense))),
             }
         )
     out = pd.DataFrame(rows, columns=columns)

@@ -104,7 +104,7 @@ def test_page_renders_every_chart_offline_wide_and_narrow(
     if name == "trends":
         first = page.locator("[data-testid='stPlotlyChart']").first
         assert first.locator(".scatterlayer .trace").count() == 12  # one line per city
-        assert first.get_by_text("PSP launch (Jun 2017)").count() == 1
+        assert first.get_by_text("PSP designation (Jun 2017)").count() == 1
     else:
         link = page.get_by_role("link", name="Memphis")
         assert link.get_attribute("href") == "city?city=memphis_tn"

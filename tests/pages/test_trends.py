@@ -39,7 +39,7 @@ def test_loads_on_demo_store_with_banner(app: Callable[..., AppTest], demo_store
     assert len(charts(at)) == 4  # series, rolling 12 months, same month last year, seasonal
     assert len(series_traces(at)) == 12  # one line per city
     assert "in 12 cities" in words(at)
-    assert "PSP launch (Jun 2017)" in annotations(at)
+    assert "PSP designation (Jun 2017)" in annotations(at)
     assert "Operation Relentless Pursuit: Kansas City, Memphis (Dec 2019)" in annotations(at)
     assert len(at.get("download_button")) == 5  # four charts and the YTD table
 

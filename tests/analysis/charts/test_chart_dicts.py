@@ -13,7 +13,7 @@ import pytest
 
 from analysis.charts.compare import cohort_chart, funnel_chart
 from analysis.charts.trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
-from analysis.goals.events import markers_for
+from analysis.goals.events import cohort_markers, markers_for
 from analysis.pages.overview import overview_data
 from analysis.pages.trends import trends_data
 from analysis.query.filters import CrimeFilter
@@ -45,7 +45,7 @@ def test_trends_charts_are_valid_figures(
     demo: duckdb.DuckDBPyConnection, measure: str, granularity: str
 ) -> None:
     data = trends_data(demo, CrimeFilter(offenses=("violent_crime",)), coverage(demo), granularity)  # type: ignore[arg-type]
-    markers = markers_for(list(cities_in(data.series)), data.breaks)
+    markers = markers_for(demo, list(cities_in(data.series)), data.breaks)
     _same_when_validated(series_chart(data.series, measure, granularity, markers))
     _same_when_validated(rolling_chart(data.rolling, measure, markers))
     _same_when_validated(same_month_chart(data.same_month, measure))
@@ -56,7 +56,8 @@ def test_overview_charts_are_valid_figures(demo: duckdb.DuckDBPyConnection) -> N
     data = overview_data(demo, CrimeFilter(offenses=("murder",)), coverage(demo))
     base = default_baseline(baseline_years(data.annual))
     assert base is not None
-    _same_when_validated(cohort_chart(indexed_by_city_year(data.annual, base), base))
+    indexed = indexed_by_city_year(data.annual, base)
+    _same_when_validated(cohort_chart(indexed, base, cohort_markers(demo, list(indexed["city_id"].unique()))))
     _same_when_validated(funnel_chart(data.funnel, "Murder"))
 
 

@@ -182,15 +182,15 @@ def test_chart_breaks_and_markers(tiny: duckdb.DuckDBPyConnection, mixed: duckdb
         ["houston_tx", pd.Timestamp("2023-06-01"), "gap in published counts (published)"]
     ]
     assert chart_breaks(mixed, coverage(mixed), ("memphis_tn",)).empty
-    labels = [m.label for m in markers_for(["houston_tx", "springfield_il"], breaks)]
-    assert labels == ["PSP launch (Jun 2017)", "Houston: gap in published counts (published)"]
-    # Operation Relentless Pursuit concerns Kansas City and Memphis only.
-    assert [m.day for m in markers_for(["memphis_tn"])] == [date(2017, 6, 1), date(2019, 12, 1)]
-    assert [m.day for m in markers_for(["kansas_city_mo", "toledo_oh"])] == [
-        date(2017, 6, 1),
-        date(2019, 12, 1),
+    labels = [m.label for m in markers_for(mixed, ["houston_tx", "springfield_il"], breaks)]
+    assert labels == ["PSP designation (Jun 2017)", "Houston: gap in published counts (published)"]
+    # Operation Relentless Pursuit (seeded by migration 0003) concerns Kansas City and Memphis only.
+    assert [m.day for m in markers_for(mixed, ["memphis_tn"])] == [date(2017, 6, 20), date(2019, 12, 18)]
+    assert [m.day for m in markers_for(mixed, ["kansas_city_mo", "toledo_oh"])] == [
+        date(2017, 6, 20),
+        date(2019, 12, 18),
     ]
-    assert [m.day for m in markers_for(["toledo_oh"])] == [date(2017, 6, 1)]
+    assert [m.day for m in markers_for(mixed, ["toledo_oh"])] == [date(2017, 6, 20)]
 
 
 def test_outlines_are_simplified_once_per_boundary_text() -> None:

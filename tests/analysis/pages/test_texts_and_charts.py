@@ -75,7 +75,7 @@ def test_spread_and_seasonal_summaries(tiny: duckdb.DuckDBPyConnection) -> None:
 def test_series_chart_marks_only_events_in_range(tiny: duckdb.DuckDBPyConnection) -> None:
     frame = tiny_frame(tiny, cities=("memphis_tn",))
     inside = Marker(date(2023, 6, 1), "Something in June 2023", "break", ("memphis_tn",))
-    fig = series_chart(frame, "count", "month", [*markers_for(["memphis_tn"]), inside])
+    fig = series_chart(frame, "count", "month", [*markers_for(tiny, ["memphis_tn"]), inside])
     texts = [a.text for a in fig.layout.annotations]
     assert texts == ["Something in June 2023"]  # PSP (2017) and ORP (2019) are before the data
     assert values(fig.to_plotly_json()["data"][0], "y")[:3] == [4, 1, 0]
