@@ -235,7 +235,7 @@ def _trends_filter(k: Combo) -> CrimeFilter:
 def trends(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     sidebar(t, con, k, districts=False)
     cov = t(coverage, con)
-    data = t(trends_data, con, _trends_filter(k), cov, k.granularity)
+    data = t(trends_data, con, _trends_filter(k), k.granularity, cov)
     return _trends_out(t, data, k)
 
 
@@ -265,7 +265,7 @@ def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
         ),
         patched(analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
     ):
-        data = t(trends_data, None, _trends_filter(k), cov, k.granularity)
+        data = t(trends_data, None, _trends_filter(k), k.granularity, cov)
     return _trends_out(t, data, k)
 
 

@@ -228,7 +228,7 @@ def _trend_slide(
         end=window.current[1],
         firearm_only=firearm,
     )
-    data = trends_data(con, filt, cov, "month")
+    data = trends_data(con, filt, "month", cov)
     frame = data.series
     if frame.empty:
         why = (

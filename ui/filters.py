@@ -215,12 +215,6 @@ def sidebar(
     return View(filt=filt, measure=measure, granularity=granularity)
 
 
-def city_offense_sidebar(default_cities: Sequence[str] = ()) -> tuple[CrimeFilter, Measure]:
-    """Cities, offense and count/rate only (the first Trends page)."""
-    view = sidebar(("cities", "offense", "measure"), default_cities=default_cities)
-    return view.filt, view.measure
-
-
 def url_choice(
     widget: Callable[..., Any],
     label: str,

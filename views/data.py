@@ -3,16 +3,8 @@
 import streamlit as st
 
 from analysis.charts.health import coverage_chart
-from analysis.query.registry import import_log
-from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreement, source_runs
-from analysis.sources.health import (
-    coverage_by_source,
-    health_by_city_month,
-    months_without_data,
-    quarantine_by_reason,
-    series_breaks,
-)
-from analysis.text.summaries import coverage_summary
+from analysis.pages.data import data_page
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT
 from ui.auth import audit_trail_section
 from ui.data import demo_banner, query
 from ui.exports import download_csv
@@ -22,11 +14,12 @@ from ui.upload import upload_box
 st.title("Data: coverage, sources and imports")
 demo_banner()
 
-health = query(health_by_city_month)
+data = query(data_page)
+health = data.health
 st.subheader("Coverage per city and month")
 if not health.empty:
     st.plotly_chart(coverage_chart(health), width="stretch", key="coverage_chart")
-summary = query(coverage_summary, health)
+summary = data.summary
 st.markdown(summary.text)
 st.caption(
     summary.sources_note
@@ -37,14 +30,13 @@ with st.expander("Numbers behind this chart"):
     download_csv("Download CSV", health, "psp_coverage_by_city_month.csv")
 
 st.subheader("Sources per city")
-sources = query(coverage_by_source)
-st.dataframe(sources, hide_index=True, width="stretch")
+st.dataframe(data.sources, hide_index=True, width="stretch")
 st.caption("standard: NIBRS or SRS (summary, hierarchy rule); geocoded: share of incidents with coordinates.")
 source_details()
 
 st.subheader("Official numbers: which source each city's counts come from")
 st.markdown(PRECEDENCE_TEXT)
-runs = query(source_runs)
+runs = data.runs
 if runs.empty:
     st.markdown("No official counts: no source in the store covers a whole city completely for an offense.")
 else:
@@ -58,7 +50,7 @@ else:
     )
 
 st.subheader("Agreement between sources")
-agree = query(agreement)
+agree = data.agreement
 if agree.empty:
     st.markdown("No city, month and offense has two qualifying sources, so there is nothing to compare.")
 else:
@@ -99,7 +91,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Series breaks")
-    breaks = query(series_breaks)
+    breaks = data.breaks
     if breaks.empty:
         st.markdown("No series break detected (no change of source, reporting standard or date basis).")
     else:
@@ -107,14 +99,14 @@ with left:
         st.caption("Trend charts mark these months; a change across a break may be an artefact.")
 with right:
     st.subheader("Months with no data")
-    gaps = query(months_without_data, health)
+    gaps = data.gaps
     if gaps.empty:
         st.markdown("No gaps inside any city's span.")
     else:
         st.dataframe(gaps, hide_index=True, width="stretch")
 
 st.subheader("Quarantined rows")
-quarantine = query(quarantine_by_reason)
+quarantine = data.quarantine
 if quarantine.empty:
     st.markdown("Nothing quarantined.")
 else:
@@ -124,7 +116,7 @@ else:
     )
 
 st.subheader("Import log")
-st.dataframe(query(import_log), hide_index=True, width="stretch")
+st.dataframe(data.imports, hide_index=True, width="stretch")
 
 st.subheader("Load real data")
 st.markdown(

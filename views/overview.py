@@ -19,7 +19,6 @@ from analysis.series.compare import (
     with_method,
     ytd_chance_note,
 )
-from analysis.series.periods import coverage
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, ytd_note
 from ui.briefing import pack_downloads
@@ -33,7 +32,7 @@ demo_banner()
 view = sidebar(("cities", "offense"))
 offense = view.filt.offenses[0]
 offense_label = OFFENSE_LABELS[offense]
-data = query(overview_data, view.filt, query(coverage))
+data = query(overview_data, view.filt)
 if data.missing:
     st.info("Not shown. " + " ".join(data.missing))
 ytd, window = data.ytd, data.ytd.window

@@ -412,12 +412,6 @@ def goal_status_by_city(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def status_counts(frame: pd.DataFrame) -> dict[str, int]:
-    """How many goals have each status (every status present, zeros included)."""
-    counts = frame["status"].value_counts() if len(frame) else pd.Series(dtype=int)
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
-
-
 def goal_offenses() -> tuple[str, ...]:
     """Offense keys a goal may use (FBI Part I offenses and totals, firearm violent crime)."""
     return SERIES_OFFENSES
