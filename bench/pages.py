@@ -88,7 +88,9 @@ from analysis.sources.health import (
     quarantine_by_reason,
     series_breaks,
 )
-from analysis.stats.cusum import CUSUM, alerts_by_series, alerts_from_cusum, cusum_by_series
+from analysis.stats.alerts import alerts_by_series, alerts_from_cusum
+from analysis.stats.cusum import cusum_by_series
+from analysis.stats.cusum_params import CUSUM
 from analysis.text.summaries import coverage_summary, series_summary
 from bench.baseline import PandasStore
 from bench.combos import Combo

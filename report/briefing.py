@@ -33,18 +33,16 @@ from analysis.query.registry import city_names
 from analysis.query.scope import scoped
 from analysis.series.compare import (
     FIREARM_VIOLENT,
-    FUNNEL_METHODS,
     MEASURE_LABELS,
     annual_rates,
     baseline_years,
     default_baseline,
-    funnel,
-    funnel_summary,
     index_summary,
     indexed_by_city_year,
     ytd_by_city,
     ytd_chance_note,
 )
+from analysis.series.funnel import FUNNEL_METHODS, funnel, funnel_summary
 from analysis.series.monthly import period_series
 from analysis.series.official import incident_sources
 from analysis.series.periods import Coverage, YtdWindow, coverage

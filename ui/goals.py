@@ -32,7 +32,7 @@ from analysis.goals.progress import (
 )
 from analysis.query.registry import city_names, data_span, district_names
 from analysis.series.city_series import SERIES_LABELS
-from analysis.stats.cusum import CusumParams
+from analysis.stats.cusum_params import CusumParams
 from ingest.goals import (
     GoalError,
     GoalSpec,

@@ -7,7 +7,8 @@ import streamlit as st
 from analysis.charts.goals import progress_chart
 from analysis.goals.progress import goal_progress
 from analysis.pages.goals import goals_data
-from analysis.stats.cusum import CUSUM, alerts_from_cusum, series_watched, unjudged_series
+from analysis.stats.alerts import alerts_from_cusum, series_watched, unjudged_series
+from analysis.stats.cusum_params import CUSUM
 from ui import goals as ug
 from ui.data import demo_banner, query
 

@@ -8,17 +8,15 @@ from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, leg
 from analysis.pages.overview import overview_data
 from analysis.query.filters import OFFENSE_LABELS
 from analysis.series.compare import (
-    FUNNEL_METHODS,
     MEASURE_LABELS,
     baseline_years,
     default_baseline,
-    funnel_summary,
     index_summary,
     indexed_by_city_year,
     strongest_change,
-    with_method,
     ytd_chance_note,
 )
+from analysis.series.funnel import FUNNEL_METHODS, funnel_summary, with_method
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, ytd_note
 from ui.briefing import pack_downloads

@@ -13,7 +13,7 @@ from analysis.charts.figure import arr, city_colours, figure, title
 from analysis.charts.theme import BLUE, DARK_GREY, INK, NOTE_SIZE
 from analysis.charts.trends import BASE_LAYOUT, _marker_layout
 from analysis.goals.events import INTERVENTIONS
-from analysis.series.compare import Funnel
+from analysis.series.funnel import Funnel
 
 POPULATION_TICKS = [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000]
 

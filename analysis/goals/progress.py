@@ -11,7 +11,7 @@ Design decisions (docs/METHODS.md, "Goals")
   because winter is quiet.
 - Status compares the actual count since the start with a central interval of the
   expected count that allows for the series' own overdispersion: phi is estimated from the
-  baseline years' months (quasi-Poisson, analysis.stats.exact.series_dispersion), and the
+  baseline years' months (quasi-Poisson, analysis.stats.dispersion.series_dispersion), and the
   interval holds the negative binomial quantiles with mean = expected and variance =
   phi x expected (Poisson when phi = 1). Crime counts vary more than Poisson counts
   (phi 1-13 in the demo goals), so a pure Poisson interval would call noise "off track".
@@ -34,7 +34,8 @@ import pandas as pd
 from scipy.stats import poisson
 
 from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series, monthly_series_many
-from analysis.stats.exact import SMALL_COUNT, Dispersion, count_intervals, series_dispersion
+from analysis.stats.dispersion import Dispersion, count_intervals, series_dispersion
+from analysis.stats.exact import SMALL_COUNT
 
 Status = Literal["ahead", "on track", "at risk", "off track", "not started", "no data"]
 Phase = Literal["not started", "in progress", "ended"]

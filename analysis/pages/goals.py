@@ -10,7 +10,8 @@ import duckdb
 import pandas as pd
 
 from analysis.goals.progress import goal_status_by_city
-from analysis.stats.cusum import CUSUM, cusum_by_series
+from analysis.stats.cusum import cusum_by_series
+from analysis.stats.cusum_params import CUSUM
 
 
 @dataclass(frozen=True)

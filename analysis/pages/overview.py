@@ -23,13 +23,12 @@ from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names
 from analysis.series.compare import (
     OVERVIEW_OFFENSES,
-    Funnel,
     YtdComparison,
     annual_rates,
-    funnel,
     ytd_filter,
     ytd_from_monthly,
 )
+from analysis.series.funnel import Funnel, funnel
 from analysis.series.monthly import (
     absent_cities,
     period_series,

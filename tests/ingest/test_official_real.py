@@ -18,7 +18,8 @@ from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import period_series
 from analysis.series.official import agreement, source_runs
 from analysis.series.periods import coverage
-from analysis.stats.cusum import alerts_from_cusum, cusum_by_series
+from analysis.stats.alerts import alerts_from_cusum
+from analysis.stats.cusum import cusum_by_series
 from ingest.importer import ImportReport, import_file
 from kernel.store import connect_readonly
 
