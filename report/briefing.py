@@ -26,7 +26,8 @@ from analysis.geo.basemap import configured_or_none
 from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.geo.static_maps import hotspot_chart
 from analysis.goals.events import markers_for
-from analysis.goals.progress import STATUS_RULE, goal_status_by_city
+from analysis.goals.progress import goal_status_by_city
+from analysis.goals.rules import STATUS_RULE
 from analysis.pages.trends import trends_data
 from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names

@@ -21,15 +21,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.goals.progress import (
-    INTERVAL_LEVEL,
-    STATUS_RULE,
-    STATUSES,
-    Progress,
-    format_pct,
-    goal_offenses,
-    interval_basis,
-)
+from analysis.goals.progress import Progress, goal_offenses
+from analysis.goals.rules import INTERVAL_LEVEL, STATUS_RULE, STATUSES, format_pct, interval_basis
 from analysis.query.registry import city_names, data_span, district_names
 from analysis.series.city_series import SERIES_LABELS
 from analysis.stats.cusum_params import CusumParams

@@ -22,7 +22,8 @@ from analysis.charts.theme import (
     font,
 )
 from analysis.goals.interventions import Its
-from analysis.goals.progress import INTERVAL_LEVEL, Progress
+from analysis.goals.progress import Progress
+from analysis.goals.rules import INTERVAL_LEVEL
 
 ACTUAL, EXPECTED, TARGET = BLACK, BLUE, VERMILLION
 PROJECTED, BASELINE, COUNTERFACTUAL = DARK_GREY, MID_GREY, ORANGE
