@@ -236,7 +236,7 @@ class PandasStore:
         return pd.concat(parts, ignore_index=True)
 
     def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
-        """Same frame as analysis.series.monthly.firearm_violent_by_city_month."""
+        """Same frame as analysis.series.city_series.firearm_violent_by_city_month."""
         inc = self.incidents
         scope = CrimeFilter(
             cities=filt.cities,
@@ -303,7 +303,7 @@ class PandasStore:
         return frame[frame["source"] == best]
 
     def monthly_series(self, city_id: str, offense: str, district: str | None = None) -> pd.DataFrame:
-        """Same frame as analysis.series.monthly.monthly_series: zero-filled over coverage."""
+        """Same frame as analysis.series.city_series.monthly_series: zero-filled over coverage."""
         empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
         inc = self.incidents
         if district is None and offense in OFFENSE_KEYS:
