@@ -105,7 +105,7 @@ class PandasStore:
 
     def incident_sources(self, cities: tuple[str, ...]) -> dict[str, str]:
         """Each city's incident extract (the demo stores hold one source per city: the
-        pandas twin of analysis.series.official.incident_sources for them)."""
+        pandas twin of analysis.series.provenance.incident_sources for them)."""
         frame = self.incidents[["city_id", "source"]].drop_duplicates()
         frame = frame[frame["city_id"].astype(str).isin(list(cities))]
         return {str(c): str(s) for c, s in zip(frame["city_id"], frame["source"], strict=True)}

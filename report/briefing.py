@@ -45,8 +45,8 @@ from analysis.series.compare import (
 )
 from analysis.series.funnel import FUNNEL_METHODS, funnel, funnel_summary
 from analysis.series.monthly import period_series
-from analysis.series.official import incident_sources
 from analysis.series.periods import Coverage, YtdWindow, coverage
+from analysis.series.provenance import incident_sources
 from analysis.sources.health import store_sources
 from analysis.stats.exact import compare_counts, days_between, format_p
 

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from analysis.query.registry import import_log
-from analysis.series.official import agreement, source_runs
+from analysis.series.provenance import agreement, source_runs
 from analysis.sources.health import (
     coverage_by_source,
     health_by_city_month,

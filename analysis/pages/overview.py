@@ -33,8 +33,8 @@ from analysis.series.monthly import (
     absent_cities,
     period_series,
 )
-from analysis.series.official import incident_sources
 from analysis.series.periods import Coverage, coverage
+from analysis.series.provenance import incident_sources
 
 
 @dataclass(frozen=True)

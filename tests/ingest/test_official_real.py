@@ -16,8 +16,8 @@ import pytest
 
 from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import period_series
-from analysis.series.official import agreement, source_runs
 from analysis.series.periods import coverage
+from analysis.series.provenance import agreement, source_runs
 from analysis.stats.alerts import alerts_from_cusum
 from analysis.stats.cusum import cusum_by_series
 from ingest.importer import ImportReport, import_file

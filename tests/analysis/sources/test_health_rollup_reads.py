@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.series.official import last_month_by_city
+from analysis.series.provenance import last_month_by_city
 from analysis.sources.health import is_demo, status_by_city
 
 
