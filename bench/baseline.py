@@ -104,7 +104,7 @@ class PandasStore:
 
     def incident_sources(self, cities: tuple[str, ...]) -> dict[str, str]:
         """Each city's incident extract (the demo stores hold one source per city: the
-        pandas twin of analysis.series.official.incident_sources for them)."""
+        pandas twin of analysis.series.provenance.incident_sources for them)."""
         frame = self.incidents[["city_id", "source"]].drop_duplicates()
         frame = frame[frame["city_id"].astype(str).isin(list(cities))]
         return {str(c): str(s) for c, s in zip(frame["city_id"], frame["source"], strict=True)}
@@ -235,7 +235,7 @@ class PandasStore:
         return pd.concat(parts, ignore_index=True)
 
     def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
-        """Same frame as analysis.series.monthly.firearm_violent_by_city_month."""
+        """Same frame as analysis.series.city_series.firearm_violent_by_city_month."""
         inc = self.incidents
         scope = CrimeFilter(
             cities=filt.cities,
@@ -302,7 +302,7 @@ class PandasStore:
         return frame[frame["source"] == best]
 
     def monthly_series(self, city_id: str, offense: str, district: str | None = None) -> pd.DataFrame:
-        """Same frame as analysis.series.monthly.monthly_series: zero-filled over coverage."""
+        """Same frame as analysis.series.city_series.monthly_series: zero-filled over coverage."""
         empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
         inc = self.incidents
         if district is None and offense in OFFENSE_KEYS:

@@ -86,7 +86,9 @@ from analysis.sources.health import (
     quarantine_by_reason,
     series_breaks,
 )
-from analysis.stats.cusum import CUSUM, alerts_by_series, alerts_from_cusum, cusum_by_series
+from analysis.stats.alerts import alerts_by_series, alerts_from_cusum
+from analysis.stats.cusum import cusum_by_series
+from analysis.stats.cusum_params import CUSUM
 from analysis.text.summaries import coverage_summary, series_summary
 from bench.baseline import PandasStore
 from bench.combos import Combo
@@ -240,7 +242,7 @@ def _trends_filter(k: Combo) -> CrimeFilter:
 def trends(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     sidebar(t, con, k, districts=False)
     cov = t(coverage, con)
-    data = t(trends_data, con, _trends_filter(k), cov, k.granularity)
+    data = t(trends_data, con, _trends_filter(k), k.granularity, cov)
     return _trends_out(t, data, k, con)
 
 
@@ -274,7 +276,7 @@ def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
         ),
         patched(analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
     ):
-        data = t(trends_data, None, _trends_filter(k), cov, k.granularity)
+        data = t(trends_data, None, _trends_filter(k), k.granularity, cov)
     return _trends_out(t, data, k, None)
 
 

@@ -25,27 +25,26 @@ from analysis.geo.basemap import configured_or_none
 from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
 from analysis.geo.static_maps import hotspot_chart
 from analysis.goals.events import cohort_markers, markers_for
-from analysis.goals.progress import STATUS_RULE, goal_status_by_city
+from analysis.goals.progress import goal_status_by_city
+from analysis.goals.rules import STATUS_RULE
 from analysis.pages.trends import trends_data
 from analysis.query.filters import CELLS, CrimeFilter
 from analysis.query.links import LinkState, link
 from analysis.query.registry import city_names
 from analysis.query.scope import scoped
 from analysis.series.compare import (
-    FUNNEL_METHODS,
     annual_rates,
     baseline_years,
     default_baseline,
-    funnel,
-    funnel_summary,
     index_summary,
     indexed_by_city_year,
     ytd_by_city,
     ytd_chance_note,
 )
+from analysis.series.funnel import FUNNEL_METHODS, funnel, funnel_summary
 from analysis.series.monthly import period_series
-from analysis.series.official import incident_sources
 from analysis.series.periods import Coverage, YtdWindow, coverage
+from analysis.series.provenance import incident_sources
 from analysis.sources.health import store_sources
 from analysis.stats.exact import compare_counts, days_between, format_p
 from kernel.store import is_demo_store
@@ -223,7 +222,7 @@ def _trend_slide(
         end=window.current[1],
         firearm_only=firearm,
     )
-    data = trends_data(con, filt, cov, "month")
+    data = trends_data(con, filt, "month", cov)
     frame = data.series
     if frame.empty:
         why = (

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import kaleido
 import plotly.graph_objects as go
 
+from analysis.charts.theme import SLIDE_FONT_SIZE, SLIDE_LEGEND_SIZE
 from kernel.settings import SETTINGS
 
 WIDTH, HEIGHT = 1600, 800
@@ -50,7 +51,9 @@ def figure_png(fig: go.Figure, width: int = WIDTH, height: int = HEIGHT) -> byte
     chromium_path()
     # The same figure, restyled for a projector: white background and larger type.
     fig = go.Figure(fig)
-    fig.update_layout(template="plotly_white", font={"size": 20}, legend={"font": {"size": 16}})
+    fig.update_layout(
+        template="plotly_white", font={"size": SLIDE_FONT_SIZE}, legend={"font": {"size": SLIDE_LEGEND_SIZE}}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "kopts ignored when using a server"
         png: bytes = fig.to_image(format="png", width=width, height=height, scale=1)

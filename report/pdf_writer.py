@@ -13,13 +13,15 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from analysis.charts.theme import ALERT_RED, BLACK, NOTE_GREY
 from report.briefing import Briefing, Slide
 
 INCH = 72.0
 PAGE_W, PAGE_H = 13.333 * INCH, 7.5 * INCH
 MARGIN = 0.5 * INCH
-DEMO_RED = HexColor("#B00020")
-GREY = HexColor("#595959")
+DEMO_RED = HexColor(ALERT_RED)
+GREY = HexColor(NOTE_GREY)
+BLACK_INK = HexColor(BLACK)
 
 
 def _lines(c: Canvas, text: str, x: float, y: float, width: float, font: str, size: float) -> float:
@@ -47,7 +49,7 @@ def _table(c: Canvas, frame: pd.DataFrame, x: float, y: float, width: float, max
     table.setStyle(
         TableStyle(
             [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, HexColor("#000000")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, BLACK_INK),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [HexColor("#FFFFFF"), HexColor("#F2F2F2")]),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
@@ -61,13 +63,13 @@ def _table(c: Canvas, frame: pd.DataFrame, x: float, y: float, width: float, max
 def _page(c: Canvas, b: Briefing, s: Slide, images: dict[str, bytes]) -> None:
     width = PAGE_W - 2 * MARGIN
     y = PAGE_H - MARGIN - 20
-    c.setFillColor(HexColor("#000000"))
+    c.setFillColor(BLACK_INK)
     y = _lines(c, s.title, MARGIN, y, width - 2.2 * INCH, "Helvetica-Bold", 26)
     if b.demo:
         c.setFillColor(DEMO_RED)
         c.setFont("Helvetica-Bold", 18)
         c.drawRightString(PAGE_W - MARGIN, PAGE_H - MARGIN - 18, "DEMO DATA")
-        c.setFillColor(HexColor("#000000"))
+        c.setFillColor(BLACK_INK)
     y = _lines(c, s.message, MARGIN, y - 6, width, "Helvetica", 16) - 6
     bottom = MARGIN + 0.5 * INCH
     if s.key in images:

@@ -10,11 +10,12 @@ from pptx.dml.color import RGBColor
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Inches, Pt
 
+from analysis.charts.theme import ALERT_RED, NOTE_GREY
 from report.briefing import Briefing, Slide
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
-DEMO_RED = RGBColor(0xB0, 0x00, 0x20)
-GREY = RGBColor(0x59, 0x59, 0x59)
+DEMO_RED = RGBColor.from_string(ALERT_RED[1:])
+GREY = RGBColor.from_string(NOTE_GREY[1:])
 
 
 def _text(

@@ -16,18 +16,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from analysis.access import (
-    AccessDenied,
-    Capability,
-    Principal,
-    Role,
-    RoleMap,
-    RolesError,
-    auth_provider,
-    load_roles,
-    principal_for,
-    serving_problem,
-)
+from analysis.access import AccessDenied, Capability, Principal, Role, RolesError
+from analysis.deployment import RoleMap, auth_provider, load_roles, principal_for, serving_problem
 from ingest.audit import AuditError, Entry, recent, record, verify
 from kernel.settings import audit_path, public_aggregates, roles_path, suppress_k
 

@@ -8,7 +8,6 @@ not thread-safe and Streamlit serves sessions from several threads.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import duckdb
 import streamlit as st
 
 from analysis.access import NEEDS, allows, guard
-from analysis.sources.health import store_sources
 from kernel.settings import suppress_k
 from kernel.store import StoreError, connect_readonly, cursor, is_demo_store, version
 from ui import auth
@@ -52,15 +50,15 @@ def connection() -> duckdb.DuckDBPyConnection:
 @st.cache_data(max_entries=512, show_spinner=False)
 def _call(
     name: str,
+    _fn: Callable[..., Any],
     store: str,
     store_version: tuple[int, int],
     args: tuple[Any, ...],
     kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
-    # `store` (the dataset's path) is part of the key: two datasets never share a result.
-    module, _, attr = name.rpartition(".")
-    fn = getattr(importlib.import_module(module), attr)
-    return fn(connection(), *args, **dict(kwargs))
+    # The key is the function's dotted name (`_fn` itself is not hashed) and `store` (the
+    # dataset's path): two functions or two datasets never share a result.
+    return _fn(connection(), *args, **dict(kwargs))
 
 
 def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -85,13 +83,9 @@ def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], A
     store = str(store_path())  # fixed now: a download clicked later reads the same dataset
 
     def run() -> Any:
-        return guard(name, role, _call(name, store, store_version(), args, frozen), k)
+        return guard(name, role, _call(name, fn, store, store_version(), args, frozen), k)
 
     return run
-
-
-def sources() -> list[str]:
-    return list(query(store_sources))
 
 
 def demo_banner() -> None:

@@ -13,15 +13,9 @@ import html
 import pandas as pd
 import streamlit as st
 
-from analysis.goals.progress import (
-    INTERVAL_LEVEL,
-    STATUS_RULE,
-    STATUSES,
-    Progress,
-    format_pct,
-    interval_basis,
-)
-from analysis.stats.cusum import CusumParams
+from analysis.goals.progress import Progress
+from analysis.goals.rules import INTERVAL_LEVEL, STATUS_RULE, STATUSES, format_pct, interval_basis
+from analysis.stats.cusum_params import CusumParams
 from ui.goal_edits import PENDING_GOAL_KEY
 from ui.url_state import url_selectbox
 

@@ -12,7 +12,7 @@ import streamlit as st
 from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names
 from analysis.query.scope import Coverage, coverage, scoped
-from analysis.series.official import incident_sources
+from analysis.series.provenance import incident_sources
 from kernel.vocabulary import OFFENSE_LABELS
 from ui.data import demo_banner, query
 from ui.filters import View, sidebar

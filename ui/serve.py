@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis.access import serving_problem
+from analysis.deployment import serving_problem
 from kernel.settings import ROOT, SETTINGS, public_aggregates
 
 

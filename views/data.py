@@ -3,16 +3,8 @@
 import streamlit as st
 
 from analysis.charts.health import coverage_chart
-from analysis.query.registry import import_log
-from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreement, source_runs
-from analysis.sources.health import (
-    coverage_by_source,
-    health_by_city_month,
-    months_without_data,
-    quarantine_by_reason,
-    series_breaks,
-)
-from analysis.text.summaries import coverage_summary
+from analysis.pages.data import data_page
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT
 from ui.auth import audit_trail_section
 from ui.data import demo_banner, query
 from ui.exhibits import numbers_behind, table_section
@@ -22,11 +14,12 @@ from ui.upload import upload_box
 st.title("Data: coverage, sources and imports")
 demo_banner()
 
-health = query(health_by_city_month)
+data = query(data_page)
+health = data.health
 st.subheader("Coverage per city and month")
 if not health.empty:
     st.plotly_chart(coverage_chart(health), width="stretch", key="coverage_chart")
-summary = query(coverage_summary, health)
+summary = data.summary
 st.markdown(summary.text)
 st.caption(
     summary.sources_note
@@ -35,14 +28,13 @@ st.caption(
 numbers_behind(health, "psp_coverage_by_city_month.csv")
 
 st.subheader("Sources per city")
-sources = query(coverage_by_source)
-st.dataframe(sources, hide_index=True, width="stretch")
+st.dataframe(data.sources, hide_index=True, width="stretch")
 st.caption("standard: NIBRS or SRS (summary, hierarchy rule); geocoded: share of incidents with coordinates.")
 source_details()
 
 st.subheader("Official numbers: which source each city's counts come from")
 st.markdown(PRECEDENCE_TEXT)
-runs = query(source_runs)
+runs = data.runs
 if runs.empty:
     st.markdown("No official counts: no source in the store covers a whole city completely for an offense.")
 else:
@@ -56,7 +48,7 @@ else:
     )
 
 st.subheader("Agreement between sources")
-agree = query(agreement)
+agree = data.agreement
 if agree.empty:
     st.markdown("No city, month and offense has two qualifying sources, so there is nothing to compare.")
 else:
@@ -98,23 +90,21 @@ left, right = st.columns(2)
 with left:
     table_section(
         "Series breaks",
-        query(series_breaks),
+        data.breaks,
         "Trend charts mark these months; a change across a break may be an artefact.",
         empty="No series break detected (no change of source, reporting standard or date basis).",
     )
 with right:
-    table_section(
-        "Months with no data", query(months_without_data, health), empty="No gaps inside any city's span."
-    )
+    table_section("Months with no data", data.gaps, empty="No gaps inside any city's span.")
 table_section(
     "Quarantined rows",
-    query(quarantine_by_reason),
+    data.quarantine,
     "kept = the row is stored as unmapped and listed here; otherwise it was held back with its reason.",
     empty="Nothing quarantined.",
 )
 
 st.subheader("Import log")
-st.dataframe(query(import_log), hide_index=True, width="stretch")
+st.dataframe(data.imports, hide_index=True, width="stretch")
 
 st.subheader("Load real data")
 st.markdown(

@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts.goals import progress_chart
-from analysis.goals.progress import goal_progress, goal_status_by_city
-from analysis.stats.cusum import CUSUM, alerts_from_cusum, cusum_by_series, series_watched, unjudged_series
+from analysis.goals.progress import goal_progress
+from analysis.pages.goals import goals_data
+from analysis.stats.alerts import alerts_from_cusum, series_watched, unjudged_series
+from analysis.stats.cusum_params import CUSUM
 from ui import goal_edits as ge
 from ui import goals as ug
 from ui.data import demo_banner, query
@@ -36,7 +38,7 @@ def goal_detail(frame: pd.DataFrame) -> None:
 
 
 @st.fragment
-def alerts_section() -> None:
+def alerts_section(cusum: pd.DataFrame) -> None:
     """The CUSUM alerts and their look-back control: a fragment, so changing the
     look-back reruns this section only."""
     st.header("Alerts")
@@ -48,7 +50,6 @@ def alerts_section() -> None:
     )
     params = CUSUM.with_lookback(int(lookback or CUSUM.lookback_months))
     # The CUSUM does not depend on the look-back: computed once, filtered per look-back.
-    cusum = query(cusum_by_series, CUSUM)
     st.caption(params.describe())
     st.markdown(params.false_alarms_note(series_watched(cusum)))
     ug.alerts_table(alerts_from_cusum(cusum, params), params, unjudged_series(cusum, params))
@@ -57,7 +58,8 @@ def alerts_section() -> None:
 st.title("Goals: is the strategy working?")
 demo_banner()
 ge.show_flash()
-frame = query(goal_status_by_city)
+data = query(goals_data)
+frame = data.status
 
 st.header("All goals at a glance")
 ug.status_legend()
@@ -76,4 +78,4 @@ ge.new_goal_form()
 with st.expander("Add several goals at once (TOML, as in data/goals.toml)"):
     ge.goals_toml_import()
 
-alerts_section()
+alerts_section(data.cusum)

@@ -8,17 +8,14 @@ from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, leg
 from analysis.goals.events import cohort_markers
 from analysis.pages.overview import overview_data
 from analysis.series.compare import (
-    FUNNEL_METHODS,
     baseline_years,
     default_baseline,
-    funnel_summary,
     index_summary,
     indexed_by_city_year,
     strongest_change,
-    with_method,
     ytd_chance_note,
 )
-from analysis.series.periods import coverage
+from analysis.series.funnel import FUNNEL_METHODS, funnel_summary, with_method
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, ytd_note
 from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_LABELS, SERIES_LABELS
@@ -35,7 +32,7 @@ demo_banner()
 view = sidebar(("cities", "offense"))
 offense = view.filt.offenses[0]
 offense_label = OFFENSE_LABELS[offense]
-data = query(overview_data, view.filt, query(coverage))
+data = query(overview_data, view.filt)
 if data.missing:
     st.info("Not shown. " + " ".join(data.missing))
 ytd, window = data.ytd, data.ytd.window

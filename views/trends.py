@@ -8,7 +8,6 @@ from analysis.goals.events import markers_for
 from analysis.pages.trends import trends_data
 from analysis.series.compare import strongest_change, ytd_chance_note
 from analysis.series.monthly import cities_in, for_city, seasonal_profile
-from analysis.series.periods import coverage
 from analysis.stats.exact import LEVELS_TEXT
 from analysis.text.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
 from kernel.vocabulary import OFFENSE_LABELS
@@ -26,7 +25,7 @@ key = filt.offenses[0]
 offense = OFFENSE_LABELS[key]
 if filt.firearm_only:
     offense = f"Firearm-involved {offense.lower()}"
-data = query(trends_data, filt, query(coverage), granularity)
+data = query(trends_data, filt, granularity)
 if data.missing:
     st.info("Not shown. " + " ".join(data.missing))
 if data.series.empty:

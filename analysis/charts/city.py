@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.figure import PALETTE
+from analysis.charts.theme import PALETTE, font, margin
 from analysis.query.profile import WEEKDAYS
 
 PRIOR_COLOUR, CURRENT_COLOUR = PALETTE[0], PALETTE[4]
@@ -44,8 +44,8 @@ def offense_mix_chart(
         yaxis_title=None,
         # Listed in the order the bars stand in each group (now on top).
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "reversed"},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        font={"size": 14},
+        margin=margin(40),
+        font=font(),
         height=max(320, 38 * len(shown) + 120),
     )
     return fig
@@ -84,8 +84,8 @@ def hour_weekday_chart(grid: pd.DataFrame, title: str | None = None) -> go.Figur
             "tickvals": [f"{h:02d}" for h in range(0, 24, 3)],
         },
         yaxis={"autorange": "reversed", "title": None},
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        font={"size": 14},
+        margin=margin(40 if title else 10),
+        font=font(),
         height=360,
     )
     return fig

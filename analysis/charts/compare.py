@@ -12,11 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.figure import arr, city_colours, figure, title
+from analysis.charts.theme import BLUE, DARK_GREY, INK, NOTE_SIZE
 from analysis.charts.trends import BASE_LAYOUT, _marker_layout
 from analysis.goals.events import Marker
-from analysis.series.compare import Funnel
+from analysis.series.funnel import Funnel
 
-INK = "#222222"
 POPULATION_TICKS = [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000]
 
 
@@ -61,7 +61,7 @@ def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Ma
         {
             "arrowhead": 0,
             "ay": -30,
-            "font": {"size": 12},
+            "font": {"size": NOTE_SIZE},
             "showarrow": True,
             "text": f"{baseline_year} = 100",
             "x": baseline_year,
@@ -119,7 +119,7 @@ def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
                 {
                     "hovertemplate": f"{name} ({side}) at %{{x:,.0f}} residents: %{{y:,.1f}}<extra></extra>",
                     "legendgroup": name,
-                    "line": {"color": "#555555", "dash": dash, "width": 1.5},
+                    "line": {"color": DARK_GREY, "dash": dash, "width": 1.5},
                     "mode": "lines",
                     "name": name,
                     "showlegend": side == "upper",
@@ -148,7 +148,7 @@ def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
                 "%{text}: %{y:,.1f} per 100,000 (%{customdata[0]:,} offenses,"
                 " %{x:,.0f} residents)<br>%{customdata[1]}<extra></extra>"
             ),
-            "marker": {"color": "#0072B2", "line": {"color": "white", "width": 1}, "size": 11},
+            "marker": {"color": BLUE, "line": {"color": "white", "width": 1}, "size": 11},
             "mode": "markers+text",
             "name": "City",
             "text": arr(points["city"]),

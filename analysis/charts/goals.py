@@ -1,6 +1,6 @@
 """Figure builders for goals and interventions: data in, plotly Figure out.
 
-Colours from the Okabe-Ito colour-blind-safe set; every line is also named in the legend
+Colours from the Okabe-Ito colour-blind-safe set (analysis.charts.theme); every line is also named in the legend
 and the hover, and dashes tell the expected path and the counterfactual apart from the
 observed counts without colour.
 """
@@ -10,23 +10,37 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts.theme import (
+    BAND,
+    BLACK,
+    BLUE,
+    DARK_GREY,
+    MID_GREY,
+    ORANGE,
+    VERMILLION,
+    base_layout,
+    font,
+)
 from analysis.goals.interventions import Its
-from analysis.goals.progress import INTERVAL_LEVEL, Progress
+from analysis.goals.progress import Progress
+from analysis.goals.rules import INTERVAL_LEVEL
 
-ACTUAL = "#000000"
-EXPECTED = "#0072B2"
-BAND = "rgba(86, 180, 233, 0.25)"  # sky blue, translucent
-TARGET = "#D55E00"
-PROJECTED = "#555555"
-BASELINE = "#999999"
-COUNTERFACTUAL = "#E69F00"
-LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.1},
-    "font": {"size": 14},
-    "height": 460,
-    "hovermode": "x unified",
-}
+ACTUAL, EXPECTED, TARGET = BLACK, BLUE, VERMILLION
+PROJECTED, BASELINE, COUNTERFACTUAL = DARK_GREY, MID_GREY, ORANGE
+LAYOUT = {**base_layout(top=30, legend_y=-0.1), "hovermode": "x unified"}
+NOTE_FONT = 13
+
+
+def _line(
+    x: object, y: object, colour: str, width: float, dash: str | None, name: str, hover: str
+) -> go.Scatter:
+    """A named line of one colour, width and dash, its hover `hover: value`."""
+    style: dict[str, object] = {"color": colour, "width": width}
+    if dash is not None:
+        style["dash"] = dash
+    return go.Scatter(
+        x=x, y=y, mode="lines", line=style, name=name, hovertemplate=f"{hover}: %{{y:,.0f}}<extra></extra>"
+    )
 
 
 def progress_chart(p: Progress) -> go.Figure:
@@ -63,32 +77,16 @@ def progress_chart(p: Progress) -> go.Figure:
             hoverinfo="skip",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=with_origin(path["baseline_cum"]),
-            mode="lines",
-            line={"color": BASELINE, "width": 1.5, "dash": "dot"},
-            name=f"Baseline ({p.goal.baseline_label}, no change)",
-            hovertemplate="Baseline: %{y:,.0f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=with_origin(path["expected_cum"]),
-            mode="lines",
-            line={"color": EXPECTED, "width": 2.5, "dash": "dash"},
-            name="Expected by now (target path)",
-            hovertemplate="Expected: %{y:,.0f}<extra></extra>",
-        )
-    )
+    baseline = f"Baseline ({p.goal.baseline_label}, no change)"
+    fig.add_trace(_line(x, with_origin(path["baseline_cum"]), BASELINE, 1.5, "dot", baseline, "Baseline"))
+    expected = "Expected by now (target path)"
+    fig.add_trace(_line(x, with_origin(path["expected_cum"]), EXPECTED, 2.5, "dash", expected, "Expected"))
     fig.add_hline(
         y=p.target_total,
         line={"color": TARGET, "width": 2},
         annotation_text=f"Target: at most {p.target_total:,.0f} by {pd.Timestamp(path['month'].iloc[-1]):%b %Y}",
         annotation_position="top left",
-        annotation_font={"color": TARGET, "size": 13},
+        annotation_font={"color": TARGET, "size": NOTE_FONT},
     )
     if p.as_of is not None and "actual_cum" in path:
         done = path[path["month"] <= p.as_of]
@@ -104,16 +102,9 @@ def progress_chart(p: Progress) -> go.Figure:
             )
         )
         if p.projected_end is not None and p.phase == "in progress":
-            fig.add_trace(
-                go.Scatter(
-                    x=[ends[len(done) - 1], ends[-1]],
-                    y=[p.actual, p.projected_end],
-                    mode="lines",
-                    line={"color": PROJECTED, "width": 2, "dash": "dot"},
-                    name="Projected at the current pace",
-                    hovertemplate="Projected: %{y:,.0f}<extra></extra>",
-                )
-            )
+            ends_xy = ([ends[len(done) - 1], ends[-1]], [p.actual, p.projected_end])
+            projected = "Projected at the current pace"
+            fig.add_trace(_line(*ends_xy, PROJECTED, 2, "dot", projected, "Projected"))
     fig.update_layout(yaxis_title="Offenses since the start (cumulative)", xaxis_title=None, **LAYOUT)
     # Points are month ends: the hover says "through 31 Dec 2025", not a bare date.
     fig.update_xaxes(hoverformat="through %d %b %Y")
@@ -150,17 +141,20 @@ def its_chart(its: Its, name: str, title: str = "") -> go.Figure:
             )
         )
     post = frame[frame["post"]]
+    counterfactual = "Counterfactual (no intervention)"
     fig.add_trace(
-        go.Scatter(
-            x=post["month"],
-            y=post["counterfactual"],
-            mode="lines",
-            line={"color": COUNTERFACTUAL, "width": 2.5, "dash": "dash"},
-            name="Counterfactual (no intervention)",
-            hovertemplate="Counterfactual: %{y:,.0f}<extra></extra>",
+        _line(
+            post["month"],
+            post["counterfactual"],
+            COUNTERFACTUAL,
+            2.5,
+            "dash",
+            counterfactual,
+            "Counterfactual",
         )
     )
     marker = its.first_post - pd.Timedelta(days=15)
+    # DARK_GREY in its short form, as the chart has always been drawn.
     fig.add_vline(x=marker, line={"color": "#555", "dash": "dot", "width": 1})
     fig.add_annotation(
         x=marker,
@@ -170,7 +164,7 @@ def its_chart(its: Its, name: str, title: str = "") -> go.Figure:
         showarrow=False,
         xanchor="left",
         yanchor="top",
-        font={"size": 13},
+        font=font(NOTE_FONT),
     )
     fig.update_layout(
         title={"text": title} if title else None,

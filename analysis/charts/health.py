@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts.theme import BLUE, LIGHT_GREY, ORANGE, SKY_BLUE, font, margin
+
 # Colour-blind-safe, ordered categories; the hover text says the category in words.
 STATES = (
-    ("no data", "#D9D9D9"),
-    ("partial (after last complete month)", "#E69F00"),
-    ("published counts only", "#56B4E9"),
-    ("incidents", "#0072B2"),
+    ("no data", LIGHT_GREY),
+    ("partial (after last complete month)", ORANGE),
+    ("published counts only", SKY_BLUE),
+    ("incidents", BLUE),
 )
 
 
@@ -65,8 +67,8 @@ def coverage_chart(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(
         height=max(260, 34 * len(grid.index) + 120),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        margin=margin(30),
         yaxis={"autorange": "reversed"},
-        font={"size": 14},
+        font=font(),
     )
     return fig

@@ -1,6 +1,6 @@
 """Figure builders for the Trends page: DataFrame in, Plotly figure out, no data access.
 
-Every figure uses the colour-blind-safe palette of analysis.charts.figure, names each line in
+Every figure uses the colour-blind-safe colours of analysis.charts.theme, names each line in
 the legend and hover (colour is never the only carrier), and marks interventions and
 series breaks with labelled vertical lines.
 """
@@ -14,15 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.figure import arr, city_colours, figure, title
+from analysis.charts.theme import ALERT_RED, BLUE, DARK_GREY, GREY, NOTE_SIZE, ORANGE, base_layout
 from analysis.goals.events import Marker
 
-BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#9E9E9E"
-BASE_LAYOUT: dict[str, object] = {
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.12},
-    "font": {"size": 14},
-    "height": 460,
-}
+BASE_LAYOUT = base_layout()
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -34,7 +29,7 @@ def _marker_layout(x: object, label: str, kind: str, row: int) -> tuple[dict[str
     """The shape and annotation of one labelled vertical line: dotted grey for an
     intervention, dashed red for a series break; `row` staggers the label downwards.
     (Plain layout dicts: Figure.add_vline costs several milliseconds a line.)"""
-    colour = "#555555" if kind == "intervention" else "#B00020"
+    colour = DARK_GREY if kind == "intervention" else ALERT_RED
     shape = {
         "type": "line",
         "x0": x,
@@ -52,7 +47,7 @@ def _marker_layout(x: object, label: str, kind: str, row: int) -> tuple[dict[str
         "showarrow": False,
         "xanchor": "left",
         "yanchor": "top",
-        "font": {"size": 12, "color": colour},
+        "font": {"size": NOTE_SIZE, "color": colour},
         "bgcolor": "rgba(255,255,255,0.7)",
     }
     return shape, note

@@ -15,10 +15,11 @@ import h3.api.numpy_int as h3
 import numpy as np
 import plotly.graph_objects as go
 
+from analysis.charts.theme import BLACK, NOTE_GREY, TEXT_GREY, VIRIDIS_CLASSES, margin
 from analysis.geo.basemap import Basemap, tile_mosaic
 from analysis.geo.cells import CellMap, Outline
 
-CLASSES = ("#FDE725", "#5DC863", "#21908C", "#3B528B", "#440154")  # viridis, light = few
+CLASSES = VIRIDIS_CLASSES
 
 
 def _rings(geojson: dict[str, Any]) -> list[list[tuple[float, float]]]:
@@ -61,7 +62,7 @@ def _add_basemap(fig: go.Figure, basemap: Basemap, bounds: tuple[float, float, f
             xanchor="left",
             yanchor="bottom",
             showarrow=False,
-            font={"size": 10, "color": "#595959"},
+            font={"size": 10, "color": NOTE_GREY},
         )
         return False
     min_lon, min_lat, max_lon, max_lat = mosaic.bounds
@@ -89,7 +90,7 @@ def _add_basemap(fig: go.Figure, basemap: Basemap, bounds: tuple[float, float, f
             xanchor="right",
             yanchor="bottom",
             showarrow=False,
-            font={"size": 10, "color": "#333333"},
+            font={"size": 10, "color": TEXT_GREY},
             bgcolor="rgba(255,255,255,0.8)",
         )
     return True
@@ -135,7 +136,7 @@ def hotspot_chart(
                 x=coords[:, 0],
                 y=coords[:, 1],
                 mode="lines",
-                line={"color": "#000000", "width": 1.5},
+                line={"color": BLACK, "width": 1.5},
                 name="City boundary"
                 if outline.kind == "boundary"
                 else "City bounding box (no boundary loaded)",
@@ -156,7 +157,7 @@ def hotspot_chart(
         },
         plot_bgcolor="white",
         legend={"orientation": "v", "x": 1.01, "y": 1},
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        margin=margin(40 if title else 10),
         height=700,
     )
     return fig

@@ -3,8 +3,9 @@
 Design decision: a page interaction should cost one cached look-up. The ui layer caches
 analysis calls on their arguments, and hashing DataFrames passed from call to call costs
 more than the work, so each page gets one function of small hashable arguments (filter,
-coverage, granularity) that runs the queries and the pure derivations (analysis.series.monthly,
-analysis.series.compare, analysis.geo.decks) and returns every frame the page draws. Only what
+granularity) that reads the coverage, runs the queries and the pure derivations
+(analysis.series.monthly, analysis.series.compare, analysis.geo.decks) and returns every
+frame the page draws; the page calls it once, `query(overview_data, filt)`. Only what
 depends on a page's own widgets (baseline year, seasonal city) is derived in the page
 call, from these frames.
 """
@@ -22,19 +23,18 @@ from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names
 from analysis.series.compare import (
     OVERVIEW_OFFENSES,
-    Funnel,
     YtdComparison,
     annual_rates,
-    funnel,
     ytd_filter,
     ytd_from_monthly,
 )
+from analysis.series.funnel import Funnel, funnel
 from analysis.series.monthly import (
     absent_cities,
     period_series,
 )
-from analysis.series.official import incident_sources
-from analysis.series.periods import Coverage
+from analysis.series.periods import Coverage, coverage
+from analysis.series.provenance import incident_sources
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,12 @@ class OverviewData:
     profiles: str = ""  # the "City profiles" line: which cities have one, and why not the others
 
 
-def overview_data(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, cov: Coverage) -> OverviewData:
-    """Everything the Overview draws for the filter's cities and (first) offense."""
+def overview_data(
+    con: duckdb.DuckDBPyConnection, filt: CrimeFilter, cov: Coverage | None = None
+) -> OverviewData:
+    """Everything the Overview draws for the filter's cities and (first) offense. `cov`
+    (the store's coverage) is read here unless the caller passes it."""
+    cov = coverage(con) if cov is None else cov
     offense = filt.offenses[0]
     base = ytd_filter(filt, (*OVERVIEW_OFFENSES, offense))
     series = period_series(con, base, cov)

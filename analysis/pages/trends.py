@@ -21,7 +21,7 @@ from analysis.series.monthly import (
     rolling_change,
     same_month_last_year,
 )
-from analysis.series.periods import Coverage
+from analysis.series.periods import Coverage, coverage
 from analysis.sources.health import chart_breaks
 
 
@@ -43,9 +43,11 @@ class TrendsData:
 
 
 def trends_data(
-    con: duckdb.DuckDBPyConnection, filt: CrimeFilter, cov: Coverage, granularity: Granularity
+    con: duckdb.DuckDBPyConnection, filt: CrimeFilter, granularity: Granularity, cov: Coverage | None = None
 ) -> TrendsData:
-    """Everything the Trends page draws for the filter."""
+    """Everything the Trends page draws for the filter. `cov` (the store's coverage) is
+    read here unless a caller that already holds it passes it (report.briefing)."""
+    cov = coverage(con) if cov is None else cov
     series = period_series(con, filt, cov, granularity)
     monthly = series if granularity == "month" else period_series(con, filt, cov, "month")
     rolling = rolling_12(monthly)

@@ -37,7 +37,7 @@ OFFICIAL = Table("official_monthly", "month", "part1", has_district=False, has_f
 DAILY = Table("daily_counts", "day", "nibrs", has_district=True, has_firearm=True)
 INCIDENTS = Table("incidents", "occurred_at", "nibrs", has_district=True, has_firearm=True)
 # The place and time rollups (migration 0004); months, like MONTHLY: a month is in range
-# when its first day is (analysis.geo.places.whole_months snaps a filter to whole months).
+# when its first day is (analysis.query.scope.whole_months snaps a filter to whole months).
 MONTH_CODES = Table("monthly_code_counts", "month", "nibrs", has_district=True, has_firearm=True)
 CELLS = Table("cell_counts", "month", "nibrs", has_district=True, has_firearm=True)
 YEARLY_CELLS = Table("yearly_cell_counts", "year", "nibrs", has_district=True, has_firearm=True)

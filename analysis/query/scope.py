@@ -5,7 +5,7 @@ Design decisions
   calendar months: every month that overlaps the chosen period. The page says which.
 - One incident source per city. Two incident sources for one city (a sample extract and a
   full one, say) would double count if added; a city uses the one extract
-  analysis.series.official.incident_sources picks (citywide first, then the official
+  analysis.series.provenance.incident_sources picks (citywide first, then the official
   tie-break), and the page names it.
 - The comparison window of the City profile: the last 12 months of the chosen period
   (all of it when shorter), ending at the city's last complete month, against the same
@@ -20,7 +20,7 @@ from datetime import date
 import duckdb
 
 from analysis.query.filters import CELLS, DAILY, HOURS, MONTH_CODES, CrimeFilter, Table
-from analysis.series.official import incident_sources
+from analysis.series.provenance import incident_sources
 from kernel.months import add_months, month_end, month_start, months_spanned
 from kernel.sql import ident
 
@@ -62,7 +62,7 @@ def sum_n(
 
 
 def incident_source(con: duckdb.DuckDBPyConnection, city_id: str) -> str | None:
-    """The city's one incident extract (analysis.series.official.incident_sources), or None
+    """The city's one incident extract (analysis.series.provenance.incident_sources), or None
     when the store holds no incident records for the city."""
     return incident_sources(con, (city_id,)).get(city_id)
 

@@ -8,7 +8,7 @@ Where it comes from:
   official count (an agency that did not report it) is left out, never a zero;
 - a district, or firearm-involved violent crime: monthly_code_counts (migration 0004),
   which has the district and the firearm flag, from the city's one incident extract
-  (analysis.series.official.incident_sources; for firearms one that records the weapon: zero
+  (analysis.series.provenance.incident_sources; for firearms one that records the weapon: zero
   would be a lie otherwise), zero-filled over the months that extract covers completely
   (source_spans): inside them a month without a row is a month with no offense.
 
@@ -28,7 +28,7 @@ import pandas as pd
 from analysis.query import sqlfile
 from analysis.query.filters import MONTH_CODES, CrimeFilter
 from analysis.query.sqlfile import Fragment
-from analysis.series.official import incident_sources
+from analysis.series.provenance import incident_sources
 from analysis.series.rates import counts_by_city_month
 from kernel.months import month_index, month_indexes
 from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, RATE_BASE, SERIES_OFFENSES

@@ -11,7 +11,7 @@ Design decisions (docs/METHODS.md, "Alarms"; Page 1954, Lucas 1985, Rossi et al.
   S restarts at zero, so a second signal means a continuing excess.
 - H, in offenses, is set per series by simulation: the series' own level (mean of each
   calendar month over its last three years) and its own dispersion (quasi-Poisson phi
-  over its own months, analysis.stats.exact.series_dispersion) drive CUSUM.paths simulated
+  over its own months, analysis.stats.dispersion.series_dispersion) drive CUSUM.paths simulated
   in-control histories (negative binomial counts with variance phi x mean, the baseline
   estimated from them the same way), and H is the smallest threshold whose average run
   length to a false signal is CUSUM.arl0_months (60: one false alarm per series per five
@@ -27,96 +27,25 @@ Design decisions (docs/METHODS.md, "Alarms"; Page 1954, Lucas 1985, Rossi et al.
   month whose baseline lacks one of its years.
 - An alert is a series that signalled in its own last CUSUM.lookback_months months. A
   series none of whose last months could be scored (too few earlier years for a
-  baseline) is listed as not judged (`unjudged_series`): no alert is not "no drift".
+  baseline) is listed as not judged (analysis.stats.alerts): no alert is not "no drift".
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from analysis.query.filters import CrimeFilter
-from analysis.query.links import LinkState, link
 from analysis.series.rates import counts_by_city_month
-from analysis.stats.exact import series_dispersion
-from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
+from analysis.stats.cusum_params import CUSUM, CusumParams
+from analysis.stats.dispersion import series_dispersion
+from kernel.vocabulary import OFFENSE_KEYS
 
 CALIBRATION_YEARS = 3  # the level a series is calibrated at: its last three years
-
-
-@dataclass(frozen=True)
-class CusumParams:
-    """The CUSUM's parameters.
-
-    shift: the rate ratio the CUSUM is tuned to detect (1.2 = a 20% rise); it sets the
-      reference value k_t = baseline_t (shift - 1) / ln(shift).
-    arl0_months: in-control average run length: months between false signals of one series
-      with no real change (60 = one per five years). Sets each series' threshold H.
-    baseline_years: the baseline is the mean of the same month in this many earlier years.
-    lookback_months: an alert is a signal within this many last complete months.
-    paths, horizon_months, seed: the calibrating simulation (in-control histories per
-      series, their length, the random seed: the same store gives the same thresholds).
-    threshold: a fixed H in offenses for every series instead (hand-checked tests).
-    """
-
-    shift: float = 1.2
-    arl0_months: float = 60.0
-    baseline_years: int = 3
-    lookback_months: int = 3
-    paths: int = 200
-    horizon_months: int = 150
-    seed: int = 2017
-    threshold: float | None = None
-
-    @property
-    def k_factor(self) -> float:
-        """k_t / baseline_t."""
-        return (self.shift - 1) / math.log(self.shift)
-
-    def with_lookback(self, months: int) -> CusumParams:
-        """The same CUSUM with another alert window."""
-        return replace(self, lookback_months=months)
-
-    def validate(self) -> None:
-        if not self.shift > 1 or not self.arl0_months > 1 or self.baseline_years < 1:
-            raise ValueError("shift must be above 1, arl0_months above 1 and baseline_years at least 1")
-        if self.threshold is not None and not self.threshold > 0:
-            raise ValueError("a fixed threshold must be above 0")
-
-    def describe(self) -> str:
-        h = (
-            f"threshold H = {self.threshold:g} offenses for every series"
-            if self.threshold is not None
-            else f"threshold H (in offenses) set per series by simulating its own level and dispersion so "
-            f"that, with no real change, it signals once in {self.arl0_months:.0f} months on average "
-            f"(in-control run length; one false alarm per series per {self.arl0_months / 12:g} years)"
-        )
-        return (
-            f"CUSUM on the count scale: each month adds (count − k), k = baseline × {self.k_factor:.3f} "
-            f"(tuned to a rise of {100 * (self.shift - 1):.0f}%), never below 0; a signal when the sum "
-            f"reaches H; {h}. Baseline = mean of the same month in the previous {self.baseline_years} "
-            f"years; alerts = signals in each series' own last {self.lookback_months} months."
-        )
-
-    def false_alarms_note(self, series: int) -> str:
-        """How many false alarms to expect across `series` series with no real change."""
-        if series == 0:
-            return ""
-        per_year = series * 12 / self.arl0_months
-        in_window = series * self.lookback_months / self.arl0_months
-        return (
-            f"{series} series are watched. With no real change anywhere, about "
-            f"{per_year:.{0 if per_year >= 10 else 1}f} false "
-            f"alarms a year are expected across them (about {in_window:.1f} in any "
-            f"{self.lookback_months}-month window): read an alert as a prompt to look, not as proof."
-        )
-
-
-CUSUM = CusumParams()
 
 
 def seasonal_baseline(counts: pd.Series, years: int) -> pd.Series:
@@ -349,91 +278,3 @@ def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM)
             "scored": ~np.isnan(m.k[r, c]),
         }
     )
-
-
-def series_watched(cusum: pd.DataFrame) -> int:
-    """How many series the CUSUM frame watches (those with a threshold: a level to judge)."""
-    if cusum.empty:
-        return 0
-    per_series = cusum.groupby(["city_id", "offense"])["threshold"].first()
-    return int(per_series.notna().sum())
-
-
-def alerts_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
-    """Series that signalled in their own last `params.lookback_months` months.
-
-    One row per city x offense, by city then offense (not ranked): city_id, city, offense,
-    offense_label, month (latest signal), count and baseline of that month, signals (in the
-    window), threshold (H, offenses) and dispersion (phi) of the series, as_of (the
-    series' last month), link (the Trends view of the series).
-    """
-    return alerts_from_cusum(cusum_by_series(con, params), params)
-
-
-def alerts_from_cusum(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.DataFrame:
-    """alerts_by_series from cusum_by_series' frame (which does not depend on the
-    look-back: the Goals page computes it once and re-reads it for each look-back)."""
-    columns = [
-        "city_id",
-        "city",
-        "offense",
-        "offense_label",
-        "month",
-        "count",
-        "baseline",
-        "signals",
-        "threshold",
-        "dispersion",
-        "as_of",
-        "link",
-    ]
-    if cusum.empty:
-        return pd.DataFrame(columns=columns)
-    # Each series' own last month, not its city's or another source's.
-    as_of = cusum.groupby(["city_id", "offense"])["month"].transform("max")
-    window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)].assign(as_of=as_of)
-    signalled = window[window["signal"]]
-    rows = []
-    for (city_id, offense), part in signalled.groupby(["city_id", "offense"], sort=False):
-        latest = part.sort_values("month").iloc[-1]
-        rows.append(
-            {
-                "city_id": city_id,
-                "city": latest["city"],
-                "offense": offense,
-                "offense_label": OFFENSE_LABELS.get(str(offense), str(offense)),
-                "month": latest["month"],
-                "count": int(latest["count"]),
-                "baseline": float(latest["baseline"]),
-                "signals": len(part),
-                "threshold": float(latest["threshold"]) if "threshold" in part else float("nan"),
-                "dispersion": float(latest["dispersion"]) if "dispersion" in part else float("nan"),
-                "as_of": latest["as_of"],
-                "link": link("./trends", LinkState(cities=(str(city_id),), offense=str(offense))),
-            }
-        )
-    out = pd.DataFrame(rows, columns=columns)
-    order = {o: i for i, o in enumerate(OFFENSE_KEYS)}
-    return out.sort_values(
-        ["city", "offense"], key=lambda s: s.map(order) if s.name == "offense" else s
-    ).reset_index(drop=True)
-
-
-def unjudged_series(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.DataFrame:
-    """Series the CUSUM could not judge: none of their own last `lookback_months` months
-    had a baseline (fewer than `baseline_years` earlier years of the same months).
-
-    Columns: city_id, city, offense, offense_label, first_month, as_of."""
-    columns = ["city_id", "city", "offense", "offense_label", "first_month", "as_of"]
-    if cusum.empty:
-        return pd.DataFrame(columns=columns)
-    keys = ["city_id", "offense"]
-    as_of = cusum.groupby(keys)["month"].transform("max")
-    window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)]
-    judged = window.groupby(keys)["scored"].any()
-    spans = cusum.groupby(keys).agg(
-        city=("city", "first"), first_month=("month", "min"), as_of=("month", "max")
-    )
-    out = spans[~judged.reindex(spans.index).fillna(False).astype(bool)].reset_index()
-    out["offense_label"] = out["offense"].map(lambda o: OFFENSE_LABELS.get(str(o), str(o)))
-    return out[columns].sort_values(["city", "offense"]).reset_index(drop=True)

@@ -9,21 +9,23 @@ import pandas as pd
 import pytest
 
 from analysis.access import (
-    LOCAL_ADMIN,
-    PUBLIC_VIEWER,
     AccessDenied,
     Capability,
     Role,
-    RoleMap,
     RolesError,
     allows,
-    auth_provider,
     guard,
+    require,
+    suppress_counts,
+)
+from analysis.deployment import (
+    LOCAL_ADMIN,
+    PUBLIC_VIEWER,
+    RoleMap,
+    auth_provider,
     parse_roles,
     principal_for,
-    require,
     serving_problem,
-    suppress_counts,
 )
 from analysis.geo.cells import CellMap, cell_summary
 from report.briefing import Slide

@@ -16,9 +16,10 @@ import pytest
 
 from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import period_series
-from analysis.series.official import agreement, source_runs
 from analysis.series.periods import coverage
-from analysis.stats.cusum import alerts_from_cusum, cusum_by_series
+from analysis.series.provenance import agreement, source_runs
+from analysis.stats.alerts import alerts_from_cusum
+from analysis.stats.cusum import cusum_by_series
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly

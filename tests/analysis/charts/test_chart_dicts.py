@@ -19,7 +19,6 @@ from analysis.pages.trends import trends_data
 from analysis.query.filters import CrimeFilter
 from analysis.series.compare import baseline_years, default_baseline, indexed_by_city_year
 from analysis.series.monthly import cities_in, seasonal_profile
-from analysis.series.periods import coverage
 
 
 def _pruned(value: object) -> object:
@@ -44,7 +43,7 @@ def _same_when_validated(fig: go.Figure) -> None:
 def test_trends_charts_are_valid_figures(
     demo: duckdb.DuckDBPyConnection, measure: str, granularity: str
 ) -> None:
-    data = trends_data(demo, CrimeFilter(offenses=("violent_crime",)), coverage(demo), granularity)  # type: ignore[arg-type]
+    data = trends_data(demo, CrimeFilter(offenses=("violent_crime",)), granularity)  # type: ignore[arg-type]
     markers = markers_for(demo, list(cities_in(data.series)), data.breaks)
     _same_when_validated(series_chart(data.series, measure, granularity, markers))
     _same_when_validated(rolling_chart(data.rolling, measure, markers))
@@ -53,7 +52,7 @@ def test_trends_charts_are_valid_figures(
 
 
 def test_overview_charts_are_valid_figures(demo: duckdb.DuckDBPyConnection) -> None:
-    data = overview_data(demo, CrimeFilter(offenses=("murder",)), coverage(demo))
+    data = overview_data(demo, CrimeFilter(offenses=("murder",)))
     base = default_baseline(baseline_years(data.annual))
     assert base is not None
     indexed = indexed_by_city_year(data.annual, base)
@@ -63,7 +62,7 @@ def test_overview_charts_are_valid_figures(demo: duckdb.DuckDBPyConnection) -> N
 
 def test_a_dict_built_figure_can_still_be_updated(demo: duckdb.DuckDBPyConnection) -> None:
     """The presenter view and the exports restyle figures after building them."""
-    data = trends_data(demo, CrimeFilter(offenses=("violent_crime",)), coverage(demo), "month")
+    data = trends_data(demo, CrimeFilter(offenses=("violent_crime",)), "month")
     fig = series_chart(data.series, "rate", "month", [])
     fig.update_layout(height=560, font={"size": 18})
     assert fig.to_dict()["layout"]["height"] == 560

@@ -11,17 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.goals.progress import (
-    Goal,
-    baseline_profile,
-    classify,
-    expected_path,
-    goal_progress,
-    goal_status_by_city,
-    poisson_interval,
-    progress,
-    project_end,
-)
+from analysis.goals.progress import Goal, goal_progress, goal_status_by_city, progress
+from analysis.goals.rules import baseline_profile, classify, expected_path, poisson_interval, project_end
 from analysis.series.city_series import monthly_series
 from ingest.goals.spec import GoalSpec
 from ingest.goals.write import add_goals
@@ -195,7 +186,7 @@ def test_dispersion_matches_statsmodels_quasi_poisson() -> None:
     import numpy as np
     import statsmodels.api as sm
 
-    from analysis.stats.exact import series_dispersion
+    from analysis.stats.dispersion import series_dispersion
 
     rng = np.random.default_rng(3)
     months = pd.date_range("2022-01-01", "2024-12-01", freq="MS")
@@ -218,7 +209,7 @@ def test_dispersion_matches_statsmodels_quasi_poisson() -> None:
 def test_interval_with_overdispersion_by_hand() -> None:
     from scipy.stats import nbinom
 
-    from analysis.stats.exact import count_intervals
+    from analysis.stats.dispersion import count_intervals
 
     assert tuple(map(int, (v[0] for v in count_intervals([100.0])))) == poisson_interval(100.0)
     low, high = count_intervals([100.0], 0.95, 4.0)

@@ -16,21 +16,21 @@ from analysis.series.compare import (
     annual_rates,
     baseline_years,
     default_baseline,
+    index_summary,
+    indexed_by_city_year,
+    strongest_change,
+    ytd_by_city,
+    ytd_from_series,
+)
+from analysis.series.funnel import bands as compare_bands
+from analysis.series.funnel import (
     estimate_overdispersion,
     funnel,
     funnel_from_counts,
     funnel_limits,
     funnel_summary,
-    index_summary,
-    indexed_by_city_year,
     poisson_limit,
-    strongest_change,
     with_method,
-    ytd_by_city,
-    ytd_from_series,
-)
-from analysis.series.compare import (
-    bands as compare_bands,
 )
 from analysis.series.periods import coverage
 from kernel.vocabulary import FIREARM_VIOLENT

@@ -13,10 +13,12 @@ import pytest
 
 from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import period_series
-from analysis.series.official import agreement, candidates, last_month_by_city, source_runs
 from analysis.series.periods import coverage
+from analysis.series.provenance import agreement, candidates, last_month_by_city, source_runs
 from analysis.series.rates import counts_by_city_month
-from analysis.stats.cusum import CUSUM, alerts_from_cusum, cusum_by_series, unjudged_series
+from analysis.stats.alerts import alerts_from_cusum, unjudged_series
+from analysis.stats.cusum import cusum_by_series
+from analysis.stats.cusum_params import CUSUM
 from ingest.registry import load_registry
 from ingest.rollups import rebuild_rollups
 from ingest.store import finish_import, start_import, write_store

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.series.official import last_month_by_city
+from analysis.series.provenance import last_month_by_city
 from analysis.sources.health import status_by_city
 from kernel.store import is_demo_store
 

@@ -12,17 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.stats.alerts import alerts_by_series, series_watched
 from analysis.stats.cusum import (
-    CUSUM,
-    CusumParams,
-    alerts_by_series,
     calibrate_thresholds,
     count_cusum,
     cusum_by_series,
     cusum_matrix,
     seasonal_baseline,
-    series_watched,
 )
+from analysis.stats.cusum_params import CUSUM, CusumParams
 
 LN = math.log(1.2)
 K100 = 100 * 0.2 / LN  # reference value for a baseline of 100: 109.696...

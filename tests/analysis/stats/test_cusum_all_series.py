@@ -12,13 +12,8 @@ import pytest
 
 from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
-from analysis.stats.cusum import (
-    CUSUM,
-    CusumParams,
-    count_cusum,
-    cusum_by_series,
-    seasonal_baseline,
-)
+from analysis.stats.cusum import count_cusum, cusum_by_series, seasonal_baseline
+from analysis.stats.cusum_params import CUSUM, CusumParams
 from kernel.vocabulary import OFFENSE_KEYS
 
 
@@ -35,9 +30,7 @@ def series_by_series(
             counts = part.set_index(pd.to_datetime(part["month"]))["count"].reindex(months)
             baseline = seasonal_baseline(counts, params.baseline_years)
             h = thresholds[(str(city_id), str(offense))]
-            result = count_cusum(
-                counts.dropna().astype(int), baseline, params.shift, h if h == h else 1e300
-            )
+            result = count_cusum(counts.dropna().astype(int), baseline, params.shift, h if h == h else 1e300)
             result["threshold"] = h
             result.insert(0, "offense", offense)
             result.insert(0, "city", part["city"].iloc[0])
