@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from harness.server import Server, free_port
 from ingest.audit import recent, verify
-from tests.e2e.conftest import Server, free_port
 from tests.fixtures.access import FORMULA_ID, SENSITIVE_PLACES, build_access_store
 
 pytestmark = pytest.mark.e2e
