@@ -24,7 +24,9 @@ it), after (began after it ended).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from bench.reliability.common import leftovers, pct, registry_store, start_impor
 from harness.browser import chromium_missing, launch
 from harness.server import Server
 
+SHOTS = Path(tempfile.gettempdir()) / "psp-session-errors"  # a screenshot of each error
 VERBOSE = bool(os.environ.get("PSP_BENCH_VERBOSE"))  # print every interaction as it ends
 # Counts finished script runs of the document (the app root carries data-test-script-state).
 OBSERVER = """
@@ -109,6 +112,7 @@ class Run:
     import_started: float = float("inf")
     write_started: float = float("inf")
     import_ended: float = float("inf")
+    shots: Path | None = None  # where a screenshot of each error goes
     steps: list[Step] = field(default_factory=list)
     load: dict[str, float] = field(default_factory=dict)  # the 1-minute load average at moments
     baseline_done: int = 0
@@ -125,7 +129,11 @@ async def _interact(page: Any, action: Callable[[], Awaitable[Any]] | None, time
             await action()
         await page.wait_for_function(IDLE, arg=before, timeout=timeout_ms, polling=100)
     except Exception as exc:  # noqa: BLE001 - a run that never ends is a finding
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        state = await page.evaluate(
+            "() => [window.__psp?.done, document.querySelector('[data-test-script-state]')"
+            "?.getAttribute('data-test-script-state')]"
+        )
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]} (runs {before} -> {state})"
     seen = await page.evaluate(PROBLEMS)
     if seen["exceptions"]:
         return f"exception box: {seen['exceptions'][0]}"
@@ -141,11 +149,21 @@ def _change_action(page: Any, change: Change, turn: int, timeout_ms: int) -> Cal
     scope = page.locator("[data-testid='stSidebar']") if change.sidebar else page
 
     async def select() -> None:
-        box = scope.locator("[data-testid='stSelectbox']").filter(has_text=change.label).first
-        await box.locator("input").click(timeout=timeout_ms)
-        others = page.locator("[role='option'][aria-selected='false']")
-        await others.first.wait_for(timeout=timeout_ms)
-        await others.nth(turn % await others.count()).click(timeout=timeout_ms)
+        field = (
+            scope.locator("[data-testid='stSelectbox']").filter(has_text=change.label).first.locator("input")
+        )
+        shown = await field.input_value(timeout=timeout_ms)
+        for _ in range(3):  # a click the busy page let pass (the box still shows the old value): again
+            await field.click(timeout=timeout_ms)
+            others = page.locator("[role='option'][aria-selected='false']")
+            await others.first.wait_for(timeout=timeout_ms)
+            await others.nth(turn % await others.count()).click(timeout=timeout_ms)
+            for _ in range(50):
+                if await field.input_value(timeout=timeout_ms) != shown:
+                    return
+                await asyncio.sleep(0.1)
+            await page.keyboard.press("Escape")
+        raise RuntimeError(f"the select box {change.label!r} kept {shown!r} after 3 choices")
 
     async def segment() -> None:
         group = scope.locator("[data-testid='stButtonGroup']").filter(has_text=change.label).first
@@ -185,6 +203,11 @@ async def _cycle(page: Any, n: int, run: Run, phase: str, turn: int, pages: list
                 error = await _interact(page, action, run.timeout_ms)
             step = Step(n, path, kind, started, time.perf_counter(), error, phase)
             run.steps.append(step)
+            if error and run.shots is not None:
+                run.shots.mkdir(exist_ok=True)
+                shot = run.shots / f"{len(run.steps)}-session{n}-{phase}-{path}-{kind}.png"
+                with contextlib.suppress(Exception):
+                    await page.screenshot(path=str(shot), timeout=60_000)
             if VERBOSE:
                 took = step.ended - step.started
                 print(f"  session {n} {phase} {path} {kind} {took:.2f} s {error or ''}", flush=True)
@@ -320,7 +343,7 @@ def run(workdir: Path, rows: int, sessions: int, timeout_s: float = 300) -> dict
     env = {"PSP_AUDIT_DB": str(workdir / "audit.duckdb"), "PSP_DATASETS": str(workdir / "datasets")}
     server = Server(store, env, log=workdir / "server.log", timeout=300)
     try:
-        state = Run(pages, server.url, int(timeout_s * 1000))
+        state = Run(pages, server.url, int(timeout_s * 1000), shots=SHOTS)
         outcome = asyncio.run(_drive(state, sessions, store, second))
         alive = server.alive()
     finally:
@@ -344,6 +367,7 @@ def run(workdir: Path, rows: int, sessions: int, timeout_s: float = 300) -> dict
         "server_alive": alive,
         "server_tracebacks": tracebacks,
         "server_log_tail": server_log[-3000:] if tracebacks else "",
+        "error_screenshots": str(SHOTS) if errors else "",
         "errors": [f"session {s.session} {s.page} ({s.kind}, {s.phase}): {s.error}" for s in errors],
         "load_average_1min": {**load, **state.load},
         "exceptions": len(errors) + tracebacks + (0 if alive else 1),
