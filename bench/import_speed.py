@@ -17,8 +17,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness.files import EXAMPLE_MAPPING, REAL_FILES  # noqa: E402
 from ingest.importer import import_file  # noqa: E402
-from tests.ingest.conftest import EXAMPLE_MAPPING, REAL_FILES  # noqa: E402
 
 RAW = ROOT.parent / "shared" / "data" / "raw"
 

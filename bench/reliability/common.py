@@ -1,22 +1,21 @@
-"""What the proofs share: a synthetic records-system export, stores, hashes, leftovers,
-and running `python -m ingest import` as a separate process."""
+"""What the proofs share: a synthetic records-system export, stores, leftovers, and
+running `python -m ingest import` as a separate process (its argv and the file hash are
+harness.files')."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from analysis.settings import ROOT
+from harness.files import import_cmd
+from harness.server import ROOT
 from ingest.registry import load_registry
 from ingest.store import write_store
 
-MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
 CODES = ["MURDER", "ROB-STR", "AGG-ASLT", "AGG-ASLT-GUN", "BURG-RES", "THEFT", "THEFT-MV", "MVT", "VANDAL"]
 
 
@@ -48,14 +47,6 @@ def registry_store(path: Path) -> Path:
     return path
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def leftovers(store: Path) -> list[str]:
     """Files a writer of `store` left beside it (its copies, their .wal): not the lock file."""
     return sorted(
@@ -63,13 +54,6 @@ def leftovers(store: Path) -> list[str]:
         for p in store.parent.iterdir()
         if p.name.startswith(f".{store.name}.") or p.name == f"{store.name}.wal"
     )
-
-
-def import_cmd(store: Path, csv: Path, mapping: Path = MAPPING) -> list[str]:
-    return [
-        sys.executable, "-m", "ingest", "import", "generic", str(csv),
-        "--mapping", str(mapping), "--db", str(store),
-    ]  # fmt: skip
 
 
 def start_import(store: Path, csv: Path, preexec: Callable[[], None] | None = None) -> subprocess.Popen[str]:

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.reliability.common import leftovers, registry_store, sha256, start_import, synthetic_csv
+from bench.reliability.common import leftovers, registry_store, start_import, synthetic_csv
+from harness.files import sha256
 
 CLEAR = "not enough room to write the new version of the store"
 

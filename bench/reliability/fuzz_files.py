@@ -23,7 +23,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from bench.reliability.common import MAPPING, leftovers, registry_store, sha256
+from bench.reliability.common import leftovers, registry_store
+from harness.files import EXAMPLE_MAPPING as MAPPING
+from harness.files import sha256
 from ingest.demo import MixedDataError
 from ingest.errors import ImportFailed
 from ingest.importer import import_file

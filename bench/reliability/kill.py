@@ -25,10 +25,10 @@ from bench.reliability.common import (
     leftovers,
     registry_store,
     run_import,
-    sha256,
     start_import,
     synthetic_csv,
 )
+from harness.files import sha256
 
 
 def _wait_for_copy(store: Path, proc: subprocess.Popen[str], timeout: float = 3600) -> float | None:

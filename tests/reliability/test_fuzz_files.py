@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.reliability import fuzz_files
-from bench.reliability.common import MAPPING, registry_store, sha256
+from bench.reliability.common import registry_store
+from harness.files import EXAMPLE_MAPPING as MAPPING
+from harness.files import sha256
 from ingest.errors import ImportFailed
 from ingest.importer import import_file
 from ingest.staging import cleaned_columns
