@@ -32,11 +32,8 @@ REAL_FILES: list[tuple[str, str]] = [
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def import_cmd(store: Path, csv: Path, mapping: Path = EXAMPLE_MAPPING) -> list[str]:

@@ -19,23 +19,45 @@ from ingest.store import write_store
 CODES = ["MURDER", "ROB-STR", "AGG-ASLT", "AGG-ASLT-GUN", "BURG-RES", "THEFT", "THEFT-MV", "MVT", "VANDAL"]
 
 
-def synthetic_csv(path: Path, rows: int, prefix: str = "SP-") -> Path:
-    """A Springfield RMS export in the worked example's shape (ids `prefix`0..rows-1)."""
+def synthetic_csv(
+    path: Path,
+    rows: int,
+    prefix: str = "SP-",
+    *,
+    codes: list[str] = CODES,
+    days: int = 730,
+    bad_dates: bool = False,
+    box: tuple[float, float, float, float] = (39.74, -89.70, 0.08, 0.08),
+) -> Path:
+    """A Springfield RMS export in the worked example's shape: ids `prefix`0..rows-1, the
+    offense codes in turn, dates over `days` days from 2023-01-01 (with `bad_dates`, 1 row
+    in 100 has an impossible one), points in `box` (south, west, height, width)."""
     duckdb.connect().execute(
         f"""
         copy (
-            select $prefix || i as case_number, ($codes::varchar[])[1 + i % 9] as offense_code,
+            select $prefix || i as case_number, ($codes::varchar[])[1 + i % len($codes)] as offense_code,
                    'x' as offense_desc,
-                   strftime(date '2023-01-01' + cast(i % 730 as integer), '%m/%d/%Y') as occurred_date,
+                   case when $bad and i % 100 = 7 then '13/45/2023'
+                        else strftime(date '2023-01-01' + cast(i % $days as integer), '%m/%d/%Y') end
+                       as occurred_date,
                    lpad(((i * 7) % 24)::varchar, 2, '0') || lpad(((i * 13) % 60)::varchar, 2, '0') as occurred_time,
-                   strftime(date '2023-01-01' + cast(i % 730 as integer), '%m/%d/%Y') || ' 12:00' as reported_date,
-                   round(39.74 + (i * 0.6180339 % 1) * 0.08, 5) as latitude,
-                   round(-89.70 + (i * 0.4142135 % 1) * 0.08, 5) as longitude,
+                   strftime(date '2023-01-01' + cast(i % $days as integer), '%m/%d/%Y') || ' 12:00' as reported_date,
+                   round($south::decimal(4, 2) + (i * 0.6180339 % 1) * $height::decimal(2, 2), 5) as latitude,
+                   round($west::decimal(4, 2) + (i * 0.4142135 % 1) * $width::decimal(2, 2), 5) as longitude,
                    'A' || (i % 30) as beat
             from range({int(rows)}) t(i)
         ) to '{path}' (header, delimiter ',')
         """,  # noqa: S608 - an int and a path of ours (COPY takes no parameter for its target)
-        {"codes": CODES, "prefix": prefix},
+        {
+            "codes": codes,
+            "prefix": prefix,
+            "days": days,
+            "bad": bad_dates,
+            "south": box[0],
+            "west": box[1],
+            "height": box[2],
+            "width": box[3],
+        },  # fmt: skip
     )
     return path
 
