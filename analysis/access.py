@@ -221,9 +221,9 @@ def principal_for(
 
 # Functions that return incident-level data, and the capability each needs.
 NEEDS: dict[str, Capability] = {
-    "analysis.profile.incident_page": Capability.INCIDENTS,
-    "analysis.profile.incident_rows": Capability.INCIDENTS,
-    "analysis.geo.points": Capability.POINTS,
+    "analysis.query.profile.incident_page": Capability.INCIDENTS,
+    "analysis.query.profile.incident_rows": Capability.INCIDENTS,
+    "analysis.geo.cells.points": Capability.POINTS,
 }
 
 
@@ -300,12 +300,12 @@ def _slide(result: Any, k: int) -> Any:
 
 
 SUPPRESS: dict[str, Callable[[Any, int], Any]] = {
-    "analysis.geo.map_cells": _cell_map,
-    "analysis.geo.counts_by_cell": _cell_map,
-    "analysis.geo.counts_by_district": lambda r, k: suppress_counts(r, ("n",), k),
-    "analysis.profile.district_changes": _district_changes,
-    "analysis.profile.hotspot_cells": _hotspots,
-    "analysis.briefing.briefing_slide": _slide,
+    "analysis.geo.cells.map_cells": _cell_map,
+    "analysis.geo.cells.counts_by_cell": _cell_map,
+    "analysis.geo.cells.counts_by_district": lambda r, k: suppress_counts(r, ("n",), k),
+    "analysis.query.profile.district_changes": _district_changes,
+    "analysis.query.profile.hotspot_cells": _hotspots,
+    "report.briefing.briefing_slide": _slide,
 }
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/badge_changes.py --db data/real.duckdb [--all]
 
 Old rule: z = 2 (sqrt(now) - sqrt(before)), |z| >= 2 notable, |z| >= 3 strong. New rule
-(analysis.stats): the exact conditional binomial test of two Poisson counts with the days
+(analysis.stats.exact): the exact conditional binomial test of two Poisson counts with the days
 of each period as exposure, notable p < 0.05, strong p < 0.001.
 
 The badges looked at are those the app shows in its default views:
@@ -38,16 +38,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.briefing import FIREARM_VIOLENT, TREND_SLIDES, _trend_key, briefing_outline, briefing_slide  # noqa: E402
-from analysis.compare import MEASURE_LABELS, strongest_change, ytd_by_city  # noqa: E402
-from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter  # noqa: E402
-from analysis.periods import coverage  # noqa: E402
-from analysis.profile import district_changes, hotspot_cells, offense_mix, total_change, window_days  # noqa: E402
-from analysis.registry_read import city_names  # noqa: E402
-from analysis.scope import comparison_window, scoped  # noqa: E402
-from analysis.scope import coverage as city_coverage  # noqa: E402
-from analysis.series import period_series, rolling_12, rolling_change, same_month_last_year  # noqa: E402
-from analysis.stats import compare_counts, days_between, format_p  # noqa: E402
+from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter  # noqa: E402
+from analysis.query.profile import district_changes, hotspot_cells, offense_mix, total_change, window_days  # noqa: E402
+from analysis.query.registry import city_names  # noqa: E402
+from analysis.query.scope import comparison_window, scoped  # noqa: E402
+from analysis.query.scope import coverage as city_coverage  # noqa: E402
+from analysis.series.compare import MEASURE_LABELS, strongest_change, ytd_by_city  # noqa: E402
+from analysis.series.monthly import period_series, rolling_12, rolling_change, same_month_last_year  # noqa: E402
+from analysis.series.periods import coverage  # noqa: E402
+from analysis.stats.exact import compare_counts, days_between, format_p  # noqa: E402
+from report.briefing import FIREARM_VIOLENT, TREND_SLIDES, _trend_key, briefing_outline, briefing_slide  # noqa: E402
 
 
 def old_label(current: int, previous: int) -> str:

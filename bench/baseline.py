@@ -20,15 +20,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.filters import OFFENSE_KEYS, TOTALS, CrimeFilter
-from analysis.goal_series import FIREARM_VIOLENT
-from analysis.goals import Goal, stored_goals
-from analysis.interventions import interventions_by_city
-from analysis.metrics import RATE_BASE
-from analysis.official import STRAY_SHARE
-from analysis.periods import Coverage, SourceSpan
-from analysis.places import city_places
-from analysis.series import SERIES_COLUMNS
+from analysis.geo.places import city_places
+from analysis.goals.interventions import interventions_by_city
+from analysis.goals.progress import Goal, stored_goals
+from analysis.query.filters import OFFENSE_KEYS, TOTALS, CrimeFilter
+from analysis.series.city_series import FIREARM_VIOLENT
+from analysis.series.monthly import SERIES_COLUMNS
+from analysis.series.official import STRAY_SHARE
+from analysis.series.periods import Coverage, SourceSpan
+from analysis.series.rates import RATE_BASE
 
 # Enum types created in the in-memory catalog of the read-only connection, so DuckDB
 # hands pandas categoricals instead of 100M Python strings.
@@ -65,12 +65,12 @@ class PandasStore:
     population: pd.DataFrame
     small: dict[str, pd.DataFrame]  # monthly_counts, quarantine, imports, interventions
     goals: list[Goal]
-    places: pd.DataFrame  # analysis.places.city_places (registry geometry, read once)
+    places: pd.DataFrame  # analysis.geo.places.city_places (registry geometry, read once)
     load_s: float
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> PandasStore:
-        """Load from a connection made by analysis.store.connect_readonly."""
+        """Load from a connection made by kernel.store.connect_readonly."""
         started = time.perf_counter()
         for name, query in ENUMS.items():
             con.execute(f"create or replace type memory.main.{name} as enum ({query} order by 1)")
@@ -105,7 +105,7 @@ class PandasStore:
 
     def incident_sources(self, cities: tuple[str, ...]) -> dict[str, str]:
         """Each city's incident extract (the demo stores hold one source per city: the
-        pandas twin of analysis.official.incident_sources for them)."""
+        pandas twin of analysis.series.official.incident_sources for them)."""
         frame = self.incidents[["city_id", "source"]].drop_duplicates()
         frame = frame[frame["city_id"].astype(str).isin(list(cities))]
         return {str(c): str(s) for c, s in zip(frame["city_id"], frame["source"], strict=True)}
@@ -161,7 +161,7 @@ class PandasStore:
 
     # Page computations --------------------------------------------------------------
     def counts_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
-        """Same frame as analysis.metrics.counts_by_city_month (incident-based sources)."""
+        """Same frame as analysis.series.rates.counts_by_city_month (incident-based sources)."""
         inc = self.incidents
         scoped = inc[self.mask(filt, by_month=True)]
         month = scoped["occurred_at"].dt.to_period("M").dt.start_time
@@ -196,7 +196,7 @@ class PandasStore:
 
     def _whole_months(self, frame: pd.DataFrame, filt: CrimeFilter) -> pd.DataFrame:
         """As official_monthly holds an incident extract: every whole month it covers in
-        the filter's range, a month without offenses a true zero (analysis/official.py)."""
+        the filter's range, a month without offenses a true zero (analysis/series/official.py)."""
         if frame.empty:
             return frame
         low, high = _bounds(filt, by_month=True)
@@ -236,7 +236,7 @@ class PandasStore:
         return pd.concat(parts, ignore_index=True)
 
     def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
-        """Same frame as analysis.series.firearm_violent_by_city_month."""
+        """Same frame as analysis.series.monthly.firearm_violent_by_city_month."""
         inc = self.incidents
         scope = CrimeFilter(
             cities=filt.cities,
@@ -278,7 +278,7 @@ class PandasStore:
         return frame["part1_offense"].eq(offense)
 
     def last_complete_month(self, cities: tuple[str, ...]) -> date:
-        """The latest month every chosen city has complete (analysis.health's rule)."""
+        """The latest month every chosen city has complete (analysis.sources.health's rule)."""
         inc = self.incidents
         day = inc["occurred_at"].dt.normalize()
         source_end = day.groupby(inc["source"], observed=True).max()
@@ -303,7 +303,7 @@ class PandasStore:
         return frame[frame["source"] == best]
 
     def monthly_series(self, city_id: str, offense: str, district: str | None = None) -> pd.DataFrame:
-        """Same frame as analysis.series.monthly_series: zero-filled over coverage."""
+        """Same frame as analysis.series.monthly.monthly_series: zero-filled over coverage."""
         empty = pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "count": [], "source": []})
         inc = self.incidents
         if district is None and offense in OFFENSE_KEYS:
@@ -348,7 +348,7 @@ class PandasStore:
         return pd.DataFrame({"month": months, "count": full.to_numpy(), "source": source})
 
     def last_complete_by_city(self) -> dict[str, pd.Timestamp]:
-        """city -> last complete month (analysis.alerts' rule, incident data)."""
+        """city -> last complete month (analysis.stats.cusum' rule, incident data)."""
         inc = self.incidents
         source_end = inc.groupby("source", observed=True)["occurred_at"].max().dt.normalize()
         pairs = inc[["city_id", "source"]].drop_duplicates()
@@ -361,7 +361,7 @@ class PandasStore:
 
     # Overview and Trends: complete period series ----------------------------------------
     def coverage(self) -> Coverage:
-        """analysis.periods.coverage from the incidents: per city x source the first month
+        """analysis.series.periods.coverage from the incidents: per city x source the first month
         (once the source reaches STRAY_SHARE of its busiest month) to the last complete one."""
         inc = self.incidents
         month = inc["occurred_at"].dt.to_period("M").dt.start_time.rename("month")
@@ -386,7 +386,7 @@ class PandasStore:
         return Coverage(tuple(sorted(spans, key=lambda x: (x.city_id, x.source))))
 
     def period_series(self, filt: CrimeFilter, cov: Coverage, granularity: str = "month") -> pd.DataFrame:
-        """analysis.series.period_series for incident sources: complete months or weeks per
+        """analysis.series.monthly.period_series for incident sources: complete months or weeks per
         city x offense, zero-filled, with rates (the demo and other incident stores)."""
         daily = granularity == "week" or filt.firearm_only or bool(filt.districts)
         inc = self.incidents
@@ -455,7 +455,7 @@ class PandasStore:
     # Data page ---------------------------------------------------------------------
     def source_months(self) -> pd.DataFrame:
         """city x source x month: rows, geocoded, no_time, date_basis, last_day, kind
-        (analysis.health's SOURCE_KINDS_SQL: incidents, then count-only sources)."""
+        (analysis.sources.health's SOURCE_KINDS_SQL: incidents, then count-only sources)."""
         inc = self.incidents
         keys = [
             inc["city_id"],
@@ -503,7 +503,7 @@ class PandasStore:
         return out.drop(columns="month")
 
     def coverage_by_source(self, months: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Same frame as analysis.health.coverage_by_source (`months`: source_months())."""
+        """Same frame as analysis.sources.health.coverage_by_source (`months`: source_months())."""
         months = self.source_months() if months is None else months
         g = months.groupby(["city_id", "source", "kind"])
         out = g.agg(
@@ -553,7 +553,7 @@ class PandasStore:
         return out[cols]
 
     def health_by_city_month(self, months: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Same frame as analysis.health.health_by_city_month (`months`: source_months())."""
+        """Same frame as analysis.sources.health.health_by_city_month (`months`: source_months())."""
         months = self.source_months() if months is None else months
         inc = months[months["kind"] == "incidents"]
 
@@ -631,7 +631,7 @@ class PandasStore:
 
     def series_breaks(self, months: pd.DataFrame) -> pd.DataFrame:
         """Months where the set of sources behind a city's data changes (incident side and
-        count side apart), as in analysis.health.series_breaks (source changes)."""
+        count side apart), as in analysis.sources.health.series_breaks (source changes)."""
         m = months[months["kind"] != "area counts"].assign(side=months["kind"] == "incidents")
         per = m.groupby(["city_id", "side", "month"])["source"].agg(lambda v: ", ".join(sorted(set(v))))
         per = per.reset_index().sort_values(["city_id", "side", "month"])

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS
-from analysis.settings import ROOT
+from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS
 from bench.run import pct
 from harness.browser import launch
 from harness.server import Server
+from kernel.settings import ROOT
 
 QUIET_MS = 400  # the page counts as settled after this long without a DOM mutation
 CHANGE_TIMEOUT_MS = 60_000
@@ -168,8 +168,8 @@ TARGETS = (
 def _goal_values(page: Any, store: Path, n: int) -> list[str]:
     """'#ID ' prefixes (what the goal picker's labels start with) of the store's goals
     other than the one shown."""
-    from analysis.goals import stored_goals
-    from analysis.store import connect_readonly
+    from analysis.goals.progress import stored_goals
+    from kernel.store import connect_readonly
 
     con = connect_readonly(store)
     try:

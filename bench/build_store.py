@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.settings import ROOT
+from kernel.settings import ROOT
 
 
 def ingest_key() -> str:

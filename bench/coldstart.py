@@ -48,9 +48,9 @@ def main() -> None:
     imported = time.perf_counter()
     # The bench's own modules are not part of the app: their import is timed apart and
     # subtracted by the caller.
-    from analysis.store import connect_readonly
     from bench.combos import DEFAULT, make_combos
     from bench.pages import PAGES, Timer
+    from kernel.store import connect_readonly
 
     bench_imported = time.perf_counter()
     con = connect_readonly(args.db)

@@ -14,8 +14,8 @@ from datetime import date
 
 import duckdb
 
-from analysis.filters import OFFENSE_KEYS, Granularity, Measure
-from analysis.registry_read import city_names, data_span, district_names
+from analysis.query.filters import OFFENSE_KEYS, Granularity, Measure
+from analysis.query.registry import city_names, data_span, district_names
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import math
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS
+from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS
 
 offense = st.sidebar.selectbox(
     "Offense", OFFENSE_KEYS, format_func=lambda o: OFFENSE_LABELS[o], key="offense"

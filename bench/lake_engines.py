@@ -28,9 +28,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
-    from analysis.lake import read_manifest
     from ingest.lake import export_lake
     from ingest.lake_spark import duckdb_rollups, spark_rollups, spark_session
+    from kernel.lake import read_manifest
 
     result: dict[str, Any] = {"store": str(args.store), "load_avg_at_start": list(os.getloadavg())}
     lake = args.lake or args.work_dir / f"{args.store.stem}.lake"

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.filters import OFFENSE_KEYS  # noqa: E402
+from analysis.query.filters import OFFENSE_KEYS  # noqa: E402
 
 # Every offense choice of the sidebar but the default the page opens with (violent crime),
 # so that no timed rerun finds its answer in the cache.

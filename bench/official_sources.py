@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analysis.official import sources_by_city_year  # noqa: E402
+from analysis.series.official import sources_by_city_year  # noqa: E402
 
 PAIRS_SQL = """
 with a as (select city_id, month, count from monthly_counts where source = 'ucr_return_a' and offense = ?),

@@ -24,22 +24,19 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-import analysis.alerts
-import analysis.briefing
-import analysis.compare
-import analysis.goals
-import analysis.views
-from analysis.alerts import CUSUM, alerts_by_series, alerts_from_cusum, cusum_by_series
-from analysis.briefing import briefing_outline, briefing_slide
-from analysis.cell_decks import crime_deck
-from analysis.charts_compare import cohort_chart, funnel_chart
-from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
-from analysis.city_charts import hour_weekday_chart, offense_mix_chart
-from analysis.compare import baseline_years, default_baseline, indexed_by_city_year, strongest_change
-from analysis.decks import city_change_deck, deck_summary
-from analysis.events import markers_for
-from analysis.filters import OFFENSE_LABELS, CrimeFilter
-from analysis.geo import (
+import analysis.goals.progress
+import analysis.pages.overview
+import analysis.pages.trends
+import analysis.series.compare
+import analysis.stats.cusum
+import report.briefing
+from analysis.charts.city import hour_weekday_chart, offense_mix_chart
+from analysis.charts.compare import cohort_chart, funnel_chart
+from analysis.charts.goals import its_chart, progress_chart
+from analysis.charts.health import coverage_chart
+from analysis.charts.trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
+from analysis.geo.cell_decks import crime_deck
+from analysis.geo.cells import (
     CELL_SIZES,
     POINTS_BY_DEFAULT,
     cell_summary,
@@ -53,20 +50,19 @@ from analysis.geo import (
     sensitive_offenses,
     view_bounds,
 )
-from analysis.goal_charts import its_chart, progress_chart
-from analysis.goals import goal_progress, goal_status_by_city, progress
-from analysis.health import (
-    coverage_by_source,
-    health_by_city_month,
-    is_demo,
-    months_without_data,
-    quarantine_by_reason,
-    series_breaks,
+from analysis.geo.decks import city_change_deck, deck_summary
+from analysis.goals.events import markers_for
+from analysis.goals.interventions import (
+    first_post_month,
+    interrupted_time_series,
+    interventions_by_city,
+    its_fit,
 )
-from analysis.health_charts import coverage_chart
-from analysis.interventions import first_post_month, interrupted_time_series, interventions_by_city, its_fit
-from analysis.periods import coverage
-from analysis.profile import (
+from analysis.goals.progress import goal_progress, goal_status_by_city, progress
+from analysis.pages.overview import overview_data
+from analysis.pages.trends import trends_data
+from analysis.query.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.query.profile import (
     PAGE_SIZES,
     IncidentQuery,
     counts_by_hour_weekday,
@@ -78,15 +74,26 @@ from analysis.profile import (
     offense_mix,
     total_change,
 )
-from analysis.registry_read import city_names, data_span, district_names, import_log
-from analysis.scope import comparison_window, scoped
-from analysis.scope import coverage as scope_coverage
-from analysis.series import cities_in, seasonal_profile
-from analysis.settings import ROOT
-from analysis.summaries import coverage_summary, series_summary
-from analysis.views import overview_data, trends_data
+from analysis.query.registry import city_names, data_span, district_names, import_log
+from analysis.query.scope import comparison_window, scoped
+from analysis.query.scope import coverage as scope_coverage
+from analysis.series.compare import baseline_years, default_baseline, indexed_by_city_year, strongest_change
+from analysis.series.monthly import cities_in, seasonal_profile
+from analysis.series.periods import coverage
+from analysis.sources.health import (
+    coverage_by_source,
+    health_by_city_month,
+    is_demo,
+    months_without_data,
+    quarantine_by_reason,
+    series_breaks,
+)
+from analysis.stats.cusum import CUSUM, alerts_by_series, alerts_from_cusum, cusum_by_series
+from analysis.text.summaries import coverage_summary, series_summary
 from bench.baseline import PandasStore
 from bench.combos import Combo
+from kernel.settings import ROOT
+from report.briefing import briefing_outline, briefing_slide
 
 Outputs = dict[str, Any]
 Params = dict[str, str | list[str]]
@@ -252,11 +259,11 @@ def trends_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     sidebar_pd(t, pdx, k, districts=False)
     cov = t(pdx.coverage)
     with (
-        patched(analysis.views, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+        patched(analysis.pages.trends, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
         patched(
-            analysis.views, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)
+            analysis.pages.trends, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)
         ),
-        patched(analysis.views, "city_names", lambda con: pdx.city_names()),
+        patched(analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
     ):
         data = t(trends_data, None, _trends_filter(k), cov, k.granularity)
     return _trends_out(t, data, k)
@@ -291,12 +298,12 @@ def overview_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     cov = t(pdx.coverage)
     series = lambda con, f, c, g="month": pdx.period_series(f, c, g)  # noqa: E731
     with (
-        patched(analysis.views, "period_series", series),
-        patched(analysis.compare, "period_series", series),
-        patched(analysis.views, "city_places", lambda con: pdx.places),
-        patched(analysis.views, "city_names", lambda con: pdx.city_names()),
+        patched(analysis.pages.overview, "period_series", series),
+        patched(analysis.series.compare, "period_series", series),
+        patched(analysis.pages.overview, "city_places", lambda con: pdx.places),
+        patched(analysis.pages.overview, "city_names", lambda con: pdx.city_names()),
         patched(
-            analysis.views,
+            analysis.pages.overview,
             "incident_sources",
             lambda con, cities, firearm=False: pdx.incident_sources(cities),
         ),
@@ -347,8 +354,8 @@ def presenter(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
 
 
 def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
-    """The briefing built by the same analysis.briefing code, its data read from pandas."""
-    import analysis.briefing as ab
+    """The briefing built by the same report.briefing code, its data read from pandas."""
+    import report.briefing as ab
 
     t(pdx.city_names)
     t(pdx.data_span)
@@ -358,16 +365,16 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (ab, "store_sources", lambda con: pdx.store_sources()),
             (ab, "coverage", lambda con: pdx.coverage()),
             (ab, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-            (analysis.compare, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-            (analysis.views, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
-            (analysis.views, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)),
-            (analysis.views, "city_names", lambda con: pdx.city_names()),
-            (analysis.goals, "stored_goals", lambda con: pdx.goals),
-            (analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
-            (analysis.goals, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]),
+            (analysis.series.compare, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (analysis.pages.trends, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (analysis.pages.trends, "chart_breaks", lambda con, c, cities=(), offenses=(): _breaks_pd(pdx, cities)),
+            (analysis.pages.trends, "city_names", lambda con: pdx.city_names()),
+            (analysis.goals.progress, "stored_goals", lambda con: pdx.goals),
+            (analysis.goals.progress, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
+            (analysis.goals.progress, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]),
             # The hot-spot map slides read the Map's cell rollups, which have no pandas twin
             # here: the baseline has none (its "hotspots" combos show the YTD slide instead).
-            (analysis.briefing, "hotspot_cities", lambda con, cities, window: ()),
+            (report.briefing, "hotspot_cities", lambda con, cities, window: ()),
         ):
             stack.enter_context(patched(module, name, value))
         deck = t(briefing_outline, None, k.cities, k.year)
@@ -455,10 +462,10 @@ def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     i = _combo_index(k)
     t(pdx.is_demo)
     with (
-        patched(analysis.goals, "stored_goals", lambda con: pdx.goals),
-        patched(analysis.goals, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
+        patched(analysis.goals.progress, "stored_goals", lambda con: pdx.goals),
+        patched(analysis.goals.progress, "monthly_series", lambda con, c, o, d=None: pdx.monthly_series(c, o, d)),
         patched(
-            analysis.goals, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]
+            analysis.goals.progress, "monthly_series_many", lambda con, keys: [pdx.monthly_series(*k) for k in keys]
         ),
     ):
         frame = t(goal_status_by_city, None)
@@ -472,9 +479,9 @@ def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     t(pdx.data_span)
     t(pdx.district_names, next(iter(names)))
     params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
-    # Each series is scored over its own span (analysis.alerts): the monthly counts are all
+    # Each series is scored over its own span (analysis.stats.cusum): the monthly counts are all
     # the pandas side has to supply.
-    with patched(analysis.alerts, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)):
+    with patched(analysis.stats.cusum, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)):
         out["frame_alerts"] = t(alerts_by_series, None, params)
     return out
 

@@ -32,13 +32,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.settings import ROOT
-from analysis.store import connect_readonly
 from bench import payload
 from bench.baseline import PandasStore
 from bench.build_store import ensure_store, rows_for_scale, scale_for_rows
 from bench.combos import Combo, make_combos
 from bench.pages import PAGES, PageBench, Timer, dashboard_pages, default_page, new_call_seconds
+from kernel.settings import ROOT
+from kernel.store import connect_readonly
 
 TARGETS = {
     "p95_ms_at_10M": 100.0,

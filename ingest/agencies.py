@@ -79,7 +79,7 @@ def load_agencies(
                     when b.as_of_raw is not null and b.as_of is null then $as_of_field::varchar
                     else $population_field::varchar end as field
         from base b
-        """,  # noqa: S608 - identifiers come from analysis.sql.ident (allow-list: the file's header)
+        """,  # noqa: S608 - identifiers come from kernel.sql.ident (allow-list: the file's header)
         p,
     )
     con.execute("update parsed set field = null where reason is null")

@@ -16,7 +16,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.health import (
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
+from analysis.sources.health import (
     agency_population_by_year,
     coverage_by_source,
     health_by_city_month,
@@ -29,15 +30,14 @@ from analysis.health import (
     superseded_by_city_year,
     upstream_sources,
 )
-from analysis.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
-from analysis.settings import db_path
-from analysis.store import StoreError, connect_readonly, schema_version
 from ingest.connectors import SOURCES, FetchError, fetch_source
 from ingest.demo import MixedDataError, build_demo
 from ingest.errors import ImportFailed
 from ingest.goals import DEMO_GOALS_FILE, load_demo_goals
 from ingest.registry import load_registry
 from ingest.store import migrations, write_store
+from kernel.settings import db_path
+from kernel.store import StoreError, connect_readonly, schema_version
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)

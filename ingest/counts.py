@@ -121,7 +121,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
                 when b.category is not null and b.raw_values[1] is null then 'missing count'
            end as reason
     from base b
-    """  # noqa: S608 - identifiers come from analysis.sql.ident (allow-list: the file's header)
+    """  # noqa: S608 - identifiers come from kernel.sql.ident (allow-list: the file's header)
     run(con, sql, p)
     run(
         con,

@@ -44,12 +44,12 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from analysis.settings import DATA_DIR
-from analysis.sql import ident
 from ingest.boundaries import outside_boundary
 from ingest.registry import City, load_cities
 from ingest.rollups import rebuild_rollups
 from ingest.store import finish_import, set_info, start_import
+from kernel.settings import DATA_DIR
+from kernel.sql import ident
 
 SOURCE = "demo"
 FIRST_YEAR, LAST_YEAR = 2015, 2025

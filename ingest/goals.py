@@ -26,12 +26,12 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
-from analysis.official import refresh_official
-from analysis.registry_read import city_names, district_names
-from analysis.settings import DATA_DIR
-from analysis.store import connect_readonly
+from analysis.query.registry import city_names, district_names
+from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES, monthly_series
+from analysis.series.official import refresh_official
 from ingest.store import write_store
+from kernel.settings import DATA_DIR
+from kernel.store import connect_readonly
 
 TARGET_MIN, TARGET_MAX = -90.0, 100.0
 MAX_PERIOD_MONTHS = 60

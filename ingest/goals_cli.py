@@ -18,10 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analysis.goals import goal_status_by_city
-from analysis.interventions import interventions_by_city
-from analysis.settings import db_path
-from analysis.store import StoreError, connect_readonly
+from analysis.goals.interventions import interventions_by_city
+from analysis.goals.progress import goal_status_by_city
 from ingest.goals import (
     GoalError,
     GoalSpec,
@@ -31,6 +29,8 @@ from ingest.goals import (
     load_goals_file,
     remove_goal,
 )
+from kernel.settings import db_path
+from kernel.store import StoreError, connect_readonly
 
 goals_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Measurable goals per city.")
 interventions_app = typer.Typer(

@@ -38,11 +38,11 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.settings import ROOT
 from ingest.errors import ImportFailed, MappingError
 from ingest.mapping import Mapping, available_sources, load_mapping, mapping_path
 from ingest.registry import load_registry
 from ingest.store import finish_import, set_info, start_import, write_store
+from kernel.settings import ROOT
 
 Progress = Callable[[str, float], None]
 # Below this many rows a high quarantine share says little about the mapping (a daily
@@ -347,7 +347,7 @@ def latest_loaded(db: Path, source: str) -> str | None:
     """The latest date (ISO) the store holds for `source`: incidents' occurred_at or the
     last month of its counts; None when the source has nothing yet. For incremental
     fetches (`--since`)."""
-    from analysis.store import connect_readonly
+    from kernel.store import connect_readonly
 
     if not Path(db).exists():
         return None

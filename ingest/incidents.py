@@ -212,7 +212,7 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
                when 'bad ZIP' then $zip_field::varchar when 'ZIP outside the city area' then $zip_field::varchar
            end as field
     from placed c
-    """  # noqa: S608 - identifiers come from analysis.sql.ident (allow-list: the file's header)
+    """  # noqa: S608 - identifiers come from kernel.sql.ident (allow-list: the file's header)
     run(con, sql, p)
 
 

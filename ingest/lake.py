@@ -30,8 +30,8 @@ from typing import Any
 
 import duckdb
 
-from analysis.lake import LAKE_FORMAT, MANIFEST, read_manifest, sql_path
-from analysis.sql import ident
+from kernel.lake import LAKE_FORMAT, MANIFEST, read_manifest, sql_path
+from kernel.sql import ident
 
 # Temporary partition columns: DuckDB names the folders after them; renamed to city=/year=.
 _CITY, _YEAR = "__lake_city", "__lake_year"
@@ -119,7 +119,7 @@ def _swap_dir(out: Path) -> Any:
 def export_lake(db: Path, out: Path) -> dict[str, int]:
     """Write every table of the store at `db` under `out` (see the module doc). Returns
     table -> rows. The store is opened read-only; `out` is replaced only on success."""
-    from analysis.store import connect_readonly, schema_version
+    from kernel.store import connect_readonly, schema_version
 
     con = connect_readonly(Path(db))
     try:

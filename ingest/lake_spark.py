@@ -30,9 +30,9 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analysis.lake import attach_views, read_manifest, sql_path, table_glob
 from ingest.lake import _CITY, _YEAR, copy_table, rename_partitions
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
+from kernel.lake import attach_views, read_manifest, sql_path, table_glob
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MACRO = re.compile(r"create\s+macro\s+(\w+)_of\(sources\)\s+as\s+table\s+(.*?);", re.S | re.I)

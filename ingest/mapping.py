@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from analysis.filters import OFFENSE_KEYS, PART1_OFFENSES
-from analysis.settings import DATA_DIR
+from analysis.query.filters import OFFENSE_KEYS, PART1_OFFENSES
 from ingest.errors import MappingError
+from kernel.settings import DATA_DIR
 
 SOURCES_DIR = DATA_DIR / "sources"
 

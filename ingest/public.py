@@ -26,9 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.settings import DATA_DIR, ROOT
 from ingest.importer import ImportReport, import_file
 from ingest.store import set_info, write_store
+from kernel.settings import DATA_DIR, ROOT
 
 PUBLIC_DIR = DATA_DIR / "public"
 PUBLIC_DB = DATA_DIR / "public.duckdb"

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis.settings import DATA_DIR
-from analysis.sql import ident
+from kernel.settings import DATA_DIR
+from kernel.sql import ident
 
 POPULATION_YEARS = range(2010, 2027)
 REGISTRY_TABLES = ("cities", "offenses", "weapons")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import duckdb
 
-from analysis.sql import ident
+from kernel.sql import ident
 
 DAILY_SQL = """
 insert into daily_counts (city_id, day, nibrs_code, offense_group, firearm, district, source, n)

@@ -15,10 +15,10 @@ from typing import Any
 
 import duckdb
 
-from analysis.sql import ident
 from ingest.errors import MappingError
 from ingest.mapping import CitySpec, DateSpec, Mapping
 from ingest.staging import Staged, stage_csv
+from kernel.sql import ident
 
 FIRST_DATE = datetime(1900, 1, 1)
 # Named parameters shared by the generated SQL.

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.sql import ident
 from ingest.errors import ImportFailed
 from ingest.mapping import CsvOptions
+from kernel.sql import ident
 
 STAGE = "stage_raw"
 CLEAN = "stage"

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis.official import refresh_official
+from analysis.series.official import refresh_official
 from ingest.errors import OutOfSpace
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -1,7 +1,7 @@
 """Briefing packs for PSP working-group meetings: PowerPoint and PDF from the same slides.
 
 Decisions
-- Content comes from analysis.briefing (one list of slides); this package only renders.
+- Content comes from report.briefing (one list of slides); this package only renders.
 - Chart images are the app's own Plotly figures exported by kaleido 1.x, which drives the
   machine's Chromium (Debian's `chromium`). One kaleido server is started per pack, so
   twelve charts cost one browser start.

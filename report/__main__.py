@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from analysis.settings import db_path
-from analysis.store import StoreError, connect_readonly
+from kernel.settings import db_path
+from kernel.store import StoreError, connect_readonly
 from report.build import build_pack
 from report.images import ChromiumMissing
 

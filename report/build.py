@@ -9,7 +9,7 @@ from typing import Literal
 
 import duckdb
 
-from analysis.briefing import DEFAULT_BASE_URL, Briefing, build_briefing
+from report.briefing import DEFAULT_BASE_URL, Briefing, build_briefing
 from report.images import figure_png, image_server
 from report.pdf_writer import write_pdf
 from report.pptx_writer import write_pptx

@@ -13,7 +13,7 @@ from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from analysis.briefing import Briefing, Slide
+from report.briefing import Briefing, Slide
 
 INCH = 72.0
 PAGE_W, PAGE_H = 13.333 * INCH, 7.5 * INCH

@@ -10,7 +10,7 @@ from pptx.dml.color import RGBColor
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Inches, Pt
 
-from analysis.briefing import Briefing, Slide
+from report.briefing import Briefing, Slide
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 DEMO_RED = RGBColor(0xB0, 0x00, 0x20)

@@ -13,7 +13,7 @@ DOC = ROOT / "docs" / "METHODS.md"
 def test_citations_point_at_existing_sections() -> None:
     headings = set(re.findall(r"^## (.+)$", DOC.read_text(), flags=re.M))
     cited: list[tuple[str, str]] = []
-    for path in sorted((ROOT / "analysis").glob("*.py")):
+    for path in sorted(p for d in ("kernel", "analysis", "report") for p in (ROOT / d).rglob("*.py")):
         text = path.read_text()
         for match in re.finditer(r"(\S*)METHODS\.md(?:, \"([^\"]+)\")?", text):
             assert match.group(1).endswith("docs/"), f"{path.name} cites {match.group(0)!r}"

@@ -28,8 +28,8 @@ from analysis.access import (
     principal_for,
     serving_problem,
 )
-from analysis.settings import audit_path, public_aggregates, roles_path, suppress_k
 from ingest.audit import AuditError, Entry, recent, record, verify
+from kernel.settings import audit_path, public_aggregates, roles_path, suppress_k
 
 _LAST_VIEW = "_audit_last_view"
 _SIGNED_IN = "_audit_signed_in"

@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.briefing import Briefing, Slide, briefing_outline, briefing_slide
-from analysis.store import connect_readonly
+from kernel.store import connect_readonly
+from report.briefing import Briefing, Slide, briefing_outline, briefing_slide
 from report.build import Format, build_pack
 from report.images import ChromiumMissing, chromium_path
 from ui.auth import can

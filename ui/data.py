@@ -17,9 +17,9 @@ import duckdb
 import streamlit as st
 
 from analysis.access import NEEDS, allows, guard
-from analysis.health import is_demo, store_sources
-from analysis.settings import suppress_k
-from analysis.store import StoreError, connect_readonly, cursor, version
+from analysis.sources.health import is_demo, store_sources
+from kernel.settings import suppress_k
+from kernel.store import StoreError, connect_readonly, cursor, version
 from ui import auth
 from ui.dataset import store_path
 

@@ -2,7 +2,7 @@
 URL (`?dataset=demo`), so a link reopens the same data.
 
 Rendered by dashboard.py before the page runs, so it is on every page. The options are
-the stores analysis.datasets lists (names, never paths); a link naming anything else gets
+the stores analysis.sources.datasets lists (names, never paths); a link naming anything else gets
 a notice and the default (PSP_DB, else the public store). Switching drops the other
 filters' state: a city or district of one store may not exist in the other.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.datasets import DEMO, default_dataset, list_datasets
-from analysis.settings import db_path
+from analysis.sources.datasets import DEMO, default_dataset, list_datasets
+from kernel.settings import db_path
 
 KEY = "dataset"
 _PREVIOUS = "_dataset_previous"

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.cell_decks import ColourBin
+from analysis.geo.cell_decks import ColourBin
 from ui.data import guarded
 from ui.exports import download_csv
 

@@ -17,8 +17,8 @@ import streamlit as st
 
 from analysis.access import Capability, require
 from analysis.exports import csv_bytes
-from analysis.settings import audit_path
 from ingest.audit import Entry, record
+from kernel.settings import audit_path
 from ui.auth import can, current_page, current_query, principal
 
 CSV_MIME = "text/csv"

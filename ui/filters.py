@@ -16,8 +16,8 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter, Granularity, Measure
-from analysis.registry_read import city_names, data_span, district_names
+from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter, Granularity, Measure
+from analysis.query.registry import city_names, data_span, district_names
 from ui.data import query
 
 MEASURES: tuple[Measure, ...] = ("rate", "count")

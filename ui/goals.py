@@ -21,9 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.alerts import CusumParams
-from analysis.goal_series import SERIES_LABELS
-from analysis.goals import (
+from analysis.goals.progress import (
     INTERVAL_LEVEL,
     STATUS_RULE,
     STATUSES,
@@ -32,8 +30,9 @@ from analysis.goals import (
     goal_offenses,
     interval_basis,
 )
-from analysis.registry_read import city_names, data_span, district_names
-from analysis.store import StoreError
+from analysis.query.registry import city_names, data_span, district_names
+from analysis.series.city_series import SERIES_LABELS
+from analysis.stats.cusum import CusumParams
 from ingest.goals import (
     GoalError,
     GoalSpec,
@@ -43,6 +42,7 @@ from ingest.goals import (
     parse_goals,
     remove_goal,
 )
+from kernel.store import StoreError
 from ui import auth
 from ui.data import query
 from ui.dataset import store_path
@@ -76,7 +76,7 @@ def status_chip_html(status: str, text: str | None = None) -> str:
 def goal_chips_html(frame: pd.DataFrame, city_id: str) -> str:
     """Chips for every goal of one city ('Violent crime −10%: ● on track'); '' if none.
 
-    `frame` is analysis.goals.goal_status_by_city's output.
+    `frame` is analysis.goals.progress.goal_status_by_city's output.
     """
     rows = frame[frame["city_id"] == city_id]
     chips = []

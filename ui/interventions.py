@@ -8,15 +8,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis.goal_series import SERIES_LABELS, SERIES_OFFENSES
-from analysis.interventions import (
+from analysis.goals.interventions import (
     CI_LEVEL,
     DEFAULT_MONTHS_AFTER,
     DEFAULT_MONTHS_BEFORE,
     Its,
     interventions_by_city,
 )
-from analysis.registry_read import city_names
+from analysis.query.registry import city_names
+from analysis.series.city_series import SERIES_LABELS, SERIES_OFFENSES
 from ingest.goals import InterventionSpec
 from ui.data import query
 from ui.goals import can_edit, create_intervention, flash, show_problems

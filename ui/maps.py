@@ -9,9 +9,10 @@ from urllib.parse import urlparse
 import pandas as pd
 import streamlit as st
 
-from analysis.basemap import Basemap, BasemapError, configured_basemap
-from analysis.cell_decks import CELL_COLOURS, MAP_HEIGHT_PX, choropleth_deck
-from analysis.choropleth import (
+from analysis.geo.basemap import Basemap, BasemapError, configured_basemap
+from analysis.geo.cell_decks import CELL_COLOURS, MAP_HEIGHT_PX, choropleth_deck
+from analysis.geo.cells import Outline, reference_points
+from analysis.geo.choropleth import (
     MEASURES,
     AreaLayer,
     AreaMap,
@@ -20,7 +21,6 @@ from analysis.choropleth import (
     choropleth_summary,
     value_classes,
 )
-from analysis.geo import Outline, reference_points
 from ui.components import swatch_legend
 from ui.data import query
 from ui.exhibits import footer, numbers_behind

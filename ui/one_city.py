@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from analysis.filters import OFFENSE_LABELS, CrimeFilter
-from analysis.official import incident_sources
-from analysis.registry_read import city_names
-from analysis.scope import Coverage, coverage, scoped
+from analysis.query.filters import OFFENSE_LABELS, CrimeFilter
+from analysis.query.registry import city_names
+from analysis.query.scope import Coverage, coverage, scoped
+from analysis.series.official import incident_sources
 from ui.data import demo_banner, query
 from ui.filters import View, sidebar
 

@@ -10,8 +10,8 @@ from datetime import date
 
 import streamlit as st
 
-from analysis.briefing import Briefing, latest_briefing_year
-from analysis.registry_read import city_names, data_span
+from analysis.query.registry import city_names, data_span
+from report.briefing import Briefing, latest_briefing_year
 from ui.briefing import slide as build_slide
 from ui.data import demo_banner, query
 

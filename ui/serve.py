@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis.access import serving_problem
-from analysis.settings import ROOT, public_aggregates
+from kernel.settings import ROOT, public_aggregates
 
 
 def _flags(argv: Sequence[str]) -> dict[str, Any]:

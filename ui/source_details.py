@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.health import (
+from analysis.sources.health import (
     agency_population_by_year,
     months_not_reported,
     source_descriptions,

@@ -5,9 +5,9 @@ from dataclasses import replace
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.city_charts import hour_weekday_chart, offense_mix_chart
-from analysis.geo import cell_area_km2
-from analysis.profile import (
+from analysis.charts.city import hour_weekday_chart, offense_mix_chart
+from analysis.geo.cells import cell_area_km2
+from analysis.query.profile import (
     CSV_CAP,
     HOTSPOT_RESOLUTION,
     PAGE_SIZES,
@@ -29,7 +29,7 @@ from analysis.profile import (
     total_change,
     trend_months,
 )
-from analysis.scope import comparison_window
+from analysis.query.scope import comparison_window
 from ui.auth import can
 from ui.components import kpi
 from ui.data import query

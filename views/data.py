@@ -2,17 +2,17 @@
 
 import streamlit as st
 
-from analysis.health import (
+from analysis.charts.health import coverage_chart
+from analysis.query.registry import import_log
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreement, source_runs
+from analysis.sources.health import (
     coverage_by_source,
     health_by_city_month,
     months_without_data,
     quarantine_by_reason,
     series_breaks,
 )
-from analysis.health_charts import coverage_chart
-from analysis.official import AGREE_OFFENSES, AGREE_PCT, PRECEDENCE_TEXT, agreement, source_runs
-from analysis.registry_read import import_log
-from analysis.summaries import coverage_summary
+from analysis.text.summaries import coverage_summary
 from ui.auth import audit_trail_section
 from ui.data import demo_banner, query
 from ui.exports import download_csv

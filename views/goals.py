@@ -4,9 +4,9 @@ alerts from a CUSUM calibrated to each series' own dispersion."""
 import pandas as pd
 import streamlit as st
 
-from analysis.alerts import CUSUM, alerts_from_cusum, cusum_by_series, series_watched, unjudged_series
-from analysis.goal_charts import progress_chart
-from analysis.goals import goal_progress, goal_status_by_city
+from analysis.charts.goals import progress_chart
+from analysis.goals.progress import goal_progress, goal_status_by_city
+from analysis.stats.cusum import CUSUM, alerts_from_cusum, cusum_by_series, series_watched, unjudged_series
 from ui import goals as ug
 from ui.data import demo_banner, query
 

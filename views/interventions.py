@@ -4,8 +4,8 @@ interventions with a form to add one."""
 
 import streamlit as st
 
-from analysis.goal_charts import its_chart
-from analysis.interventions import CAVEAT, interrupted_time_series, interventions_by_city
+from analysis.charts.goals import its_chart
+from analysis.goals.interventions import CAVEAT, interrupted_time_series, interventions_by_city
 from ui import goals as ug
 from ui import interventions as ui_its
 from ui.data import demo_banner, query

@@ -4,9 +4,8 @@ areas as a choropleth; over a tile basemap when one is configured."""
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
-from analysis.choropleth import area_layers, area_map, district_map
-from analysis.geo import (
+from analysis.geo.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
+from analysis.geo.cells import (
     CELL_SIZES,
     POINT_DECIMALS,
     POINT_LIMIT,
@@ -25,8 +24,9 @@ from analysis.geo import (
     sensitive_offenses,
     view_bounds,
 )
-from analysis.scope import comparison_window
-from analysis.settings import suppress_k
+from analysis.geo.choropleth import area_layers, area_map, district_map
+from analysis.query.scope import comparison_window
+from kernel.settings import suppress_k
 from ui.auth import can
 from ui.data import query
 from ui.exhibits import footer, lazy_csv, legend, numbers_behind

@@ -3,8 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.charts_compare import cohort_chart, funnel_chart
-from analysis.compare import (
+from analysis.charts.compare import cohort_chart, funnel_chart
+from analysis.geo.decks import city_change_deck, deck_numbers, deck_summary, legend
+from analysis.pages.overview import overview_data
+from analysis.query.filters import OFFENSE_LABELS
+from analysis.series.compare import (
     FUNNEL_METHODS,
     MEASURE_LABELS,
     baseline_years,
@@ -16,12 +19,9 @@ from analysis.compare import (
     with_method,
     ytd_chance_note,
 )
-from analysis.decks import city_change_deck, deck_numbers, deck_summary, legend
-from analysis.filters import OFFENSE_LABELS
-from analysis.periods import coverage
-from analysis.stats import LEVELS_TEXT
-from analysis.summaries import coverage_note, ytd_note
-from analysis.views import overview_data
+from analysis.series.periods import coverage
+from analysis.stats.exact import LEVELS_TEXT
+from analysis.text.summaries import coverage_note, ytd_note
 from ui.briefing import pack_downloads
 from ui.components import change_table_html, chart_block, numbers_expander, swatch_legend
 from ui.data import demo_banner, query

@@ -3,15 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.charts_trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
-from analysis.compare import strongest_change, ytd_chance_note
-from analysis.events import markers_for
-from analysis.filters import OFFENSE_LABELS
-from analysis.periods import coverage
-from analysis.series import cities_in, for_city, seasonal_profile
-from analysis.stats import LEVELS_TEXT
-from analysis.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
-from analysis.views import trends_data
+from analysis.charts.trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
+from analysis.goals.events import markers_for
+from analysis.pages.trends import trends_data
+from analysis.query.filters import OFFENSE_LABELS
+from analysis.series.compare import strongest_change, ytd_chance_note
+from analysis.series.monthly import cities_in, for_city, seasonal_profile
+from analysis.series.periods import coverage
+from analysis.stats.exact import LEVELS_TEXT
+from analysis.text.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
 from ui.components import change_table_html, chart_block, numbers_expander
 from ui.data import demo_banner, query
 from ui.filters import sidebar, url_selectbox

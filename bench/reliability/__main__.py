@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis.settings import ROOT
 from bench.reliability import disk, fuzz_files, fuzz_queries, kill, sessions
+from kernel.settings import ROOT
 
 PROOFS = ("kill", "disk", "files", "queries", "sessions")
 

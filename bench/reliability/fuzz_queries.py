@@ -26,9 +26,9 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from analysis.filters import OFFENSE_KEYS
-from analysis.settings import ROOT
+from analysis.query.filters import OFFENSE_KEYS
 from bench.pages import dashboard_pages
+from kernel.settings import ROOT
 
 HOSTILE = [
     "",

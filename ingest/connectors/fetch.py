@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from analysis.settings import SETTINGS
-from analysis.store import StoreError
 from ingest.connectors.arcgis import fetch_arcgis
 from ingest.connectors.files import fetch_census_places, fetch_rtci
 from ingest.connectors.http import FetchError, PortalClient, RetryPolicy
 from ingest.connectors.socrata import fetch_socrata
 from ingest.connectors.sources import SOURCES, Progress, Source
 from ingest.importer import ImportReport, import_file, latest_loaded
+from kernel.settings import SETTINGS
+from kernel.store import StoreError
 
 DEFAULT_CENSUS_YEAR = 2023
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from analysis.settings import SETTINGS
 from ingest.connectors.http import FetchError
+from kernel.settings import SETTINGS
 
 # Scheme and host of every portal. PSP_PORTAL_BASE_URL (or a connector's base_url
 # argument) replaces them all, keeping the path: tests point it at a local server.

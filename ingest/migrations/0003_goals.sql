@@ -3,7 +3,7 @@
 -- A goal is a ceiling on a count: "at most baseline x (1 + target_change_pct / 100)
 -- over start_date .. deadline", tracked by whole calendar months. The baseline is one
 -- calendar year or the mean of several; its own monthly profile spreads the target over
--- the goal period (analysis/goals.py). Rows are written only through ingest/goals.py,
+-- the goal period (analysis/goals/progress.py). Rows are written only through ingest/goals.py,
 -- which validates them against the data (city, offense, baseline years with data).
 
 create table goals (

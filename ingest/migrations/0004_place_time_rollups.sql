@@ -21,7 +21,7 @@ create table monthly_code_counts (
 );
 
 -- ... x H3 cell: maps and hot spots. Cells are resolution 9 (about 0.1 km2); coarser
--- cells are their parents, computed in SQL with bit operations (analysis/geo.py).
+-- cells are their parents, computed in SQL with bit operations (analysis/geo/cells.py).
 create table cell_counts (
     city_id     varchar not null,
     month       date not null,

@@ -1,4 +1,4 @@
--- 0008: one official count per city x month x offense (analysis/official.py decides which).
+-- 0008: one official count per city x month x offense (analysis/series/official.py decides which).
 --
 -- imports.coverage: what the mapping says the source covers, 'city' (the whole city) or
 -- 'area' (a district, a set of ZIP codes, ...). Only 'city' sources feed citywide
@@ -37,7 +37,7 @@ create table official_monthly (
                                         -- (one row per city x month x offense; no index, as above)
 );
 
--- The months each city x source covers completely (analysis/official.py, SPANS_SQL): an
+-- The months each city x source covers completely (analysis/series/official.py, SPANS_SQL): an
 -- incident extract from its first whole month to its last whole month (the stray months
 -- of late reports before it are not a start), published counts from their first to their
 -- last month. The one place "last complete month" is decided.

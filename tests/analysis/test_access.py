@@ -25,8 +25,8 @@ from analysis.access import (
     serving_problem,
     suppress_counts,
 )
-from analysis.briefing import Slide
-from analysis.geo import CellMap, cell_summary
+from analysis.geo.cells import CellMap, cell_summary
+from report.briefing import Slide
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -133,12 +133,12 @@ def test_principal_for_each_mode() -> None:
 
 def test_guard_refuses_incident_functions_below_analyst() -> None:
     rows = pd.DataFrame({"source_id": ["a"]})
-    for name in ("analysis.profile.incident_page", "analysis.profile.incident_rows", "analysis.geo.points"):
+    for name in ("analysis.query.profile.incident_page", "analysis.query.profile.incident_rows", "analysis.geo.cells.points"):
         with pytest.raises(AccessDenied):
             guard(name, Role.VIEWER, rows)
         assert guard(name, Role.ANALYST, rows) is rows
     with pytest.raises(AccessDenied):
-        guard("analysis.metrics.anything", Role.NONE, rows)
+        guard("analysis.series.rates.anything", Role.NONE, rows)
 
 
 def test_suppression_masks_small_district_figures_not_zero() -> None:
@@ -151,30 +151,30 @@ def test_suppression_masks_small_district_figures_not_zero() -> None:
             "judgement": ["x", "y", "z", "w"],
         }
     )
-    out = guard("analysis.profile.district_changes", Role.VIEWER, frame, k=5)
+    out = guard("analysis.query.profile.district_changes", Role.VIEWER, frame, k=5)
     assert out["current"].tolist()[0] == 12 and out["current"].isna().tolist() == [False, True, False, True]
     assert out["previous"].isna().tolist() == [False, True, False, True]
     assert out["diff"].isna().tolist() == [False, True, False, True]
     assert out["judgement"].isna().tolist() == [False, True, False, True]
     assert out.attrs["totals"] == (22, 23)  # the city's total stays exact
-    assert guard("analysis.profile.district_changes", Role.ANALYST, frame, k=5) is frame
+    assert guard("analysis.query.profile.district_changes", Role.ANALYST, frame, k=5) is frame
     assert suppress_counts(frame, ("current",), k=1) is frame  # k = 1 suppresses nothing
 
 
 def test_suppression_drops_small_cells() -> None:
     cells = pd.DataFrame({"cell": [1, 2, 3], "h3": ["a", "b", "c"], "n": [9, 5, 4]})
     cm = CellMap(cells, 8, 8, total=20, located=18)
-    out = guard("analysis.geo.map_cells", Role.VIEWER, cm, k=5)
+    out = guard("analysis.geo.cells.map_cells", Role.VIEWER, cm, k=5)
     assert out.cells["h3"].tolist() == ["a", "b"] and out.located == 18 and out.hidden == 4
-    assert guard("analysis.geo.map_cells", Role.ANALYST, cm, k=5) is cm
+    assert guard("analysis.geo.cells.map_cells", Role.ANALYST, cm, k=5) is cm
     assert cell_summary(out, "offenses").endswith(" 4 are in cells with too few offenses to show.")
-    none_shown = guard("analysis.geo.map_cells", Role.VIEWER, cm, k=10)
+    none_shown = guard("analysis.geo.cells.map_cells", Role.VIEWER, cm, k=10)
     assert (
         cell_summary(none_shown, "offenses")
         == "18 offenses have a location, all in cells with too few offenses to show."
     )
     by_district = pd.DataFrame({"district": ["A", "B"], "n": [40, 2]})
-    masked = guard("analysis.geo.counts_by_district", Role.VIEWER, by_district, k=5)
+    masked = guard("analysis.geo.cells.counts_by_district", Role.VIEWER, by_district, k=5)
     assert masked["n"].isna().tolist() == [False, True]
 
 
@@ -188,7 +188,7 @@ def test_suppression_of_hot_spots_and_their_trend() -> None:
             "trend": [[0, 2, 6], [1, 2]],
         }
     )
-    out = guard("analysis.profile.hotspot_cells", Role.VIEWER, hot, k=5)
+    out = guard("analysis.query.profile.hotspot_cells", Role.VIEWER, hot, k=5)
     assert out["rank"].tolist() == [1]
     assert pd.isna(out["previous"].iloc[0]) and pd.isna(out["z"].iloc[0])
     assert out["trend"].iloc[0] == [0, None, 6]
@@ -196,14 +196,14 @@ def test_suppression_of_hot_spots_and_their_trend() -> None:
 
 def test_hot_spot_slide_loses_its_map_for_a_viewer() -> None:
     slide = Slide("hotspots_memphis_tn", "Memphis", "msg", data=pd.DataFrame({"offenses": [1]}))
-    out = guard("analysis.briefing.briefing_slide", Role.VIEWER, slide, k=5)
+    out = guard("report.briefing.briefing_slide", Role.VIEWER, slide, k=5)
     assert out.figure is None and out.data is None and "analysts" in out.message
     other = replace(slide, key="title")
-    assert guard("analysis.briefing.briefing_slide", Role.VIEWER, other) is other
+    assert guard("report.briefing.briefing_slide", Role.VIEWER, other) is other
 
 
 def test_suppression_threshold_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from analysis.settings import suppress_k
+    from kernel.settings import suppress_k
 
     monkeypatch.delenv("PSP_SUPPRESS_K", raising=False)
     assert suppress_k() == 5

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis.cell_decks import CELL_COLOURS, rgb
+from analysis.geo.cell_decks import CELL_COLOURS, rgb
 from tests.e2e.test_browser import nonblank_share
 from tests.tile_server import TILE_GROUND, TileServer, tile_server
 

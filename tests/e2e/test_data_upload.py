@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from analysis.store import connect_readonly
 from ingest.registry import load_registry
 from ingest.store import write_store
+from kernel.store import connect_readonly
 from tests.e2e.test_browser import open_page
 
 pytestmark = pytest.mark.e2e

@@ -28,7 +28,7 @@ def palette_classes(png: bytes) -> int:
     black or in one colour find one class or none."""
     from collections import Counter
 
-    from analysis.cell_decks import CELL_COLOURS, rgb
+    from analysis.geo.cell_decks import CELL_COLOURS, rgb
 
     common = [
         px for px, n in Counter(Image.open(io.BytesIO(png)).convert("RGB").getdata()).items() if n >= 50

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.goals import Goal, progress
-from analysis.settings import DATA_DIR
+from analysis.goals.progress import Goal, progress
 from ingest.cli import app
 from ingest.demo import load_profile, monthly_plan
 from ingest.goals import (
@@ -31,6 +30,7 @@ from ingest.goals import (
 )
 from ingest.registry import load_cities
 from ingest.store import write_store
+from kernel.settings import DATA_DIR
 from tests.fixtures.goals import sha256_of as sha
 
 GOOD = GoalSpec("memphis_tn", "violent_crime", (2024,), -10.0, date(2025, 1, 1), date(2025, 12, 31))

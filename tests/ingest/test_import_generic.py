@@ -294,8 +294,8 @@ def test_quarantine_raw_is_the_record(example: Callable[..., ImportReport], stor
 
 
 def test_status_after_example(example: Callable[..., ImportReport], store: Path) -> None:
-    from analysis.health import coverage_by_source, quarantine_by_reason
-    from analysis.store import connect_readonly
+    from analysis.sources.health import coverage_by_source, quarantine_by_reason
+    from kernel.store import connect_readonly
 
     example()
     con = connect_readonly(store)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis.health import source_descriptions
+from analysis.sources.health import source_descriptions
 from ingest.errors import ImportFailed
 from ingest.importer import import_file
 from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING, sha256

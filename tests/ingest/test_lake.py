@@ -11,13 +11,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis.lake import MANIFEST, read_manifest, table_glob
-from analysis.store import connect_readonly
 from ingest import lake as lake_mod
 from ingest.lake import export_lake
 from ingest.lake_spark import duckdb_queries, spark_sql
 from ingest.rollups import ROLLUP_TABLES
 from ingest.store import ReadOnlyLake, write_store
+from kernel.lake import MANIFEST, read_manifest, table_glob
+from kernel.store import connect_readonly
 from tests.conftest import skip_or_fail
 from tests.fixtures.stores import build_demo_store
 

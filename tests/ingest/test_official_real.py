@@ -14,13 +14,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.alerts import alerts_from_cusum, cusum_by_series
-from analysis.filters import CrimeFilter
-from analysis.official import agreement, source_runs
-from analysis.periods import coverage
-from analysis.series import period_series
-from analysis.store import connect_readonly
+from analysis.query.filters import CrimeFilter
+from analysis.series.monthly import period_series
+from analysis.series.official import agreement, source_runs
+from analysis.series.periods import coverage
+from analysis.stats.cusum import alerts_from_cusum, cusum_by_series
 from ingest.importer import ImportReport, import_file
+from kernel.store import connect_readonly
 
 README_QUERY = """
 select c.name, year(m.month) as year, sum(m.count) as violent

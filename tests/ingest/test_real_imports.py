@@ -18,11 +18,11 @@ import pandas as pd
 import pyproj
 import pytest
 
-from analysis.filters import CrimeFilter
-from analysis.health import coverage_by_source, months_without_data, series_breaks
-from analysis.metrics import counts_by_city_month
-from analysis.store import connect_readonly
+from analysis.query.filters import CrimeFilter
+from analysis.series.rates import counts_by_city_month
+from analysis.sources.health import coverage_by_source, months_without_data, series_breaks
 from ingest.importer import ImportReport, import_file
+from kernel.store import connect_readonly
 from tests.ingest.conftest import REAL_FILES, sha256
 
 pytestmark = pytest.mark.realdata

@@ -18,11 +18,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.health import months_not_reported, series_breaks, superseded_by_city_year
-from analysis.store import connect_readonly
+from analysis.sources.health import months_not_reported, series_breaks, superseded_by_city_year
 from ingest.errors import ImportFailed
 from ingest.importer import ImportReport, import_file
 from ingest.public import PUBLIC_DIR
+from kernel.store import connect_readonly
 
 pytestmark = pytest.mark.realdata
 
@@ -421,8 +421,8 @@ def test_public_copies_are_the_raw_files(shared_data: Path) -> None:
 
 
 def test_trend_markers_one_per_gap_and_only_the_affected_series(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.health import chart_breaks
-    from analysis.periods import coverage
+    from analysis.series.periods import coverage
+    from analysis.sources.health import chart_breaks
 
     cov = coverage(con)
     murder = chart_breaks(con, cov, ("birmingham_al",), ("murder",))

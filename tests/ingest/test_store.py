@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis.store import SCHEMA_VERSION, StoreError, connect_readonly, schema_version, version
 from ingest.store import migrate, migrations, write_store
+from kernel.store import SCHEMA_VERSION, StoreError, connect_readonly, schema_version, version
 
 CORE_TABLES = {
     "cities",

@@ -226,8 +226,8 @@ def _call_incident_functions() -> None:
     import streamlit as st
 
     from analysis.access import AccessDenied
-    from analysis.geo import points
-    from analysis.profile import incident_page, incident_rows
+    from analysis.geo.cells import points
+    from analysis.query.profile import incident_page, incident_rows
     from ui.data import query
 
     for fn in (incident_page, incident_rows, points):

@@ -47,7 +47,7 @@ def test_tiny_store_numbers(app: Callable[..., AppTest], tiny_geo_store_path: Pa
     assert not at.exception
     words = text(at)
     assert "**Jan–Feb 2024** compared with the same months a year before (**Jan–Feb 2023**)" in words
-    # Memphis violent crime: 5 -> 8 (tests/analysis/test_profile.py works it out).
+    # Memphis violent crime: 5 -> 8 (tests/analysis/query/test_profile.py works it out).
     assert "up 3 (5 → 8), not notable (p = 0.60)" in words
     assert "None of the 2 districts changed notably from a year before" in words  # Raines 1 -> 4: p = 0.39
     districts = next(

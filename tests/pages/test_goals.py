@@ -110,7 +110,7 @@ def test_a_goal_created_in_the_ui_appears_with_its_status(
     assert at.selectbox(key="goal").value == "1"
     page = texts(at)
     assert "off track" in page
-    assert "577 so far vs 522 expected by now" in page  # hand-computed in tests/analysis/test_goals.py
+    assert "577 so far vs 522 expected by now" in page  # hand-computed in tests/analysis/goals/test_progress.py
     assert "Actual" in chart_names(at)
     assert at.dataframe[0].value["Goal"].tolist() == ["Violent crime −10% vs 2024, Jan 2025–Dec 2025"]
     con = duckdb.connect(str(goals_store), read_only=True)
@@ -148,7 +148,7 @@ def test_alerts_list_links_to_trends(app: Callable[..., AppTest], goals_store: P
 
 
 def test_status_chips_say_the_status_in_words(goals_store: Path) -> None:
-    from analysis.goals import goal_status_by_city
+    from analysis.goals.progress import goal_status_by_city
     from ingest.goals import GoalSpec, add_goals
     from ui.goals import goal_chips_by_city_html, goal_chips_html, status_chip_html
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from analysis.geo import MAX_MAP_OBJECTS
+from analysis.geo.cells import MAX_MAP_OBJECTS
 
 PAGE = "views/map.py"
 MEMPHIS_2024 = {"city": "memphis_tn", "start": "2024-01-01", "end": "2024-02-29"}

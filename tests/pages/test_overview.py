@@ -77,7 +77,7 @@ def test_tiny_store_numbers_by_hand(app: Callable[..., AppTest], tiny_store_path
     assert not at.exception
     assert not any("DEMO DATA" in w.value for w in at.warning)
     table = ytd_table(at)
-    # Jan-Feb 2024 vs Jan-Feb 2023 (tests/analysis/test_compare.py): Memphis violent 5 -> 7,
+    # Jan-Feb 2024 vs Jan-Feb 2023 (tests/analysis/series/test_compare.py): Memphis violent 5 -> 7,
     # murder 1 -> 2, firearm-involved violent 2 -> 5; Springfield violent 1 -> 3.
     for badge in (
         "up 2 (5 → 7), not notable",

@@ -16,12 +16,12 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from analysis.briefing import briefing_window, build_briefing
-from analysis.compare import ytd_by_city
-from analysis.filters import CrimeFilter
-from analysis.periods import coverage
-from analysis.series import period_series
-from analysis.store import connect_readonly
+from analysis.query.filters import CrimeFilter
+from analysis.series.compare import ytd_by_city
+from analysis.series.monthly import period_series
+from analysis.series.periods import coverage
+from kernel.store import connect_readonly
+from report.briefing import briefing_window, build_briefing
 from report.build import build_pack
 from report.images import ChromiumMissing, chromium_path
 from tests.conftest import skip_or_fail
@@ -147,7 +147,7 @@ def test_cohort_and_funnel_slides_cover_all_cities(demo_ro: duckdb.DuckDBPyConne
 
 
 def test_goal_slide_matches_goal_status(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    from analysis.goals import goal_status_by_city
+    from analysis.goals.progress import goal_status_by_city
 
     slide = slide_of(demo_ro, "goals", ())
     goals = goal_status_by_city(demo_ro)
@@ -159,8 +159,8 @@ def test_goal_slide_matches_goal_status(demo_ro: duckdb.DuckDBPyConnection) -> N
 
 
 def test_hotspot_slide_uses_the_map_cells(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    from analysis.geo import map_cells
-    from analysis.scope import scoped
+    from analysis.geo.cells import map_cells
+    from analysis.query.scope import scoped
 
     slide = slide_of(demo_ro, "hotspots_memphis_tn")
     filt = scoped(
@@ -184,7 +184,7 @@ def test_outline_then_one_slide_is_the_pack(demo_ro: duckdb.DuckDBPyConnection) 
     alone equals the pack's, and the outline names every slide of the pack."""
     import plotly.io as pio
 
-    from analysis.briefing import briefing_outline, briefing_slide, hotspot_cities
+    from report.briefing import briefing_outline, briefing_slide, hotspot_cities
 
     now = pd.Timestamp("2026-01-05 09:00").to_pydatetime()
     pack = build_briefing(demo_ro, ("memphis_tn", "toledo_oh"), 2024, now=now)
@@ -211,9 +211,9 @@ def test_hotspot_slide_coarsens_past_its_cell_limit(
 ) -> None:
     """A slide draws each hexagon as a polygon: past STATIC_MAX_CELLS cells it takes the
     next coarser cell size, so the exported map stays small at any data size."""
-    import analysis.briefing as ab
-    from analysis.briefing import briefing_outline, briefing_slide
-    from analysis.geo import counts_by_cell
+    import report.briefing as ab
+    from analysis.geo.cells import counts_by_cell
+    from report.briefing import briefing_outline, briefing_slide
 
     # Start from the finest cells (the automatic size is already coarse at demo scale).
     monkeypatch.setattr(ab, "map_cells", lambda con, filt: counts_by_cell(con, filt, 9))

@@ -1,0 +1,1 @@
+"""Plotly figures built from plain dicts, one module per page area."""

@@ -1,0 +1,1 @@
+"""Places and maps: H3 cells, decks, choropleths, basemaps and static hot-spot maps."""

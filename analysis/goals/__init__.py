@@ -1,0 +1,1 @@
+"""City goals: progress against targets, interventions and the event markers on charts."""

@@ -1,0 +1,1 @@
+"""Statistics: exact tests and CUSUM alerts on the series."""

@@ -1,0 +1,437 @@
+"""Alerts: a CUSUM per city x offense series against a seasonal baseline, calibrated for
+each series' own overdispersion.
+
+Design decisions (docs/METHODS.md, "Alarms"; Page 1954, Lucas 1985, Rossi et al. 1999)
+- Baseline for a month: the mean count of the same calendar month in the previous
+  CUSUM.baseline_years years, so July is compared with earlier Julys, never with June.
+- One scale, counts: S_t = max(0, S_{t-1} + x_t - k_t), k_t = baseline_t (shift - 1) /
+  ln(shift). k_t is Lucas's reference value for a rise to `shift` x the baseline (the
+  Poisson log-likelihood-ratio CUSUM divided by ln(shift)); a month above k_t pushes S
+  up, a month below pulls it down to no lower than zero. S >= H is a signal, after which
+  S restarts at zero, so a second signal means a continuing excess.
+- H, in offenses, is set per series by simulation: the series' own level (mean of each
+  calendar month over its last three years) and its own dispersion (quasi-Poisson phi
+  over its own months, analysis.stats.exact.series_dispersion) drive CUSUM.paths simulated
+  in-control histories (negative binomial counts with variance phi x mean, the baseline
+  estimated from them the same way), and H is the smallest threshold whose average run
+  length to a false signal is CUSUM.arl0_months (60: one false alarm per series per five
+  years). A fixed Poisson threshold fired within 36 months for about 3 in 4 series at
+  phi = 6; this one keeps the stated rate at any phi.
+- All parameters are in CUSUM (one place), shown on the page with the expected number of
+  false alarms a year across the series watched.
+- Only increases are flagged: an alert asks "is this series drifting up?".
+- Each series is the official one (official_monthly) and is scored over its OWN span,
+  from its first to its last official month: never against another source's end month,
+  so a series that ends earlier is not padded with zeros and one that runs longer is not
+  cut. A month without an official count (not reported) is not scored, and neither is a
+  month whose baseline lacks one of its years.
+- An alert is a series that signalled in its own last CUSUM.lookback_months months. A
+  series none of whose last months could be scored (too few earlier years for a
+  baseline) is listed as not judged (`unjudged_series`): no alert is not "no drift".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.query.filters import OFFENSE_KEYS, OFFENSE_LABELS, CrimeFilter
+from analysis.series.rates import counts_by_city_month
+from analysis.stats.exact import series_dispersion
+
+CALIBRATION_YEARS = 3  # the level a series is calibrated at: its last three years
+
+
+@dataclass(frozen=True)
+class CusumParams:
+    """The CUSUM's parameters.
+
+    shift: the rate ratio the CUSUM is tuned to detect (1.2 = a 20% rise); it sets the
+      reference value k_t = baseline_t (shift - 1) / ln(shift).
+    arl0_months: in-control average run length: months between false signals of one series
+      with no real change (60 = one per five years). Sets each series' threshold H.
+    baseline_years: the baseline is the mean of the same month in this many earlier years.
+    lookback_months: an alert is a signal within this many last complete months.
+    paths, horizon_months, seed: the calibrating simulation (in-control histories per
+      series, their length, the random seed: the same store gives the same thresholds).
+    threshold: a fixed H in offenses for every series instead (hand-checked tests).
+    """
+
+    shift: float = 1.2
+    arl0_months: float = 60.0
+    baseline_years: int = 3
+    lookback_months: int = 3
+    paths: int = 200
+    horizon_months: int = 150
+    seed: int = 2017
+    threshold: float | None = None
+
+    @property
+    def k_factor(self) -> float:
+        """k_t / baseline_t."""
+        return (self.shift - 1) / math.log(self.shift)
+
+    def with_lookback(self, months: int) -> CusumParams:
+        """The same CUSUM with another alert window."""
+        return replace(self, lookback_months=months)
+
+    def validate(self) -> None:
+        if not self.shift > 1 or not self.arl0_months > 1 or self.baseline_years < 1:
+            raise ValueError("shift must be above 1, arl0_months above 1 and baseline_years at least 1")
+        if self.threshold is not None and not self.threshold > 0:
+            raise ValueError("a fixed threshold must be above 0")
+
+    def describe(self) -> str:
+        h = (
+            f"threshold H = {self.threshold:g} offenses for every series"
+            if self.threshold is not None
+            else f"threshold H (in offenses) set per series by simulating its own level and dispersion so "
+            f"that, with no real change, it signals once in {self.arl0_months:.0f} months on average "
+            f"(in-control run length; one false alarm per series per {self.arl0_months / 12:g} years)"
+        )
+        return (
+            f"CUSUM on the count scale: each month adds (count − k), k = baseline × {self.k_factor:.3f} "
+            f"(tuned to a rise of {100 * (self.shift - 1):.0f}%), never below 0; a signal when the sum "
+            f"reaches H; {h}. Baseline = mean of the same month in the previous {self.baseline_years} "
+            f"years; alerts = signals in each series' own last {self.lookback_months} months."
+        )
+
+    def false_alarms_note(self, series: int) -> str:
+        """How many false alarms to expect across `series` series with no real change."""
+        if series == 0:
+            return ""
+        per_year = series * 12 / self.arl0_months
+        in_window = series * self.lookback_months / self.arl0_months
+        return (
+            f"{series} series are watched. With no real change anywhere, about "
+            f"{per_year:.{0 if per_year >= 10 else 1}f} false "
+            f"alarms a year are expected across them (about {in_window:.1f} in any "
+            f"{self.lookback_months}-month window): read an alert as a prompt to look, not as proof."
+        )
+
+
+CUSUM = CusumParams()
+
+
+def seasonal_baseline(counts: pd.Series, years: int) -> pd.Series:
+    """Mean of the same calendar month in the previous `years` years, per month of
+    `counts` (a Series indexed by month start); NaN where any of those months is missing."""
+    index = pd.DatetimeIndex(counts.index)
+    lagged = [
+        counts.reindex(index - pd.DateOffset(years=y)).to_numpy(dtype=float) for y in range(1, years + 1)
+    ]
+    mean = np.mean(np.vstack(lagged), axis=0) if lagged else np.full(len(index), np.nan)
+    return pd.Series(mean, index=index)
+
+
+def count_cusum(counts: pd.Series, baseline: pd.Series, shift: float, threshold: float) -> pd.DataFrame:
+    """Upper CUSUM on the count scale of `counts` against `baseline` (both indexed by month).
+
+    Columns: month, count, baseline, k, score (S_t before any restart), signal.
+    Months without a baseline are not scored (S stays where it was).
+    """
+    if not shift > 1 or not threshold > 0:
+        raise ValueError("shift must be above 1 and the threshold above 0")
+    x = counts.to_numpy(dtype=float)
+    lam = baseline.reindex(counts.index).to_numpy(dtype=float)
+    k = lam * (shift - 1) / math.log(shift)
+    score = np.zeros(len(x))
+    signal = np.zeros(len(x), dtype=bool)
+    s = 0.0
+    for i in range(len(x)):
+        if not np.isnan(k[i]):
+            s = max(0.0, s + x[i] - k[i])
+        score[i] = s
+        if s >= threshold:
+            signal[i] = True
+            s = 0.0
+    return pd.DataFrame(
+        {
+            "month": counts.index,
+            "count": x.astype(int),
+            "baseline": lam,
+            "k": k,
+            "score": score,
+            "signal": signal,
+        }
+    )
+
+
+# --- calibration to an in-control run length -----------------------------------------------
+
+
+def _lagged_baseline(x: np.ndarray, years: int) -> np.ndarray:
+    """Mean of the same month in the previous `years` years along the last axis (NaN
+    where any is missing)."""
+    total = np.zeros_like(x)
+    for y in range(1, years + 1):
+        lag = np.full_like(x, np.nan)
+        if 12 * y < x.shape[-1]:
+            lag[..., 12 * y :] = x[..., : -12 * y]
+        total += lag
+    return total / years
+
+
+def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumParams = CUSUM) -> np.ndarray:
+    """Per series, the smallest H (offenses) whose in-control average run length is
+    params.arl0_months, by simulation.
+
+    profiles: (series, 12) in-control mean count of each calendar month (January first);
+    phis: (series,) dispersion (variance = phi x mean). Each series gets params.paths
+    histories of baseline_years x 12 + horizon_months negative binomial months (gamma-
+    Poisson); the CUSUM runs over the last horizon_months against the baseline estimated
+    from the simulated earlier years. With M_t the running maximum of S (no restart),
+    the first signal comes after sum_t [M_t < H] months within the horizon, and the
+    average run length is E[min(T, L)] / (1 - P(T > L)) (geometric tail past the horizon).
+    H is found by bisection; series with no level get NaN.
+    """
+    params.validate()
+    profiles = np.asarray(profiles, dtype="float64")
+    phis = np.maximum(np.asarray(phis, dtype="float64"), 1.0)
+    n_series = profiles.shape[0]
+    out = np.full(n_series, np.nan)
+    ok = np.isfinite(profiles).all(axis=1) & (profiles.sum(axis=1) > 0) & np.isfinite(phis)
+    if not ok.any():
+        return out
+    rng = np.random.default_rng(params.seed)
+    lead = 12 * params.baseline_years
+    length = lead + params.horizon_months
+    mean = np.tile(profiles[ok], int(np.ceil(length / 12)))[:, :length][:, None, :]  # (S, 1, T)
+    phi = phis[ok][:, None, None]
+    shape = np.where(phi > 1, mean / np.maximum(phi - 1, 1e-12), 1.0)
+    gamma = rng.gamma(np.broadcast_to(shape, (mean.shape[0], params.paths, length)), 1.0)
+    rate = np.where(phi > 1, gamma * (phi - 1), mean)
+    x = rng.poisson(rate).astype("float32")
+    # the baseline of each scored month: the same month in each of the previous years
+    lagged = sum(x[..., lead - 12 * y : length - 12 * y] for y in range(1, params.baseline_years + 1))
+    steps = x[..., lead:] - lagged * np.float32(params.k_factor / params.baseline_years)
+    running = np.empty_like(steps)
+    s = np.zeros(steps.shape[:2], dtype="float32")
+    top = np.zeros_like(s)
+    for t in range(steps.shape[-1]):
+        s = np.maximum(0.0, s + steps[..., t])
+        top = np.maximum(top, s)
+        running[..., t] = top
+    lo = np.zeros(mean.shape[0])
+    hi = running[..., -1].max(axis=1).astype("float64") + 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        below = running < mid[:, None, None].astype("float32")
+        before = below.sum(axis=2).mean(axis=1)
+        survive = below[..., -1].mean(axis=1)
+        arl = np.where(survive < 1, before / np.maximum(1 - survive, 1e-12), np.inf)
+        reached = arl >= params.arl0_months
+        hi = np.where(reached, mid, hi)
+        lo = np.where(reached, lo, mid)
+        if np.all(hi - lo < 0.01 * np.maximum(hi, 1.0)):
+            break
+    out[ok] = np.maximum(hi, 1.0)
+    return out
+
+
+def calibration_inputs(
+    x: np.ndarray, months: pd.DatetimeIndex, in_range: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per series (rows of x, columns = `months`): its in-control profile (mean of each
+    calendar month over its last CALIBRATION_YEARS years in range) and its quasi-Poisson
+    dispersion over all its months in range."""
+    profiles = np.full((x.shape[0], 12), np.nan)
+    phis = np.ones(x.shape[0])
+    month_of_year = months.month.to_numpy() - 1
+    for i in range(x.shape[0]):
+        cols = np.flatnonzero(in_range[i])
+        if len(cols) == 0:
+            continue
+        recent = cols[-12 * CALIBRATION_YEARS :]
+        sums = np.bincount(month_of_year[recent], weights=x[i, recent], minlength=12)
+        seen = np.bincount(month_of_year[recent], minlength=12)
+        if (seen > 0).all():
+            profiles[i] = sums / seen
+        phis[i] = series_dispersion(months[cols], x[i, cols]).phi
+    return profiles, phis
+
+
+CUSUM_COLUMNS = [
+    "city_id", "city", "offense", "month", "count", "baseline", "k", "score", "signal", "threshold",
+    "dispersion", "scored",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CusumMatrix:
+    """The CUSUM of many series on one month grid (rows = series): baseline, k, score,
+    signal per month; threshold H and dispersion phi per series."""
+
+    baseline: np.ndarray
+    k: np.ndarray
+    score: np.ndarray
+    signal: np.ndarray
+    threshold: np.ndarray
+    dispersion: np.ndarray
+
+
+def cusum_matrix(
+    x: np.ndarray, months: pd.DatetimeIndex, in_range: np.ndarray, params: CusumParams = CUSUM
+) -> CusumMatrix:
+    """The CUSUM of every row of `x` (counts on the month grid `months`; each series is
+    scored only inside its own span `in_range`), with its threshold calibrated to its own
+    level and dispersion (or params.threshold for all)."""
+    params.validate()
+    x = np.where(in_range, x, np.nan)
+    lam = _lagged_baseline(x, params.baseline_years)
+    k = lam * params.k_factor
+    profiles, phis = calibration_inputs(np.nan_to_num(x), months, in_range)
+    if params.threshold is not None:
+        thresholds = np.full(x.shape[0], float(params.threshold))
+    else:
+        thresholds = calibrate_thresholds(profiles, phis, params)
+    score = np.zeros_like(x)
+    signal = np.zeros(x.shape, dtype=bool)
+    s = np.zeros(x.shape[0])
+    limit = np.where(np.isnan(thresholds), np.inf, thresholds)
+    for j in range(x.shape[1]):
+        scored = in_range[:, j] & ~np.isnan(k[:, j])
+        s = np.where(scored, np.maximum(0.0, s + np.nan_to_num(x[:, j]) - np.nan_to_num(k[:, j])), s)
+        score[:, j] = s
+        signal[:, j] = in_range[:, j] & (s >= limit)
+        s = np.where(signal[:, j], 0.0, s)
+    return CusumMatrix(lam, k, score, signal, thresholds, phis)
+
+
+def cusum_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """The CUSUM of every city x offense official series (FBI Part I and totals), each
+    from its own first to its own last month; months without an official count are left
+    out (not scored, no row).
+
+    Columns: city_id, city, offense, month, count, baseline, k, score, signal, threshold
+    (the series' H in offenses), dispersion (the series' phi), scored (False: no baseline
+    for that month, so the CUSUM did not move).
+
+    All series at once: one row per series and one column per month of a common grid, so
+    the baseline is three column shifts and the CUSUM one pass over the months for every
+    series together (the same numbers as seasonal_baseline and count_cusum per series,
+    without a hundred pandas round trips on every rerun).
+    """
+    params.validate()
+    frame = counts_by_city_month(con, CrimeFilter(offenses=OFFENSE_KEYS))
+    if frame.empty:
+        return pd.DataFrame(columns=CUSUM_COLUMNS)
+    frame = frame.assign(month=pd.to_datetime(frame["month"]))
+    wide = frame.set_index(["city_id", "offense", "month"])["count"].unstack("month")
+    grid = pd.date_range(frame["month"].min(), frame["month"].max(), freq="MS")
+    wide = wide.reindex(columns=grid)
+    rows = wide.index.get_level_values("city_id")
+    # Each series' own span: its first to its last official month; NaN = no official count.
+    x = wide.to_numpy(dtype=float)
+    in_range = ~np.isnan(x)
+    m = cusum_matrix(np.nan_to_num(x), grid, in_range, params)
+    r, c = np.nonzero(in_range)
+    names = frame.drop_duplicates("city_id").set_index("city_id")["city"]
+    return pd.DataFrame(
+        {
+            "city_id": rows.to_numpy()[r],
+            "city": names.reindex(rows).to_numpy()[r],
+            "offense": wide.index.get_level_values("offense").to_numpy()[r],
+            "month": grid[c],
+            "count": x[r, c].astype(int),
+            "baseline": m.baseline[r, c],
+            "k": m.k[r, c],
+            "score": m.score[r, c],
+            "signal": m.signal[r, c],
+            "threshold": m.threshold[r],
+            "dispersion": m.dispersion[r],
+            "scored": ~np.isnan(m.k[r, c]),
+        }
+    )
+
+
+def series_watched(cusum: pd.DataFrame) -> int:
+    """How many series the CUSUM frame watches (those with a threshold: a level to judge)."""
+    if cusum.empty:
+        return 0
+    per_series = cusum.groupby(["city_id", "offense"])["threshold"].first()
+    return int(per_series.notna().sum())
+
+
+def alerts_by_series(con: duckdb.DuckDBPyConnection, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """Series that signalled in their own last `params.lookback_months` months.
+
+    One row per city x offense, by city then offense (not ranked): city_id, city, offense,
+    offense_label, month (latest signal), count and baseline of that month, signals (in the
+    window), threshold (H, offenses) and dispersion (phi) of the series, as_of (the
+    series' last month), link (the Trends view of the series).
+    """
+    return alerts_from_cusum(cusum_by_series(con, params), params)
+
+
+def alerts_from_cusum(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """alerts_by_series from cusum_by_series' frame (which does not depend on the
+    look-back: the Goals page computes it once and re-reads it for each look-back)."""
+    columns = [
+        "city_id",
+        "city",
+        "offense",
+        "offense_label",
+        "month",
+        "count",
+        "baseline",
+        "signals",
+        "threshold",
+        "dispersion",
+        "as_of",
+        "link",
+    ]
+    if cusum.empty:
+        return pd.DataFrame(columns=columns)
+    # Each series' own last month, not its city's or another source's.
+    as_of = cusum.groupby(["city_id", "offense"])["month"].transform("max")
+    window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)].assign(as_of=as_of)
+    signalled = window[window["signal"]]
+    rows = []
+    for (city_id, offense), part in signalled.groupby(["city_id", "offense"], sort=False):
+        latest = part.sort_values("month").iloc[-1]
+        rows.append(
+            {
+                "city_id": city_id,
+                "city": latest["city"],
+                "offense": offense,
+                "offense_label": OFFENSE_LABELS.get(str(offense), str(offense)),
+                "month": latest["month"],
+                "count": int(latest["count"]),
+                "baseline": float(latest["baseline"]),
+                "signals": len(part),
+                "threshold": float(latest["threshold"]) if "threshold" in part else float("nan"),
+                "dispersion": float(latest["dispersion"]) if "dispersion" in part else float("nan"),
+                "as_of": latest["as_of"],
+                "link": f"./trends?city={city_id}&offense={offense}",
+            }
+        )
+    out = pd.DataFrame(rows, columns=columns)
+    order = {o: i for i, o in enumerate(OFFENSE_KEYS)}
+    return out.sort_values(
+        ["city", "offense"], key=lambda s: s.map(order) if s.name == "offense" else s
+    ).reset_index(drop=True)
+
+
+def unjudged_series(cusum: pd.DataFrame, params: CusumParams = CUSUM) -> pd.DataFrame:
+    """Series the CUSUM could not judge: none of their own last `lookback_months` months
+    had a baseline (fewer than `baseline_years` earlier years of the same months).
+
+    Columns: city_id, city, offense, offense_label, first_month, as_of."""
+    columns = ["city_id", "city", "offense", "offense_label", "first_month", "as_of"]
+    if cusum.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["city_id", "offense"]
+    as_of = cusum.groupby(keys)["month"].transform("max")
+    window = cusum[cusum["month"] > as_of - pd.DateOffset(months=params.lookback_months)]
+    judged = window.groupby(keys)["scored"].any()
+    spans = cusum.groupby(keys).agg(
+        city=("city", "first"), first_month=("month", "min"), as_of=("month", "max")
+    )
+    out = spans[~judged.reindex(spans.index).fillna(False).astype(bool)].reset_index()
+    out["offense_label"] = out["offense"].map(lambda o: OFFENSE_LABELS.get(str(o), str(o)))
+    return out[columns].sort_values(["city", "offense"]).reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""The words under the charts: summaries and coverage notes."""

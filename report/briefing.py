@@ -1,0 +1,511 @@
+"""The briefing: one ordered list of slides, built once from the analysis functions and
+rendered three ways (PowerPoint, PDF, and the presenter view in the app).
+
+A slide carries one message (a sentence a chief can say out loud), an optional Plotly
+figure or table, and speaker notes with the numbers. Figures come from the same data
+functions and chart builders as the Overview and Trends pages (analysis.pages,
+analysis.charts), so an exported chart is the chart on screen, not a re-drawing.
+The period is a year-to-date window (analysis.series.periods.YtdWindow): January to the last
+month every chosen city has complete, at most December of the chosen year, against
+the same months of the year before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.charts.compare import cohort_chart, funnel_chart
+from analysis.charts.trends import series_chart
+from analysis.geo.basemap import configured_or_none
+from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
+from analysis.geo.static_maps import hotspot_chart
+from analysis.goals.events import markers_for
+from analysis.goals.progress import STATUS_RULE, goal_status_by_city
+from analysis.pages.trends import trends_data
+from analysis.query.filters import CrimeFilter
+from analysis.query.registry import city_names
+from analysis.query.scope import scoped
+from analysis.series.compare import (
+    FIREARM_VIOLENT,
+    FUNNEL_METHODS,
+    MEASURE_LABELS,
+    annual_rates,
+    baseline_years,
+    default_baseline,
+    funnel,
+    funnel_summary,
+    index_summary,
+    indexed_by_city_year,
+    ytd_by_city,
+    ytd_chance_note,
+)
+from analysis.series.monthly import period_series
+from analysis.series.official import incident_sources
+from analysis.series.periods import Coverage, YtdWindow, coverage
+from analysis.sources.health import store_sources
+from analysis.stats.exact import compare_counts, days_between, format_p
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8501"
+TREND_YEARS = 5  # years of monthly history on a trend slide
+STATIC_MAX_CELLS = 2_500  # hexagons on a hot-spot slide (about 20,000 polygon points)
+YTD_MEASURES = ("violent_crime", "murder", FIREARM_VIOLENT)
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One screen of the briefing."""
+
+    key: str
+    title: str
+    message: str
+    bullets: tuple[str, ...] = ()
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None  # shown on the slide (short, formatted text cells)
+    data: pd.DataFrame | None = None  # the numbers behind the slide (CSV), not shown
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """What a pack is about, the keys of its slides in order, and the slides built so far.
+
+    `briefing_outline` decides the slides without building them (cheap: one YTD
+    comparison), `briefing_slide` builds one, `build_briefing` builds all (the packs).
+    The presenter view builds only the slide on screen."""
+
+    cities: tuple[str, ...]
+    city_label: str
+    year: int
+    period_label: str
+    cutoff: date
+    demo: bool
+    sources: tuple[str, ...]
+    generated_at: datetime
+    link: str
+    window: YtdWindow
+    keys: tuple[str, ...] = ()
+    slides: list[Slide] = field(default_factory=list)
+
+
+def briefing_window(
+    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], year: int, cov: Coverage | None = None
+) -> YtdWindow:
+    """The YTD window of `year`: cut at the last month every chosen city has complete."""
+    result = ytd_by_city(con, CrimeFilter(cities=cities, end=date(year, 12, 31)), cov or coverage(con))
+    window = result.window
+    if window is None or window.year != year:
+        ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
+        raise ValueError(f"no complete month in {year} for every chosen city{ends}")
+    return window
+
+
+def view_link(base_url: str, page: str, params: dict[str, str | list[str]]) -> str:
+    """A link that reopens a view of the dashboard (the pages read these query params)."""
+    return f"{base_url.rstrip('/')}/{page}?{urlencode(params, doseq=True)}"
+
+
+def _title_slide(b: Briefing) -> Slide:
+    bullets = (
+        f"Period: {b.period_label}",
+        f"Data: {', '.join(b.sources)}" + (" — SYNTHETIC DEMO DATA, not real crime data" if b.demo else ""),
+        f"Generated {b.generated_at:%d %B %Y, %H:%M}",
+    )
+    return Slide(
+        key="title",
+        title=f"PSP crime briefing — {b.city_label}",
+        message=f"{b.city_label}: {b.period_label}",
+        bullets=bullets,
+        notes="National Public Safety Partnership working-group briefing. " + " ".join(bullets),
+    )
+
+
+def _goals_slide(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...]) -> Slide:
+    goals = goal_status_by_city(con)
+    if cities:
+        goals = goals[goals["city_id"].isin(cities)]
+    if goals.empty:
+        return Slide(
+            key="goals",
+            title="Goal status",
+            message="No measurable goal is recorded for this selection yet (Goals page or data/goals.toml).",
+        )
+    counts = goals["status"].value_counts()
+    order = ("ahead", "on track", "at risk", "off track")
+    headline = ", ".join(f"{int(counts[s])} {s}" for s in order if s in counts)
+    table = pd.DataFrame(
+        {
+            "City": goals["city"],
+            "Goal": goals["label"],
+            "Status": goals["status"],
+            "So far vs expected": [
+                f"{int(a):,} vs {e:,.0f} (interval {int(lo):,}–{int(hi):,})"
+                for a, e, lo, hi in zip(
+                    goals["actual"], goals["expected"], goals["low"], goals["high"], strict=True
+                )
+            ],
+        }
+    )
+    notes = " ".join(f"{r.city}: {r.label} — {r.status}. {r.summary}" for r in goals.itertuples())
+    return Slide(
+        key="goals",
+        title="Goal status",
+        message=f"{len(goals)} goal{'s' if len(goals) != 1 else ''}: {headline}.",
+        bullets=(STATUS_RULE.replace("**", ""),),
+        table=table,
+        data=goals.drop(columns=["spark"], errors="ignore"),
+        notes=notes,
+    )
+
+
+def _ytd_slide(table: pd.DataFrame, window: YtdWindow) -> Slide:
+    """City x measure: count, rate and the change in words (no % below ten events)."""
+    if table.empty:
+        return Slide(key="ytd", title="Year to date", message="No year-to-date comparison is possible.")
+    cells: dict[str, dict[str, str]] = {}
+    notes = []
+    for r in table.sort_values(["city", "measure"]).itertuples():
+        if pd.isna(r.current):
+            continue
+        change = (
+            compare_counts(int(r.current), int(r.previous), r.days_current, r.days_previous)
+            if pd.notna(r.previous)
+            else None
+        )
+        rate = f" · {r.rate_current:,.1f}/100k" if pd.notna(r.rate_current) else ""
+        text = f"{int(r.current):,}{rate}" + (f" — {change.text()}" if change else "")
+        cells.setdefault(str(r.city), {})[str(r.measure)] = text
+        if change:
+            notes.append(f"{r.city}, {MEASURE_LABELS[str(r.measure)].lower()}: {change.text()}.")
+    shown = pd.DataFrame(
+        [
+            {"City": city, **{MEASURE_LABELS[m]: by.get(m, "no data") for m in YTD_MEASURES}}
+            for city, by in sorted(cells.items())
+        ]
+    )
+    violent = table[table["measure"] == "violent_crime"].dropna(subset=["current", "previous"])
+    total = compare_counts(
+        int(violent["current"].sum()),
+        int(violent["previous"].sum()),
+        days_between(*window.current),
+        days_between(*window.prior),
+    )
+    message = (
+        f"Violent crime, {window.label()}: {total.text()} across the "
+        f"{len(violent)} {'city' if len(violent) == 1 else 'cities'} shown."
+    )
+    bullets = (window.caveat(), ytd_chance_note(table))
+    return Slide(
+        key="ytd",
+        title="Year to date against the year before",
+        message=message,
+        bullets=bullets,
+        table=shown,
+        data=table,
+        notes=" ".join(notes),
+    )
+
+
+def _trend_slide(
+    con: duckdb.DuckDBPyConnection,
+    cities: tuple[str, ...],
+    offense: str,
+    firearm: bool,
+    window: YtdWindow,
+    cov: Coverage,
+) -> Slide:
+    label = MEASURE_LABELS[FIREARM_VIOLENT if firearm else offense]
+    key = f"trend_{FIREARM_VIOLENT if firearm else offense}"
+    filt = CrimeFilter(
+        cities=cities,
+        offenses=(offense,),
+        start=date(window.year - TREND_YEARS + 1, 1, 1),
+        end=window.current[1],
+        firearm_only=firearm,
+    )
+    data = trends_data(con, filt, cov, "month")
+    frame = data.series
+    if frame.empty:
+        why = (
+            " Weapon involvement is only known where incident data records it; published "
+            "monthly counts carry no weapon."
+            if firearm
+            else ""
+        )
+        return Slide(
+            key=key,
+            title=f"{label}: monthly trend",
+            message=f"No {label.lower()} data for this selection.{why}",
+        )
+    measure = "count" if len(set(frame["city_id"])) == 1 else "rate"
+    markers = markers_for(sorted(set(frame["city_id"])), data.breaks)
+    figure = series_chart(frame, measure, "month", markers)
+    (cur_start, cur_end), (pri_start, pri_end) = window.current, window.prior
+    months = pd.to_datetime(frame["period"])
+    now = int(frame[(months >= pd.Timestamp(cur_start)) & (months <= pd.Timestamp(cur_end))]["count"].sum())
+    before = int(
+        frame[(months >= pd.Timestamp(pri_start)) & (months <= pd.Timestamp(pri_end))]["count"].sum()
+    )
+    change = compare_counts(now, before, days_between(cur_start, cur_end), days_between(pri_start, pri_end))
+    unit = "rate per 100,000 residents" if measure == "rate" else "counts"
+    return Slide(
+        key=key,
+        title=f"{label}: monthly trend",
+        message=f"{label}, {window.label()}: {change.text()}.",
+        figure=figure,
+        data=frame,
+        notes=(
+            f"{label}, {window.label()}: {now:,} offenses vs {before:,}. Judgement: {change.strength} "
+            f"(exact Poisson test, {format_p(change.p)}). Chart: {unit} per month, "
+            f"{months.min():%b %Y} to {months.max():%b %Y}, with the PSP launch and other markers. "
+            "Markers show when something happened; they do not show that it caused what follows."
+        ),
+    )
+
+
+def _violent_monthly(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage) -> pd.DataFrame:
+    """All 12 cities' monthly violent crime up to the window's end (cohort and funnel)."""
+    return period_series(con, CrimeFilter(offenses=("violent_crime",), end=window.current[1]), cov)
+
+
+def _cohort_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage) -> Slide:
+    """All 12 cities' violent crime, each indexed to its own baseline year."""
+    annual = annual_rates(_violent_monthly(con, window, cov))
+    base = default_baseline(baseline_years(annual))
+    if base is None:
+        return Slide(
+            key="cohort", title="Each city against its own past", message="Not enough complete years."
+        )
+    indexed = indexed_by_city_year(annual, base)
+    return Slide(
+        key="cohort",
+        title=f"Violent crime: each city against its own {base} (= 100)",
+        message=index_summary(indexed, base),
+        figure=cohort_chart(indexed, base),
+        data=indexed,
+        notes="Each line is one city's violent crime rate divided by its own rate in the "
+        f"baseline year {base}, times 100: cities are compared with their own past, not ranked.",
+    )
+
+
+def _funnel_slide(con: duckdb.DuckDBPyConnection, window: YtdWindow, cov: Coverage) -> Slide:
+    """All 12 cities' violent crime rate against population (funnel plot)."""
+    f = funnel(_violent_monthly(con, window, cov), pd.Timestamp(window.cutoff))
+    summary = funnel_summary(f, "violent crime")
+    return Slide(
+        key="funnel",
+        title="Violent crime: rate against population (funnel plot)",
+        message=summary.split(". ")[0] + ".",
+        figure=funnel_chart(f, "Violent crime"),
+        data=f.points,
+        notes=summary + f" Control limits: 95% and 99.8% around the pooled rate, {FUNNEL_METHODS[f.method]} "
+        "(Spiegelhalter 2005). Cities are placed, not ranked.",
+    )
+
+
+def _hotspot_filter(con: duckdb.DuckDBPyConnection, city_id: str, window: YtdWindow) -> CrimeFilter | None:
+    """Violent crime of one city in the current YTD window, on its incident source."""
+    base = CrimeFilter(
+        cities=(city_id,), offenses=("violent_crime",), start=window.current[0], end=window.current[1]
+    )
+    return scoped(con, base)
+
+
+def _hotspot_slide(con: duckdb.DuckDBPyConnection, city_id: str, name: str, window: YtdWindow) -> Slide:
+    """Violent crime hot spots of one city in the current YTD window (the Map's cells)."""
+    key, title = f"hotspots_{city_id}", f"{name}: where violent crime concentrates"
+    filt = _hotspot_filter(con, city_id, window)
+    if filt is None:
+        return Slide(key=key, title=title, message="No located violent offenses in this period.")
+    cells = map_cells(con, filt)
+    # A slide draws every hexagon as a polygon (8 points): past STATIC_MAX_CELLS cells the
+    # map takes the next coarser cell size, as the Map page does past its own limit.
+    while len(cells.cells) > STATIC_MAX_CELLS and cells.res > min(RESOLUTIONS):
+        cells = counts_by_cell(con, filt, cells.res - 1)
+    if cells.cells.empty:
+        return Slide(key=key, title=title, message="No located violent offenses in this period.")
+    summary = cell_summary(cells, "violent offenses")
+    return Slide(
+        key=key,
+        title=title,
+        message=f"{window.label().split(' vs ')[0]}: {summary.split('; ')[-1]}",
+        figure=hotspot_chart(cells, city_outline(con, city_id), basemap=configured_or_none()),
+        data=cell_table(cells),
+        notes=summary + f" Hexagonal H3 cells of equal size (resolution {cells.res}); darker = more offenses"
+        " (five log-spaced classes). "
+        "Locations only where the source records them; no individual incident is shown.",
+    )
+
+
+def _methods_slide(b: Briefing) -> Slide:
+    bullets = (
+        "Violent crime = murder and nonnegligent manslaughter, rape, robbery, aggravated assault (FBI UCR).",
+        "Rates are per 100,000 residents with each year's population; cities are compared by rate, never ranked.",
+        f"Year-to-date comparisons use the same cutoff in both years ({b.period_label}); early-year figures are noisy.",
+        "Change judgement: exact test of two Poisson counts over the days of each period (conditional "
+        "binomial); notable p < 0.05, strong p < 0.001; no % and no colour below 10 events. With many "
+        "judgements on one slide, up to 5% would read notable by chance alone (each slide says how many).",
+        "Firearm-involved: NIBRS weapon codes 11–15, only where incident data records the weapon.",
+        "Association is not causation: a change after a strategy launch does not prove the strategy caused it.",
+    )
+    return Slide(
+        key="methods",
+        title="Methods and caveats",
+        message="How to read these numbers",
+        bullets=bullets + (("DEMO DATA: synthetic, for demonstration only.",) if b.demo else ()),
+        notes=" ".join(bullets),
+    )
+
+
+def _closing_slide(b: Briefing) -> Slide:
+    return Slide(
+        key="link",
+        title="Open this view in the dashboard",
+        message=b.link,
+        bullets=(f"Generated on {b.generated_at:%d %B %Y at %H:%M}", f"Sources: {', '.join(b.sources)}"),
+        notes=f"Link that reopens the same view: {b.link}",
+    )
+
+
+def _ytd_scope(cities: tuple[str, ...], year: int) -> CrimeFilter:
+    return CrimeFilter(cities=cities, end=date(year, 12, 31))
+
+
+def latest_briefing_year(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], latest: int) -> int | None:
+    """The latest calendar year, up to `latest`, with a complete month for every one of
+    `cities` (empty = all): the year a briefing can cover (one source may run past the
+    others, e.g. a city's own counts a year after the FBI's release ends)."""
+    window = ytd_by_city(con, _ytd_scope(cities, latest), coverage(con), firearm=False).window
+    return None if window is None else window.year
+
+
+TREND_SLIDES = (("violent_crime", False), ("murder", False), ("violent_crime", True))
+
+
+def _trend_key(offense: str, firearm: bool) -> str:
+    return f"trend_{FIREARM_VIOLENT if firearm else offense}"
+
+
+def briefing_outline(
+    con: duckdb.DuckDBPyConnection,
+    cities: tuple[str, ...],
+    year: int,
+    base_url: str = DEFAULT_BASE_URL,
+    now: datetime | None = None,
+) -> Briefing:
+    """What the briefing for `cities` (empty = all 12) and calendar `year` is about, and
+    the keys of its slides in order; no slide is built yet."""
+    names = city_names(con)
+    unknown = [c for c in cities if c not in names]
+    if unknown:
+        raise ValueError(f"unknown city {unknown[0]!r}; known: {', '.join(names)}")
+    cov = coverage(con)
+    # The window only: the firearm rows of the YTD table wait for the YTD slide.
+    window = ytd_by_city(con, _ytd_scope(cities, year), cov, firearm=False).window
+    if window is None or window.year != year:
+        ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
+        raise ValueError(f"no complete month in {year} for every chosen city{ends}")
+    if len(cities) == 1:
+        label = names[cities[0]]
+    elif not cities or len(cities) == len(names):
+        label = "All 12 PSP cities"
+    else:
+        label = ", ".join(names[c] for c in cities)
+    sources = tuple(store_sources(con))
+    start, end = window.prior[0], window.current[1]
+    params: dict[str, str | list[str]] = {"start": str(start), "end": str(end)}
+    if cities:
+        params["city"] = list(cities)
+    mapped = hotspot_cities(con, cities or tuple(names), window)
+    keys = (
+        "title",
+        "goals",
+        "ytd",
+        *(_trend_key(o, f) for o, f in TREND_SLIDES),
+        "cohort",
+        "funnel",
+        *(f"hotspots_{c}" for c in mapped),
+        "methods",
+        "link",
+    )
+    return Briefing(
+        cities=cities,
+        city_label=label,
+        year=year,
+        period_label=window.label(),
+        cutoff=window.cutoff,
+        demo="demo" in sources,
+        sources=sources,
+        generated_at=now or datetime.now(),
+        link=view_link(base_url, "trends", params),
+        window=window,
+        keys=keys,
+    )
+
+
+HOTSPOT_CITIES_SQL = """
+select distinct city_id from cell_counts
+where city_id in (select unnest(?::varchar[])) and source in (select unnest(?::varchar[]))
+  and h3_r9 is not null and month between ? and ?
+"""
+
+
+def hotspot_cities(
+    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], window: YtdWindow
+) -> tuple[str, ...]:
+    """The cities (in the given order) with located offenses in the current YTD window of
+    their incident source: those get a hot-spot slide."""
+    sources = list(incident_sources(con, cities).values())
+    start, end = window.current
+    rows = con.execute(HOTSPOT_CITIES_SQL, [list(cities), sources, start, end]).fetchall()
+    found = {r[0] for r in rows}
+    return tuple(c for c in cities if c in found)
+
+
+def briefing_slide(con: duckdb.DuckDBPyConnection, b: Briefing, key: str) -> Slide:
+    """Build the slide `key` (one of b.keys) of the briefing `b`."""
+    if key not in b.keys:
+        raise ValueError(f"unknown slide {key!r}; this briefing has {', '.join(b.keys)}")
+    return _build_slide(con, b, key, coverage(con))
+
+
+def _build_slide(con: duckdb.DuckDBPyConnection, b: Briefing, key: str, cov: Coverage) -> Slide:
+    window = b.window
+    if key == "title":
+        return _title_slide(b)
+    if key == "goals":
+        return _goals_slide(con, b.cities)
+    if key == "ytd":
+        return _ytd_slide(ytd_by_city(con, _ytd_scope(b.cities, b.year), cov).table, window)
+    for offense, firearm in TREND_SLIDES:
+        if key == _trend_key(offense, firearm):
+            return _trend_slide(con, b.cities, offense, firearm, window, cov)
+    if key == "cohort":
+        return _cohort_slide(con, window, cov)
+    if key == "funnel":
+        return _funnel_slide(con, window, cov)
+    if key.startswith("hotspots_"):
+        city_id = key.removeprefix("hotspots_")
+        return _hotspot_slide(con, city_id, city_names(con)[city_id], window)
+    if key == "methods":
+        return _methods_slide(b)
+    return _closing_slide(b)
+
+
+def build_briefing(
+    con: duckdb.DuckDBPyConnection,
+    cities: tuple[str, ...],
+    year: int,
+    base_url: str = DEFAULT_BASE_URL,
+    now: datetime | None = None,
+) -> Briefing:
+    """All slides for `cities` (empty = all 12) and calendar `year` (for the packs)."""
+    b = briefing_outline(con, cities, year, base_url, now)
+    cov = coverage(con)
+    b.slides.extend(_build_slide(con, b, key, cov) for key in b.keys)
+    return b
