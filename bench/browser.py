@@ -9,28 +9,15 @@ mark of its resident memory over the whole drive.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from bench.combos import Combo
 from bench.pages import PAGES, dashboard_pages
-from kernel.settings import ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from harness.browser import launch
+from harness.server import Server
 
 
 def proc_memory_mb(pid: int) -> dict[str, float]:
@@ -43,55 +30,16 @@ def proc_memory_mb(pid: int) -> dict[str, float]:
     return out
 
 
-def start_server(store: Path, script: Path = ROOT / "dashboard.py") -> tuple[subprocess.Popen[bytes], str]:
-    """`streamlit run script` on a free port with PSP_DB=store; returns the process and URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, PSP_DB=str(store)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
-
-
 def drive(store: Path, combos: list[Combo], screenshots: Path | None = None) -> dict[str, Any]:
     """Open every page of dashboard.py with each combo; return RSS and per-page times."""
     from playwright.sync_api import sync_playwright
 
-    proc, url = start_server(store)
     pages: dict[str, Any] = {}
-    try:
-        idle = proc_memory_mb(proc.pid)
+    with Server(store) as server:
+        url = server.url
+        idle = proc_memory_mb(server.pid)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = launch(pw.chromium)
             for spec in dashboard_pages():
                 bench = PAGES[spec["file"]]
                 times, errors = [], 0
@@ -124,13 +72,7 @@ def drive(store: Path, combos: list[Combo], screenshots: Path | None = None) -> 
                     "views": len(times),
                 }
             browser.close()
-        memory = proc_memory_mb(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        memory = proc_memory_mb(server.pid)
     return {
         "rss_mb": memory["VmHWM"],
         "rss_idle_mb": idle["VmRSS"],

@@ -27,14 +27,14 @@ cases are in the sample, and `fresh_p50_s` reports the misses alone.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, start_server
 from bench.run import pct
+from harness.browser import launch
+from harness.server import Server
 from kernel.settings import ROOT
 from kernel.vocabulary import OFFENSE_KEYS, OFFENSE_LABELS
 
@@ -248,12 +248,12 @@ def measure(store: Path, changes: int = 12, targets: tuple[Target, ...] = TARGET
     """Drive the floor app and every target page in one browser; medians, p95 and ratios."""
     from playwright.sync_api import sync_playwright
 
-    floor_proc, floor_url = start_server(store, FLOOR_APP)
-    app_proc, app_url = start_server(store)
+    floor_server, app_server = Server(store, script=FLOOR_APP), Server(store)
+    floor_url, app_url = floor_server.url, app_server.url
     started = time.perf_counter()
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = launch(pw.chromium)
             floor = drive_page(browser, floor_url, FLOOR, changes, store)
             pages = {t.name: drive_page(browser, app_url, t, changes, store) for t in targets}
             # The floor again at the end: the machine's load moves during a run; the floor
@@ -261,12 +261,8 @@ def measure(store: Path, changes: int = 12, targets: tuple[Target, ...] = TARGET
             again = drive_page(browser, floor_url, FLOOR, changes, store)
             browser.close()
     finally:
-        for proc in (floor_proc, app_proc):
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for server in (floor_server, app_server):
+            server.stop()
     both = [r["seconds"] for r in floor["runs"] + again["runs"]]
     floor_p50 = statistics.median(both)
     for page in pages.values():

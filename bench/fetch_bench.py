@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness.portal_samples import build_samples  # noqa: E402
+from harness.portals import PortalServer, start  # noqa: E402
 from ingest.connectors import RetryPolicy, fetch_source  # noqa: E402
-from tests.ingest.portal_samples import build_samples  # noqa: E402
-from tests.ingest.portals import PortalServer, start  # noqa: E402
 
 
 def main() -> None:

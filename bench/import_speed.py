@@ -12,46 +12,20 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.reliability.common import CODES, synthetic_csv  # noqa: E402
+from harness.files import EXAMPLE_MAPPING, REAL_FILES  # noqa: E402
 from ingest.importer import import_file  # noqa: E402
-from tests.ingest.conftest import EXAMPLE_MAPPING, REAL_FILES  # noqa: E402
 
 RAW = ROOT.parent / "shared" / "data" / "raw"
 
 
 def synthetic_export(path: Path, rows: int) -> None:
     """A Springfield RMS export in the worked example's shape, 1% of rows with a bad date."""
-    codes = [
-        "MURDER",
-        "ROB-STR",
-        "AGG-ASLT",
-        "AGG-ASLT-GUN",
-        "BURG-RES",
-        "THEFT",
-        "THEFT-MV",
-        "MVT",
-        "VANDAL",
-        "LOITER",
-    ]
-    duckdb.connect().execute(
-        f"""
-        copy (
-            select 'SP-' || i as case_number, ($codes::varchar[])[1 + i % 10] as offense_code, 'x' as offense_desc,
-                   case when i % 100 = 7 then '13/45/2023'
-                        else strftime(date '2023-01-01' + cast(i % 365 as integer), '%m/%d/%Y') end as occurred_date,
-                   lpad(((i * 7) % 24)::varchar, 2, '0') || lpad(((i * 13) % 60)::varchar, 2, '0') as occurred_time,
-                   strftime(date '2023-01-01' + cast(i % 365 as integer), '%m/%d/%Y') || ' 12:00' as reported_date,
-                   round(39.70 + (i * 0.6180339 % 1) * 0.15, 5) as latitude,
-                   round(-89.72 + (i * 0.4142135 % 1) * 0.12, 5) as longitude,
-                   'A' || (i % 30) as beat
-            from range({int(rows)}) t(i)
-        ) to '{path}' (header, delimiter ',')
-        """,  # noqa: S608 - an int and a temp path of ours (COPY takes no parameter for its target)
-        {"codes": codes},
+    synthetic_csv(
+        path, rows, codes=[*CODES, "LOITER"], days=365, bad_dates=True, box=(39.70, -89.72, 0.15, 0.12)
     )
 
 

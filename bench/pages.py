@@ -547,17 +547,29 @@ def interventions(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs
     listed = t(interventions_by_city, con, city)
     out: Outputs = {"frame_interventions": listed}
     if chosen is not None:
-        try:
-            its = t(interrupted_time_series, con, city, offense, chosen, before, after)
-        except ValueError:
-            its = None
-        if its is not None:
-            name = str(listed.set_index("intervention_id").loc[chosen, "name"])
-            out["its_chart"] = t(its_chart, its, name)
-            out["frame_its"] = its.frame
+        _its_outputs(
+            t,
+            out,
+            listed,
+            chosen,
+            lambda: t(interrupted_time_series, con, city, offense, chosen, before, after),
+        )
     t(interventions_by_city, con, city)
     t(city_names, con)
     return out
+
+
+def _its_outputs(t: Timer, out: Outputs, listed: pd.DataFrame, chosen: Any, fit: Callable[[], Any]) -> None:
+    """The interrupted time series' chart and frame into `out` (none when `fit` finds
+    too few months: ValueError or None)."""
+    try:
+        its = fit()
+    except ValueError:
+        return
+    if its is not None:
+        name = str(listed.set_index("intervention_id").loc[chosen, "name"])
+        out["its_chart"] = t(its_chart, its, name)
+        out["frame_its"] = its.frame
 
 
 def interventions_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
@@ -570,14 +582,11 @@ def interventions_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     if chosen is not None:
         start = listed.set_index("intervention_id").loc[chosen, "start_date"]
         series = t(pdx.monthly_series, city, offense)
-        try:
-            its = t(its_fit, series, first_post_month(start), before, after) if not series.empty else None
-        except ValueError:
-            its = None
-        if its is not None:
-            name = str(listed.set_index("intervention_id").loc[chosen, "name"])
-            out["its_chart"] = t(its_chart, its, name)
-            out["frame_its"] = its.frame
+
+        def fit() -> Any:
+            return t(its_fit, series, first_post_month(start), before, after) if not series.empty else None
+
+        _its_outputs(t, out, listed, chosen, fit)
     t(pdx.city_names)
     return out
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, norm, poisson
 
-from analysis.query.filters import OFFENSE_LABELS
-from analysis.series.monthly import RATE_BASE, last_periods
-from analysis.series.periods import add_months
+from analysis.series.monthly import last_periods
 from analysis.stats.exact import format_p
+from kernel.months import add_months
+from kernel.vocabulary import OFFENSE_LABELS, RATE_BASE
 
 FUNNEL_LEVELS = (0.95, 0.998)
 

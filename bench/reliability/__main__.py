@@ -28,6 +28,9 @@ def main() -> None:
     )
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument(
+        "--session-timeout", type=float, default=300, help="seconds a browser interaction may take"
+    )
     parser.add_argument("--files", type=int, default=1000, help="hostile import files")
     parser.add_argument("--queries", type=int, default=1000, help="hostile query strings")
     parser.add_argument("--page-sample", type=int, help="of those through whole pages (default: all)")
@@ -41,7 +44,9 @@ def main() -> None:
     unknown = set(chosen) - set(PROOFS)
     if unknown:
         parser.error(f"unknown proof(s) {sorted(unknown)}; choose from {', '.join(PROOFS)}")
-    results: dict[str, Any] = {"cpus": os.cpu_count(), "load_before": os.getloadavg()}
+    # A subset run updates its proofs' figures and keeps the others already in the file.
+    results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    results.update(cpus=os.cpu_count(), load_before=os.getloadavg())
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         for name in chosen:
@@ -57,7 +62,7 @@ def main() -> None:
             elif name == "queries":
                 result, text = _queries(work, args)
             else:
-                result = sessions.run(work / "sessions", args.rows, args.sessions)
+                result = sessions.run(work / "sessions", args.rows, args.sessions, args.session_timeout)
                 text = sessions.describe(result)
             result["seconds"] = round(time.perf_counter() - started, 1)
             result["load"] = os.getloadavg()

@@ -1,41 +1,63 @@
-"""What the proofs share: a synthetic records-system export, stores, hashes, leftovers,
-and running `python -m ingest import` as a separate process."""
+"""What the proofs share: a synthetic records-system export, stores, leftovers, and
+running `python -m ingest import` as a separate process (its argv and the file hash are
+harness.files')."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from harness.files import import_cmd
+from harness.server import ROOT
 from ingest.registry import load_registry
 from ingest.store import write_store
-from kernel.settings import ROOT
 
-MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
 CODES = ["MURDER", "ROB-STR", "AGG-ASLT", "AGG-ASLT-GUN", "BURG-RES", "THEFT", "THEFT-MV", "MVT", "VANDAL"]
 
 
-def synthetic_csv(path: Path, rows: int, prefix: str = "SP-") -> Path:
-    """A Springfield RMS export in the worked example's shape (ids `prefix`0..rows-1)."""
+def synthetic_csv(
+    path: Path,
+    rows: int,
+    prefix: str = "SP-",
+    *,
+    codes: list[str] = CODES,
+    days: int = 730,
+    bad_dates: bool = False,
+    box: tuple[float, float, float, float] = (39.74, -89.70, 0.08, 0.08),
+) -> Path:
+    """A Springfield RMS export in the worked example's shape: ids `prefix`0..rows-1, the
+    offense codes in turn, dates over `days` days from 2023-01-01 (with `bad_dates`, 1 row
+    in 100 has an impossible one), points in `box` (south, west, height, width)."""
     duckdb.connect().execute(
         f"""
         copy (
-            select $prefix || i as case_number, ($codes::varchar[])[1 + i % 9] as offense_code,
+            select $prefix || i as case_number, ($codes::varchar[])[1 + i % len($codes)] as offense_code,
                    'x' as offense_desc,
-                   strftime(date '2023-01-01' + cast(i % 730 as integer), '%m/%d/%Y') as occurred_date,
+                   case when $bad and i % 100 = 7 then '13/45/2023'
+                        else strftime(date '2023-01-01' + cast(i % $days as integer), '%m/%d/%Y') end
+                       as occurred_date,
                    lpad(((i * 7) % 24)::varchar, 2, '0') || lpad(((i * 13) % 60)::varchar, 2, '0') as occurred_time,
-                   strftime(date '2023-01-01' + cast(i % 730 as integer), '%m/%d/%Y') || ' 12:00' as reported_date,
-                   round(39.74 + (i * 0.6180339 % 1) * 0.08, 5) as latitude,
-                   round(-89.70 + (i * 0.4142135 % 1) * 0.08, 5) as longitude,
+                   strftime(date '2023-01-01' + cast(i % $days as integer), '%m/%d/%Y') || ' 12:00' as reported_date,
+                   round($south::decimal(4, 2) + (i * 0.6180339 % 1) * $height::decimal(2, 2), 5) as latitude,
+                   round($west::decimal(4, 2) + (i * 0.4142135 % 1) * $width::decimal(2, 2), 5) as longitude,
                    'A' || (i % 30) as beat
             from range({int(rows)}) t(i)
         ) to '{path}' (header, delimiter ',')
         """,  # noqa: S608 - an int and a path of ours (COPY takes no parameter for its target)
-        {"codes": CODES, "prefix": prefix},
+        {
+            "codes": codes,
+            "prefix": prefix,
+            "days": days,
+            "bad": bad_dates,
+            "south": box[0],
+            "west": box[1],
+            "height": box[2],
+            "width": box[3],
+        },  # fmt: skip
     )
     return path
 
@@ -54,13 +76,6 @@ def leftovers(store: Path) -> list[str]:
         for p in store.parent.iterdir()
         if p.name.startswith(f".{store.name}.") or p.name == f"{store.name}.wal"
     )
-
-
-def import_cmd(store: Path, csv: Path, mapping: Path = MAPPING) -> list[str]:
-    return [
-        sys.executable, "-m", "ingest", "import", "generic", str(csv),
-        "--mapping", str(mapping), "--db", str(store),
-    ]  # fmt: skip
 
 
 def start_import(store: Path, csv: Path, preexec: Callable[[], None] | None = None) -> subprocess.Popen[str]:

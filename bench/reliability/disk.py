@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.reliability.common import leftovers, registry_store, start_import, synthetic_csv
-from ingest.hashing import file_sha256 as sha256
+from harness.files import sha256
 
 CLEAR = "not enough room to write the new version of the store"
 

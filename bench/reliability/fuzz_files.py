@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from bench.reliability.common import MAPPING, leftovers, registry_store
+from bench.reliability.common import leftovers, registry_store
+from harness.files import EXAMPLE_MAPPING as MAPPING
+from harness.files import sha256
 from ingest.errors import ImportFailed, MixedDataError
-from ingest.hashing import file_sha256 as sha256
 from ingest.importer import import_file
 
 HEADER = [

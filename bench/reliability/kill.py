@@ -28,7 +28,7 @@ from bench.reliability.common import (
     start_import,
     synthetic_csv,
 )
-from ingest.hashing import file_sha256 as sha256
+from harness.files import sha256
 
 
 def _wait_for_copy(store: Path, proc: subprocess.Popen[str], timeout: float = 3600) -> float | None:

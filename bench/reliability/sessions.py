@@ -1,45 +1,48 @@
 """Browser sessions moving through every page while an import writes the store.
 
-A real `streamlit run dashboard.py` reads a store; N Playwright pages (Debian chromium,
-one browser, a context each: N Streamlit sessions) each move through every page of the
-navigation by clicking its sidebar link (a rerun of that session; the presenter view has
-no sidebar, so the next cycle starts with a fresh load of the Overview). Three phases:
-one cycle before the import; cycles while `python -m ingest import` of a big CSV runs
-into the same store (each session completes at least one whole cycle begun after the
-import started); after it, a load and a click. Timings are checked to 0.25 s. An interaction is timed from the click (or the
-load) until the app's script state is back to "not running" after a run. Counted as
-errors: a Streamlit exception box on the page, a run that never ends, a lost connection,
-and any traceback in the server's log.
+A real `streamlit run dashboard.py` (harness.server) reads a store holding one synthetic
+records-system export. N Playwright pages of one Debian chromium (a browser context each,
+so N Streamlit sessions) each go through every page of the navigation: open it (the first
+page by loading it, the others by clicking the sidebar link: a rerun of that session) and
+change its filter (another rerun; see CHANGES). Three phases:
+
+- before: one whole cycle per session with no import running (the baseline);
+- during: `python -m ingest import` of a second export of the same size into the same
+  store starts once every session finished its baseline; each session keeps cycling until
+  the import has ended and it has finished at least one whole cycle begun after the import
+  started;
+- after: a load and a filter change, then the store is checked (every row of both
+  exports, rollups equal to the incidents, nothing left beside the store).
+
+An interaction is timed from the click, key or load until the app's script state is back to
+"not running" after a run. Errors: a Streamlit exception box or error alert on the page, a
+run that never ends (timeout), a lost connection, and any traceback in the server's log.
+Timings split by the import's window: before (ended before it started), during (overlaps
+it), after (began after it ended).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
+import tempfile
 import time
-import urllib.request
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.pages import dashboard_pages
-from bench.reliability.common import leftovers, pct, registry_store, run_import, start_import, synthetic_csv
-from kernel.settings import ROOT
+import duckdb
 
-CHROMIUM = "/usr/bin/chromium"
+from bench.pages import dashboard_pages
+from bench.reliability.common import leftovers, pct, registry_store, start_import, synthetic_csv
+from harness.browser import chromium_missing, launch
+from harness.server import Server
+
+SHOTS = Path(tempfile.gettempdir()) / "psp-session-errors"  # a screenshot of each error
 VERBOSE = bool(os.environ.get("PSP_BENCH_VERBOSE"))  # print every interaction as it ends
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 # Counts finished script runs of the document (the app root carries data-test-script-state).
 OBSERVER = """
 window.__psp = {done: 0};
@@ -51,260 +54,344 @@ new MutationObserver((records) => {
 }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
+DONE = "() => window.__psp ? window.__psp.done : 0"
 IDLE = """(before) => window.__psp && window.__psp.done > before
   && document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+# What the page shows after a run: exception boxes, error alerts, the connection's state.
+PROBLEMS = """() => ({
+  exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]'))
+    .map((e) => e.innerText.slice(0, 300)),
+  alerts: Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]'))
+    .map((e) => e.innerText.slice(0, 300)),
+  connection: document.querySelector('[data-test-connection-state]')
+    ?.getAttribute('data-test-connection-state') ?? null,
+})"""
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a page's filter is changed: `select` picks another option of the select box
+    labelled `label` (in the sidebar when `sidebar`), `segment` clicks another button of
+    the segmented control labelled `label`, `button` clicks the button whose text starts
+    with `label`, `rerun` presses R (Streamlit's rerun key) on a page without a filter."""
+
+    kind: str
+    label: str = ""
+    sidebar: bool = True
+
+
+# Every page of dashboard.py: run() refuses to start when one is missing here.
+CHANGES = {
+    "overview": Change("select", "Offense"),
+    "trends": Change("select", "Offense"),
+    "map": Change("select", "Offense"),
+    "city": Change("select", "Offense"),
+    "goals": Change("segment", "Signals in each series", sidebar=False),  # the alerts' look-back
+    "interventions": Change("select", "Offense"),  # the interrupted time series' offense
+    "data": Change("rerun"),  # coverage and imports: no filter; a rerun reads the store again
+    "presenter": Change("button", "Next", sidebar=False),  # the next slide
+}
 
 
 @dataclass
 class Step:
     session: int
     page: str
-    kind: str  # "click" | "load"
+    kind: str  # "load" | "open" (sidebar link) | "change"
     started: float
     ended: float
     error: str | None = None
-    phase: str = ""  # the phase the session's cycle belongs to
+    phase: str = ""  # the phase of the session's cycle
 
 
 @dataclass
-class Clock:
+class Run:
+    pages: list[str]
+    url: str
+    timeout_ms: int
     import_started: float = float("inf")
     write_started: float = float("inf")
     import_ended: float = float("inf")
+    shots: Path | None = None  # where a screenshot of each error goes
     steps: list[Step] = field(default_factory=list)
+    load: dict[str, float] = field(default_factory=dict)  # the 1-minute load average at moments
+    baseline_done: int = 0
+    go: asyncio.Event = field(default_factory=asyncio.Event)  # the import has started
+    import_done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    out = log.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=dict(os.environ, PSP_DB=str(store)),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
-
-
-async def _interact(page: Any, action: Any, timeout_ms: int) -> str | None:
-    """Run `action` and wait for the app to finish its run; an error text or None."""
-    before = 0 if action is None else await page.evaluate("window.__psp ? window.__psp.done : 0")
+async def _interact(page: Any, action: Callable[[], Awaitable[Any]] | None, timeout_ms: int) -> str | None:
+    """Run `action` (None: the page is loading) and wait for the app's run to end; an
+    error text or None."""
+    before = 0 if action is None else await page.evaluate(DONE)
     try:
         if action is not None:
             await action()
-        await page.wait_for_function(IDLE, arg=before, timeout=timeout_ms, polling=250)
+        await page.wait_for_function(IDLE, arg=before, timeout=timeout_ms, polling=100)
     except Exception as exc:  # noqa: BLE001 - a run that never ends is a finding
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    if await page.locator("[data-testid='stException']").count():
-        text = await page.locator("[data-testid='stException']").first.inner_text()
-        return f"exception box: {text[:300]}"
-    state = await page.evaluate(
-        "document.querySelector('[data-test-connection-state]')?.getAttribute('data-test-connection-state')"
-    )
-    if state not in (None, "CONNECTED"):
-        return f"connection {state}"
+        state = await page.evaluate(
+            "() => [window.__psp?.done, document.querySelector('[data-test-script-state]')"
+            "?.getAttribute('data-test-script-state')]"
+        )
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]} (runs {before} -> {state})"
+    seen = await page.evaluate(PROBLEMS)
+    if seen["exceptions"]:
+        return f"exception box: {seen['exceptions'][0]}"
+    if seen["alerts"]:
+        return f"error alert: {seen['alerts'][0]}"
+    if seen["connection"] not in (None, "CONNECTED"):
+        return f"connection {seen['connection']}"
     return None
 
 
-async def _session(
-    n: int,
-    browser: Any,
-    url: str,
-    pages: list[dict[str, Any]],
-    clock: Clock,
-    phase: dict[str, str],
-    cycles: dict[int, dict[str, int]],
-    timeout_ms: int,
-) -> None:
+def _change_action(page: Any, change: Change, turn: int, timeout_ms: int) -> Callable[[], Awaitable[Any]]:
+    """The user's action that changes the page's filter; `turn` varies the choice."""
+    scope = page.locator("[data-testid='stSidebar']") if change.sidebar else page
+
+    async def select() -> None:
+        field = (
+            scope.locator("[data-testid='stSelectbox']").filter(has_text=change.label).first.locator("input")
+        )
+        shown = await field.input_value(timeout=timeout_ms)
+        for _ in range(3):  # a click the busy page let pass (the box still shows the old value): again
+            await field.click(timeout=timeout_ms)
+            others = page.locator("[role='option'][aria-selected='false']")
+            await others.first.wait_for(timeout=timeout_ms)
+            await others.nth(turn % await others.count()).click(timeout=timeout_ms)
+            for _ in range(50):
+                if await field.input_value(timeout=timeout_ms) != shown:
+                    return
+                await asyncio.sleep(0.1)
+            await page.keyboard.press("Escape")
+        raise RuntimeError(f"the select box {change.label!r} kept {shown!r} after 3 choices")
+
+    async def segment() -> None:
+        group = scope.locator("[data-testid='stButtonGroup']").filter(has_text=change.label).first
+        if not await group.count():  # the control's label sits beside the group
+            group = scope.locator("[data-testid='stElementContainer']").filter(has_text=change.label)
+            group = group.locator("[data-testid='stButtonGroup']").first
+        others = group.locator("button[aria-checked='false']")
+        await others.first.wait_for(timeout=timeout_ms)
+        await others.nth(turn % await others.count()).click(timeout=timeout_ms)
+
+    async def button() -> None:
+        target = scope.locator("[data-testid='stButton'] button").filter(has_text=change.label).first
+        await target.click(timeout=timeout_ms)
+
+    async def rerun() -> None:
+        await page.keyboard.press("r")  # focus is on the sidebar link just clicked, not in a field
+
+    return {"select": select, "segment": segment, "button": button, "rerun": rerun}[change.kind]
+
+
+async def _cycle(page: Any, n: int, run: Run, phase: str, turn: int, pages: list[str]) -> None:
+    """Open each of `pages` in turn (the first by loading it) and change its filter."""
+    for i, path in enumerate(pages):
+        for kind in ("load" if i == 0 else "open", "change"):
+            started = time.perf_counter()
+            if kind == "load":  # a new document: its run counter starts at 0
+                try:
+                    await page.goto(f"{run.url}/{path}", wait_until="commit", timeout=run.timeout_ms)
+                    error = await _interact(page, None, run.timeout_ms)
+                except Exception as exc:  # noqa: BLE001 - a page that does not load is a finding
+                    error = f"load: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            elif kind == "open":
+                link = page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']")
+                error = await _interact(page, partial(link.click, timeout=run.timeout_ms), run.timeout_ms)
+            else:
+                action = _change_action(page, CHANGES[path], turn + n, run.timeout_ms)
+                error = await _interact(page, action, run.timeout_ms)
+            step = Step(n, path, kind, started, time.perf_counter(), error, phase)
+            run.steps.append(step)
+            if error and run.shots is not None:
+                run.shots.mkdir(exist_ok=True)
+                shot = run.shots / f"{len(run.steps)}-session{n}-{phase}-{path}-{kind}.png"
+                with contextlib.suppress(Exception):
+                    await page.screenshot(path=str(shot), timeout=60_000)
+            if VERBOSE:
+                took = step.ended - step.started
+                print(f"  session {n} {phase} {path} {kind} {took:.2f} s {error or ''}", flush=True)
+
+
+async def _session(n: int, browser: Any, run: Run) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     await context.add_init_script(OBSERVER)
     page = await context.new_page()
-    mine = cycles.setdefault(n, {"before": 0, "during": 0, "after": 0})
     try:
-        while (now := phase["now"]) != "stop":
-            # One cycle before, cycles for as long as the import runs (at least one whole
-            # cycle begun after it started), then a load and a click after it.
-            if (now == "during" and mine["during"] >= 1 and phase["import"] == "done") or (
-                now != "during" and mine[now] >= 1
-            ):
-                await asyncio.sleep(0.2)
-                continue
-            for spec in pages if now != "after" else pages[:2]:
-                started = time.perf_counter()
-                if spec is pages[0]:
-                    kind = "load"
-                    await page.goto(url + "/", wait_until="commit")
-                    error = await _interact(page, None, timeout_ms)
-                else:
-                    link = page.locator(f"[data-testid='stSidebarNavLink'][href$='/{spec['url_path']}']")
-                    kind = "click"
-                    error = await _interact(
-                        page, lambda link=link: link.click(timeout=timeout_ms), timeout_ms
-                    )
-                step = Step(n, spec["url_path"] or "overview", kind, started, time.perf_counter(), error, now)
-                clock.steps.append(step)
-                if VERBOSE:
-                    print(
-                        f"  session {n} {now} {step.page} {kind} {step.ended - started:.2f} s {error or ''}",
-                        flush=True,
-                    )
-            mine[now] += 1
+        await _cycle(page, n, run, "before", 0, run.pages)
+        run.baseline_done += 1
+        await run.go.wait()
+        turn = 1
+        while True:  # whole cycles until one began after the start and the import has ended
+            await _cycle(page, n, run, "during", turn, run.pages)
+            turn += 1
+            if run.import_done.is_set():
+                break
+        await _cycle(page, n, run, "after", turn, run.pages[:1])
+    except Exception as exc:  # noqa: BLE001 - a session that dies is a finding, not a crash of the bench
+        run.steps.append(Step(n, "-", "session", time.perf_counter(), time.perf_counter(), repr(exc)[:300]))
     finally:
         await context.close()
 
 
-async def _all_did(cycles: dict[int, dict[str, int]], which: str, sessions: int, tasks: list[Any]) -> None:
-    while sum(c[which] >= 1 for c in cycles.values()) < sessions and not all(t.done() for t in tasks):
-        await asyncio.sleep(0.2)
-
-
-async def _drive(
-    url: str, sessions: int, store: Path, csv: Path, clock: Clock, timeout_ms: int
-) -> dict[str, Any]:
+async def _drive(run: Run, sessions: int, store: Path, csv: Path) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
-    pages = dashboard_pages()
-    pages.sort(
-        key=lambda p: (not p["default"], p["url_path"] == "presenter")
-    )  # Overview first, presenter last
-    phase = {"now": "before", "import": "not yet"}
-    cycles: dict[int, dict[str, int]] = {}
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = await launch(pw.chromium)
         tasks = []
         for n in range(sessions):
-            tasks.append(
-                asyncio.create_task(_session(n, browser, url, pages, clock, phase, cycles, timeout_ms))
-            )
+            tasks.append(asyncio.create_task(_session(n, browser, run)))
             await asyncio.sleep(0.1)
-        await _all_did(cycles, "before", sessions, tasks)
-        phase["now"] = "during"
-        clock.import_started = time.perf_counter()
+        while run.baseline_done < sessions and not all(t.done() for t in tasks):
+            await asyncio.sleep(0.1)
+        run.load["baseline_done"] = os.getloadavg()[0]
+        run.import_started = time.perf_counter()
         proc = start_import(store, csv)
+        run.go.set()
         while proc.poll() is None:
-            if clock.write_started == float("inf") and any(x.endswith(".tmp") for x in leftovers(store)):
-                clock.write_started = time.perf_counter()
+            if run.write_started == float("inf") and any(x.endswith(".tmp") for x in leftovers(store)):
+                run.write_started = time.perf_counter()
             await asyncio.sleep(0.02)
-        clock.import_ended = time.perf_counter()
-        phase["import"] = "done"
+        run.import_ended = time.perf_counter()
+        run.load["import_ended"] = os.getloadavg()[0]
+        run.import_done.set()
         _, err = proc.communicate()
-        await _all_did(cycles, "during", sessions, tasks)
-        phase["now"] = "after"
-        await _all_did(cycles, "after", sessions, tasks)
-        phase["now"] = "stop"
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks)
+        run.load["end"] = os.getloadavg()[0]
         await browser.close()
-    return {"import_rc": proc.returncode, "import_err": err[-500:] if proc.returncode else ""}
+    return {"import_rc": proc.returncode, "import_err": err[-800:] if proc.returncode else ""}
+
+
+def store_check(store: Path, rows: int) -> dict[str, Any]:
+    """Is the store whole after both imports: every row of each export once, the rollups
+    equal to the incidents, both imports logged as finished, nothing left beside it."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        got = con.execute(
+            """
+            select count(*), count(distinct source_id),
+                   count(*) filter (where source_id like 'SP-%'), count(*) filter (where source_id like 'SQ-%'),
+                   (select sum(n) from daily_counts),
+                   (select count(*) from imports where finished_at is not null and rows_accepted = $rows)
+            from incidents
+            """,
+            {"rows": rows},
+        ).fetchone()
+    finally:
+        con.close()
+    assert got is not None
+    found = dict(
+        zip(("incidents", "distinct_ids", "first", "second", "daily_sum", "imports_done"), got, strict=True)
+    )
+    found["left_beside"] = leftovers(store)
+    found["ok"] = (
+        found["incidents"] == found["distinct_ids"] == found["daily_sum"] == 2 * rows
+        and found["first"] == found["second"] == rows
+        and found["imports_done"] == 2
+        and not found["left_beside"]
+    )
+    return found
+
+
+def _phases(run: Run) -> dict[str, dict[str, Any]]:
+    def chosen(which: str) -> list[Step]:
+        if which == "before":
+            return [s for s in run.steps if s.ended <= run.import_started]
+        if which == "during":
+            return [s for s in run.steps if s.started < run.import_ended and s.ended > run.import_started]
+        if which == "during the write":
+            return [s for s in run.steps if s.started < run.import_ended and s.ended > run.write_started]
+        return [s for s in run.steps if s.started >= run.import_ended]
+
+    out: dict[str, dict[str, Any]] = {}
+    for which in ("before", "during", "during the write", "after"):
+        t = [s.ended - s.started for s in chosen(which) if s.error is None and s.kind != "session"]
+        out[which] = {"n": len(t), "p50_s": round(pct(t, 0.5), 2), "p95_s": round(pct(t, 0.95), 2)}
+        # the medians of each page's own interactions (open and change)
+        out[which]["page_p50_s"] = {
+            page: round(
+                pct([s.ended - s.started for s in chosen(which) if s.page == page and not s.error], 0.5), 2
+            )
+            for page in run.pages
+        }
+    return out
 
 
 def run(workdir: Path, rows: int, sessions: int, timeout_s: float = 300) -> dict[str, Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        raise RuntimeError("Debian chromium is not installed (apt-get install chromium)")
+    if reason := chromium_missing():
+        raise RuntimeError(reason)
+    pages = [p["url_path"] for p in dashboard_pages()]
+    missing = [p for p in pages if p not in CHANGES]
+    if missing:
+        raise RuntimeError(f"no filter change defined for page(s) {missing}: add them to CHANGES")
+    pages.sort(
+        key=lambda p: (p != "overview", p == "presenter")
+    )  # Overview first; presenter (no sidebar) last
     workdir.mkdir(parents=True, exist_ok=True)
     first = synthetic_csv(workdir / "first.csv", rows, prefix="SP-")
     second = synthetic_csv(workdir / "second.csv", rows, prefix="SQ-")
     store = registry_store(workdir / "psp.duckdb")
-    loaded = run_import(store, first)
+    load = {"start": os.getloadavg()[0]}
+    started = time.perf_counter()
+    loaded = start_import(store, first)
+    _, err = loaded.communicate()
+    alone_s = time.perf_counter() - started
     if loaded.returncode != 0:
-        raise RuntimeError(f"the first import failed: {loaded.stderr[-2000:]}")
-    log = workdir / "server.log"
-    proc, url = start_server(store, log)
-    clock = Clock()
+        raise RuntimeError(f"the first import failed: {err[-2000:]}")
+    (workdir / "datasets").mkdir(exist_ok=True)
+    env = {"PSP_AUDIT_DB": str(workdir / "audit.duckdb"), "PSP_DATASETS": str(workdir / "datasets")}
+    server = Server(store, env, log=workdir / "server.log", timeout=300)
     try:
-        outcome = asyncio.run(_drive(url, sessions, store, second, clock, int(timeout_s * 1000)))
-        alive = proc.poll() is None
+        state = Run(pages, server.url, int(timeout_s * 1000), shots=SHOTS)
+        outcome = asyncio.run(_drive(state, sessions, store, second))
+        alive = server.alive()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    server_log = log.read_text(errors="replace")
+        server.stop()
+    server_log = server.output()
     tracebacks = server_log.count("Traceback")
-
-    def times(which: str) -> list[float]:
-        if which == "before":
-            chosen = [s for s in clock.steps if s.ended <= clock.import_started]
-        elif which == "during":
-            chosen = [
-                s for s in clock.steps if s.started < clock.import_ended and s.ended > clock.import_started
-            ]
-        elif which == "during the write":
-            chosen = [
-                s for s in clock.steps if s.started < clock.import_ended and s.ended > clock.write_started
-            ]
-        else:
-            chosen = [s for s in clock.steps if s.started >= clock.import_ended]
-        return [s.ended - s.started for s in chosen if s.error is None]
-
-    phases = {}
-    for which in ("before", "during", "during the write", "after"):
-        t = times(which)
-        phases[which] = {"n": len(t), "p50_s": round(pct(t, 0.5), 2), "p95_s": round(pct(t, 0.95), 2)}
-    errors = [s for s in clock.steps if s.error]
+    errors = [s for s in state.steps if s.error]
+    done = {s.session for s in state.steps if s.phase == "after" and s.kind == "change"}
     return {
         "rows": rows,
         "sessions": sessions,
-        "pages": len(dashboard_pages()),
-        "interactions": len(clock.steps),
-        "sessions_seen": len({s.session for s in clock.steps}),
-        "import_s": round(clock.import_ended - clock.import_started, 1),
-        "write_s": round(clock.import_ended - clock.write_started, 1),
+        "pages": pages,
+        "interactions": sum(s.kind != "session" for s in state.steps),
+        "sessions_completed": len(done),
+        "import_alone_s": round(alone_s, 1),
+        "import_s": round(state.import_ended - state.import_started, 1),
+        "write_s": round(state.import_ended - state.write_started, 1),
         "import_rc": outcome["import_rc"],
         "import_err": outcome["import_err"],
+        "store": store_check(store, rows) if outcome["import_rc"] == 0 else {"ok": False},
         "server_alive": alive,
         "server_tracebacks": tracebacks,
-        "server_log_tail": server_log[-1500:] if tracebacks else "",
-        "errors": [f"session {s.session} {s.page} ({s.kind}): {s.error}" for s in errors],
-        "phases": phases,
-        # (session, page) of every interaction begun after the import started (the during cycles)
-        "during_pages": sorted({(s.session, s.page) for s in clock.steps if s.phase == "during"}),
+        "server_log_tail": server_log[-3000:] if tracebacks else "",
+        "error_screenshots": str(SHOTS) if errors else "",
+        "errors": [f"session {s.session} {s.page} ({s.kind}, {s.phase}): {s.error}" for s in errors],
+        "load_average_1min": {**load, **state.load},
+        "exceptions": len(errors) + tracebacks + (0 if alive else 1),
+        "phases": _phases(state),
+        # (session, page) of every interaction in a cycle begun after the import started
+        "during_pages": sorted({(s.session, s.page) for s in state.steps if s.phase == "during"}),
     }
 
 
 def describe(result: dict[str, Any]) -> str:
     lines = [
-        f"concurrency: {result['sessions']} browser sessions x {result['pages']} pages, an import of"
-        f" {result['rows']:,} rows into the store they read ({result['import_s']} s, {result['write_s']} s of it"
-        f" writing; exit {result['import_rc']})",
-        f"  {result['interactions']:,} interactions by {result['sessions_seen']} sessions;"
-        f" {len(result['errors'])} errors; server tracebacks {result['server_tracebacks']};"
-        f" server alive {result['server_alive']}",
+        f"concurrency: {result['sessions']} browser sessions x {len(result['pages'])} pages (open + change a"
+        f" filter), an import of {result['rows']:,} rows into the store they read: {result['import_s']} s"
+        f" ({result['write_s']} s of it writing; alone {result['import_alone_s']} s), exit {result['import_rc']}",
+        f"  {result['interactions']:,} interactions; {result['sessions_completed']} sessions completed every"
+        f" phase; exceptions {result['exceptions']} (page errors {len(result['errors'])}, server tracebacks"
+        f" {result['server_tracebacks']}, server alive {result['server_alive']}); store consistent"
+        f" {result['store'].get('ok')}",
     ]
     for which, p in result["phases"].items():
         lines.append(f"  {which:<17} n={p['n']:>4}  p50 {p['p50_s']:>6.2f} s  p95 {p['p95_s']:>6.2f} s")
     lines += [f"  ERROR {e}" for e in result["errors"][:20]]
+    if result["import_err"]:
+        lines.append("  import: " + result["import_err"])
     if result["server_log_tail"]:
         lines.append("  server log: " + result["server_log_tail"])
     return "\n".join(lines)

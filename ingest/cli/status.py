@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, agreement, source_runs
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT
+from analysis.series.provenance import agreement, source_runs
 from analysis.sources.health import (
     agency_population_by_year,
     coverage_by_source,

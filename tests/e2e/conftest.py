@@ -1,110 +1,49 @@
 """Real-browser fixtures: a `streamlit run` server on a free port and Debian's chromium
-driven by Playwright (never a browser Playwright downloads itself)."""
+driven by Playwright (both from harness/, which the benchmarks share)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ROOT, skip_or_fail
+from harness import browser as chromium
+from harness.server import Server
+from tests.conftest import skip_or_fail
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", ""}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def open_page(browser: Any, url: str, width: int = 1400, height: int = 1000) -> tuple[Any, list[str]]:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url)
+            if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlparse(r.url).hostname not in LOCAL_HOSTS
+            else None
+        ),
+    )
+    page.goto(url, wait_until="domcontentloaded")
+    return page, external
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        skip_or_fail("Debian chromium is not installed (apt-get install chromium)")
+    if reason := chromium.chromium_missing():
+        skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = chromium.launch(pw.chromium)
         yield b
         b.close()
-
-
-class Server:
-    def __init__(
-        self,
-        store: Path,
-        env: dict[str, str] | None = None,
-        args: tuple[str, ...] = (),
-        port: int | None = None,
-    ) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        extra = env or {}
-        # No basemap unless a test asks for one: the default is offline.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PSP_BASEMAP_")}
-        env.update(PSP_DB=str(store), **extra)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "dashboard.py"),
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                *args,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-            if self.proc.poll() is not None:
-                break
-        out = self.proc.stdout.read().decode() if self.proc.stdout else ""
-        self.stop()
-        raise RuntimeError(f"streamlit did not start:\n{out}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +61,17 @@ def serve() -> Iterator[Callable[..., Server]]:
     yield start
     for s in servers.values():
         s.stop()
+
+
+@pytest.fixture(scope="session")
+def visit(browser: Any, serve: Callable[..., Server]) -> Callable[..., tuple[Any, list[str]]]:
+    """`visit(store, "/path?query")` -> a new page at that path of the store's server (see
+    `serve`) and the list of its requests to other hosts (see `open_page`)."""
+
+    def go(store: Path, path: str, width: int = 1400, height: int = 1000) -> tuple[Any, list[str]]:
+        return open_page(browser, serve(store).url + path, width, height)
+
+    return go
 
 
 @pytest.fixture(scope="session")

@@ -21,21 +21,13 @@ from typing import Any
 
 import pytest
 
+from harness.server import Server, free_port
 from ingest.audit import recent, verify
-from tests.e2e.conftest import Server, free_port
-from tests.fixtures.access import FORMULA_ID, SENSITIVE_PLACES, build_access_store
+from tests.fixtures.access import FORMULA_ID, ROLES, SENSITIVE_PLACES, build_access_store
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 
-ROLES = """
-default = "none"
-[users]
-"viewer@pd.example" = "viewer"
-"admin@pd.example" = "admin"
-[groups]
-crime-analysts = "analyst"
-"""
 MEMPHIS_2024 = "city=memphis_tn&start=2024-01-01&end=2024-02-29"
 DOWNLOAD = "[data-testid='stDownloadButton']"
 

@@ -7,14 +7,14 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from PIL import Image
 
-pytestmark = pytest.mark.e2e
+from tests.e2e.conftest import LOCAL_HOSTS, open_page
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", ""}
+pytestmark = pytest.mark.e2e
+__all__ = ["LOCAL_HOSTS", "open_page"]  # other browser tests import them from here
 
 
 def nonblank_share(png: bytes) -> float:
@@ -22,22 +22,6 @@ def nonblank_share(png: bytes) -> float:
     img = Image.open(io.BytesIO(png)).convert("L")
     pixels = list(img.getdata())
     return sum(1 for p in pixels if p < 235) / len(pixels)
-
-
-def open_page(browser: Any, url: str, width: int = 1400, height: int = 1000) -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport={"width": width, "height": height})
-    external: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            external.append(r.url)
-            if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
-            and urlparse(r.url).hostname not in LOCAL_HOSTS
-            else None
-        ),
-    )
-    page.goto(url, wait_until="domcontentloaded")
-    return page, external
 
 
 def wait_for_charts(page: Any, plotly: int, decks: int = 0) -> None:
@@ -125,10 +109,9 @@ def test_page_renders_every_chart_offline_wide_and_narrow(
 
 
 def test_hostile_link_shows_notice_in_browser(
-    browser: Any, serve: Callable[[Path], Any], tiny_store_path: Path, screenshots: Path
+    visit: Callable[..., Any], tiny_store_path: Path, screenshots: Path
 ) -> None:
-    server = serve(tiny_store_path)
-    page, _ = open_page(browser, server.url + "/trends?city=%27%3BDROP%20TABLE%20incidents%3B--")
+    page, _ = visit(tiny_store_path, "/trends?city=%27%3BDROP%20TABLE%20incidents%3B--")
     page.wait_for_selector("text=unknown city", timeout=45_000)
     page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
@@ -137,10 +120,9 @@ def test_hostile_link_shows_notice_in_browser(
 
 
 def test_presenter_view_keyboard_navigation(
-    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
+    visit: Callable[..., Any], demo_store_path: Path, screenshots: Path
 ) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + "/presenter")
+    page, external = visit(demo_store_path, "/presenter")
     page.wait_for_selector("text=Slide 1 of", timeout=45_000)
     assert page.locator("[data-testid='stSidebar']").is_hidden()
     page.screenshot(path=str(screenshots / "presenter_1.png"), full_page=True)

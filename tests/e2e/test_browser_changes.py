@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.browser import start_server
 from bench.browser_changes import FLOOR, FLOOR_APP, TARGETS, drive_page, offense_values, summarise
+from harness.server import Server
 
 
 def test_offense_values_visit_every_other_offense_first() -> None:
@@ -38,12 +38,8 @@ def test_trends_changes_redraw_every_chart(
 
 
 def test_floor_app_changes(browser: Any, demo_store_path: Path) -> None:
-    proc, url = start_server(demo_store_path, FLOOR_APP)
-    try:
-        out = drive_page(browser, url, FLOOR, 2, demo_store_path)
-    finally:
-        proc.terminate()
-        proc.wait(15)
+    with Server(demo_store_path, script=FLOOR_APP) as server:
+        out = drive_page(browser, server.url, FLOOR, 2, demo_store_path)
     assert out["charts"] == 1 and out["charts_updated_min"] == 1 and out["errors"] == 0
 
 

@@ -28,11 +28,8 @@ owner = "Browser test"
 """
 
 
-def test_goal_detail_chart(
-    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
-) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + "/goals?goal=3")
+def test_goal_detail_chart(visit: Callable[..., Any], demo_store_path: Path, screenshots: Path) -> None:
+    page, external = visit(demo_store_path, "/goals?goal=3")
     page.wait_for_selector(f"{CHART} .main-svg", timeout=45_000)
     page.wait_for_selector("text=DEMO DATA", timeout=10_000)
     page.wait_for_timeout(1500)  # let Plotly finish drawing
@@ -80,13 +77,8 @@ def test_goal_created_in_the_browser_round_trip(
     page.close()
 
 
-def test_interventions_chart(
-    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
-) -> None:
-    server = serve(demo_store_path)
-    page, _ = open_page(
-        browser, server.url + "/interventions?its_city=kansas_city_mo&its_offense=violent_crime"
-    )
+def test_interventions_chart(visit: Callable[..., Any], demo_store_path: Path, screenshots: Path) -> None:
+    page, _ = visit(demo_store_path, "/interventions?its_city=kansas_city_mo&its_offense=violent_crime")
     page.wait_for_selector(f"{CHART} .main-svg", timeout=45_000)
     page.wait_for_timeout(1500)
     assert page.locator("[data-testid='stException']").count() == 0

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, import_cmd
 from ingest.importer import import_file
 from tests.conftest import ROOT
 from tests.e2e.test_browser import nonblank_share, open_page
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 
@@ -79,24 +79,7 @@ def test_failed_import_while_serving_leaves_the_page_as_it_was(
     shutil.copyfile(EXAMPLE_CSV, bad)
     with bad.open("a") as fh:
         fh.write("SP-100,MURDER,x,01/03/2024\n")  # too few fields
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "import",
-            "generic",
-            str(bad),
-            "--mapping",
-            str(EXAMPLE_MAPPING),
-            "--db",
-            str(store),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = subprocess.run(import_cmd(store, bad), cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "line 14" in done.stderr
     assert store.read_bytes() == before
     page, _ = open_page(browser, server.url + "/trends?measure=count")

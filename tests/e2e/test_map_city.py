@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.e2e.test_browser import nonblank_share, open_page
+from tests.e2e.test_browser import nonblank_share
 
 pytestmark = pytest.mark.e2e
 
@@ -53,11 +53,8 @@ def wait_for_deck(page: Any) -> Any:
     return page.locator(DECK).first
 
 
-def test_map_draws_cells_offline(
-    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
-) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + "/map?city=memphis_tn")
+def test_map_draws_cells_offline(visit: Callable[..., Any], demo_store_path: Path, screenshots: Path) -> None:
+    page, external = visit(demo_store_path, "/map?city=memphis_tn")
     deck = wait_for_deck(page)
     page.wait_for_selector("text=DEMO DATA", timeout=10_000)
     assert page.locator("[data-testid='stException']").count() == 0
@@ -71,16 +68,13 @@ def test_map_draws_cells_offline(
     page.close()
 
 
-def test_map_heat_and_points(
-    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path
-) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + "/map?city=memphis_tn&layer=heat")
+def test_map_heat_and_points(visit: Callable[..., Any], demo_store_path: Path, screenshots: Path) -> None:
+    page, external = visit(demo_store_path, "/map?city=memphis_tn&layer=heat")
     png = wait_for_deck(page).screenshot(path=str(screenshots / "map_heat.png"))
     assert nonblank_share(png) > 0.05 and colours(png) > 20, "the heat map is blank"
     page.close()
     query = "city=memphis_tn&offense=murder&start=2025-01-01&end=2025-06-30"
-    page, more = open_page(browser, server.url + f"/map?{query}")
+    page, more = visit(demo_store_path, f"/map?{query}")
     png = wait_for_deck(page).screenshot(path=str(screenshots / "map_points.png"))
     assert page.get_by_text("Points:").count() == 1
     assert nonblank_share(png) > 0.005 and colours(png) > 3  # outlines, cells and black dots
@@ -90,10 +84,9 @@ def test_map_heat_and_points(
 
 
 def test_city_profile_renders_and_downloads(
-    browser: Any, serve: Callable[[Path], Any], demo_store_path: Path, screenshots: Path, tmp_path: Path
+    visit: Callable[..., Any], demo_store_path: Path, screenshots: Path, tmp_path: Path
 ) -> None:
-    server = serve(demo_store_path)
-    page, external = open_page(browser, server.url + "/city?city=memphis_tn")
+    page, external = visit(demo_store_path, "/city?city=memphis_tn")
     page.set_viewport_size({"width": 1400, "height": 4800})
     page.wait_for_selector(f"{PLOTLY} .main-svg", timeout=45_000)
     page.wait_for_function(f'document.querySelectorAll("{PLOTLY} .main-svg").length >= 2', timeout=30_000)

@@ -10,35 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, REAL_FILES, sha256
+from harness.portal_samples import Samples, build_samples
+from harness.portals import PortalServer, start
 from ingest.connectors.sources import SOURCES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from tests.conftest import ROOT
-from tests.ingest.portal_samples import Samples, build_samples
-from tests.ingest.portals import PortalServer, start
+
+__all__ = ["EXAMPLE_CSV", "EXAMPLE_MAPPING", "REAL_FILES", "sha256"]  # the ingest tests import them from here
 
 FIXTURES = ROOT / "tests" / "fixtures"
-EXAMPLE_CSV = FIXTURES / "generic_example.csv"
-EXAMPLE_MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
-
-# (source, path under raw/) in the order the README gives: geography first.
-REAL_FILES: list[tuple[str, str]] = [
-    ("census_boundaries", "geography/psp_city_boundaries_cb2015.geojson"),
-    ("memphis_precincts", "memphis/memphis_police_precincts.geojson"),
-    ("kansas_city_districts", "kansas_city/kcmo_city_council_districts_2023_wkt.csv.gz"),
-    ("cincinnati", "cincinnati/cincinnati_burglary_2016_2018.csv.gz"),
-    ("indianapolis", "indianapolis/impd_ucr_2019_jan_may.csv.gz"),
-    ("kansas_city", "kansas_city/kcpd_crime_2020_trimmed.csv.gz"),
-    ("kansas_city_frauds", "kansas_city/kansas_city_frauds_2015-02-14.csv.gz"),
-    ("memphis", "memphis/memphis_personal_robberies_2019.csv.gz"),
-    ("rtci", "multi_city/rtci_monthly_by_agency_2018_2024.csv.gz"),
-    ("rtci_ytd", "multi_city/rtci_ytd_table_2026-02.csv.gz"),
-    ("rtci_sources", "multi_city/rtci_agency_sources.csv.gz"),
-    ("memphis_zcta", "memphis/memphis_monthly_by_zcta_type.csv.gz"),
-    ("houston_zcta", "houston/houston_monthly_by_zcta_type.csv.gz"),
-]
-
-
 
 @pytest.fixture()
 def store(registry_only_store_path: Path, tmp_path: Path) -> Path:

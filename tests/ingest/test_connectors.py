@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from harness.portal_samples import Samples
+from harness.portals import PortalServer
 from ingest.cli.app import app
 from ingest.connectors import FetchError, OfflineError, RetryPolicy, fetch_source
 from ingest.connectors import fetch as fetch_module
@@ -26,8 +28,6 @@ from ingest.connectors.fetch import resolve_since
 from ingest.connectors.sources import SOURCES, portal_url
 from ingest.registry import load_cities, load_registry
 from ingest.store import write_store
-from tests.ingest.portal_samples import Samples
-from tests.ingest.portals import PortalServer
 
 FAST = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.04, connect_timeout_s=2, read_timeout_s=5)
 

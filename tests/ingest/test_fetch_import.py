@@ -14,13 +14,13 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
+from harness.portal_samples import Samples
+from harness.portals import PortalServer
 from ingest.cli.app import app
 from ingest.connectors import RetryPolicy, fetch_source
 from ingest.connectors.fetch import FetchReport
 from ingest.connectors.sources import SOURCES
 from ingest.mapping.load import load_mapping, mapping_path
-from tests.ingest.portal_samples import Samples
-from tests.ingest.portals import PortalServer
 
 FAST = RetryPolicy(attempts=2, backoff_s=0.01, connect_timeout_s=2, read_timeout_s=10)
 

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ingest.audit import recent
-from tests.fixtures.access import FORMULA_ID, SENSITIVE_PLACES, build_access_store
+from tests.fixtures.access import FORMULA_ID, ROLES, SENSITIVE_PLACES, build_access_store
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {
@@ -24,14 +24,6 @@ AUTH = {
     "client_secret": "psp-secret",
     "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
 }
-ROLES = """
-default = "none"
-[users]
-"viewer@pd.example" = "viewer"
-"admin@pd.example" = "admin"
-[groups]
-crime-analysts = "analyst"
-"""
 USERS = {
     "viewer": {"email": "viewer@pd.example"},
     "analyst": {"email": "ana@pd.example", "groups": ["crime-analysts"]},

@@ -101,16 +101,8 @@ def test_series_breaks_are_marked(app: Callable[..., AppTest], mixed_store_path:
 def test_hostile_query_string_shows_notice_not_exception(
     app: Callable[..., AppTest], tiny_store_path: Path
 ) -> None:
-    at = app(
-        tiny_store_path,
-        page=PAGE,
-        query={
-            "city": "';DROP TABLE incidents;--",
-            "offense": "<script>",
-            "season": "x'--",
-            "start": "2023-13-01",
-        },
-    )
+    hostile = dict(city="';DROP TABLE incidents;--", offense="<script>", season="x'--", start="2023-13-01")
+    at = app(tiny_store_path, page=PAGE, query=hostile)
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert "unknown city" in notices and "unknown offense" in notices
@@ -119,16 +111,8 @@ def test_hostile_query_string_shows_notice_not_exception(
 
 
 def test_link_reopens_the_same_view(app: Callable[..., AppTest], tiny_store_path: Path) -> None:
-    at = app(
-        tiny_store_path,
-        page=PAGE,
-        query={
-            "city": "springfield_il",
-            "offense": "property_crime",
-            "measure": "count",
-            "season": "springfield_il",
-        },
-    )
+    link = dict(city="springfield_il", offense="property_crime", measure="count", season="springfield_il")
+    at = app(tiny_store_path, page=PAGE, query=link)
     assert not at.exception
     assert list(series_traces(at)) == ["Springfield"]
     assert at.selectbox(key="offense").value == "property_crime"

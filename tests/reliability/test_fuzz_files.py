@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench.reliability import fuzz_files
-from bench.reliability.common import MAPPING, registry_store
+from bench.reliability.common import registry_store
+from harness.files import EXAMPLE_MAPPING as MAPPING
 from ingest.errors import ImportFailed
 from ingest.hashing import file_sha256 as sha256
 from ingest.importer import import_file

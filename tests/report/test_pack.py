@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -39,6 +40,11 @@ def chromium() -> str:
     except ChromiumMissing:
         skip_or_fail("chromium is needed for chart images")
         raise
+
+
+def slide_of(con: duckdb.DuckDBPyConnection, key: str, cities: tuple[str, ...] = ("memphis_tn",)) -> Any:
+    """The slide `key` of the 2025 briefing for `cities`."""
+    return next(s for s in build_briefing(con, cities, 2025).slides if s.key == key)
 
 
 def nonblank(png: bytes) -> float:
@@ -118,8 +124,7 @@ def test_pdf_pages_render(demo_ro: duckdb.DuckDBPyConnection, chromium: str, tmp
 
 
 def test_firearm_slide_counts_whole_months(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
-    slide = next(s for s in b.slides if s.key == "trend_firearm_violent_crime")
+    slide = slide_of(demo_ro, "trend_firearm_violent_crime")
     frame = period_series(
         demo_ro,
         CrimeFilter(
@@ -145,8 +150,7 @@ def test_cohort_and_funnel_slides_cover_all_cities(demo_ro: duckdb.DuckDBPyConne
 def test_goal_slide_matches_goal_status(demo_ro: duckdb.DuckDBPyConnection) -> None:
     from analysis.goals.progress import goal_status_by_city
 
-    b = build_briefing(demo_ro, (), 2025)
-    slide = next(s for s in b.slides if s.key == "goals")
+    slide = slide_of(demo_ro, "goals", ())
     goals = goal_status_by_city(demo_ro)
     assert slide.table is not None and len(slide.table) == len(goals) > 0
     assert list(slide.table["Status"]) == list(goals["status"])
@@ -159,8 +163,7 @@ def test_hotspot_slide_uses_the_map_cells(demo_ro: duckdb.DuckDBPyConnection) ->
     from analysis.geo.cells import map_cells
     from analysis.query.scope import scoped
 
-    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
-    slide = next(s for s in b.slides if s.key == "hotspots_memphis_tn")
+    slide = slide_of(demo_ro, "hotspots_memphis_tn")
     filt = scoped(
         demo_ro,
         CrimeFilter(

@@ -136,7 +136,7 @@ def _kansas_city(raw: Path) -> dict[str, list[dict[str, Any]]]:
         pd.Series(pd.Timestamp("2025-02-01") + pd.to_timedelta(range(10), unit="D"))
     ).to_numpy()
     y2025["location"] = [point(-94.55, 39.1)] * 10
-    rows = {
+    rows: dict[str, list[dict[str, Any]]] = {
         ds: []
         for ds in (
             "kbzx-7ehe",
