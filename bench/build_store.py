@@ -28,7 +28,9 @@ def ingest_key() -> str:
     registry files (not the importers or their mappings)."""
     digest = hashlib.sha256()
     ingest = ROOT / "ingest"
-    files = [ingest / n for n in ("demo.py", "rollups.py", "store.py", "registry.py")]
+    files = sorted((ingest / "demo").glob("*.py")) + [
+        ingest / n for n in ("rollups.py", "store.py", "registry.py")
+    ]
     files += sorted((ingest / "migrations").glob("*.sql"))
     files += sorted(p for p in (ROOT / "data").glob("*") if p.suffix in (".csv", ".toml"))
     for path in files:

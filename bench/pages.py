@@ -405,6 +405,7 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             # The hot-spot map slides read the Map's cell rollups, which have no pandas twin
             # here: the baseline has none (its "hotspots" combos show the YTD slide instead).
             (report.briefing, "hotspot_cities", lambda con, cities, window: ()),
+            (report.briefing, "is_demo_store", lambda con: pdx.is_demo()),
             # The stored interventions have no pandas twin either: the breaks only.
             (ab, "markers_for", lambda con, cities, breaks=None: break_markers(cities, breaks)),
             (ab, "cohort_markers", lambda con, cities: []),

@@ -115,7 +115,7 @@ def test_readme_explains_both_outside_the_city_reasons() -> None:
     """The README names the two quarantine reasons exactly as the importer writes them."""
     from tests.conftest import ROOT
 
-    code = (ROOT / "ingest" / "incidents.py").read_text()
+    code = (ROOT / "ingest" / "incidents" / "locate.py").read_text()
     readme = " ".join((ROOT / "README.md").read_text().split())
     for reason in ("coordinates outside the city", "coordinates outside the city boundary"):
         assert f"'{reason}'" in code
