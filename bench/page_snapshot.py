@@ -22,16 +22,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PAGES = [
-    "views/overview.py",
-    "views/trends.py",
-    "views/map.py",
-    "views/city.py",
-    "views/goals.py",
-    "views/interventions.py",
-    "views/data.py",
-    "views/presenter.py",
-]
+# Every page the navigation lists, in its order (read from dashboard.py, not copied).
+PAGES = re.findall(r'st\.Page\(\s*"(views/[a-z_]+\.py)"', (ROOT / "dashboard.py").read_text())
 
 LINKS: list[dict[str, Any]] = [
     {},
