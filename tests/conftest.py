@@ -153,6 +153,7 @@ def area_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # (pytest-xdist), and a long test handed out last would leave the other workers idle
 # while it runs alone.
 LONGEST_FIRST = (
+    "tests/reliability/test_sessions.py",
     "tests/bench/test_bench_smoke.py::test_bench_runs_at_tiny_scale",
     "tests/ingest/test_lake.py::test_spark_and_duckdb_compute_identical_rollups_on_a_million_row_lake",
     "tests/reliability/test_fuzz_files.py",

@@ -54,9 +54,18 @@ new MutationObserver((records) => {
 }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
-DONE = "() => window.__psp ? window.__psp.done : 0"
-IDLE = """(before) => window.__psp && window.__psp.done > before
-  && document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+DONE = "() => ({done: window.__psp ? window.__psp.done : 0, href: location.href})"
+# The run that an action started has ended: the app is not running, nothing on the page is
+# stale, and a run ended since the action, or (a filter change) the URL took the new filter.
+# The URL test is there because a rerun was seen drawn on the page (the new offense's map)
+# while the counter never moved: the browser can apply "running" and "not running" in one
+# render, and then no attribute change is observed.
+IDLE = """(before) => {
+  const root = document.querySelector('[data-test-script-state]');
+  if (!window.__psp || !root || root.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  return window.__psp.done > before.done || (before.url && location.href !== before.href);
+}"""
 # What the page shows after a run: exception boxes, error alerts, the connection's state.
 PROBLEMS = """() => ({
   exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]'))
@@ -120,10 +129,14 @@ class Run:
     import_done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-async def _interact(page: Any, action: Callable[[], Awaitable[Any]] | None, timeout_ms: int) -> str | None:
+async def _interact(
+    page: Any, action: Callable[[], Awaitable[Any]] | None, timeout_ms: int, url: bool = False
+) -> str | None:
     """Run `action` (None: the page is loading) and wait for the app's run to end; an
-    error text or None."""
-    before = 0 if action is None else await page.evaluate(DONE)
+    error text or None. `url`: the action changes a filter the app writes into the URL, so
+    a new URL also tells that its run happened."""
+    before = {"done": 0, "href": ""} if action is None else await page.evaluate(DONE)
+    before["url"] = url
     try:
         if action is not None:
             await action()
@@ -200,7 +213,7 @@ async def _cycle(page: Any, n: int, run: Run, phase: str, turn: int, pages: list
                 error = await _interact(page, partial(link.click, timeout=run.timeout_ms), run.timeout_ms)
             else:
                 action = _change_action(page, CHANGES[path], turn + n, run.timeout_ms)
-                error = await _interact(page, action, run.timeout_ms)
+                error = await _interact(page, action, run.timeout_ms, url=CHANGES[path].kind == "select")
             step = Step(n, path, kind, started, time.perf_counter(), error, phase)
             run.steps.append(step)
             if error and run.shots is not None:
