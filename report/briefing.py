@@ -22,16 +22,19 @@ import plotly.graph_objects as go
 from analysis.charts.compare import cohort_chart, funnel_chart
 from analysis.charts.trends import series_chart
 from analysis.geo.basemap import configured_or_none
-from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, city_outline, counts_by_cell, map_cells
+from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, counts_by_cell, map_cells
+from analysis.geo.outlines import city_outline
 from analysis.geo.static_maps import hotspot_chart
 from analysis.goals.events import cohort_markers, markers_for
 from analysis.goals.progress import goal_status_by_city
 from analysis.goals.rules import STATUS_RULE
 from analysis.pages.trends import trends_data
+from analysis.query import sqlfile
 from analysis.query.filters import CELLS, CrimeFilter
 from analysis.query.links import LinkState, link
 from analysis.query.registry import city_names
 from analysis.query.scope import scoped
+from analysis.query.sqlfile import Fragment
 from analysis.series.compare import (
     annual_rates,
     baseline_years,
@@ -449,10 +452,9 @@ def hotspot_cities(
         return ()
     start, end = window.current
     filt = CrimeFilter(cities=cities, offenses=(), start=start, end=end, sources=sources)
-    where, params = filt.where(CELLS)
+    where, params = filt.bind(CELLS)
     rows = con.execute(
-        f"select distinct city_id from cell_counts where {where} and h3_r9 is not null",  # noqa: S608
-        params,
+        sqlfile.render(__package__, "hotspot_cities.sql", where=Fragment(where)), params
     ).fetchall()
     found = {r[0] for r in rows}
     return tuple(c for c in cities if c in found)

@@ -5,26 +5,18 @@ import streamlit as st
 
 from analysis.access import Capability
 from analysis.geo.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
-from analysis.geo.cells import (
-    CELL_SIZES,
+from analysis.geo.cells import CELL_SIZES, cell_area_km2, cell_summary, cell_table, map_cells
+from analysis.geo.choropleth import area_layers, area_map, district_map
+from analysis.geo.districts import counts_by_district, district_shapes, district_words, view_bounds
+from analysis.geo.outlines import city_outline, reference_points
+from analysis.geo.points import (
     POINT_DECIMALS,
     POINT_LIMIT,
     POINTS_BY_DEFAULT,
-    cell_area_km2,
-    cell_summary,
-    cell_table,
-    city_outline,
-    counts_by_district,
-    district_shapes,
-    district_words,
     drawable_points,
-    map_cells,
     points,
-    reference_points,
     sensitive_offenses,
-    view_bounds,
 )
-from analysis.geo.choropleth import area_layers, area_map, district_map
 from analysis.query.scope import comparison_window
 from kernel.settings import suppress_k
 from ui.auth import can

@@ -31,8 +31,10 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from analysis.geo.basemap import Basemap, deck_base
-from analysis.geo.cells import CellMap, DistrictShapes, Outline, with_centres
+from analysis.geo.cells import CellMap, with_centres
 from analysis.geo.choropleth import AreaMap, Measure, class_index, value_classes
+from analysis.geo.districts import DistrictShapes
+from analysis.geo.outlines import Outline
 
 MapMode = Literal["cells", "heat"]
 # viridis, light to dark

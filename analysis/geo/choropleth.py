@@ -31,7 +31,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.geo.cells import EQUAL_AREA_CRS, SIMPLIFY_DEGREES, district_shapes, district_words
+from analysis.geo.districts import district_shapes, district_words
+from analysis.geo.outlines import EQUAL_AREA_CRS, SIMPLIFY_DEGREES
 from analysis.query.profile import _change_columns, district_changes
 from analysis.query.scope import Window, month_label
 from kernel.months import add_months

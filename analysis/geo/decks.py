@@ -366,7 +366,11 @@ def profile_line(names: dict[str, str], with_profile: tuple[str, ...]) -> str:
     have = sorted((names[c], c) for c in names if c in with_profile)
     others = sorted(names[c] for c in names if c not in with_profile)
     if have:
-        text = "City profiles: " + " · ".join(f"[{n}]({link('city', LinkState(cities=(c,)))})" for n, c in have) + "."
+        text = (
+            "City profiles: "
+            + " · ".join(f"[{n}]({link('city', LinkState(cities=(c,)))})" for n, c in have)
+            + "."
+        )
     else:
         text = "No city profile:"
     if others:

@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 
 from analysis.charts.theme import BLACK, NOTE_GREY, TEXT_GREY, VIRIDIS_CLASSES, margin
 from analysis.geo.basemap import Basemap, tile_mosaic
-from analysis.geo.cells import CellMap, Outline
+from analysis.geo.cells import CellMap
+from analysis.geo.outlines import Outline
 
 CLASSES = VIRIDIS_CLASSES
 

@@ -13,6 +13,9 @@ import pytest
 
 from analysis.geo import cell_decks
 from analysis.geo import cells as geo
+from analysis.geo import districts as geo_districts
+from analysis.geo import outlines as geo_outlines
+from analysis.geo import points as geo_points
 from analysis.query.filters import CrimeFilter
 from analysis.query.scope import scoped
 
@@ -60,10 +63,10 @@ def memphis_deck(tiny_geo: duckdb.DuckDBPyConnection) -> pdk.Deck:
     assert filt is not None
     return cell_decks.crime_deck(
         geo.counts_by_cell(tiny_geo, filt, 9),
-        geo.city_outline(tiny_geo, "memphis_tn"),
-        geo.district_shapes(tiny_geo, "memphis_tn"),
-        geo.counts_by_district(tiny_geo, filt),
-        geo.points(tiny_geo, filt),
+        geo_outlines.city_outline(tiny_geo, "memphis_tn"),
+        geo_districts.district_shapes(tiny_geo, "memphis_tn"),
+        geo_districts.counts_by_district(tiny_geo, filt),
+        geo_points.points(tiny_geo, filt),
     )
 
 
@@ -130,7 +133,7 @@ def test_heat_mode_sends_weights_not_cells(tiny_geo: duckdb.DuckDBPyConnection) 
     filt = scoped(tiny_geo, MEMPHIS_2024)
     assert filt is not None
     cells = geo.counts_by_cell(tiny_geo, filt, 9)
-    deck = cell_decks.crime_deck(cells, geo.city_outline(tiny_geo, "memphis_tn"), mode="heat")
+    deck = cell_decks.crime_deck(cells, geo_outlines.city_outline(tiny_geo, "memphis_tn"), mode="heat")
     layers = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
     assert list(layers) == ["heat", "city-outline"]
     assert sum(d["w"] for d in layers["heat"]["data"]) == 7
@@ -154,5 +157,5 @@ def test_empty_selection_draws_outline_only(tiny_geo: duckdb.DuckDBPyConnection)
     assert filt is not None
     cells = geo.counts_by_cell(tiny_geo, filt, 9)
     assert cells.total == 0 and cells.cells.empty
-    deck = cell_decks.crime_deck(cells, geo.city_outline(tiny_geo, "springfield_il"))
+    deck = cell_decks.crime_deck(cells, geo_outlines.city_outline(tiny_geo, "springfield_il"))
     assert [layer["id"] for layer in json.loads(deck.to_json())["layers"]] == ["city-outline"]
