@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.geo.basemap import Basemap, BasemapError, configured_basemap
-from analysis.geo.cell_decks import CELL_COLOURS, MAP_HEIGHT_PX, choropleth_deck
+from analysis.geo.cell_decks import CELL_COLOURS
 from analysis.geo.choropleth import (
     MEASURES,
     AreaLayer,
@@ -20,6 +20,8 @@ from analysis.geo.choropleth import (
     choropleth_summary,
     value_classes,
 )
+from analysis.geo.choropleth_decks import choropleth_deck
+from analysis.geo.layers import MAP_HEIGHT_PX
 from analysis.geo.outlines import Outline, reference_points
 from ui.components import swatch_legend
 from ui.data import query

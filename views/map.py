@@ -4,10 +4,11 @@ areas as a choropleth; over a tile basemap when one is configured."""
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.geo.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
+from analysis.geo.cell_decks import colour_bins, crime_deck
 from analysis.geo.cells import CELL_SIZES, cell_area_km2, cell_summary, cell_table, map_cells
 from analysis.geo.choropleth import area_layers, area_map, district_map
 from analysis.geo.districts import counts_by_district, district_shapes, district_words, view_bounds
+from analysis.geo.layers import MAP_HEIGHT_PX, deck_objects
 from analysis.geo.outlines import city_outline, reference_points
 from analysis.geo.points import (
     POINT_DECIMALS,

@@ -135,7 +135,11 @@ def test_principal_for_each_mode() -> None:
 
 def test_guard_refuses_incident_functions_below_analyst() -> None:
     rows = pd.DataFrame({"source_id": ["a"]})
-    for name in ("analysis.query.profile.incident_page", "analysis.query.profile.incident_rows", "analysis.geo.points.points"):
+    for name in (
+        "analysis.query.profile.incident_page",
+        "analysis.query.profile.incident_rows",
+        "analysis.geo.points.points",
+    ):
         with pytest.raises(AccessDenied):
             guard(name, Role.VIEWER, rows)
         assert guard(name, Role.ANALYST, rows) is rows

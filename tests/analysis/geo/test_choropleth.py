@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 from analysis.geo.basemap import Basemap, BasemapError, configured_basemap, deck_base, mosaic_zoom, tile_xy
-from analysis.geo.cell_decks import CELL_COLOURS, choropleth_deck, crime_deck, rgb
+from analysis.geo.cell_decks import CELL_COLOURS, crime_deck, rgb
 from analysis.geo.cells import counts_by_cell
 from analysis.geo.choropleth import area_layers, area_map, class_index, district_map, value_classes
+from analysis.geo.choropleth_decks import choropleth_deck
 from analysis.geo.outlines import city_outline
 from analysis.query.filters import CrimeFilter
 from analysis.query.profile import window_days
