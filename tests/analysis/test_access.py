@@ -28,7 +28,7 @@ from analysis.deployment import (
     serving_problem,
 )
 from analysis.geo.cells import CellMap, cell_summary
-from report.briefing import Slide
+from report.slides import Slide
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
