@@ -22,7 +22,7 @@ import pydeck as pdk
 from analysis.geo.basemap import Basemap
 from analysis.geo.cells import CellMap, with_centres
 from analysis.geo.districts import DistrictShapes
-from analysis.geo.layers import RawRecords, map_deck, names_layer, outline_layer
+from analysis.geo.layers import WHITE_EDGE, RawRecords, map_deck, names_layer, outline_layer
 from analysis.geo.outlines import Outline
 
 MapMode = Literal["cells", "heat"]
@@ -205,10 +205,8 @@ def _point_layer(points: pd.DataFrame) -> pdk.Layer:
         radius_min_pixels=3,
         radius_max_pixels=14,
         get_fill_color=POINT_FILL,
-        stroked=True,
-        get_line_color=[255, 255, 255],
-        line_width_min_pixels=1,
         pickable=True,
+        **WHITE_EDGE,
     )
 
 

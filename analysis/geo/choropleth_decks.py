@@ -9,7 +9,7 @@ import pydeck as pdk
 from analysis.geo.basemap import Basemap
 from analysis.geo.cell_decks import CELL_COLOURS, rgb
 from analysis.geo.choropleth import AreaMap, Measure, class_index, value_classes
-from analysis.geo.layers import map_deck, names_layer, outline_layer
+from analysis.geo.layers import WHITE_EDGE, map_deck, names_layer, outline_layer
 from analysis.geo.outlines import Outline
 
 
@@ -44,12 +44,10 @@ def _fill_layer(amap: AreaMap, measure: Measure) -> pdk.Layer:
         "GeoJsonLayer",
         {"type": "FeatureCollection", "features": features},
         id="choropleth",
-        stroked=True,
         filled=True,
         get_fill_color="properties.c",
-        get_line_color=[255, 255, 255],
-        line_width_min_pixels=1,
         pickable=True,
+        **WHITE_EDGE,
     )
 
 

@@ -29,6 +29,12 @@ from analysis.geo.basemap import Basemap, deck_base
 from analysis.geo.outlines import Outline
 
 OUTLINE = [20, 20, 20]
+# A thin white edge keeps touching fills (districts, areas) and overlapping dots apart.
+WHITE_EDGE: dict[str, object] = {
+    "stroked": True,
+    "get_line_color": [255, 255, 255],
+    "line_width_min_pixels": 1,
+}
 MAP_HEIGHT_PX = 560
 ASSUMED_WIDTH_PX = 760  # the zoom that fits the view is computed for a map this wide
 
