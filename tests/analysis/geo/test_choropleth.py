@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from datetime import date
 
 import duckdb
 import pandas as pd
@@ -18,23 +17,10 @@ from analysis.geo.cells import counts_by_cell
 from analysis.geo.choropleth import AreaMap, area_layers, area_map, class_index, district_map, value_classes
 from analysis.geo.choropleth_decks import choropleth_deck
 from analysis.geo.outlines import city_outline
-from analysis.query.filters import CrimeFilter
 from analysis.query.profile import window_days
-from analysis.query.scope import Window, comparison_window, coverage
+from analysis.query.scope import Window
 from analysis.stats.exact import Change
-
-MEMPHIS_2024 = CrimeFilter(
-    cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29), sources=("fixture",)
-)
-
-
-def memphis_window(con: duckdb.DuckDBPyConnection) -> Window:
-    """The comparison window of MEMPHIS_2024 on the fixture source."""
-    cov = coverage(con, "memphis_tn", "fixture")
-    assert cov is not None
-    window = comparison_window(cov, MEMPHIS_2024)
-    assert window is not None
-    return window
+from tests.analysis.geo.memphis import MEMPHIS_2024, memphis_window
 
 
 def memphis_districts(con: duckdb.DuckDBPyConnection) -> tuple[AreaMap, Window]:

@@ -4,7 +4,6 @@ policy suppresses small counts in them as it does in those functions (tiny geo s
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import duckdb
 import pandas as pd
@@ -18,7 +17,6 @@ from analysis.geo.outlines import city_outline, reference_points
 from analysis.geo.points import drawable_points, sensitive_offenses
 from analysis.pages.city import city_data
 from analysis.pages.map import cell_map_data, map_frame
-from analysis.query.filters import CrimeFilter
 from analysis.query.profile import (
     counts_by_hour_weekday,
     district_changes,
@@ -26,20 +24,13 @@ from analysis.query.profile import (
     offense_codes,
     offense_mix,
 )
-from analysis.query.scope import Window, comparison_window, coverage
-
-MEMPHIS_2024 = CrimeFilter(
-    cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29), sources=("fixture",)
-)
+from analysis.query.scope import Window
+from tests.analysis.geo.memphis import MEMPHIS_2024, memphis_window
 
 
 @pytest.fixture
 def window(tiny_geo: duckdb.DuckDBPyConnection) -> Window:
-    cov = coverage(tiny_geo, "memphis_tn", "fixture")
-    assert cov is not None
-    result = comparison_window(cov, MEMPHIS_2024)
-    assert result is not None
-    return result
+    return memphis_window(tiny_geo)
 
 
 def test_city_data_is_the_profile_functions(tiny_geo: duckdb.DuckDBPyConnection, window: Window) -> None:
