@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.compare import cohort_chart, funnel_chart
-from analysis.charts.trends import series_chart
+from analysis.charts.trends import marker_key, series_chart
 from analysis.geo.basemap import configured_or_none
 from analysis.geo.cells import RESOLUTIONS, cell_summary, cell_table, counts_by_cell, map_cells
 from analysis.geo.outlines import city_outline
@@ -196,6 +196,7 @@ def trend_slide(
     )
     change = compare_counts(now, before, days_between(cur_start, cur_end), days_between(pri_start, pri_end))
     unit = "rate per 100,000 residents" if measure == "rate" else "counts"
+    told = " ".join([marker_key(markers, months.min(), months.max()), "Markers show"]).strip()
     return Slide(
         key=key,
         title=f"{label}: monthly trend",
@@ -206,7 +207,7 @@ def trend_slide(
             f"{label}, {window.label()}: {now:,} offenses vs {before:,}. Judgement: {change.strength} "
             f"(exact Poisson test, {format_p(change.p)}). Chart: {unit} per month, "
             f"{months.min():%b %Y} to {months.max():%b %Y}, with the PSP launch and other markers. "
-            "Markers show when something happened; they do not show that it caused what follows."
+            f"{told} when something happened; they do not show that it caused what follows."
         ),
     )
 

@@ -147,3 +147,23 @@ def area_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.fixtures.area_stores import build_area_store
 
     return build_area_store(tmp_path_factory.mktemp("areas") / "areas.duckdb")
+
+
+# The tests that take minutes, longest first: `make test` runs three pytest workers
+# (pytest-xdist), and a long test handed out last would leave the other workers idle
+# while it runs alone.
+LONGEST_FIRST = (
+    "tests/bench/test_bench_smoke.py::test_bench_runs_at_tiny_scale",
+    "tests/ingest/test_lake.py::test_spark_and_duckdb_compute_identical_rollups_on_a_million_row_lake",
+    "tests/reliability/test_fuzz_files.py",
+    "tests/reliability/test_kill_and_disk.py",
+    "tests/e2e/test_auth_browser.py",
+    "tests/ingest/test_demo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, p in enumerate(LONGEST_FIRST) if item.nodeid.startswith(p)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: every other test keeps its place

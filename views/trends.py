@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.charts.trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
+from analysis.charts.trends import marker_key, rolling_chart, same_month_chart, seasonal_chart, series_chart
 from analysis.goals.events import markers_for
 from analysis.pages.trends import trends_data
 from analysis.series.compare import strongest_change, ytd_chance_note
@@ -41,7 +41,16 @@ chart_block(
     series_chart(data.series, measure, granularity, markers),
     data.series,
     series_summary(data.series, measure, granularity),
-    coverage_note(data.series, granularity, extra=causation),
+    coverage_note(
+        data.series,
+        granularity,
+        extra=" ".join(
+            filter(
+                None,
+                [marker_key(markers, data.series["period"].min(), data.series["period"].max()), causation],
+            )
+        ),
+    ),
     key="trend_chart",
     file_stem=f"psp_{key}_by_city_{per}",
 )
@@ -52,7 +61,16 @@ chart_block(
     data.rolling,
     spread_summary(data.rolling_change, "the 12 months to {now} against the 12 months to {before}"),
     coverage_note(
-        data.monthly, extra="Each point sums the 12 months up to it, which removes the seasonal swing."
+        data.monthly,
+        extra=" ".join(
+            filter(
+                None,
+                [
+                    marker_key(markers, data.rolling["period"].min(), data.rolling["period"].max()),
+                    "Each point sums the 12 months up to it, which removes the seasonal swing.",
+                ],
+            )
+        ),
     ),
     key="rolling_chart",
     file_stem=f"psp_{key}_rolling_12_months",

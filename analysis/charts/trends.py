@@ -25,9 +25,13 @@ def axis_title(measure: str, per: str) -> str:
     return f"Rate per 100,000 residents per {per}" if measure == "rate" else f"Offenses per {per}"
 
 
-def _marker_layout(x: object, label: str, kind: str, row: int) -> tuple[dict[str, object], dict[str, object]]:
+def _marker_layout(
+    x: object, label: str, kind: str, row: int, hover: str | None = None, right: bool = False
+) -> tuple[dict[str, object], dict[str, object]]:
     """The shape and annotation of one labelled vertical line: dotted grey for an
-    intervention, dashed red for a series break; `row` staggers the label downwards.
+    intervention, dashed red for a series break; `row` staggers the label downwards and
+    `right` puts it on the left of its line (in the right half of the chart), so that no
+    label reaches past the data (plotly widens the x axis to fit every annotation).
     (Plain layout dicts: Figure.add_vline costs several milliseconds a line.)"""
     colour = DARK_GREY if kind == "intervention" else ALERT_RED
     shape = {
@@ -44,8 +48,9 @@ def _marker_layout(x: object, label: str, kind: str, row: int) -> tuple[dict[str
         "y": 1 - 0.08 * row,
         "yref": "paper",
         "text": label,
+        "hovertext": label if hover is None else hover,
         "showarrow": False,
-        "xanchor": "left",
+        "xanchor": "right" if right else "left",
         "yanchor": "top",
         "font": {"size": NOTE_SIZE, "color": colour},
         "bgcolor": "rgba(255,255,255,0.7)",
@@ -53,14 +58,80 @@ def _marker_layout(x: object, label: str, kind: str, row: int) -> tuple[dict[str
     return shape, note
 
 
+def shown_markers(
+    markers: Sequence[Marker], first: pd.Timestamp, last: pd.Timestamp
+) -> list[tuple[str, str, Marker]]:
+    """The lines to draw inside first..last, in date order, as (tag, words, marker): an
+    intervention is tagged with its own label; the series breaks of one day share one line
+    tagged with a number ("1", "2", ... over all of `markers`' break days, so two charts of
+    one page number them alike), whose words (every break of that day) `marker_key` lists
+    under the chart: a dozen cities' breaks written on the chart overprint each other."""
+    days = sorted({m.day for m in markers if m.kind == "break"})
+    number = {day: str(i) for i, day in enumerate(days, start=1)}
+    words: dict[object, list[str]] = {}
+    for m in markers:
+        if m.kind == "break":
+            words.setdefault(m.day, []).append(m.label)
+    lines: list[tuple[str, str, Marker]] = []
+    for m in sorted(markers, key=lambda m: m.day):
+        if not first <= pd.Timestamp(m.day) <= last:
+            continue
+        if m.kind == "intervention":
+            lines.append((m.label, m.label, m))
+        elif not any(tag == number[m.day] for tag, _, _ in lines):
+            lines.append((number[m.day], "; ".join(words[m.day]), m))
+    return lines
+
+
+# Roughly how many pixels wide the plot area of a full-width chart is, and one character of
+# a marker label: enough to tell whether two labels would overprint.
+PLOT_PX = 900
+CHAR_PX = 0.6 * NOTE_SIZE
+
+
+def _rows(spans: list[tuple[float, float]]) -> list[int]:
+    """For labels spanning (start, end) in plot fractions, in order, the first row where a
+    label overprints none already placed there."""
+    taken: list[list[tuple[float, float]]] = []
+    rows = []
+    for start, end in spans:
+        row = next(
+            (i for i, placed in enumerate(taken) if all(end < a or start > b for a, b in placed)), len(taken)
+        )
+        if row == len(taken):
+            taken.append([])
+        taken[row].append((start, end))
+        rows.append(row)
+    return rows
+
+
 def marker_layout(markers: Sequence[Marker], first: pd.Timestamp, last: pd.Timestamp) -> dict[str, object]:
-    """The layout keys (shapes, annotations) of the markers inside first..last, labels
-    staggered so neighbours do not overprint; {} when none falls inside."""
-    inside = [m for m in markers if first <= pd.Timestamp(m.day) <= last]
-    parts = [_marker_layout(pd.Timestamp(m.day), m.label, m.kind, i % 3) for i, m in enumerate(inside)]
-    if not parts:
+    """The layout keys (shapes, annotations) of the markers inside first..last, each label
+    on the first row where it overprints no other; {} when none falls inside."""
+    lines = shown_markers(markers, first, last)
+    if not lines:
         return {}
+    span = max((last - first).total_seconds(), 1.0)
+    where = [(pd.Timestamp(m.day) - first).total_seconds() / span for _, _, m in lines]
+    widths = [len(tag) * CHAR_PX / PLOT_PX for tag, _, _ in lines]
+    spans = [(x - w, x) if x > 0.5 else (x, x + w) for x, w in zip(where, widths, strict=True)]
+    rows = _rows(spans)
+    parts = [
+        _marker_layout(pd.Timestamp(m.day), tag, m.kind, row, hover, x > 0.5)
+        for (tag, hover, m), x, row in zip(lines, where, rows, strict=True)
+    ]
     return {"shapes": [p[0] for p in parts], "annotations": [p[1] for p in parts]}
+
+
+def marker_key(markers: Sequence[Marker], first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """The words behind the numbered series-break lines of `marker_layout`, for the
+    chart's caption: "Series breaks (dashed red lines): 1 Jan 2012, Toledo: ...; 2 ..."."""
+    listed = [
+        f"{tag} {m.day:%b %Y}, {words}"
+        for tag, words, m in shown_markers(markers, first, last)
+        if m.kind == "break"
+    ]
+    return f"Series breaks (numbered dashed red lines): {'; '.join(listed)}." if listed else ""
 
 
 def _lines(frame: pd.DataFrame, x: str, y: str, decimals: int, date_format: str) -> list[dict[str, object]]:

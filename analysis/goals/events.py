@@ -66,14 +66,22 @@ def intervention_markers(con: duckdb.DuckDBPyConnection, city_ids: Sequence[str]
 
 
 def break_markers(city_ids: Sequence[str], breaks: pd.DataFrame | None) -> list[Marker]:
-    """The series breaks (analysis.sources.health.series_breaks) of the shown cities."""
-    shown = set(city_ids)
+    """The series breaks (analysis.sources.health.series_breaks) of the shown cities, one
+    marker per month and kind of break, naming its cities: "Houston: source change",
+    "Baton Rouge, Birmingham: definition change: ..." (a rule change that hit a dozen
+    cities in one month is one line, not a dozen)."""
     if breaks is None or breaks.empty:
         return []
+    shown = breaks[breaks["city_id"].isin(set(city_ids))]
+    grouped: dict[tuple[date, str], list[tuple[str, str]]] = {}
+    for row in shown.itertuples():
+        key = (pd.Timestamp(row.month).date(), str(row.label))
+        grouped.setdefault(key, []).append((str(row.city), str(row.city_id)))
     return [
-        Marker(pd.Timestamp(row.month).date(), f"{row.city}: {row.label}", "break", (str(row.city_id),))
-        for row in breaks.itertuples()
-        if row.city_id in shown
+        Marker(
+            day, f"{', '.join(sorted(c for c, _ in cities))}: {label}", "break", tuple(i for _, i in cities)
+        )
+        for (day, label), cities in sorted(grouped.items(), key=lambda item: item[0][0])
     ]
 
 

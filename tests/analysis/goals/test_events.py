@@ -68,5 +68,17 @@ def test_breaks_follow_the_interventions(tiny: duckdb.DuckDBPyConnection) -> Non
         Marker(date(2023, 6, 1), "Houston: gap in published counts (published)", "break", ("houston_tx",))
     ]
     assert break_markers(["houston_tx"], None) == [] == break_markers(["toledo_oh"], breaks)
+    # One change hitting several shown cities in one month is one marker naming them all.
+    same = pd.DataFrame(
+        {
+            "city_id": ["memphis_tn", "houston_tx", "toledo_oh"],
+            "city": ["Memphis", "Houston", "Toledo"],
+            "month": [pd.Timestamp("2013-01-01")] * 3,
+            "label": ["definition change"] * 3,
+        }
+    )
+    assert break_markers(["houston_tx", "memphis_tn"], same) == [
+        Marker(date(2013, 1, 1), "Houston, Memphis: definition change", "break", ("memphis_tn", "houston_tx"))
+    ]
     labels = [m.label for m in markers_for(tiny, ["houston_tx"], breaks)]
     assert labels == ["PSP designation (Jun 2017)", "Houston: gap in published counts (published)"]

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from analysis.charts.compare import cohort_chart, funnel_chart, label_positions
-from analysis.charts.trends import same_month_chart, seasonal_chart, series_chart
+from analysis.charts.trends import marker_key, marker_layout, same_month_chart, seasonal_chart, series_chart
 from analysis.goals.events import Marker, markers_for
 from analysis.query.filters import CrimeFilter
 from analysis.series.compare import ytd_by_city
@@ -77,9 +77,47 @@ def test_series_chart_marks_only_events_in_range(tiny: duckdb.DuckDBPyConnection
     frame = tiny_frame(tiny, cities=("memphis_tn",))
     inside = Marker(date(2023, 6, 1), "Something in June 2023", "break", ("memphis_tn",))
     fig = series_chart(frame, "count", "month", [*markers_for(tiny, ["memphis_tn"]), inside])
-    texts = [a.text for a in fig.layout.annotations]
-    assert texts == ["Something in June 2023"]  # PSP (2017) and ORP (2019) are before the data
+    # PSP (2017) and ORP (2019) are before the data; the break is numbered, its words on hover.
+    assert [(a.text, a.hovertext) for a in fig.layout.annotations] == [("1", "Something in June 2023")]
     assert values(fig.to_plotly_json()["data"][0], "y")[:3] == [4, 1, 0]
+    first, last = frame["period"].min(), frame["period"].max()
+    assert marker_key([inside], first, last) == (
+        "Series breaks (numbered dashed red lines): 1 Jun 2023, Something in June 2023."
+    )
+    assert marker_key(markers_for(tiny, ["memphis_tn"]), first, last) == ""
+
+
+def test_markers_of_one_day_share_a_line_and_labels_never_overprint() -> None:
+    first, last = pd.Timestamp("2010-01-01"), pd.Timestamp("2024-12-01")
+    markers = [
+        Marker(date(2013, 1, 1), "Baton Rouge, Buffalo: definition change", "break", ("a", "b")),
+        Marker(date(2013, 1, 1), "Houston: source change", "break", ("c",)),
+        Marker(date(2017, 6, 20), "PSP designation (Jun 2017)", "intervention"),
+        Marker(
+            date(2019, 12, 18),
+            "Operation Relentless Pursuit: Kansas City, Memphis (Dec 2019)",
+            "intervention",
+        ),
+        Marker(date(2024, 1, 1), "Houston: gap", "break", ("c",)),
+    ]
+    layout = marker_layout(markers, first, last)
+    notes = layout["annotations"]
+    assert [n["text"] for n in notes] == [
+        "1",
+        "PSP designation (Jun 2017)",
+        "Operation Relentless Pursuit: Kansas City, Memphis (Dec 2019)",
+        "2",
+    ]
+    assert notes[0]["hovertext"] == "Baton Rouge, Buffalo: definition change; Houston: source change"
+    assert len(layout["shapes"]) == 4
+    # Right of the middle a label ends at its line, so none widens the x axis past the data.
+    assert [n["xanchor"] for n in notes] == ["left", "right", "right", "right"]
+    # The two long labels would overprint on one row (2017 + ~4 years of text vs. 2019 - ~5 years).
+    assert notes[1]["y"] != notes[2]["y"]
+    assert marker_key(markers, first, last) == (
+        "Series breaks (numbered dashed red lines): 1 Jan 2013, Baton Rouge, Buffalo: definition change; "
+        "Houston: source change; 2 Jan 2024, Houston: gap."
+    )
 
 
 def test_same_month_chart_lists_cities_alphabetically(tiny: duckdb.DuckDBPyConnection) -> None:
