@@ -119,7 +119,7 @@ class Principal:
 NEEDS: dict[str, Capability] = {
     "analysis.query.profile.incident_page": Capability.INCIDENTS,
     "analysis.query.profile.incident_rows": Capability.INCIDENTS,
-    "analysis.geo.cells.points": Capability.POINTS,
+    "analysis.geo.points.points": Capability.POINTS,
 }
 
 
@@ -198,9 +198,15 @@ def _slide(result: Any, k: int) -> Any:
 SUPPRESS: dict[str, Callable[[Any, int], Any]] = {
     "analysis.geo.cells.map_cells": _cell_map,
     "analysis.geo.cells.counts_by_cell": _cell_map,
-    "analysis.geo.cells.counts_by_district": lambda r, k: suppress_counts(r, ("n",), k),
+    "analysis.geo.districts.counts_by_district": lambda r, k: suppress_counts(r, ("n",), k),
+    "analysis.pages.map.cell_map_data": lambda r, k: replace(
+        r, cells=_cell_map(r.cells, k), district_counts=suppress_counts(r.district_counts, ("n",), k)
+    ),
     "analysis.query.profile.district_changes": _district_changes,
     "analysis.query.profile.hotspot_cells": _hotspots,
+    "analysis.pages.city.city_data": lambda r, k: replace(
+        r, districts=_district_changes(r.districts, k), hot=_hotspots(r.hot, k)
+    ),
     "report.briefing.briefing_slide": _slide,
 }
 

@@ -48,7 +48,8 @@ from analysis.series.monthly import period_series, rolling_12, rolling_change, s
 from analysis.series.periods import coverage  # noqa: E402
 from analysis.stats.exact import compare_counts, days_between, format_p  # noqa: E402
 from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, OFFENSE_LABELS, SERIES_LABELS  # noqa: E402
-from report.briefing import TREND_SLIDES, _trend_key, briefing_outline, briefing_slide  # noqa: E402
+from report.briefing import briefing_outline, briefing_slide  # noqa: E402
+from report.slides import TREND_SLIDES, trend_key  # noqa: E402
 
 
 def old_label(current: int, previous: int) -> str:
@@ -167,7 +168,7 @@ def briefing(con: duckdb.DuckDBPyConnection, year: int) -> list[Badge]:
             continue
         (cs, ce), (ps, pe) = b.window.current, b.window.prior
         for offense, firearm in TREND_SLIDES:
-            slide = briefing_slide(con, b, _trend_key(offense, firearm))
+            slide = briefing_slide(con, b, trend_key(offense, firearm))
             if slide.data is None or slide.data.empty:
                 continue
             months = pd.to_datetime(slide.data["period"])

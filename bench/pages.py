@@ -36,21 +36,11 @@ from analysis.charts.goals import its_chart, progress_chart
 from analysis.charts.health import coverage_chart
 from analysis.charts.trends import rolling_chart, same_month_chart, seasonal_chart, series_chart
 from analysis.geo.cell_decks import crime_deck
-from analysis.geo.cells import (
-    CELL_SIZES,
-    POINTS_BY_DEFAULT,
-    cell_summary,
-    cell_table,
-    city_outline,
-    counts_by_district,
-    district_shapes,
-    drawable_points,
-    map_cells,
-    points,
-    sensitive_offenses,
-    view_bounds,
-)
+from analysis.geo.cells import CELL_SIZES, cell_summary, cell_table, map_cells
 from analysis.geo.decks import city_change_deck, deck_summary
+from analysis.geo.districts import counts_by_district, district_shapes, view_bounds
+from analysis.geo.outlines import city_outline
+from analysis.geo.points import POINTS_BY_DEFAULT, drawable_points, points, sensitive_offenses
 from analysis.goals.events import break_markers, cohort_markers, markers_for
 from analysis.goals.interventions import (
     first_post_month,

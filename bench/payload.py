@@ -36,7 +36,7 @@ def _figure_objects(fig: go.Figure) -> int:
 
 def _deck_objects(deck: Any) -> int:
     try:  # the Map's own count knows its pre-serialised cell records
-        from analysis.geo.cell_decks import deck_objects
+        from analysis.geo.layers import deck_objects
 
         return int(deck_objects(deck))
     except (ImportError, TypeError, AttributeError):

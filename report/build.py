@@ -9,7 +9,7 @@ from typing import Literal
 
 import duckdb
 
-from report.briefing import DEFAULT_BASE_URL, Briefing, build_briefing
+from report.briefing import DEFAULT_BASE_URL, Briefing, briefing_outline, build_briefing
 from report.images import figure_png, image_server
 from report.pdf_writer import write_pdf
 from report.pptx_writer import write_pptx
@@ -43,7 +43,7 @@ def build_pack(
     base_url: str = DEFAULT_BASE_URL,
 ) -> PackResult:
     started = time.perf_counter()
-    b = build_briefing(con, cities, year, base_url=base_url)
+    b = build_briefing(con, briefing_outline(con, cities, year, base_url=base_url))
     images = render_images(b)
     writer = write_pptx if fmt == "pptx" else write_pdf
     writer(b, images, out)

@@ -14,7 +14,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from analysis.charts.theme import ALERT_RED, BLACK, NOTE_GREY
-from report.briefing import Briefing, Slide
+from report.briefing import Briefing
+from report.slides import Slide
 
 INCH = 72.0
 PAGE_W, PAGE_H = 13.333 * INCH, 7.5 * INCH

@@ -11,7 +11,8 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.util import Inches, Pt
 
 from analysis.charts.theme import ALERT_RED, NOTE_GREY
-from report.briefing import Briefing, Slide
+from report.briefing import Briefing
+from report.slides import Slide
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 DEMO_RED = RGBColor.from_string(ALERT_RED[1:])

@@ -9,9 +9,10 @@ import streamlit as st
 
 from analysis.access import Capability
 from kernel.store import connect_readonly
-from report.briefing import Briefing, Slide, briefing_outline, briefing_slide
+from report.briefing import Briefing, briefing_outline, briefing_slide
 from report.build import Format, build_pack
 from report.images import ChromiumMissing, chromium_path
+from report.slides import Slide
 from ui.auth import can
 from ui.data import query
 from ui.dataset import store_path

@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.geo.basemap import Basemap, BasemapError, configured_basemap
-from analysis.geo.cell_decks import CELL_COLOURS, MAP_HEIGHT_PX, choropleth_deck
-from analysis.geo.cells import Outline, reference_points
+from analysis.geo.cell_decks import CELL_COLOURS
 from analysis.geo.choropleth import (
     MEASURES,
     AreaLayer,
@@ -21,6 +20,9 @@ from analysis.geo.choropleth import (
     choropleth_summary,
     value_classes,
 )
+from analysis.geo.choropleth_decks import choropleth_deck
+from analysis.geo.layers import MAP_HEIGHT_PX
+from analysis.geo.outlines import Outline, reference_points
 from ui.components import swatch_legend
 from ui.data import query
 from ui.exhibits import footer, numbers_behind

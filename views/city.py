@@ -7,14 +7,12 @@ import streamlit as st
 from analysis.access import Capability
 from analysis.charts.city import hour_weekday_chart, offense_mix_chart
 from analysis.geo.cells import cell_area_km2
+from analysis.pages.city import city_data
 from analysis.query.profile import (
     CSV_CAP,
     HOTSPOT_RESOLUTION,
     PAGE_SIZES,
-    counts_by_hour_weekday,
-    district_changes,
     district_summary,
-    hotspot_cells,
     hotspot_summary,
     hour_summary,
     incident_count,
@@ -22,8 +20,6 @@ from analysis.query.profile import (
     incident_rows,
     midnight_note,
     mix_summary,
-    offense_codes,
-    offense_mix,
     pages,
     total_change,
     trend_months,
@@ -68,9 +64,8 @@ if not window.prior_covered:
         icon="ℹ️",
     )
 
-current = window.current(filt)
-mix = query(offense_mix, replace(filt, offenses=()), window)  # every offense: not keyed on the sidebar's
-districts = query(district_changes, filt, window)
+data = query(city_data, filt, window)
+mix, districts = data.mix, data.districts
 one, two = st.columns(2)
 with one:
     change = total_change(districts)
@@ -130,7 +125,7 @@ if change.current == 0 and change.previous == 0:
     st.stop()
 
 st.subheader(f"When: {offense.lower()} by hour and weekday")
-grid = query(counts_by_hour_weekday, current)
+grid = data.grid
 if grid["n"].sum():
     st.plotly_chart(hour_weekday_chart(grid), width="stretch", key="hour_chart")
 footer(hour_summary(grid, filt), cov.note(f"{window.label}; hour the offense began, local time"))
@@ -164,7 +159,7 @@ footer(district_summary(districts), cov.note(f"{window.prior_label} and {window.
 csv_download(districts, f"psp_{city}_{filt.offenses[0]}_districts.csv")
 
 st.subheader(f"Hot spots: the busiest cells for {offense.lower()}")
-hot = query(hotspot_cells, filt, window)
+hot = data.hot
 months = trend_months(window)
 if hot.empty:
     st.info("No offenses in this selection have a location.")
@@ -206,7 +201,7 @@ st.caption(
     "One row per offense, newest first, a page at a time. Locations are rounded to about 100 m "
     "(block level); sex offenses and unmapped local codes have no location here."
 )
-codes = query(offense_codes, current)
+codes = data.codes
 c1, c2, c3 = st.columns([2, 2, 1.6])
 picked = c1.multiselect(
     "Offense (NIBRS)",

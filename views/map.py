@@ -4,27 +4,19 @@ areas as a choropleth; over a tile basemap when one is configured."""
 import streamlit as st
 
 from analysis.access import Capability
-from analysis.geo.cell_decks import MAP_HEIGHT_PX, colour_bins, crime_deck, deck_objects
-from analysis.geo.cells import (
-    CELL_SIZES,
+from analysis.geo.cell_decks import colour_bins, crime_deck
+from analysis.geo.cells import CELL_SIZES, cell_area_km2, cell_summary, cell_table
+from analysis.geo.choropleth import area_layers, area_map, district_map
+from analysis.geo.districts import district_words, view_bounds
+from analysis.geo.layers import MAP_HEIGHT_PX, deck_objects
+from analysis.geo.outlines import city_outline
+from analysis.geo.points import (
     POINT_DECIMALS,
     POINT_LIMIT,
     POINTS_BY_DEFAULT,
-    cell_area_km2,
-    cell_summary,
-    cell_table,
-    city_outline,
-    counts_by_district,
-    district_shapes,
-    district_words,
-    drawable_points,
-    map_cells,
     points,
-    reference_points,
-    sensitive_offenses,
-    view_bounds,
 )
-from analysis.geo.choropleth import area_layers, area_map, district_map
+from analysis.pages.map import cell_map_data, map_frame
 from analysis.query.scope import comparison_window
 from kernel.settings import suppress_k
 from ui.auth import can
@@ -56,8 +48,8 @@ shown = cov.shown(filt)
 left, middle, right = st.columns([1.2, 1.2, 1])
 mode = url_radio("Show as", MODE_LABELS, key="layer", default="cells", what="map layer", where=left)
 basemap = basemap_or_none()
-outline = query(city_outline, city)
-shapes = query(district_shapes, city)
+frame = query(map_frame, city)
+outline, shapes = frame.outline, frame.shapes
 if mode == "districts":
     layers = query(area_layers, city, shapes is not None)
     if not layers:
@@ -87,7 +79,7 @@ if mode == "districts":
         basemap,
         f"psp_{city}_{filt.offenses[0]}_{layer.key.replace(':', '_')}",
         bounds=view_bounds(outline, shapes, filt.districts) if layer.key == "districts" else None,
-        references=query(reference_points, city),
+        references=frame.references,
     )
     st.stop()
 size = url_choice(
@@ -100,7 +92,8 @@ size = url_choice(
     help="Automatic fits the cells to the area shown and the number of offenses. Pick a fixed "
     "size to compare two maps (two cities, two periods) cell for cell.",
 )
-drawable = query(drawable_points, filt)
+data = query(cell_map_data, filt, size)
+cells, district_counts, drawable = data.cells, data.district_counts, data.drawable
 small = drawable <= POINT_LIMIT
 show_points = can(Capability.POINTS) and right.toggle(
     "Offenses as points",
@@ -110,8 +103,6 @@ show_points = can(Capability.POINTS) and right.toggle(
     "Points are generalised to about 100 m; sex offenses are never shown as points.",
 )
 
-cells = query(map_cells, filt, size)
-district_counts = query(counts_by_district, filt)
 dots = query(points, filt) if show_points and small else None
 deck = crime_deck(
     cells,
@@ -122,7 +113,7 @@ deck = crime_deck(
     mode="heat" if mode == "heat" else "cells",
     bounds=view_bounds(outline, shapes, filt.districts),
     basemap=basemap,
-    references=query(reference_points, city),
+    references=frame.references,
 )
 st.pydeck_chart(
     deck,
@@ -156,7 +147,7 @@ footer(
     cell_summary(cells, f"offenses ({offense.lower()})"),
     f"{cov.note(shown)} {outline_words}{districts_note}. {background_words(basemap)}",
 )
-sensitive = ", ".join(query(sensitive_offenses))
+sensitive = ", ".join(data.sensitive)
 if dots is not None and len(dots):
     st.caption(
         f"Points: {drawable:,} offenses at {len(dots):,} places, each rounded to {POINT_DECIMALS} decimals "

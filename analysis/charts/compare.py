@@ -20,13 +20,10 @@ from analysis.series.funnel import Funnel
 POPULATION_TICKS = [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000]
 
 
-def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Marker] = ()) -> go.Figure:
-    """One line per city, its own `baseline_year` = 100, with `markers` (the interventions
-    common to every city shown, e.g. the PSP designation: events.cohort_markers) drawn."""
-    if indexed.empty:
-        return go.Figure()
+def _cohort_traces(indexed: pd.DataFrame) -> list[dict[str, object]]:
+    """One line per city, in city order."""
     colours = city_colours(indexed["city"].unique().tolist())
-    traces = []
+    traces: list[dict[str, object]] = []
     for city, part in indexed.groupby("city", sort=True):
         part = part.sort_values("year")
         traces.append(
@@ -44,30 +41,40 @@ def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Ma
                 "type": "scatter",
             }
         )
-    # The baseline: a full-width line at 100 (as Figure.add_hline draws it) and its label.
-    shapes: list[dict[str, object]] = [
-        {
-            "line": {"color": INK, "width": 1},
-            "type": "line",
-            "x0": 0,
-            "x1": 1,
-            "xref": "x domain",
-            "y0": 100,
-            "y1": 100,
-            "yref": "y",
-        }
-    ]
-    notes: list[dict[str, object]] = [
-        {
-            "arrowhead": 0,
-            "ay": -30,
-            "font": {"size": NOTE_SIZE},
-            "showarrow": True,
-            "text": f"{baseline_year} = 100",
-            "x": baseline_year,
-            "y": 100,
-        }
-    ]
+    return traces
+
+
+def _baseline_marks(baseline_year: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(shapes, annotations): a full-width line at 100 (as Figure.add_hline draws it) and
+    its label."""
+    line: dict[str, object] = {
+        "line": {"color": INK, "width": 1},
+        "type": "line",
+        "x0": 0,
+        "x1": 1,
+        "xref": "x domain",
+        "y0": 100,
+        "y1": 100,
+        "yref": "y",
+    }
+    note: dict[str, object] = {
+        "arrowhead": 0,
+        "ay": -30,
+        "font": {"size": NOTE_SIZE},
+        "showarrow": True,
+        "text": f"{baseline_year} = 100",
+        "x": baseline_year,
+        "y": 100,
+    }
+    return [line], [note]
+
+
+def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Marker] = ()) -> go.Figure:
+    """One line per city, its own `baseline_year` = 100, with `markers` (the interventions
+    common to every city shown, e.g. the PSP designation: events.cohort_markers) drawn."""
+    if indexed.empty:
+        return go.Figure()
+    shapes, notes = _baseline_marks(baseline_year)
     for row, m in enumerate(
         m for m in markers if indexed["year"].min() <= m.day.year <= indexed["year"].max()
     ):
@@ -76,7 +83,7 @@ def cohort_chart(indexed: pd.DataFrame, baseline_year: int, markers: Sequence[Ma
         shapes.append(shape)
         notes.append(note)
     return figure(
-        traces,
+        _cohort_traces(indexed),
         {
             "shapes": shapes,
             "annotations": notes,
@@ -102,12 +109,8 @@ def label_positions(sizes: list[float], rates: list[float], near: float = 1.25) 
     return out
 
 
-def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
-    """Rate against population (log axis) with the pooled rate and its 95% / 99.8%
-    control limits (of the funnel's method: allowing for the cohort's overdispersion, or
-    plain Poisson); each city a labelled point."""
-    if f.points.empty or f.pooled_rate is None:
-        return go.Figure()
+def _limit_traces(f: Funnel) -> list[dict[str, object]]:
+    """The lower and upper control limits of each level (one legend entry a level)."""
     adjusted = f.method != "poisson" and f.overdispersion is not None and f.overdispersion.adjusts
     kind = "overdispersed" if adjusted else "Poisson"
     styles = {0.95: (f"95% limits ({kind})", "dash"), 0.998: (f"99.8% limits ({kind})", "dot")}
@@ -128,6 +131,36 @@ def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
                     "type": "scatter",
                 }
             )
+    return traces
+
+
+def _city_points(points: pd.DataFrame) -> dict[str, object]:
+    """Each city a labelled point, smallest population first."""
+    points = points.sort_values("person_years")
+    return {
+        "customdata": arr(points[["count", "band"]].to_numpy()),
+        "hovertemplate": (
+            "%{text}: %{y:,.1f} per 100,000 (%{customdata[0]:,} offenses,"
+            " %{x:,.0f} residents)<br>%{customdata[1]}<extra></extra>"
+        ),
+        "marker": {"color": BLUE, "line": {"color": "white", "width": 1}, "size": 11},
+        "mode": "markers+text",
+        "name": "City",
+        "text": arr(points["city"]),
+        "textposition": label_positions(points["person_years"].tolist(), points["rate"].tolist()),
+        "x": arr(points["person_years"]),
+        "y": arr(points["rate"]),
+        "type": "scatter",
+    }
+
+
+def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
+    """Rate against population (log axis) with the pooled rate and its 95% / 99.8%
+    control limits (of the funnel's method: allowing for the cohort's overdispersion, or
+    plain Poisson); each city a labelled point."""
+    if f.points.empty or f.pooled_rate is None:
+        return go.Figure()
+    traces = _limit_traces(f)
     sizes = f.limits["size"]
     traces.append(
         {
@@ -140,24 +173,7 @@ def funnel_chart(f: Funnel, offense_label: str) -> go.Figure:
             "type": "scatter",
         }
     )
-    points = f.points.sort_values("person_years")
-    traces.append(
-        {
-            "customdata": arr(points[["count", "band"]].to_numpy()),
-            "hovertemplate": (
-                "%{text}: %{y:,.1f} per 100,000 (%{customdata[0]:,} offenses,"
-                " %{x:,.0f} residents)<br>%{customdata[1]}<extra></extra>"
-            ),
-            "marker": {"color": BLUE, "line": {"color": "white", "width": 1}, "size": 11},
-            "mode": "markers+text",
-            "name": "City",
-            "text": arr(points["city"]),
-            "textposition": label_positions(points["person_years"].tolist(), points["rate"].tolist()),
-            "x": arr(points["person_years"]),
-            "y": arr(points["rate"]),
-            "type": "scatter",
-        }
-    )
+    traces.append(_city_points(f.points))
     ticks = [v for v in POPULATION_TICKS if sizes.min() <= v <= sizes.max()]
     return figure(
         traces,

@@ -7,6 +7,8 @@ observed counts without colour.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,15 +34,76 @@ NOTE_FONT = 13
 
 
 def _line(
-    x: object, y: object, colour: str, width: float, dash: str | None, name: str, hover: str
+    x: object,
+    y: object,
+    colour: str,
+    width: float,
+    dash: str | None,
+    name: str,
+    hover: str,
+    showlegend: bool | None = None,
 ) -> go.Scatter:
     """A named line of one colour, width and dash, its hover `hover: value`."""
     style: dict[str, object] = {"color": colour, "width": width}
     if dash is not None:
         style["dash"] = dash
+    legend = {} if showlegend is None else {"showlegend": showlegend}
     return go.Scatter(
-        x=x, y=y, mode="lines", line=style, name=name, hovertemplate=f"{hover}: %{{y:,.0f}}<extra></extra>"
+        x=x,
+        y=y,
+        mode="lines",
+        line=style,
+        name=name,
+        **legend,
+        hovertemplate=f"{hover}: %{{y:,.0f}}<extra></extra>",
     )
+
+
+def _interval(x: list[pd.Timestamp], high: list[float], low: list[float], p: Progress) -> list[go.Scatter]:
+    """The expected path's interval: an invisible upper edge, the lower edge filled up to it."""
+    return [
+        go.Scatter(
+            x=x, y=high, mode="lines", line={"width": 0}, showlegend=False,
+            hoverinfo="skip", name="interval high",
+        ),
+        go.Scatter(
+            x=x,
+            y=low,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=BAND,
+            name=f"{INTERVAL_LEVEL:.0%} interval (φ = {p.dispersion.phi:.1f})",
+            hoverinfo="skip",
+        ),
+    ]  # fmt: skip
+
+
+def _actual(
+    p: Progress,
+    start: pd.Timestamp,
+    ends: list[pd.Timestamp],
+    with_origin: Callable[[pd.Series], list[float]],
+) -> list[go.Scatter]:
+    """The actual cumulative count so far, and the projection at the current pace while
+    the goal is in progress."""
+    done = p.path[p.path["month"] <= p.as_of]
+    traces = [
+        go.Scatter(
+            x=[start, *ends[: len(done)]],
+            y=with_origin(done["actual_cum"]),
+            mode="lines+markers",
+            line={"color": ACTUAL, "width": 3},
+            marker={"size": 6},
+            name="Actual",
+            hovertemplate="Actual: %{y:,.0f}<extra></extra>",
+        )
+    ]
+    if p.projected_end is not None and p.phase == "in progress":
+        ends_xy = ([ends[len(done) - 1], ends[-1]], [p.actual, p.projected_end])
+        projected = "Projected at the current pace"
+        traces.append(_line(*ends_xy, PROJECTED, 2, "dot", projected, "Projected"))
+    return traces
 
 
 def progress_chart(p: Progress) -> go.Figure:
@@ -59,24 +122,8 @@ def progress_chart(p: Progress) -> go.Figure:
     def with_origin(values: pd.Series) -> list[float]:
         return [0.0, *values.astype(float).tolist()]
 
-    fig.add_trace(
-        go.Scatter(
-            x=x, y=with_origin(path["high"]), mode="lines", line={"width": 0}, showlegend=False,
-            hoverinfo="skip", name="interval high",
-        )
-    )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=with_origin(path["low"]),
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor=BAND,
-            name=f"{INTERVAL_LEVEL:.0%} interval (φ = {p.dispersion.phi:.1f})",
-            hoverinfo="skip",
-        )
-    )
+    for trace in _interval(x, with_origin(path["high"]), with_origin(path["low"]), p):
+        fig.add_trace(trace)
     baseline = f"Baseline ({p.goal.baseline_label}, no change)"
     fig.add_trace(_line(x, with_origin(path["baseline_cum"]), BASELINE, 1.5, "dot", baseline, "Baseline"))
     expected = "Expected by now (target path)"
@@ -89,27 +136,29 @@ def progress_chart(p: Progress) -> go.Figure:
         annotation_font={"color": TARGET, "size": NOTE_FONT},
     )
     if p.as_of is not None and "actual_cum" in path:
-        done = path[path["month"] <= p.as_of]
-        fig.add_trace(
-            go.Scatter(
-                x=[start, *ends[: len(done)]],
-                y=with_origin(done["actual_cum"]),
-                mode="lines+markers",
-                line={"color": ACTUAL, "width": 3},
-                marker={"size": 6},
-                name="Actual",
-                hovertemplate="Actual: %{y:,.0f}<extra></extra>",
-            )
-        )
-        if p.projected_end is not None and p.phase == "in progress":
-            ends_xy = ([ends[len(done) - 1], ends[-1]], [p.actual, p.projected_end])
-            projected = "Projected at the current pace"
-            fig.add_trace(_line(*ends_xy, PROJECTED, 2, "dot", projected, "Projected"))
+        for trace in _actual(p, start, ends, with_origin):
+            fig.add_trace(trace)
     fig.update_layout(yaxis_title="Offenses since the start (cumulative)", xaxis_title=None, **LAYOUT)
     # Points are month ends: the hover says "through 31 Dec 2025", not a bare date.
     fig.update_xaxes(hoverformat="through %d %b %Y")
     fig.update_yaxes(rangemode="tozero")
     return fig
+
+
+def _mark_intervention(fig: go.Figure, marker: pd.Timestamp, name: str) -> None:
+    """A dotted line where the intervention began, its name at the top."""
+    # DARK_GREY in its short form, as the chart has always been drawn.
+    fig.add_vline(x=marker, line={"color": "#555", "dash": "dot", "width": 1})
+    fig.add_annotation(
+        x=marker,
+        y=1,
+        yref="paper",
+        text=name,
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        font=font(NOTE_FONT),
+    )
 
 
 def its_chart(its: Its, name: str, title: str = "") -> go.Figure:
@@ -127,18 +176,10 @@ def its_chart(its: Its, name: str, title: str = "") -> go.Figure:
             hovertemplate="Observed: %{y:,}<extra></extra>",
         )
     )
-    for segment, label in ((~frame["post"], "Fitted (before)"), (frame["post"], "Fitted (after)")):
+    for segment, first in ((~frame["post"], True), (frame["post"], False)):
         part = frame[segment]
         fig.add_trace(
-            go.Scatter(
-                x=part["month"],
-                y=part["fitted"],
-                mode="lines",
-                line={"color": EXPECTED, "width": 2.5},
-                name="Fitted model",
-                showlegend=label == "Fitted (before)",
-                hovertemplate="Fitted: %{y:,.0f}<extra></extra>",
-            )
+            _line(part["month"], part["fitted"], EXPECTED, 2.5, None, "Fitted model", "Fitted", first)
         )
     post = frame[frame["post"]]
     counterfactual = "Counterfactual (no intervention)"
@@ -153,19 +194,7 @@ def its_chart(its: Its, name: str, title: str = "") -> go.Figure:
             "Counterfactual",
         )
     )
-    marker = its.first_post - pd.Timedelta(days=15)
-    # DARK_GREY in its short form, as the chart has always been drawn.
-    fig.add_vline(x=marker, line={"color": "#555", "dash": "dot", "width": 1})
-    fig.add_annotation(
-        x=marker,
-        y=1,
-        yref="paper",
-        text=name,
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        font=font(NOTE_FONT),
-    )
+    _mark_intervention(fig, its.first_post - pd.Timedelta(days=15), name)
     fig.update_layout(
         title={"text": title} if title else None,
         yaxis_title="Offenses per month",

@@ -3,7 +3,7 @@
 Design decisions
 - Offline unless told otherwise: with PSP_BASEMAP_URL empty, no deck gets a map style
   and no request leaves the machine (the decks keep map_provider=None; see
-  analysis.geo.cell_decks).
+  analysis.geo.layers).
 - One XYZ template (`{z}/{x}/{y}`), an attribution and a max zoom, all settings. The
   deck gets a MapLibre style of one raster source, as a `data:` URL in pydeck's own
   `map_style`: Streamlit's deck frontend draws it under the layers with MapLibre, which

@@ -31,7 +31,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.geo.cells import EQUAL_AREA_CRS, SIMPLIFY_DEGREES, district_shapes, district_words
+from analysis.geo.districts import district_shapes, district_words
+from analysis.geo.outlines import EQUAL_AREA_CRS, SIMPLIFY_DEGREES
+from analysis.query import sqlfile
 from analysis.query.profile import _change_columns, district_changes
 from analysis.query.scope import Window, month_label
 from kernel.months import add_months
@@ -156,22 +158,6 @@ def district_map(con: duckdb.DuckDBPyConnection, city_id: str, filt: Any, window
     )
 
 
-AREA_SQL = """
-with scoped as (
-    select area, month, count from area_counts
-    where city_id = $city and area_kind = $kind and category = $category
-),
-final as (
-    select area as name,
-           coalesce(sum(count) filter (where month between $start and $end), 0)::bigint as current,
-           coalesce(sum(count) filter (where month between $prior_start and $prior_end), 0)::bigint
-               as previous
-    from scoped group by all
-)
-select * from final order by name
-"""
-
-
 def area_map(con: duckdb.DuckDBPyConnection, city_id: str, area_kind: str, category: str) -> AreaMap | None:
     """Published counts of one category by small area: the latest AREA_MONTHS months
     against the AREA_MONTHS before (None when no polygons or no counts)."""
@@ -192,7 +178,7 @@ def area_map(con: duckdb.DuckDBPyConnection, city_id: str, area_kind: str, categ
     start = add_months(last, 1 - AREA_MONTHS)
     prior_start, prior_end = add_months(start, -AREA_MONTHS), add_months(start, -1)
     counts = con.execute(
-        AREA_SQL,
+        sqlfile.render(__package__, "area_counts.sql"),
         {
             "city": city_id,
             "kind": area_kind,

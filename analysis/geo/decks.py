@@ -1,4 +1,5 @@
-"""pydeck builders: DataFrame in, Deck out, fully offline.
+"""The 12-city map of the Overview: a circle per city (size = rate, colour = change) in a
+pydeck Deck, fully offline; where the names go: analysis.geo.labels.
 
 Offline by construction: `map_provider=None` with pydeck's default style placeholder
 draws layers on a blank background and makes no request. (`map_style=None` is not the
@@ -8,11 +9,6 @@ the city outlines drawn as a GeoJsonLayer and the city names as a TextLayer.
 Colour carries the direction and strength of change (the exact Poisson test of
 analysis.stats.exact) in the Okabe-Ito colour-blind-safe set; the legend and tooltip say the
 same in words. A change with fewer than 10 offenses in either period is not coloured.
-
-City names never overprint each other or a circle: `place_labels` places them greedily in
-screen pixels at the overview zoom (the largest circles first), trying eight positions
-around each circle; a name that fits none of them moves further out along a leader line.
-Names beside their circle are offset in pixels, so they stay beside it at any zoom.
 """
 
 from __future__ import annotations
@@ -20,22 +16,19 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 import pandas as pd
 import pydeck as pdk
 
 from analysis.geo.basemap import Basemap, deck_base
+from analysis.geo.labels import LABEL_COLUMNS, LABEL_SIZE_PX, OVERVIEW_ZOOM, place_labels
 from analysis.query.links import LinkState, link
 from analysis.series.periods import YtdWindow
 
-LABEL_SIZE_PX = 14
-CHAR_WIDTH_PX = 0.6 * LABEL_SIZE_PX  # an average character of the sans-serif label font
-LABEL_PAD_PX = 3
-LEADER_STEPS_PX = (24, 40, 56, 72, 96)  # how far out a name on a leader line may go
 MAX_RADIUS_PX = 30  # circles keep their size when zooming: this is a 12-city overview
 MIN_RADIUS_PX = 7
-OVERVIEW_ZOOM = 3.5  # the 12 cities and their names fit a 380-pixel-wide map (a phone)
 LABEL_ROOM_DEG = 4.0  # longitude a city name needs at the overview zoom
+# What the map draws with, beyond the numbers (deck_numbers leaves them out).
+DRAWING_COLUMNS = ["colour", "radius", *LABEL_COLUMNS]
 POINT_COLUMNS = [
     "city_id",
     "city",
@@ -49,13 +42,7 @@ POINT_COLUMNS = [
     "radius",
     "colour",
     "rate_text",
-    "label_dx",
-    "label_dy",
-    "label_anchor",
-    "label_baseline",
-    "leader",
-    "label_lon",
-    "label_lat",
+    *LABEL_COLUMNS,
 ]
 
 # class -> (label in words, RGB); SUMMARY_WORDS say the same inside a sentence.
@@ -132,125 +119,6 @@ def deck_points(places: pd.DataFrame, ytd: pd.DataFrame, measure: str) -> pd.Dat
     return out[POINT_COLUMNS]
 
 
-def to_pixels(lon: np.ndarray, lat: np.ndarray, zoom: float = OVERVIEW_ZOOM) -> tuple[np.ndarray, np.ndarray]:
-    """Web Mercator screen pixels at `zoom` (deck.gl's world is 512 px wide at zoom 0)."""
-    scale = 512 * 2**zoom
-    x = (np.asarray(lon, float) + 180) / 360 * scale
-    y = (1 - np.log(np.tan(np.pi / 4 + np.radians(np.asarray(lat, float)) / 2)) / np.pi) / 2 * scale
-    return x, y
-
-
-def from_pixels(x: float, y: float, zoom: float = OVERVIEW_ZOOM) -> tuple[float, float]:
-    """(lon, lat) of screen pixels at `zoom`."""
-    scale = 512 * 2**zoom
-    lon = x / scale * 360 - 180
-    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
-    return lon, lat
-
-
-Box = tuple[float, float, float, float]  # left, top, right, bottom in pixels
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _label_box(x: float, y: float, width: float, anchor: str, baseline: str) -> Box:
-    """The box of a label whose anchor point is (x, y)."""
-    left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
-    height = LABEL_SIZE_PX + 2
-    top = y - height / 2 if baseline == "center" else y if baseline == "top" else y - height
-    return (left - LABEL_PAD_PX, top - LABEL_PAD_PX, left + width + LABEL_PAD_PX, top + height + LABEL_PAD_PX)
-
-
-def _circle_box(x: float, y: float, r: float) -> Box:
-    return (x - r, y - r, x + r, y + r)
-
-
-def label_width(name: str) -> float:
-    return len(name) * CHAR_WIDTH_PX
-
-
-# Positions around a circle of radius r: (unit dx, unit dy, text anchor, baseline).
-POSITIONS: tuple[tuple[float, float, str, str], ...] = (
-    (1, 0, "start", "center"),
-    (-1, 0, "end", "center"),
-    (0.7, -0.7, "start", "bottom"),
-    (0.7, 0.7, "start", "top"),
-    (-0.7, -0.7, "end", "bottom"),
-    (-0.7, 0.7, "end", "top"),
-    (0, -1, "middle", "bottom"),
-    (0, 1, "middle", "top"),
-)
-
-
-def place_labels(points: pd.DataFrame, zoom: float = OVERVIEW_ZOOM) -> pd.DataFrame:
-    """Where each city's name goes so that no name overlaps another name or any circle
-    at `zoom`: columns label_dx, label_dy (pixel offset of the name's anchor from the
-    circle's centre), label_anchor, label_baseline, leader (a line joins a name placed
-    away from its circle), label_lon, label_lat (the name's anchor on the map)."""
-    n = len(points)
-    columns = ["label_dx", "label_dy", "label_anchor", "label_baseline", "leader", "label_lon", "label_lat"]
-    if n == 0:
-        return pd.DataFrame(columns=columns)
-    xs, ys = to_pixels(points["lon"].to_numpy(), points["lat"].to_numpy(), zoom)
-    radii = points["radius"].to_numpy(dtype=float)
-    circles = [_circle_box(x, y, r) for x, y, r in zip(xs, ys, radii, strict=True)]
-    placed: list[Box] = []
-    rows: list[dict[str, object] | None] = [None] * n
-    # Big circles first (their names are the hardest to fit), then west to east.
-    for i in sorted(range(n), key=lambda k: (-radii[k], xs[k])):
-        width = label_width(str(points["city"].iloc[i]))
-        choice = None
-        for gap, leader in [(radii[i] + 4, False), *[(radii[i] + step, True) for step in LEADER_STEPS_PX]]:
-            for ux, uy, anchor, baseline in POSITIONS:
-                dx, dy = ux * gap, uy * gap
-                box = _label_box(xs[i] + dx, ys[i] + dy, width, anchor, baseline)
-                if any(_overlaps(box, b) for b in placed) or any(_overlaps(box, c) for c in circles):
-                    continue
-                choice = (dx, dy, anchor, baseline, leader, box)
-                break
-            if choice:
-                break
-        if choice is None:  # nowhere free within reach: the furthest spot east, on a line
-            gap = radii[i] + LEADER_STEPS_PX[-1]
-            box = _label_box(xs[i] + gap, ys[i], width, "start", "center")
-            choice = (gap, 0.0, "start", "center", True, box)
-        dx, dy, anchor, baseline, leader, box = choice
-        placed.append(box)
-        lon, lat = from_pixels(xs[i] + dx, ys[i] + dy, zoom)
-        rows[i] = {
-            "label_dx": round(float(dx), 1),
-            "label_dy": round(float(dy), 1),
-            "label_anchor": anchor,
-            "label_baseline": baseline,
-            "leader": leader,
-            "label_lon": round(lon, 4),
-            "label_lat": round(lat, 4),
-        }
-    return pd.DataFrame(rows, columns=columns)
-
-
-def label_boxes(points: pd.DataFrame, zoom: float = OVERVIEW_ZOOM) -> tuple[list[Box], list[Box]]:
-    """(name boxes, circle boxes) in pixels at `zoom`, as the map draws them (for tests)."""
-    xs, ys = to_pixels(points["lon"].to_numpy(), points["lat"].to_numpy(), zoom)
-    names = [
-        _label_box(x + dx, y + dy, label_width(str(c)), a, b)
-        for x, y, dx, dy, c, a, b in zip(
-            xs,
-            ys,
-            points["label_dx"],
-            points["label_dy"],
-            points["city"],
-            points["label_anchor"],
-            points["label_baseline"],
-            strict=True,
-        )
-    ]
-    circles = [_circle_box(x, y, r) for x, y, r in zip(xs, ys, points["radius"], strict=True)]
-    return names, circles
-
-
 def outline_collection(places: pd.DataFrame) -> dict[str, object]:
     """A GeoJSON FeatureCollection of the city outlines."""
     return {
@@ -262,38 +130,57 @@ def outline_collection(places: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def city_change_deck(points: pd.DataFrame, places: pd.DataFrame, basemap: Basemap | None = None) -> pdk.Deck:
-    """The 12-city map: outlines, a circle per city (size = rate, colour = change), names."""
-    # Centre on the span of the circles and of the names, which mostly extend east.
-    lat = float(places["lat"].min() + places["lat"].max()) / 2 if len(places) else 37.0
-    lon = float(places["lon"].min() - 1 + places["lon"].max() + LABEL_ROOM_DEG) / 2 if len(places) else -88.0
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            outline_collection(places),
-            id="city-outlines",
-            stroked=True,
-            filled=True,
-            get_fill_color=[200, 200, 200, 60],
-            get_line_color=[90, 90, 90, 200],
-            line_width_min_pixels=1,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            points,
-            id="city-circles",
-            get_position=["lon", "lat"],
-            get_radius="radius",
-            radius_units="'pixels'",  # pydeck reads a bare string as an expression
-            get_fill_color="colour",
-            get_line_color=[40, 40, 40],
-            line_width_min_pixels=1,
-            stroked=True,
-            opacity=0.85,
-            pickable=True,
-        ),
-    ]
+def _outline_layer(places: pd.DataFrame) -> pdk.Layer:
+    return pdk.Layer(
+        "GeoJsonLayer",
+        outline_collection(places),
+        id="city-outlines",
+        stroked=True,
+        filled=True,
+        get_fill_color=[200, 200, 200, 60],
+        get_line_color=[90, 90, 90, 200],
+        line_width_min_pixels=1,
+        pickable=False,
+    )
+
+
+def _circle_layer(points: pd.DataFrame) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer",
+        points,
+        id="city-circles",
+        get_position=["lon", "lat"],
+        get_radius="radius",
+        radius_units="'pixels'",  # pydeck reads a bare string as an expression
+        get_fill_color="colour",
+        get_line_color=[40, 40, 40],
+        line_width_min_pixels=1,
+        stroked=True,
+        opacity=0.85,
+        pickable=True,
+    )
+
+
+def _leader_layer(points: pd.DataFrame) -> pdk.Layer | None:
+    """The lines from a circle to its name, for names placed away from their circle."""
+    leaders = points[points["leader"].to_numpy(dtype=bool)]
+    if not len(leaders):
+        return None
+    return pdk.Layer(
+        "LineLayer",
+        leaders[["lon", "lat", "label_lon", "label_lat"]],
+        id="label-leaders",
+        get_source_position=["lon", "lat"],
+        get_target_position=["label_lon", "label_lat"],
+        get_color=[60, 60, 60],
+        get_width=1,
+        width_units="'pixels'",
+        pickable=False,
+    )
+
+
+def _names_layer(points: pd.DataFrame, places: pd.DataFrame) -> pdk.Layer:
+    """City names where place_labels put them; beside each place when no city has a point."""
     names = points.assign(label_lon=points["lon"], label_lat=points["lat"]) if len(points) else None
     if names is not None:
         # A name on a leader line sits at its own place on the map (the line's end); the
@@ -301,41 +188,33 @@ def city_change_deck(points: pd.DataFrame, places: pd.DataFrame, basemap: Basema
         far = points["leader"].to_numpy(dtype=bool)
         names.loc[far, ["label_lon", "label_lat"]] = points.loc[far, ["label_lon", "label_lat"]].to_numpy()
         names.loc[far, ["label_dx", "label_dy"]] = 0.0
-        leaders = points[far]
-        if len(leaders):
-            layers.append(
-                pdk.Layer(
-                    "LineLayer",
-                    leaders[["lon", "lat", "label_lon", "label_lat"]],
-                    id="label-leaders",
-                    get_source_position=["lon", "lat"],
-                    get_target_position=["label_lon", "label_lat"],
-                    get_color=[60, 60, 60],
-                    get_width=1,
-                    width_units="'pixels'",
-                    pickable=False,
-                )
-            )
-    layers.append(
-        pdk.Layer(
-            "TextLayer",
-            names if names is not None else places,
-            id="city-names",
-            get_position=["label_lon", "label_lat"] if names is not None else ["lon", "lat"],
-            get_text="city",
-            get_size=LABEL_SIZE_PX,
-            get_color=[20, 20, 20],
-            get_text_anchor="label_anchor" if names is not None else "'start'",
-            get_alignment_baseline="label_baseline" if names is not None else "'center'",
-            get_pixel_offset="[label_dx, label_dy]" if names is not None else "[8, 0]",
-            background=True,
-            get_background_color=[255, 255, 255, 210],
-            background_padding=[2, 1],
-            pickable=False,
-        )
+    return pdk.Layer(
+        "TextLayer",
+        names if names is not None else places,
+        id="city-names",
+        get_position=["label_lon", "label_lat"] if names is not None else ["lon", "lat"],
+        get_text="city",
+        get_size=LABEL_SIZE_PX,
+        get_color=[20, 20, 20],
+        get_text_anchor="label_anchor" if names is not None else "'start'",
+        get_alignment_baseline="label_baseline" if names is not None else "'center'",
+        get_pixel_offset="[label_dx, label_dy]" if names is not None else "[8, 0]",
+        background=True,
+        get_background_color=[255, 255, 255, 210],
+        background_padding=[2, 1],
+        pickable=False,
     )
+
+
+def city_change_deck(points: pd.DataFrame, places: pd.DataFrame, basemap: Basemap | None = None) -> pdk.Deck:
+    """The 12-city map: outlines, a circle per city (size = rate, colour = change), names."""
+    # Centre on the span of the circles and of the names, which mostly extend east.
+    lat = float(places["lat"].min() + places["lat"].max()) / 2 if len(places) else 37.0
+    lon = float(places["lon"].min() - 1 + places["lon"].max() + LABEL_ROOM_DEG) / 2 if len(places) else -88.0
+    leaders = _leader_layer(points) if len(points) else None
+    order = (_outline_layer(places), _circle_layer(points), leaders, _names_layer(points, places))
     return pdk.Deck(
-        layers=layers,
+        layers=[layer for layer in order if layer is not None],
         initial_view_state=pdk.ViewState(
             latitude=lat, longitude=lon, zoom=OVERVIEW_ZOOM, min_zoom=2, max_zoom=10
         ),
@@ -366,7 +245,11 @@ def profile_line(names: dict[str, str], with_profile: tuple[str, ...]) -> str:
     have = sorted((names[c], c) for c in names if c in with_profile)
     others = sorted(names[c] for c in names if c not in with_profile)
     if have:
-        text = "City profiles: " + " · ".join(f"[{n}]({link('city', LinkState(cities=(c,)))})" for n, c in have) + "."
+        text = (
+            "City profiles: "
+            + " · ".join(f"[{n}]({link('city', LinkState(cities=(c,)))})" for n, c in have)
+            + "."
+        )
     else:
         text = "No city profile:"
     if others:
@@ -380,16 +263,4 @@ def profile_line(names: dict[str, str], with_profile: tuple[str, ...]) -> str:
 
 def deck_numbers(points: pd.DataFrame) -> pd.DataFrame:
     """The numbers behind the map, without its drawing columns."""
-    return points.drop(
-        columns=[
-            "colour",
-            "radius",
-            "label_dx",
-            "label_dy",
-            "label_anchor",
-            "label_baseline",
-            "leader",
-            "label_lon",
-            "label_lat",
-        ]
-    )
+    return points.drop(columns=DRAWING_COLUMNS)

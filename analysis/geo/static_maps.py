@@ -13,11 +13,13 @@ from typing import Any
 
 import h3.api.numpy_int as h3
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.theme import BLACK, NOTE_GREY, TEXT_GREY, VIRIDIS_CLASSES, margin
 from analysis.geo.basemap import Basemap, tile_mosaic
-from analysis.geo.cells import CellMap, Outline
+from analysis.geo.cells import CellMap
+from analysis.geo.outlines import Outline
 
 CLASSES = VIRIDIS_CLASSES
 
@@ -96,39 +98,36 @@ def _add_basemap(fig: go.Figure, basemap: Basemap, bounds: tuple[float, float, f
     return True
 
 
-def hotspot_chart(
-    cells: CellMap, outline: Outline, title: str = "", basemap: Basemap | None = None
-) -> go.Figure:
-    """Hexagons in five log-spaced count classes, over the city outline (and over the
-    basemap's tiles when one is given)."""
-    fig = go.Figure()
-    tiles = basemap is not None and _add_basemap(fig, basemap, outline.bounds)
-    frame = cells.cells
-    if not frame.empty:
-        counts = frame["n"].to_numpy()
-        # Log-spaced classes: cell counts are very skewed, and the map is about the busiest.
-        top = max(int(counts.max()), 2)
-        edges = np.unique(np.ceil(top ** (np.arange(1, 5) / 5)).astype(int))
-        klass = np.searchsorted(edges, counts, side="right")
-        for k in range(len(CLASSES)):
-            sel = frame[klass == k]
-            if sel.empty:
-                continue
-            xs, ys = _hexagon_paths(sel["cell"].to_numpy())
-            lo, hi = int(sel["n"].min()), int(sel["n"].max())
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=CLASSES[k],
-                    line={"width": 0.3, "color": CLASSES[k]},
-                    opacity=0.8 if tiles else 1.0,
-                    name=f"{lo:,}–{hi:,} offenses per cell" if lo != hi else f"{lo:,} per cell",
-                    hoverinfo="skip",
-                )
+def _add_cells(fig: go.Figure, frame: pd.DataFrame, tiles: bool) -> None:
+    """One filled trace of hexagons per count class."""
+    counts = frame["n"].to_numpy()
+    # Log-spaced classes: cell counts are very skewed, and the map is about the busiest.
+    top = max(int(counts.max()), 2)
+    edges = np.unique(np.ceil(top ** (np.arange(1, 5) / 5)).astype(int))
+    klass = np.searchsorted(edges, counts, side="right")
+    for k in range(len(CLASSES)):
+        sel = frame[klass == k]
+        if sel.empty:
+            continue
+        xs, ys = _hexagon_paths(sel["cell"].to_numpy())
+        lo, hi = int(sel["n"].min()), int(sel["n"].max())
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=CLASSES[k],
+                line={"width": 0.3, "color": CLASSES[k]},
+                opacity=0.8 if tiles else 1.0,
+                name=f"{lo:,}–{hi:,} offenses per cell" if lo != hi else f"{lo:,} per cell",
+                hoverinfo="skip",
             )
+        )
+
+
+def _add_outline(fig: go.Figure, outline: Outline) -> None:
+    """The city outline, one trace per ring (one legend entry)."""
     for i, ring in enumerate(_rings(outline.geojson)):
         coords = np.asarray(ring, dtype=float)
         fig.add_trace(
@@ -144,6 +143,18 @@ def hotspot_chart(
                 hoverinfo="skip",
             )
         )
+
+
+def hotspot_chart(
+    cells: CellMap, outline: Outline, title: str = "", basemap: Basemap | None = None
+) -> go.Figure:
+    """Hexagons in five log-spaced count classes, over the city outline (and over the
+    basemap's tiles when one is given)."""
+    fig = go.Figure()
+    tiles = basemap is not None and _add_basemap(fig, basemap, outline.bounds)
+    if not cells.cells.empty:
+        _add_cells(fig, cells.cells, tiles)
+    _add_outline(fig, outline)
     min_lon, min_lat, max_lon, max_lat = outline.bounds
     mid_lat = (min_lat + max_lat) / 2
     fig.update_layout(

@@ -28,7 +28,7 @@ from analysis.deployment import (
     serving_problem,
 )
 from analysis.geo.cells import CellMap, cell_summary
-from report.briefing import Slide
+from report.slides import Slide
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -135,7 +135,11 @@ def test_principal_for_each_mode() -> None:
 
 def test_guard_refuses_incident_functions_below_analyst() -> None:
     rows = pd.DataFrame({"source_id": ["a"]})
-    for name in ("analysis.query.profile.incident_page", "analysis.query.profile.incident_rows", "analysis.geo.cells.points"):
+    for name in (
+        "analysis.query.profile.incident_page",
+        "analysis.query.profile.incident_rows",
+        "analysis.geo.points.points",
+    ):
         with pytest.raises(AccessDenied):
             guard(name, Role.VIEWER, rows)
         assert guard(name, Role.ANALYST, rows) is rows
@@ -176,7 +180,7 @@ def test_suppression_drops_small_cells() -> None:
         == "18 offenses have a location, all in cells with too few offenses to show."
     )
     by_district = pd.DataFrame({"district": ["A", "B"], "n": [40, 2]})
-    masked = guard("analysis.geo.cells.counts_by_district", Role.VIEWER, by_district, k=5)
+    masked = guard("analysis.geo.districts.counts_by_district", Role.VIEWER, by_district, k=5)
     assert masked["n"].isna().tolist() == [False, True]
 
 

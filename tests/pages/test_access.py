@@ -226,7 +226,7 @@ def _call_incident_functions() -> None:
     import streamlit as st
 
     from analysis.access import AccessDenied
-    from analysis.geo.cells import points
+    from analysis.geo.points import points
     from analysis.query.profile import incident_page, incident_rows
     from ui.data import query
 

@@ -22,7 +22,7 @@ from analysis.series.monthly import period_series
 from analysis.series.periods import coverage
 from kernel.store import connect_readonly
 from kernel.vocabulary import FIREARM_VIOLENT
-from report.briefing import briefing_window, build_briefing
+from report.briefing import briefing_outline, briefing_window, build_briefing
 from report.build import build_pack
 from report.images import ChromiumMissing, chromium_path
 from tests.conftest import skip_or_fail
@@ -44,7 +44,7 @@ def chromium() -> str:
 
 def slide_of(con: duckdb.DuckDBPyConnection, key: str, cities: tuple[str, ...] = ("memphis_tn",)) -> Any:
     """The slide `key` of the 2025 briefing for `cities`."""
-    return next(s for s in build_briefing(con, cities, 2025).slides if s.key == key)
+    return next(s for s in build_briefing(con, briefing_outline(con, cities, 2025)).slides if s.key == key)
 
 
 def nonblank(png: bytes) -> float:
@@ -62,7 +62,7 @@ def test_period_cuts_at_last_complete_month(demo_ro: duckdb.DuckDBPyConnection) 
 
 
 def test_briefing_numbers_match_analysis(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
+    b = build_briefing(demo_ro, briefing_outline(demo_ro, ("memphis_tn",), 2025))
     slide = next(s for s in b.slides if s.key == "trend_violent_crime")
     frame = period_series(
         demo_ro,
@@ -78,7 +78,7 @@ def test_briefing_numbers_match_analysis(demo_ro: duckdb.DuckDBPyConnection) -> 
     assert ytd.table is not None and f"({before:,} → {now:,})" in ytd.table.iloc[0]["Violent crime"]
     assert b.demo and b.link.startswith("http://127.0.0.1:8501/trends?")
     with pytest.raises(ValueError, match="unknown city"):
-        build_briefing(demo_ro, ("atlantis_xx",), 2025)
+        build_briefing(demo_ro, briefing_outline(demo_ro, ("atlantis_xx",), 2025))
 
 
 def test_pptx_has_titles_images_notes_and_demo_mark(
@@ -139,7 +139,7 @@ def test_firearm_slide_counts_whole_months(demo_ro: duckdb.DuckDBPyConnection) -
 
 
 def test_cohort_and_funnel_slides_cover_all_cities(demo_ro: duckdb.DuckDBPyConnection) -> None:
-    b = build_briefing(demo_ro, ("memphis_tn",), 2025)
+    b = build_briefing(demo_ro, briefing_outline(demo_ro, ("memphis_tn",), 2025))
     cohort = next(s for s in b.slides if s.key == "cohort")
     funnel = next(s for s in b.slides if s.key == "funnel")
     assert cohort.figure is not None and funnel.figure is not None
@@ -188,7 +188,7 @@ def test_outline_then_one_slide_is_the_pack(demo_ro: duckdb.DuckDBPyConnection) 
     from report.briefing import briefing_outline, briefing_slide, hotspot_cities
 
     now = pd.Timestamp("2026-01-05 09:00").to_pydatetime()
-    pack = build_briefing(demo_ro, ("memphis_tn", "toledo_oh"), 2024, now=now)
+    pack = build_briefing(demo_ro, briefing_outline(demo_ro, ("memphis_tn", "toledo_oh"), 2024, now=now))
     outline = briefing_outline(demo_ro, ("memphis_tn", "toledo_oh"), 2024, now=now)
     assert not outline.slides and outline.keys == tuple(s.key for s in pack.slides)
     assert outline.keys[:3] == ("title", "goals", "ytd") and outline.keys[-2:] == ("methods", "link")
@@ -212,7 +212,7 @@ def test_hotspot_slide_coarsens_past_its_cell_limit(
 ) -> None:
     """A slide draws each hexagon as a polygon: past STATIC_MAX_CELLS cells it takes the
     next coarser cell size, so the exported map stays small at any data size."""
-    import report.briefing as ab
+    import report.slides as ab
     from analysis.geo.cells import counts_by_cell
     from report.briefing import briefing_outline, briefing_slide
 

@@ -13,7 +13,8 @@ import numpy as np
 from PIL import Image
 
 from analysis.geo.basemap import Basemap, fetch_tile, tile_mosaic
-from analysis.geo.cells import city_outline, counts_by_cell
+from analysis.geo.cells import counts_by_cell
+from analysis.geo.outlines import city_outline
 from analysis.geo.static_maps import hotspot_chart
 from analysis.query.filters import CrimeFilter
 from tests.tile_server import TILE_GROUND, tile_server

@@ -13,6 +13,10 @@ import pytest
 
 from analysis.geo import cell_decks
 from analysis.geo import cells as geo
+from analysis.geo import districts as geo_districts
+from analysis.geo import layers as geo_layers
+from analysis.geo import outlines as geo_outlines
+from analysis.geo import points as geo_points
 from analysis.query.filters import CrimeFilter
 from analysis.query.scope import scoped
 
@@ -60,10 +64,10 @@ def memphis_deck(tiny_geo: duckdb.DuckDBPyConnection) -> pdk.Deck:
     assert filt is not None
     return cell_decks.crime_deck(
         geo.counts_by_cell(tiny_geo, filt, 9),
-        geo.city_outline(tiny_geo, "memphis_tn"),
-        geo.district_shapes(tiny_geo, "memphis_tn"),
-        geo.counts_by_district(tiny_geo, filt),
-        geo.points(tiny_geo, filt),
+        geo_outlines.city_outline(tiny_geo, "memphis_tn"),
+        geo_districts.district_shapes(tiny_geo, "memphis_tn"),
+        geo_districts.counts_by_district(tiny_geo, filt),
+        geo_points.points(tiny_geo, filt),
     )
 
 
@@ -102,7 +106,7 @@ def test_deck_layers_counts_and_tooltips(memphis_deck: pdk.Deck) -> None:
     assert len(layers["points"]["data"]) == 7
     assert "location generalised" in layers["points"]["data"][0]["t"]
     assert memphis_deck._tooltip == {"text": "{t}"}  # plain text: no HTML from the data
-    assert cell_decks.deck_objects(memphis_deck) == len(cells) + 2 + 2 + 1 + 2 + 7
+    assert geo_layers.deck_objects(memphis_deck) == len(cells) + 2 + 2 + 1 + 2 + 7
 
 
 def test_deck_is_compact(memphis_deck: pdk.Deck) -> None:
@@ -112,25 +116,25 @@ def test_deck_is_compact(memphis_deck: pdk.Deck) -> None:
     assert cells and set(cells[0]) == {"h", "k", "t"}  # pre-serialised records spliced in
     # The same deck through pydeck's own serialiser (indent=2, objects as dicts) is larger.
     plain = pdk.Deck(layers=[], map_provider=None)
-    assert len(cell_decks.CompactDeck.to_json(plain)) < len(plain.to_json())
+    assert len(geo_layers.CompactDeck.to_json(plain)) < len(plain.to_json())
 
 
 def test_raw_records_round_trip() -> None:
-    raw = cell_decks.RawRecords.of(
+    raw = geo_layers.RawRecords.of(
         '{{"h":"{}","k":{},"t":{}}}', ["8a2659a06c37fff", "x"], ["0", "4"], ['"1 offense"', '"a \\"quote\\""']
     )
     assert raw.count == 2 and json.loads(raw.text) == [
         {"h": "8a2659a06c37fff", "k": 0, "t": "1 offense"},
         {"h": "x", "k": 4, "t": 'a "quote"'},
     ]
-    assert cell_decks.RawRecords.of("{}", []).text == "[]"
+    assert geo_layers.RawRecords.of("{}", []).text == "[]"
 
 
 def test_heat_mode_sends_weights_not_cells(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     filt = scoped(tiny_geo, MEMPHIS_2024)
     assert filt is not None
     cells = geo.counts_by_cell(tiny_geo, filt, 9)
-    deck = cell_decks.crime_deck(cells, geo.city_outline(tiny_geo, "memphis_tn"), mode="heat")
+    deck = cell_decks.crime_deck(cells, geo_outlines.city_outline(tiny_geo, "memphis_tn"), mode="heat")
     layers = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
     assert list(layers) == ["heat", "city-outline"]
     assert sum(d["w"] for d in layers["heat"]["data"]) == 7
@@ -142,7 +146,7 @@ def test_view_state_fits_the_bounds() -> None:
     # Height: 0.25 degrees of latitude at 35.1 N are 0.25 * pi / 180 * sec(35.125) = 0.005334
     # of 2 * pi Mercator units: log2(560 / 512 * 2 * pi / 0.005334) = 10.33. The smaller,
     # less a margin of 0.15: 10.18.
-    view = cell_decks.view_state((-90.10, 35.00, -89.80, 35.25))
+    view = geo_layers.view_state((-90.10, 35.00, -89.80, 35.25))
     assert view.zoom == pytest.approx(10.18, abs=0.01)
     assert (view.longitude, view.latitude) == pytest.approx((-89.95, 35.125))
 
@@ -154,5 +158,5 @@ def test_empty_selection_draws_outline_only(tiny_geo: duckdb.DuckDBPyConnection)
     assert filt is not None
     cells = geo.counts_by_cell(tiny_geo, filt, 9)
     assert cells.total == 0 and cells.cells.empty
-    deck = cell_decks.crime_deck(cells, geo.city_outline(tiny_geo, "springfield_il"))
+    deck = cell_decks.crime_deck(cells, geo_outlines.city_outline(tiny_geo, "springfield_il"))
     assert [layer["id"] for layer in json.loads(deck.to_json())["layers"]] == ["city-outline"]

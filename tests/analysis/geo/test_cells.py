@@ -21,6 +21,9 @@ import pandas as pd
 import pytest
 
 from analysis.geo import cells as geo
+from analysis.geo import districts as geo_districts
+from analysis.geo import outlines as geo_outlines
+from analysis.geo import points as geo_points
 from analysis.query.filters import CrimeFilter
 from analysis.query.scope import scoped
 
@@ -127,7 +130,7 @@ def test_auto_resolution() -> None:
 
 
 def test_points_are_generalised_and_never_sensitive(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    dots = geo.points(tiny_geo, scope(tiny_geo, MEMPHIS_2024))
+    dots = geo_points.points(tiny_geo, scope(tiny_geo, MEMPHIS_2024))
     assert dots is not None
     assert sorted(zip(dots["lat"], dots["lon"], strict=True)) == [
         (35.095, -89.905),
@@ -140,28 +143,28 @@ def test_points_are_generalised_and_never_sensitive(tiny_geo: duckdb.DuckDBPyCon
     ]
     assert dots["n"].sum() == 7
     spring = scope(tiny_geo, SPRINGFIELD_2024)
-    assert geo.drawable_points(tiny_geo, spring) == 2  # S6 (rape) is not drawable
-    dots = geo.points(tiny_geo, spring)
+    assert geo_points.drawable_points(tiny_geo, spring) == 2  # S6 (rape) is not drawable
+    dots = geo_points.points(tiny_geo, spring)
     assert dots is not None and sorted(dots["lat"]) == [39.751, 39.802]
     assert "Rape" not in " ".join(dots["offenses"])
     rape_only = scope(tiny_geo, replace(SPRINGFIELD_2024, offenses=("rape",)))
     assert geo.counts_by_cell(tiny_geo, rape_only, 9).located == 1  # counted in cells...
-    dots = geo.points(tiny_geo, rape_only)
+    dots = geo_points.points(tiny_geo, rape_only)
     assert dots is not None and dots.empty  # ...never drawn as a point
 
 
 def test_points_only_for_small_selections(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     filt = scope(tiny_geo, MEMPHIS_2024)
-    assert geo.points(tiny_geo, filt, limit=7) is not None
-    assert geo.points(tiny_geo, filt, limit=6) is None
+    assert geo_points.points(tiny_geo, filt, limit=7) is not None
+    assert geo_points.points(tiny_geo, filt, limit=6) is None
 
 
 def test_outline_boundary_or_bounding_box(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    memphis = geo.city_outline(tiny_geo, "memphis_tn")
+    memphis = geo_outlines.city_outline(tiny_geo, "memphis_tn")
     assert memphis.kind == "boundary" and memphis.source == "census"
     assert memphis.bounds == pytest.approx((-90.10, 35.00, -89.80, 35.25))
     assert memphis.geojson["features"][0]["geometry"]["type"] == "Polygon"
-    spring = geo.city_outline(tiny_geo, "springfield_il")
+    spring = geo_outlines.city_outline(tiny_geo, "springfield_il")
     box = tiny_geo.execute(
         "select bbox_min_lon, bbox_min_lat, bbox_max_lon, bbox_max_lat from cities where city_id = 'springfield_il'"
     ).fetchone()
@@ -170,14 +173,14 @@ def test_outline_boundary_or_bounding_box(tiny_geo: duckdb.DuckDBPyConnection) -
 
 
 def test_district_shapes_pick_the_matching_source(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    shapes = geo.district_shapes(tiny_geo, "memphis_tn")
+    shapes = geo_districts.district_shapes(tiny_geo, "memphis_tn")
     assert shapes is not None and shapes.source == "fixture" and shapes.kind == "precinct"
     assert [f["properties"]["district"] for f in shapes.geojson["features"]] == ["North Main", "Raines"]
     # North Main is 0.05 degrees of longitude by 0.03 of latitude at 35.145 N:
     # 0.05 * 111.32 * cos(35.145) km by 0.03 * 110.95 km = 4.551 km x 3.329 km = 15.15 km2.
     assert shapes.area_km2["North Main"] == pytest.approx(15.15, rel=0.02)
     assert shapes.bounds["Raines"] == pytest.approx((-89.92, 35.08, -89.88, 35.11))
-    assert geo.district_shapes(tiny_geo, "springfield_il") is None
+    assert geo_districts.district_shapes(tiny_geo, "springfield_il") is None
 
 
 def test_view_area_and_bounds(tiny_geo: duckdb.DuckDBPyConnection) -> None:
@@ -185,17 +188,17 @@ def test_view_area_and_bounds(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     assert geo.view_area_km2(tiny_geo, raines) == pytest.approx(3.64 * 3.33, rel=0.03)
     land = tiny_geo.execute("select land_area_sq_km from cities where city_id = 'memphis_tn'").fetchone()
     assert land is not None and geo.view_area_km2(tiny_geo, MEMPHIS_2024) == land[0]
-    outline = geo.city_outline(tiny_geo, "memphis_tn")
-    shapes = geo.district_shapes(tiny_geo, "memphis_tn")
-    assert geo.view_bounds(outline, shapes, ("Raines", "North Main")) == pytest.approx(
+    outline = geo_outlines.city_outline(tiny_geo, "memphis_tn")
+    shapes = geo_districts.district_shapes(tiny_geo, "memphis_tn")
+    assert geo_districts.view_bounds(outline, shapes, ("Raines", "North Main")) == pytest.approx(
         (-90.05, 35.08, -89.88, 35.16)
     )
-    assert geo.view_bounds(outline, shapes) == outline.bounds
+    assert geo_districts.view_bounds(outline, shapes) == outline.bounds
 
 
 def test_counts_by_district_ignore_the_district_choice(tiny_geo: duckdb.DuckDBPyConnection) -> None:
     filt = scope(tiny_geo, replace(MEMPHIS_2024, districts=("Raines",)))
-    frame = geo.counts_by_district(tiny_geo, filt)
+    frame = geo_districts.counts_by_district(tiny_geo, filt)
     assert dict(zip(frame["district"], frame["n"], strict=True)) == {"North Main": 4, "Raines": 4}
 
 
@@ -219,7 +222,7 @@ def test_cell_parts_split_whole_years_from_months() -> None:
 
     def parts(start: date | None, end: date | None) -> list[tuple[str, date | None, date | None]]:
         filt = CrimeFilter(cities=("memphis_tn",), start=start, end=end)
-        return [(t.name, f.start, f.end) for t, f in geo.cell_parts(filt)]
+        return [(t.name, f.start, f.end) for t, f in geo.cell_parts(filt).values()]
 
     assert parts(date(2015, 1, 1), date(2025, 12, 31)) == [(years, date(2015, 1, 1), date(2025, 1, 1))]
     assert parts(date(2023, 3, 1), date(2025, 6, 30)) == [

@@ -6,33 +6,33 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from datetime import date
 
 import duckdb
 import pandas as pd
 import pytest
 
 from analysis.geo.basemap import Basemap, BasemapError, configured_basemap, deck_base, mosaic_zoom, tile_xy
-from analysis.geo.cell_decks import CELL_COLOURS, choropleth_deck, crime_deck, rgb
-from analysis.geo.cells import city_outline, counts_by_cell
-from analysis.geo.choropleth import area_layers, area_map, class_index, district_map, value_classes
-from analysis.query.filters import CrimeFilter
+from analysis.geo.cell_decks import CELL_COLOURS, crime_deck, rgb
+from analysis.geo.cells import counts_by_cell
+from analysis.geo.choropleth import AreaMap, area_layers, area_map, class_index, district_map, value_classes
+from analysis.geo.choropleth_decks import choropleth_deck
+from analysis.geo.outlines import city_outline
 from analysis.query.profile import window_days
-from analysis.query.scope import comparison_window, coverage
+from analysis.query.scope import Window
 from analysis.stats.exact import Change
+from tests.analysis.geo.memphis import MEMPHIS_2024, memphis_window
 
-MEMPHIS_2024 = CrimeFilter(
-    cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29), sources=("fixture",)
-)
+
+def memphis_districts(con: duckdb.DuckDBPyConnection) -> tuple[AreaMap, Window]:
+    """The district choropleth of MEMPHIS_2024, and its window."""
+    window = memphis_window(con)
+    amap = district_map(con, "memphis_tn", MEMPHIS_2024, window)
+    assert amap is not None
+    return amap, window
 
 
 def test_district_map_counts_and_changes(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    cov = coverage(tiny_geo, "memphis_tn", "fixture")
-    assert cov is not None
-    window = comparison_window(cov, MEMPHIS_2024)
-    assert window is not None
-    amap = district_map(tiny_geo, "memphis_tn", MEMPHIS_2024, window)
-    assert amap is not None
+    amap, window = memphis_districts(tiny_geo)
     table = amap.table.set_index("name")
     # Violent crime Jan-Feb 2024 vs Jan-Feb 2023 (tests/fixtures/tiny_incidents.csv + X2):
     # North Main M11 M12 M15 M17 vs M1 M2 M4 M7; Raines M13 M14 M18 X2 vs M3.
@@ -48,11 +48,7 @@ def test_district_map_counts_and_changes(tiny_geo: duckdb.DuckDBPyConnection) ->
 
 
 def test_district_map_without_polygons_is_none(tiny: duckdb.DuckDBPyConnection) -> None:
-    cov = coverage(tiny, "memphis_tn", "fixture")
-    assert cov is not None
-    window = comparison_window(cov, MEMPHIS_2024)
-    assert window is not None
-    assert district_map(tiny, "memphis_tn", MEMPHIS_2024, window) is None
+    assert district_map(tiny, "memphis_tn", MEMPHIS_2024, memphis_window(tiny)) is None
 
 
 def test_area_counts_become_a_choropleth_once_polygons_are_loaded(area_store_path: object) -> None:
@@ -97,12 +93,7 @@ def test_value_classes_are_quantiles_with_words() -> None:
 
 
 def test_choropleth_deck_colours_and_tooltips(tiny_geo: duckdb.DuckDBPyConnection) -> None:
-    cov = coverage(tiny_geo, "memphis_tn", "fixture")
-    assert cov is not None
-    window = comparison_window(cov, MEMPHIS_2024)
-    assert window is not None
-    amap = district_map(tiny_geo, "memphis_tn", MEMPHIS_2024, window)
-    assert amap is not None
+    amap, window = memphis_districts(tiny_geo)
     spec = json.loads(choropleth_deck(amap, city_outline(tiny_geo, "memphis_tn"), "per_km2").to_json())
     layers = {layer["id"]: layer for layer in spec["layers"]}
     features = {

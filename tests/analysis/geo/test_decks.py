@@ -14,15 +14,14 @@ from analysis.geo.decks import (
     CHANGE_CLASSES,
     MAX_RADIUS_PX,
     MIN_RADIUS_PX,
-    _overlaps,
     change_class,
     city_change_deck,
     deck_points,
     deck_summary,
-    label_boxes,
     legend,
     profile_line,
 )
+from analysis.geo.labels import label_boxes, overlaps
 from analysis.geo.places import city_places
 from analysis.goals.events import markers_for
 from analysis.query.filters import CrimeFilter
@@ -110,9 +109,9 @@ def test_city_names_never_overlap_names_or_circles(spread: bool) -> None:
     for i, a in enumerate(names):
         for j, b in enumerate(names):
             if i < j:
-                assert not _overlaps(a, b), (points["city"][i], points["city"][j])
+                assert not overlaps(a, b), (points["city"][i], points["city"][j])
         for j, c in enumerate(circles):
-            assert not _overlaps(a, c), (points["city"][i], "circle of", points["city"][j])
+            assert not overlaps(a, c), (points["city"][i], "circle of", points["city"][j])
 
 
 def test_crowded_names_get_a_leader_line(tiny: duckdb.DuckDBPyConnection) -> None:
