@@ -34,16 +34,6 @@ QUERY_SLICE = {
         ".format() with where",
         "f-string interpolates where",
     },
-    "analysis/query/profile.py": {
-        ".format() with parent_sql(res)",
-        ".format() with where",
-        "f-string interpolates where",
-    },
-    "analysis/query/scope.py": {
-        "f-string interpolates ' and ' + extra if extra else ''",
-        "f-string interpolates name",
-        "f-string interpolates sql",
-    },
     "report/briefing.py": {"f-string interpolates where"},
 }
 # TODO(ingest slice of issue 13, which is restructuring these modules): table and column

@@ -13,15 +13,10 @@ from analysis.query.profile import (
     PAGE_SIZES,
     counts_by_hour_weekday,
     district_changes,
-    district_summary,
     hotspot_cells,
-    hotspot_summary,
-    hour_summary,
     incident_count,
     incident_page,
     incident_rows,
-    midnight_note,
-    mix_summary,
     offense_codes,
     offense_mix,
     pages,
@@ -29,6 +24,7 @@ from analysis.query.profile import (
     trend_months,
 )
 from analysis.query.scope import comparison_window
+from analysis.text.profile import district_summary, hotspot_summary, hour_summary, midnight_note, mix_summary
 from ui.auth import can
 from ui.components import kpi
 from ui.data import query

@@ -357,7 +357,7 @@ def city_area_km2(con: duckdb.DuckDBPyConnection, city_id: str) -> float:
 
 def selection_total(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
     """Offenses in the filter (located or not)."""
-    return sum_n(con, MONTH_CODES, filt.where(MONTH_CODES))
+    return sum_n(con, MONTH_CODES, filt)
 
 
 CellSize = Literal["auto", "7", "8", "9"]

@@ -35,6 +35,8 @@ SLOTS: dict[str, str] = {
     "step": "1 month",
     "first_period": "lo",
     "last_period": "hi",
+    "parent": "h3_r9",
+    "table": "daily_counts",
 }
 PARAMS: dict[str, object] = {
     "cov_city": ["memphis_tn"],
@@ -53,6 +55,14 @@ PARAMS: dict[str, object] = {
     "chosen_cities": ["memphis_tn"],
     "chosen_sources": ["fixture"],
     "offense": "firearm_violent_crime",
+    "window_start": date(2024, 1, 1),
+    "prior_end": date(2023, 2, 28),
+    "top": 10,
+    "trend_first": date(2023, 1, 1),
+    "trend_last": date(2024, 2, 29),
+    "limit": 100,
+    "offset": 0,
+    "decimals": 3,
 }
 
 
@@ -61,7 +71,6 @@ PARAMS: dict[str, object] = {
 # The list may only shrink.
 NOT_YET_CONVERTED: dict[str, int] = {
     "analysis/geo/cells.py": 3,
-    "analysis/query/profile.py": 6,
 }
 
 
