@@ -44,6 +44,8 @@ YEARLY_CELLS = Table("yearly_cell_counts", "year", "nibrs", has_district=True, h
 HOURS = Table("hour_counts", "month", "nibrs", has_district=True, has_firearm=True)
 # Weeks (migration 0006): a week is in range when its Monday is; no district column.
 WEEKS = Table("weekly_counts", "week", "nibrs", has_district=False, has_firearm=True)
+# Stored interventions (migration 0003): filtered by city only (offenses=() in the filter).
+INTERVENTIONS = Table("interventions", "start_date", "part1", has_district=False, has_firearm=False)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,6 @@ def _windowed(
     return con.execute(sql, bound).df()
 
 
-
 def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Window) -> pd.DataFrame:
     """Every offense of the city in the window (whatever the filter's offense; district
     and firearm apply) with its share and its change from the same months a year before.
@@ -128,7 +127,6 @@ def total_change(frame: pd.DataFrame) -> Change:
     return Change(int(frame["current"].sum()), int(frame["previous"].sum()), *days)
 
 
-
 def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
     """Offenses per weekday x hour of occurrence in the filter's months, all 168 slots.
 
@@ -151,7 +149,6 @@ def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) ->
     return frame
 
 
-
 def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Window) -> pd.DataFrame:
     """Per district: the window's offenses against the same months a year before.
 
@@ -169,7 +166,6 @@ def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: 
     ]
     frame["pct"] = frame["pct"].astype("float64").round(1)
     return _change_columns(frame, window)
-
 
 
 def hotspot_cells(
@@ -211,7 +207,6 @@ def offense_codes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataF
 def incident_count(con: duckdb.DuckDBPyConnection, q: CrimeFilter) -> int:
     """How many offenses the incident table holds for `q` (from daily_counts)."""
     return sum_n(con, DAILY, q)
-
 
 
 def pages(total: int, page_size: int) -> int:

@@ -53,7 +53,10 @@ def sum_n(con: duckdb.DuckDBPyConnection, table: Table, filt: CrimeFilter) -> in
     """Sum of the rollup column `n` over the rows of `table` that `filt` selects."""
     where, params = filt.bind(table)
     sql = sqlfile.render(
-        __package__, "rollup_total.sql", table=Fragment(ident(table.name, ROLLUPS_WITH_N)), where=Fragment(where)
+        __package__,
+        "rollup_total.sql",
+        table=Fragment(ident(table.name, ROLLUPS_WITH_N)),
+        where=Fragment(where),
     )
     row = con.execute(sql, params).fetchone()
     return int(row[0]) if row else 0

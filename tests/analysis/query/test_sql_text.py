@@ -37,6 +37,7 @@ SLOTS: dict[str, str] = {
     "last_period": "hi",
     "parent": "h3_r9",
     "table": "daily_counts",
+    "source_kinds": sqlfile.load("analysis.sources", "source_kinds.sql"),
 }
 PARAMS: dict[str, object] = {
     "cov_city": ["memphis_tn"],
