@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.geo.places import city_places
+from analysis.goals.goal import Goal
 from analysis.goals.interventions import interventions_by_city
-from analysis.goals.progress import Goal, stored_goals
+from analysis.goals.progress import stored_goals
 from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import SERIES_COLUMNS
 from analysis.series.official import STRAY_SHARE

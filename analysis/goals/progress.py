@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import Literal
 
 import duckdb
 import pandas as pd
 
+from analysis.goals.goal import Goal
 from analysis.goals.rules import (
     INTERVAL_LEVEL,
     Status,
@@ -38,7 +38,6 @@ from analysis.goals.rules import (
     baseline_profile,
     classify,
     expected_path,
-    format_pct,
     interval_basis,
     pct_or_diff,
     project_end,
@@ -50,58 +49,6 @@ from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 Phase = Literal["not started", "in progress", "ended"]
 
 SPARK_MONTHS = 24
-MAX_PERIOD_MONTHS = 60
-
-
-@dataclass(frozen=True)
-class Goal:
-    """One stored goal (a row of `goals`), with the city's display name."""
-
-    goal_id: int
-    city_id: str
-    city: str
-    district: str | None
-    offense: str
-    baseline_years: tuple[int, ...]
-    target_change_pct: float
-    start_date: date
-    deadline: date
-    owner: str | None = None
-    note: str | None = None
-    source: str = "user"
-
-    @property
-    def baseline_kind(self) -> Literal["year", "mean_of_years"]:
-        return "year" if len(self.baseline_years) == 1 else "mean_of_years"
-
-    @cached_property
-    def months(self) -> pd.DatetimeIndex:
-        """The whole calendar months the goal covers (first days; computed once)."""
-        first = pd.Timestamp(self.start_date).to_period("M").to_timestamp()
-        last = pd.Timestamp(self.deadline).to_period("M").to_timestamp()
-        return pd.date_range(first, last, freq="MS")
-
-    @property
-    def area(self) -> str:
-        return f"{self.city}, {self.district}" if self.district else self.city
-
-    @property
-    def baseline_label(self) -> str:
-        years = self.baseline_years
-        if len(years) == 1:
-            return str(years[0])
-        if list(years) == list(range(years[0], years[-1] + 1)):
-            return f"mean of {years[0]}–{years[-1]}"
-        return "mean of " + ", ".join(str(y) for y in years)
-
-    @property
-    def label(self) -> str:
-        """'Violent crime −10% vs 2024, Jan 2025–Dec 2025'."""
-        months = self.months
-        return (
-            f"{SERIES_LABELS.get(self.offense, self.offense)} {format_pct(self.target_change_pct)} "
-            f"vs {self.baseline_label}, {months[0]:%b %Y}–{months[-1]:%b %Y}"
-        )
 
 
 @dataclass(frozen=True)
@@ -112,17 +59,17 @@ class Progress:
     path: pd.DataFrame  # month, baseline, expected, baseline_cum, expected_cum, low, high, actual, actual_cum
     phase: Phase
     status: Status
-    as_of: pd.Timestamp | None  # last month counted (None: no month yet)
-    months_elapsed: int
     months_total: int
-    actual: int
-    expected: float
-    low: int
-    high: int
-    baseline_so_far: float
-    baseline_total: float
-    target_total: float
-    projected_end: float | None
+    as_of: pd.Timestamp | None = None  # last month counted (None: no month yet)
+    months_elapsed: int = 0
+    actual: int = 0
+    expected: float = 0.0
+    low: int = 0
+    high: int = 0
+    baseline_so_far: float = 0.0
+    baseline_total: float = 0.0
+    target_total: float = 0.0
+    projected_end: float | None = None
     dispersion: Dispersion = Dispersion(1.0, 1.0, 0)  # of the baseline years' months
 
     def summary(self) -> str:
@@ -166,9 +113,7 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
         # No series, or the baseline years are no longer complete in the store (data
         # replaced since the goal was set): say so rather than judge against nothing.
         empty = pd.DataFrame({"month": months})
-        return Progress(
-            goal, empty, "not started", "no data", None, 0, len(months), 0, 0.0, 0, 0, 0.0, 0.0, 0.0, None
-        )
+        return Progress(goal, empty, "not started", "no data", months_total=len(months))
     path = expected_path(profile, months, goal.target_change_pct)
     counts = series.assign(month=pd.to_datetime(series["month"])).set_index("month")["count"]
     last = counts.index.max()
@@ -184,9 +129,15 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
     elapsed = int(covered.sum())
     if elapsed == 0:
         return Progress(
-            goal, path, "not started", "not started", None, 0, len(months), 0, 0.0, 0, 0, 0.0,
-            baseline_total, target_total, None, dispersion,
-        )  # fmt: skip
+            goal,
+            path,
+            "not started",
+            "not started",
+            months_total=len(months),
+            baseline_total=baseline_total,
+            target_total=target_total,
+            dispersion=dispersion,
+        )
     row = path[covered].iloc[-1]
     actual = int(row["actual_cum"])
     expected = float(row["expected_cum"])
@@ -197,9 +148,9 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
         path=path,
         phase="ended" if elapsed == len(months) else "in progress",
         status=classify(actual, expected, low, high),
+        months_total=len(months),
         as_of=pd.Timestamp(row["month"]),
         months_elapsed=elapsed,
-        months_total=len(months),
         actual=actual,
         expected=expected,
         low=low,
