@@ -238,15 +238,8 @@ class PandasStore:
     def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
         """Same frame as analysis.series.city_series.firearm_violent_by_city_month."""
         inc = self.incidents
-        scope = CrimeFilter(
-            cities=filt.cities,
-            offenses=("violent_crime",),
-            start=filt.start,
-            end=filt.end,
-            districts=filt.districts,
-            sources=filt.sources,
-        )
-        keep = self.mask(scope)
+        # every violent offense of the scope: which sources record weapons is read from them
+        keep = self.mask(replace(filt.firearm_violent(), firearm_only=False))
         violent = inc[keep]
         recorded = violent.loc[violent["firearm"].notna(), ["city_id", "source"]].drop_duplicates()
         shot = violent[violent["firearm"].fillna(False).to_numpy(dtype=bool)]

@@ -8,7 +8,7 @@ they become `?` parameters; identifiers come from the allow-listed `Table` specs
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -76,6 +76,11 @@ class CrimeFilter:
             raise ValueError(f"unknown offense keys: {unknown}")
         if self.start and self.end and self.start > self.end:
             raise ValueError("start date is after end date")
+
+    def firearm_violent(self) -> CrimeFilter:
+        """The same cities, dates, districts and sources, narrowed to violent offenses
+        recorded as involving a firearm (the firearm violent crime series; codes dropped)."""
+        return replace(self, offenses=("violent_crime",), codes=(), firearm_only=True)
 
     def where(self, table: Table, alias: str = "") -> tuple[str, list[object]]:
         """`(sql, params)`: a WHERE clause body (never empty) and its `?` parameters."""
