@@ -11,15 +11,13 @@ import pytest
 
 from analysis.query.filters import CrimeFilter
 from analysis.query.registry import city_names
+from analysis.series.changes import rolling_change, same_month_last_year, ytd_totals
 from analysis.series.monthly import (
     absent_cities,
     last_periods,
     period_series,
     rolling_12,
-    rolling_change,
-    same_month_last_year,
     seasonal_profile,
-    ytd_totals,
 )
 from analysis.series.periods import YtdWindow, coverage
 
