@@ -22,17 +22,10 @@ from analysis.series.compare import (
     ytd_by_city,
     ytd_from_series,
 )
-from analysis.series.funnel import bands as compare_bands
-from analysis.series.funnel import (
-    estimate_overdispersion,
-    funnel,
-    funnel_from_counts,
-    funnel_limits,
-    funnel_summary,
-    poisson_limit,
-    with_method,
-)
+from analysis.series.funnel import funnel, funnel_from_counts, funnel_summary, with_method
 from analysis.series.periods import coverage
+from analysis.stats.funnel_limits import bands as compare_bands
+from analysis.stats.funnel_limits import estimate_overdispersion, funnel_limits, poisson_limit
 from kernel.vocabulary import FIREARM_VIOLENT
 
 
