@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 import duckdb
@@ -53,24 +54,83 @@ SPARK_MONTHS = 24
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a goal stands at its last complete month of data."""
+    """Where a goal stands at its last complete month of data. Every figure is read from
+    `path` (one row per month of the goal) at `as_of`, so none can disagree with the chart."""
 
     goal: Goal
-    path: pd.DataFrame  # month, baseline, expected, baseline_cum, expected_cum, low, high, actual, actual_cum
-    phase: Phase
-    status: Status
-    months_total: int
-    as_of: pd.Timestamp | None = None  # last month counted (None: no month yet)
-    months_elapsed: int = 0
-    actual: int = 0
-    expected: float = 0.0
-    low: int = 0
-    high: int = 0
-    baseline_so_far: float = 0.0
-    baseline_total: float = 0.0
-    target_total: float = 0.0
-    projected_end: float | None = None
+    # month, baseline, expected, baseline_cum, expected_cum, low, high, actual, actual_cum;
+    # only month when the store has no data for the baseline
+    path: pd.DataFrame
+    as_of: pd.Timestamp | None = None  # last month counted (None: no month yet, or no data)
     dispersion: Dispersion = Dispersion(1.0, 1.0, 0)  # of the baseline years' months
+
+    @property
+    def has_data(self) -> bool:
+        return "expected" in self.path
+
+    @property
+    def months_total(self) -> int:
+        return len(self.goal.months)
+
+    @cached_property
+    def months_elapsed(self) -> int:
+        return 0 if self.as_of is None else int((self.path["month"] <= self.as_of).sum())
+
+    @property
+    def phase(self) -> Phase:
+        if self.as_of is None:
+            return "not started"
+        return "ended" if self.months_elapsed == self.months_total else "in progress"
+
+    @property
+    def status(self) -> Status:
+        if not self.has_data:
+            return "no data"
+        if self.as_of is None:
+            return "not started"
+        return classify(self.actual, self.expected, self.low, self.high)
+
+    @cached_property
+    def _now(self) -> pd.Series | None:
+        """The path's row at `as_of`."""
+        return None if self.as_of is None else self.path[self.path["month"] <= self.as_of].iloc[-1]
+
+    def _so_far(self, column: str) -> float:
+        return 0.0 if self._now is None else float(self._now[column])
+
+    @property
+    def actual(self) -> int:
+        return int(self._so_far("actual_cum"))
+
+    @property
+    def expected(self) -> float:
+        return self._so_far("expected_cum")
+
+    @property
+    def low(self) -> int:
+        return int(self._so_far("low"))
+
+    @property
+    def high(self) -> int:
+        return int(self._so_far("high"))
+
+    @property
+    def baseline_so_far(self) -> float:
+        return self._so_far("baseline_cum")
+
+    @property
+    def baseline_total(self) -> float:
+        return float(self.path["baseline"].sum()) if self.has_data else 0.0
+
+    @property
+    def target_total(self) -> float:
+        return float(self.path["expected"].sum()) if self.has_data else 0.0
+
+    @property
+    def projected_end(self) -> float | None:
+        if self.as_of is None:
+            return None
+        return project_end(self.actual, self.baseline_so_far, self.baseline_total)
 
     def summary(self) -> str:
         """Plain counts: '312 so far vs 340 expected by now (interval 304–376) ...'."""
@@ -112,55 +172,18 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
     except ValueError:
         # No series, or the baseline years are no longer complete in the store (data
         # replaced since the goal was set): say so rather than judge against nothing.
-        empty = pd.DataFrame({"month": months})
-        return Progress(goal, empty, "not started", "no data", months_total=len(months))
+        return Progress(goal, pd.DataFrame({"month": months}))
     path = expected_path(profile, months, goal.target_change_pct)
     counts = series.assign(month=pd.to_datetime(series["month"])).set_index("month")["count"]
-    last = counts.index.max()
-    covered = path["month"] <= last
+    covered = path["month"] <= counts.index.max()
     path["actual"] = path["month"].map(counts).where(covered)
     path["actual_cum"] = path["actual"].cumsum().where(covered)
     dispersion = baseline_dispersion(series, goal.baseline_years)
     path["low"], path["high"] = count_intervals(
         path["expected_cum"].to_numpy(dtype=float), INTERVAL_LEVEL, dispersion.phi
     )
-    baseline_total = float(path["baseline"].sum())
-    target_total = float(path["expected"].sum())
-    elapsed = int(covered.sum())
-    if elapsed == 0:
-        return Progress(
-            goal,
-            path,
-            "not started",
-            "not started",
-            months_total=len(months),
-            baseline_total=baseline_total,
-            target_total=target_total,
-            dispersion=dispersion,
-        )
-    row = path[covered].iloc[-1]
-    actual = int(row["actual_cum"])
-    expected = float(row["expected_cum"])
-    low, high = int(row["low"]), int(row["high"])
-    baseline_so_far = float(row["baseline_cum"])
-    return Progress(
-        goal=goal,
-        path=path,
-        phase="ended" if elapsed == len(months) else "in progress",
-        status=classify(actual, expected, low, high),
-        months_total=len(months),
-        as_of=pd.Timestamp(row["month"]),
-        months_elapsed=elapsed,
-        actual=actual,
-        expected=expected,
-        low=low,
-        high=high,
-        baseline_so_far=baseline_so_far,
-        baseline_total=baseline_total,
-        target_total=target_total,
-        projected_end=project_end(actual, baseline_so_far, baseline_total),
-        dispersion=dispersion,
-    )
+    as_of = pd.Timestamp(path.loc[covered, "month"].iloc[-1]) if covered.any() else None
+    return Progress(goal, path, as_of, dispersion)
 
 
 # --- store access -------------------------------------------------------------------------
