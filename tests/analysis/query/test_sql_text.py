@@ -36,6 +36,8 @@ SLOTS: dict[str, str] = {
     "first_period": "lo",
     "last_period": "hi",
     "parent": "h3_r9",
+    "where_months": "true",
+    "where_codes": "true",
     "table": "daily_counts",
     "source_kinds": sqlfile.load("analysis.sources", "source_kinds.sql"),
 }
@@ -64,6 +66,7 @@ PARAMS: dict[str, object] = {
     "limit": 100,
     "offset": 0,
     "decimals": 3,
+    "firearm": False,
 }
 
 
