@@ -43,8 +43,9 @@ from analysis.query.profile import district_changes, hotspot_cells, offense_mix,
 from analysis.query.registry import city_names  # noqa: E402
 from analysis.query.scope import comparison_window, scoped  # noqa: E402
 from analysis.query.scope import coverage as city_coverage  # noqa: E402
+from analysis.series.changes import rolling_change, same_month_last_year  # noqa: E402
 from analysis.series.compare import strongest_change, ytd_by_city  # noqa: E402
-from analysis.series.monthly import period_series, rolling_12, rolling_change, same_month_last_year  # noqa: E402
+from analysis.series.monthly import period_series, rolling_12  # noqa: E402
 from analysis.series.periods import coverage  # noqa: E402
 from analysis.stats.exact import compare_counts, days_between, format_p  # noqa: E402
 from kernel.vocabulary import FIREARM_VIOLENT, OFFENSE_KEYS, OFFENSE_LABELS, SERIES_LABELS  # noqa: E402

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.geo.places import city_places
+from analysis.goals.goal import Goal
 from analysis.goals.interventions import interventions_by_city
-from analysis.goals.progress import Goal, stored_goals
+from analysis.goals.progress import stored_goals
 from analysis.query.filters import CrimeFilter
 from analysis.series.monthly import SERIES_COLUMNS
 from analysis.series.official import STRAY_SHARE
@@ -237,15 +238,8 @@ class PandasStore:
     def firearm_violent_by_city_month(self, filt: CrimeFilter) -> pd.DataFrame:
         """Same frame as analysis.series.city_series.firearm_violent_by_city_month."""
         inc = self.incidents
-        scope = CrimeFilter(
-            cities=filt.cities,
-            offenses=("violent_crime",),
-            start=filt.start,
-            end=filt.end,
-            districts=filt.districts,
-            sources=filt.sources,
-        )
-        keep = self.mask(scope)
+        # every violent offense of the scope: which sources record weapons is read from them
+        keep = self.mask(replace(filt.firearm_violent(), firearm_only=False))
         violent = inc[keep]
         recorded = violent.loc[violent["firearm"].notna(), ["city_id", "source"]].drop_duplicates()
         shot = violent[violent["firearm"].fillna(False).to_numpy(dtype=bool)]
@@ -401,28 +395,7 @@ class PandasStore:
             period = part["occurred_at"].dt.to_period(unit).dt.start_time.rename("period")
             counts = part.groupby([part["city_id"].astype(str).rename("city_id"), period]).size()
             for span in spans:
-                first, last_month = pd.Timestamp(span.first_month), pd.Timestamp(span.last_month)
-                if daily:
-                    lo = max(first, pd.Timestamp(filt.start) if filt.start else first)
-                    hi = min(
-                        last_month + pd.offsets.MonthEnd(0),
-                        pd.Timestamp(filt.end) if filt.end else last_month + pd.offsets.MonthEnd(0),
-                    )
-                    if granularity == "week":
-                        p0 = (lo + pd.Timedelta(days=6)).to_period("W-SUN").start_time
-                        p1 = (hi + pd.Timedelta(days=1)).to_period("W-SUN").start_time - pd.Timedelta(days=7)
-                        grid = pd.date_range(p0, p1, freq="7D")
-                    else:
-                        p0 = (lo + pd.DateOffset(months=1) - pd.Timedelta(days=1)).to_period("M").start_time
-                        p1 = (hi + pd.Timedelta(days=1) - pd.DateOffset(months=1)).to_period("M").start_time
-                        grid = pd.date_range(p0, p1, freq="MS")
-                else:
-                    start = filt.start
-                    if start is not None and start.day != 1:
-                        start = (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).date()
-                    lo = max(first, pd.Timestamp(start) if start else first)
-                    hi = min(last_month, pd.Timestamp(filt.end.replace(day=1)) if filt.end else last_month)
-                    grid = pd.date_range(lo, hi, freq="MS")
+                grid = _period_grid(span, filt, granularity, daily)
                 if len(grid) == 0:
                     continue
                 n = counts.get(span.city_id)
@@ -551,9 +524,9 @@ class PandasStore:
         ]  # fmt: skip
         return out[cols]
 
-    def health_by_city_month(self, months: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Same frame as analysis.sources.health.health_by_city_month (`months`: source_months())."""
-        months = self.source_months() if months is None else months
+    def _city_month_parts(self, months: pd.DataFrame) -> list[pd.DataFrame | pd.Series]:
+        """Per city x month: incident rows and sources, count sources, derived totals and
+        quarantined rows (each indexed by city_id, month)."""
         inc = months[months["kind"] == "incidents"]
 
         def joined(values: pd.Series) -> str:
@@ -576,13 +549,12 @@ class PandasStore:
         q = self.small["quarantine"]
         q = q[~q["kept"].astype(bool) & q["city_id"].notna() & q["month"].notna()]
         quarantined = q.groupby(["city_id", "month"]).size().rename("quarantined")
-        span = months.groupby("city_id")["month"].agg(["min", "max"])
-        grid = pd.DataFrame(
-            [(c, m) for c, row in span.iterrows() for m in pd.date_range(row["min"], row["max"], freq="MS")],
-            columns=["city_id", "month"],
-        )
+        return [inc_cm, cnt_cm, flags, quarantined]
+
+    def _last_complete_by_kind(self, months: pd.DataFrame) -> pd.DataFrame:
+        """Per city: the last complete month of its incident sources and of its count sources."""
         complete = self._complete_by_source(months)
-        k = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "incidents_complete": complete[complete["kind"] == "incidents"]
                 .groupby("city_id")["last_complete_month"]
@@ -592,8 +564,19 @@ class PandasStore:
                 .max(),
             }
         )
+
+    def health_by_city_month(self, months: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Same frame as analysis.sources.health.health_by_city_month (`months`: source_months())."""
+        months = self.source_months() if months is None else months
+        parts = self._city_month_parts(months)
+        span = months.groupby("city_id")["month"].agg(["min", "max"])
+        grid = pd.DataFrame(
+            [(c, m) for c, row in span.iterrows() for m in pd.date_range(row["min"], row["max"], freq="MS")],
+            columns=["city_id", "month"],
+        )
+        k = self._last_complete_by_kind(months)
         out = grid.merge(self.cities[["city_id", "name"]], on="city_id")
-        for part in (inc_cm, cnt_cm, flags, quarantined):
+        for part in parts:
             out = out.merge(part.reset_index(), on=["city_id", "month"], how="left")
         out = out.merge(k.reset_index(names="city_id"), on="city_id", how="left")
         has_inc = out["incidents"].notna()
@@ -640,6 +623,31 @@ class PandasStore:
 
     def quarantine_by_reason(self) -> pd.DataFrame:
         return self.small["quarantine"].groupby(["source", "kept"]).size().rename("rows").reset_index()
+
+
+def _period_grid(span: SourceSpan, filt: CrimeFilter, granularity: str, daily: bool) -> pd.DatetimeIndex:
+    """The complete periods of `span` inside the filter's dates: months or weeks wholly
+    inside the range when counted from days, else months whose first day is in it."""
+    first, last_month = pd.Timestamp(span.first_month), pd.Timestamp(span.last_month)
+    if not daily:
+        start = filt.start
+        if start is not None and start.day != 1:
+            start = (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).date()
+        lo = max(first, pd.Timestamp(start) if start else first)
+        hi = min(last_month, pd.Timestamp(filt.end.replace(day=1)) if filt.end else last_month)
+        return pd.date_range(lo, hi, freq="MS")
+    lo = max(first, pd.Timestamp(filt.start) if filt.start else first)
+    hi = min(
+        last_month + pd.offsets.MonthEnd(0),
+        pd.Timestamp(filt.end) if filt.end else last_month + pd.offsets.MonthEnd(0),
+    )
+    if granularity == "week":
+        p0 = (lo + pd.Timedelta(days=6)).to_period("W-SUN").start_time
+        p1 = (hi + pd.Timedelta(days=1)).to_period("W-SUN").start_time - pd.Timedelta(days=7)
+        return pd.date_range(p0, p1, freq="7D")
+    p0 = (lo + pd.DateOffset(months=1) - pd.Timedelta(days=1)).to_period("M").start_time
+    p1 = (hi + pd.Timedelta(days=1) - pd.DateOffset(months=1)).to_period("M").start_time
+    return pd.date_range(p0, p1, freq="MS")
 
 
 def _bounds(filt: CrimeFilter, by_month: bool) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

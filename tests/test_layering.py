@@ -29,16 +29,6 @@ FORBIDDEN: dict[str, set[str]] = {
 # their line number. TODO(query slice of issue 13): CrimeFilter renders every WHERE and
 # series SQL moves to .sql files with named parameters; delete these entries as it lands.
 QUERY_SLICE = {
-    "analysis/query/profile.py": {
-        ".format() with parent_sql(res)",
-        ".format() with where",
-        "f-string interpolates where",
-    },
-    "analysis/query/scope.py": {
-        "f-string interpolates ' and ' + extra if extra else ''",
-        "f-string interpolates name",
-        "f-string interpolates sql",
-    },
 }
 # TODO(ingest slice of issue 13, which is restructuring these modules): table and column
 # names and file paths spliced into DDL/COPY text; each should go through kernel.sql.ident

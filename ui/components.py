@@ -70,7 +70,7 @@ def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: s
 def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], value_label: str) -> str:
     """An HTML table, one row per city, one column per measure: the count, the rate and
     the change badge in words. `table` has city, measure, current, rate_current,
-    current/previous and the change columns (analysis.series.monthly.add_change); `columns` is
+    current/previous and the change columns (analysis.series.changes.add_change); `columns` is
     [(measure key, heading)]. Scrolls sideways in a narrow window."""
     head = "".join(f"<th style='text-align:left;padding:4px 10px'>{html.escape(h)}</th>" for _, h in columns)
     cells_by_city: dict[str, dict[str, Any]] = {}

@@ -16,10 +16,11 @@ import duckdb
 import streamlit as st
 
 from analysis.access import Capability
+from analysis.goals.goal import GoalSpec
 from analysis.goals.progress import goal_offenses
 from analysis.query.registry import city_names, data_span, district_names
 from ingest.goals.goals_file import parse_goals
-from ingest.goals.spec import GoalError, GoalSpec, InterventionSpec
+from ingest.goals.spec import GoalError, InterventionSpec
 from ingest.goals.write import add_goals, add_intervention, remove_goal
 from kernel.store import StoreError
 from kernel.vocabulary import SERIES_LABELS

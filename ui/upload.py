@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from analysis.access import Capability
 from ingest.errors import ImportFailed, MappingError, MixedDataError
@@ -20,6 +22,8 @@ from ui import auth
 from ui.dataset import store_path
 
 GENERIC = "generic"
+# The report figures the audit log keeps for a successful import.
+AUDITED_COUNTS = ("rows_read", "rows_accepted", "rows_quarantined")
 
 
 def upload_box() -> ImportReport | None:
@@ -28,6 +32,24 @@ def upload_box() -> ImportReport | None:
     if not auth.can(Capability.IMPORT):
         st.caption("Importing and uploading data is for admins.")
         return None
+    chosen = _form()
+    if chosen is None:
+        return None
+    source, data, mapping = chosen
+    auth.require(Capability.IMPORT, "import a file")
+    bar = st.progress(0.0, text="Starting import…")
+    report = _import(source, data, mapping, bar)
+    if report is None:
+        return None
+    bar.progress(1.0, text="Done")
+    counts = {name: getattr(report, name) for name in AUDITED_COUNTS}
+    auth.audit("import", file=data.name, source=source, ok=True, **counts)
+    return report
+
+
+def _form() -> tuple[str, UploadedFile, UploadedFile | None] | None:
+    """The submitted source, data file and mapping file; None (with a message where the
+    user must fix something) until a complete form is submitted."""
     sources = available_sources()
     with st.form("upload", clear_on_submit=False):
         source = st.selectbox(
@@ -49,8 +71,14 @@ def upload_box() -> ImportReport | None:
     if source == GENERIC and mapping is None:
         st.error("A generic import needs a mapping file: start from data/sources/generic_example.toml.")
         return None
-    auth.require(Capability.IMPORT, "import a file")
-    bar = st.progress(0.0, text="Starting import…")
+    return str(source), data, mapping
+
+
+def _import(
+    source: str, data: UploadedFile, mapping: UploadedFile | None, bar: DeltaGenerator
+) -> ImportReport | None:
+    """Import the uploaded file from a temporary folder; None (audited, with the error
+    shown) when the import fails, which leaves the store as it was."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(data.name).name
         path.write_bytes(data.getvalue())
@@ -59,7 +87,7 @@ def upload_box() -> ImportReport | None:
             mapping_path = Path(tmp) / "mapping.toml"
             mapping_path.write_bytes(mapping.getvalue())
         try:
-            report = import_file(
+            return import_file(
                 store_path(),
                 source,
                 path,
@@ -72,14 +100,3 @@ def upload_box() -> ImportReport | None:
             auth.audit("import", file=data.name, source=source, ok=False, error=message[:500])
             st.error(f"Import failed; the store was not changed. {message}")
             return None
-    bar.progress(1.0, text="Done")
-    auth.audit(
-        "import",
-        file=data.name,
-        source=source,
-        ok=True,
-        rows_read=report.rows_read,
-        rows_accepted=report.rows_accepted,
-        rows_quarantined=report.rows_quarantined,
-    )
-    return report

@@ -12,19 +12,15 @@ from analysis.query.profile import (
     CSV_CAP,
     HOTSPOT_RESOLUTION,
     PAGE_SIZES,
-    district_summary,
-    hotspot_summary,
-    hour_summary,
     incident_count,
     incident_page,
     incident_rows,
-    midnight_note,
-    mix_summary,
     pages,
     total_change,
     trend_months,
 )
 from analysis.query.scope import comparison_window
+from analysis.text.profile import district_summary, hotspot_summary, hour_summary, midnight_note, mix_summary
 from ui.auth import can
 from ui.components import kpi
 from ui.data import query

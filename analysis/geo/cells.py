@@ -162,7 +162,7 @@ def cell_table(cells: CellMap, limit: int | None = None) -> pd.DataFrame:
 
 def selection_total(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> int:
     """Offenses in the filter (located or not)."""
-    return sum_n(con, MONTH_CODES, filt.where(MONTH_CODES))
+    return sum_n(con, MONTH_CODES, filt)
 
 
 CellSize = Literal["auto", "7", "8", "9"]

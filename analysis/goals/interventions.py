@@ -27,6 +27,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from analysis.query import sqlfile
+from analysis.query.filters import INTERVENTIONS, CrimeFilter
+from analysis.query.sqlfile import Fragment
 from analysis.series.city_series import monthly_series
 from kernel.months import add_months, month_index, month_indexes
 from kernel.vocabulary import SERIES_LABELS
@@ -41,16 +44,6 @@ CAVEAT = (
     "(a national trend, the pandemic, a new records system, other programmes) moves these "
     "estimates too."
 )
-
-INTERVENTIONS_SQL = """
-with final as (
-    select i.intervention_id, i.city_id, c.name as city, i.name, i.start_date, i.end_date,
-           i.area, i.note, i.source
-    from interventions i join cities c using (city_id)
-    where ? is null or i.city_id = ?
-)
-select * from final order by city, start_date, intervention_id
-"""
 
 
 @dataclass(frozen=True)
@@ -167,7 +160,9 @@ def interventions_by_city(con: duckdb.DuckDBPyConnection, city_id: str | None = 
 
     Columns: intervention_id, city_id, city, name, start_date, end_date, area, note, source.
     """
-    return con.execute(INTERVENTIONS_SQL, [city_id, city_id]).df()
+    scope = CrimeFilter(cities=() if city_id is None else (city_id,), offenses=())
+    where, params = scope.bind(INTERVENTIONS, "i")
+    return con.execute(sqlfile.render(__package__, "interventions.sql", where=Fragment(where)), params).df()
 
 
 def interrupted_time_series(

@@ -31,6 +31,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from analysis.goals.goal import Goal
 from analysis.goals.rules import (
     INTERVAL_LEVEL,
     Status,
@@ -38,7 +39,6 @@ from analysis.goals.rules import (
     baseline_profile,
     classify,
     expected_path,
-    format_pct,
     interval_basis,
     pct_or_diff,
     project_end,
@@ -50,80 +50,87 @@ from kernel.vocabulary import SERIES_LABELS, SERIES_OFFENSES
 Phase = Literal["not started", "in progress", "ended"]
 
 SPARK_MONTHS = 24
-MAX_PERIOD_MONTHS = 60
-
-
-@dataclass(frozen=True)
-class Goal:
-    """One stored goal (a row of `goals`), with the city's display name."""
-
-    goal_id: int
-    city_id: str
-    city: str
-    district: str | None
-    offense: str
-    baseline_years: tuple[int, ...]
-    target_change_pct: float
-    start_date: date
-    deadline: date
-    owner: str | None = None
-    note: str | None = None
-    source: str = "user"
-
-    @property
-    def baseline_kind(self) -> Literal["year", "mean_of_years"]:
-        return "year" if len(self.baseline_years) == 1 else "mean_of_years"
-
-    @cached_property
-    def months(self) -> pd.DatetimeIndex:
-        """The whole calendar months the goal covers (first days; computed once)."""
-        first = pd.Timestamp(self.start_date).to_period("M").to_timestamp()
-        last = pd.Timestamp(self.deadline).to_period("M").to_timestamp()
-        return pd.date_range(first, last, freq="MS")
-
-    @property
-    def area(self) -> str:
-        return f"{self.city}, {self.district}" if self.district else self.city
-
-    @property
-    def baseline_label(self) -> str:
-        years = self.baseline_years
-        if len(years) == 1:
-            return str(years[0])
-        if list(years) == list(range(years[0], years[-1] + 1)):
-            return f"mean of {years[0]}–{years[-1]}"
-        return "mean of " + ", ".join(str(y) for y in years)
-
-    @property
-    def label(self) -> str:
-        """'Violent crime −10% vs 2024, Jan 2025–Dec 2025'."""
-        months = self.months
-        return (
-            f"{SERIES_LABELS.get(self.offense, self.offense)} {format_pct(self.target_change_pct)} "
-            f"vs {self.baseline_label}, {months[0]:%b %Y}–{months[-1]:%b %Y}"
-        )
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a goal stands at its last complete month of data."""
+    """Where a goal stands at its last complete month of data. Every figure is read from
+    `path` (one row per month of the goal) at `as_of`, so none can disagree with the chart."""
 
     goal: Goal
-    path: pd.DataFrame  # month, baseline, expected, baseline_cum, expected_cum, low, high, actual, actual_cum
-    phase: Phase
-    status: Status
-    as_of: pd.Timestamp | None  # last month counted (None: no month yet)
-    months_elapsed: int
-    months_total: int
-    actual: int
-    expected: float
-    low: int
-    high: int
-    baseline_so_far: float
-    baseline_total: float
-    target_total: float
-    projected_end: float | None
+    # month, baseline, expected, baseline_cum, expected_cum, low, high, actual, actual_cum;
+    # only month when the store has no data for the baseline
+    path: pd.DataFrame
+    as_of: pd.Timestamp | None = None  # last month counted (None: no month yet, or no data)
     dispersion: Dispersion = Dispersion(1.0, 1.0, 0)  # of the baseline years' months
+
+    @property
+    def has_data(self) -> bool:
+        return "expected" in self.path
+
+    @property
+    def months_total(self) -> int:
+        return len(self.goal.months)
+
+    @cached_property
+    def months_elapsed(self) -> int:
+        return 0 if self.as_of is None else int((self.path["month"] <= self.as_of).sum())
+
+    @property
+    def phase(self) -> Phase:
+        if self.as_of is None:
+            return "not started"
+        return "ended" if self.months_elapsed == self.months_total else "in progress"
+
+    @property
+    def status(self) -> Status:
+        if not self.has_data:
+            return "no data"
+        if self.as_of is None:
+            return "not started"
+        return classify(self.actual, self.expected, self.low, self.high)
+
+    @cached_property
+    def _now(self) -> pd.Series | None:
+        """The path's row at `as_of`."""
+        return None if self.as_of is None else self.path[self.path["month"] <= self.as_of].iloc[-1]
+
+    def _so_far(self, column: str) -> float:
+        return 0.0 if self._now is None else float(self._now[column])
+
+    @property
+    def actual(self) -> int:
+        return int(self._so_far("actual_cum"))
+
+    @property
+    def expected(self) -> float:
+        return self._so_far("expected_cum")
+
+    @property
+    def low(self) -> int:
+        return int(self._so_far("low"))
+
+    @property
+    def high(self) -> int:
+        return int(self._so_far("high"))
+
+    @property
+    def baseline_so_far(self) -> float:
+        return self._so_far("baseline_cum")
+
+    @property
+    def baseline_total(self) -> float:
+        return float(self.path["baseline"].sum()) if self.has_data else 0.0
+
+    @property
+    def target_total(self) -> float:
+        return float(self.path["expected"].sum()) if self.has_data else 0.0
+
+    @property
+    def projected_end(self) -> float | None:
+        if self.as_of is None:
+            return None
+        return project_end(self.actual, self.baseline_so_far, self.baseline_total)
 
     def summary(self) -> str:
         """Plain counts: '312 so far vs 340 expected by now (interval 304–376) ...'."""
@@ -165,51 +172,18 @@ def progress(goal: Goal, series: pd.DataFrame) -> Progress:
     except ValueError:
         # No series, or the baseline years are no longer complete in the store (data
         # replaced since the goal was set): say so rather than judge against nothing.
-        empty = pd.DataFrame({"month": months})
-        return Progress(
-            goal, empty, "not started", "no data", None, 0, len(months), 0, 0.0, 0, 0, 0.0, 0.0, 0.0, None
-        )
+        return Progress(goal, pd.DataFrame({"month": months}))
     path = expected_path(profile, months, goal.target_change_pct)
     counts = series.assign(month=pd.to_datetime(series["month"])).set_index("month")["count"]
-    last = counts.index.max()
-    covered = path["month"] <= last
+    covered = path["month"] <= counts.index.max()
     path["actual"] = path["month"].map(counts).where(covered)
     path["actual_cum"] = path["actual"].cumsum().where(covered)
     dispersion = baseline_dispersion(series, goal.baseline_years)
     path["low"], path["high"] = count_intervals(
         path["expected_cum"].to_numpy(dtype=float), INTERVAL_LEVEL, dispersion.phi
     )
-    baseline_total = float(path["baseline"].sum())
-    target_total = float(path["expected"].sum())
-    elapsed = int(covered.sum())
-    if elapsed == 0:
-        return Progress(
-            goal, path, "not started", "not started", None, 0, len(months), 0, 0.0, 0, 0, 0.0,
-            baseline_total, target_total, None, dispersion,
-        )  # fmt: skip
-    row = path[covered].iloc[-1]
-    actual = int(row["actual_cum"])
-    expected = float(row["expected_cum"])
-    low, high = int(row["low"]), int(row["high"])
-    baseline_so_far = float(row["baseline_cum"])
-    return Progress(
-        goal=goal,
-        path=path,
-        phase="ended" if elapsed == len(months) else "in progress",
-        status=classify(actual, expected, low, high),
-        as_of=pd.Timestamp(row["month"]),
-        months_elapsed=elapsed,
-        months_total=len(months),
-        actual=actual,
-        expected=expected,
-        low=low,
-        high=high,
-        baseline_so_far=baseline_so_far,
-        baseline_total=baseline_total,
-        target_total=target_total,
-        projected_end=project_end(actual, baseline_so_far, baseline_total),
-        dispersion=dispersion,
-    )
+    as_of = pd.Timestamp(path.loc[covered, "month"].iloc[-1]) if covered.any() else None
+    return Progress(goal, path, as_of, dispersion)
 
 
 # --- store access -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.query.filters import CrimeFilter, Granularity
 from analysis.query.registry import city_names
+from analysis.series.changes import rolling_change, same_month_last_year
 from analysis.series.compare import (
     YtdComparison,
     ytd_from_series,
@@ -18,8 +19,6 @@ from analysis.series.monthly import (
     absent_cities,
     period_series,
     rolling_12,
-    rolling_change,
-    same_month_last_year,
 )
 from analysis.series.periods import Coverage, coverage
 from analysis.sources.health import chart_breaks

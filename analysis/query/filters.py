@@ -8,7 +8,7 @@ they become `?` parameters; identifiers come from the allow-listed `Table` specs
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -34,6 +34,8 @@ class Table:
 MONTHLY = Table("monthly_counts", "month", "part1", has_district=False, has_firearm=False)
 # The official series (migration 0008): one count per city x month x offense.
 OFFICIAL = Table("official_monthly", "month", "part1", has_district=False, has_firearm=False)
+# Every count the official series chose from, with its verdict (migration 0008).
+OFFICIAL_CANDIDATES = Table("official_candidates", "month", "part1", has_district=False, has_firearm=False)
 DAILY = Table("daily_counts", "day", "nibrs", has_district=True, has_firearm=True)
 INCIDENTS = Table("incidents", "occurred_at", "nibrs", has_district=True, has_firearm=True)
 # The place and time rollups (migration 0004); months, like MONTHLY: a month is in range
@@ -44,6 +46,11 @@ YEARLY_CELLS = Table("yearly_cell_counts", "year", "nibrs", has_district=True, h
 HOURS = Table("hour_counts", "month", "nibrs", has_district=True, has_firearm=True)
 # Weeks (migration 0006): a week is in range when its Monday is; no district column.
 WEEKS = Table("weekly_counts", "week", "nibrs", has_district=False, has_firearm=True)
+# Incidents per city x source x month (migration 0005): filtered by city, source and
+# month only (offenses=() in the filter).
+INCIDENT_MONTHS = Table("incident_months", "month", "nibrs", has_district=False, has_firearm=False)
+# Stored interventions (migration 0003): filtered by city only (offenses=() in the filter).
+INTERVENTIONS = Table("interventions", "start_date", "part1", has_district=False, has_firearm=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,11 @@ class CrimeFilter:
             raise ValueError(f"unknown offense keys: {unknown}")
         if self.start and self.end and self.start > self.end:
             raise ValueError("start date is after end date")
+
+    def firearm_violent(self) -> CrimeFilter:
+        """The same cities, dates, districts and sources, narrowed to violent offenses
+        recorded as involving a firearm (the firearm violent crime series; codes dropped)."""
+        return replace(self, offenses=("violent_crime",), codes=(), firearm_only=True)
 
     def where(self, table: Table, alias: str = "") -> tuple[str, list[object]]:
         """`(sql, params)`: a WHERE clause body (never empty) and its `?` parameters."""

@@ -22,12 +22,13 @@ import h3.api.numpy_int as h3
 import numpy as np
 import pandas as pd
 
-from analysis.geo.cells import cell_area_km2, parent_sql
-from analysis.query.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, CrimeFilter
+from analysis.geo.cells import parent_sql
+from analysis.query import sqlfile
+from analysis.query.filters import CELLS, DAILY, HOURS, INCIDENTS, MONTH_CODES, CrimeFilter, Table
 from analysis.query.scope import Window, sum_n
-from analysis.stats.exact import Change, chance_note, days_between, most_notable
+from analysis.query.sqlfile import Fragment
+from analysis.stats.exact import Change, days_between
 from kernel.months import add_months, months_spanned
-from kernel.vocabulary import OFFENSE_LABELS
 
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOTSPOT_RESOLUTION = 8  # about 0.74 km2, fixed so that cities and periods compare
@@ -74,21 +75,21 @@ def _natural_key(text: object) -> tuple[object, ...]:
     return tuple(int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", str(text)))
 
 
-MIX_SQL = """
-with scoped as (
-    select nibrs_code, offense_group, month, n
-    from monthly_code_counts
-    where {where}
-),
-final as (
-    select s.nibrs_code, coalesce(o.name, 'Unmapped local codes') as offense, s.offense_group,
-           coalesce(sum(s.n) filter (where s.month >= ?), 0)::bigint as current,
-           coalesce(sum(s.n) filter (where s.month <= ?), 0)::bigint as previous
-    from scoped s left join offenses o using (nibrs_code)
-    group by all
-)
-select * from final order by current desc, previous desc, offense
-"""
+def _windowed(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    filt: CrimeFilter,
+    table: Table,
+    window: Window,
+    extra: dict[str, object] | None = None,
+    **fragments: Fragment,
+) -> pd.DataFrame:
+    """Run the .sql file `name` that counts `current` (from $window_start) and `previous`
+    (to $prior_end) over the rows of `filt` in `table`."""
+    where, params = filt.bind(table)
+    sql = sqlfile.render(__package__, name, where=Fragment(where), **fragments)
+    bound = {**params, "window_start": window.start, "prior_end": window.prior_end, **(extra or {})}
+    return con.execute(sql, bound).df()
 
 
 def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Window) -> pd.DataFrame:
@@ -99,8 +100,7 @@ def offense_mix(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Windo
     offenses), change, p, judgement, direction, emphasis, days_current, days_previous.
     """
     scope = window.both(replace(filt, offenses=()))
-    where, params = scope.where(MONTH_CODES)
-    frame = con.execute(MIX_SQL.format(where=where), [*params, window.start, window.prior_end]).df()
+    frame = _windowed(con, "offense_mix.sql", scope, MONTH_CODES, window)
     frame = frame[frame["current"] + frame["previous"] > 0]
     total = frame["current"].sum()
     frame["share"] = (100 * frame["current"] / total).round(1) if total else 0.0
@@ -127,23 +127,6 @@ def total_change(frame: pd.DataFrame) -> Change:
     return Change(int(frame["current"].sum()), int(frame["previous"].sum()), *days)
 
 
-HOURS_SQL = """
-with scoped as (
-    select weekday, hour, at_midnight, time_known, n
-    from hour_counts
-    where {where}
-),
-final as (
-    select weekday, hour,
-           coalesce(sum(n) filter (where time_known), 0)::bigint as n,
-           coalesce(sum(n) filter (where time_known and at_midnight), 0)::bigint as at_midnight,
-           coalesce(sum(n) filter (where not time_known), 0)::bigint as date_only
-    from scoped group by weekday, hour
-)
-select * from final
-"""
-
-
 def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
     """Offenses per weekday x hour of occurrence in the filter's months, all 168 slots.
 
@@ -152,8 +135,8 @@ def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) ->
     time), date_only (offenses whose source gave a date but no time, incidents.time_known
     false: kept out of n, counted at the hour their record shows, usually 00).
     """
-    where, params = filt.where(HOURS)
-    found = con.execute(HOURS_SQL.format(where=where), params).df()
+    where, params = filt.bind(HOURS)
+    found = con.execute(sqlfile.render(__package__, "hour_weekday.sql", where=Fragment(where)), params).df()
     grid = pd.DataFrame([(d, h) for d in range(1, 8) for h in range(24)], columns=["weekday", "hour"]).astype(
         "int64"
     )
@@ -166,22 +149,6 @@ def counts_by_hour_weekday(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) ->
     return frame
 
 
-DISTRICTS_SQL = """
-with scoped as (
-    select district, month, n
-    from monthly_code_counts
-    where {where}
-),
-final as (
-    select coalesce(district, 'Not recorded') as district,
-           coalesce(sum(n) filter (where month >= ?), 0)::bigint as current,
-           coalesce(sum(n) filter (where month <= ?), 0)::bigint as previous
-    from scoped group by all
-)
-select * from final
-"""
-
-
 def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: Window) -> pd.DataFrame:
     """Per district: the window's offenses against the same months a year before.
 
@@ -189,8 +156,7 @@ def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: 
     p, judgement, direction, emphasis, days_current, days_previous; in natural district
     order ('Not recorded' last).
     """
-    where, params = window.both(filt).where(MONTH_CODES)
-    frame = con.execute(DISTRICTS_SQL.format(where=where), [*params, window.start, window.prior_end]).df()
+    frame = _windowed(con, "district_changes.sql", window.both(filt), MONTH_CODES, window)
     frame = frame.sort_values(
         "district", key=lambda s: s.map(lambda d: (d == "Not recorded", _natural_key(d)))
     ).reset_index(drop=True)
@@ -200,52 +166,6 @@ def district_changes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter, window: 
     ]
     frame["pct"] = frame["pct"].astype("float64").round(1)
     return _change_columns(frame, window)
-
-
-HOTSPOTS_SQL = """
-with by_cell as materialized (
-    -- the one pass over the rollup
-    select {parent} as cell, month, district, sum(n) as n
-    from cell_counts
-    where {where} and h3_r9 is not null
-    group by all
-),
-totals as (
-    select cell,
-           coalesce(sum(n) filter (where month >= ?), 0)::bigint as current,
-           coalesce(sum(n) filter (where month <= ?), 0)::bigint as previous
-    from by_cell group by cell
-),
-top_cells as (
-    select * from totals where current > 0 order by current desc, cell limit ?
-),
-top_rows as (
-    select b.* from by_cell b semi join top_cells t using (cell)
-),
-main_district as (
-    select cell, district
-    from (select cell, district, sum(n) as n from top_rows group by all)
-    qualify row_number() over (partition by cell order by n desc, district) = 1
-),
-by_month as (
-    select cell, month, sum(n) as n from top_rows group by all
-),
-months as (
-    select unnest(generate_series(?::date, ?::date, interval 1 month))::date as month
-),
-series as (
-    select t.cell, list(coalesce(b.n, 0)::bigint order by m.month) as trend
-    from top_cells t cross join months m
-    left join by_month b on b.cell = t.cell and b.month = m.month
-    group by t.cell
-),
-final as (
-    select t.cell, t.current, t.previous, d.district, s.trend,
-           (select sum(current) from totals) as located_current
-    from top_cells t left join main_district d using (cell) join series s using (cell)
-)
-select *, lower(hex(cell)) as h3 from final order by current desc, cell
-"""
 
 
 def hotspot_cells(
@@ -262,11 +182,10 @@ def hotspot_cells(
     direction, emphasis, days_current, days_previous, trend (monthly counts from the prior window's first month to the
     window's last, zeros included), lat, lon (cell centre).
     """
-    where, params = window.both(filt).where(CELLS)
-    frame = con.execute(
-        HOTSPOTS_SQL.format(parent=parent_sql(res), where=where),
-        [*params, window.start, window.prior_end, top, window.prior_start, window.end],
-    ).df()
+    trend = {"top": top, "trend_first": window.prior_start, "trend_last": window.end}
+    frame = _windowed(
+        con, "hotspot_cells.sql", window.both(filt), CELLS, window, trend, parent=Fragment(parent_sql(res))
+    )
     cols = ["rank", "h3", "district", "current", "previous", "share", "change", "p", "judgement"]
     if frame.empty:
         return pd.DataFrame(columns=[*cols, *EXTRA_CHANGE_COLUMNS, "trend", "lat", "lon"])
@@ -281,40 +200,13 @@ def hotspot_cells(
 
 def offense_codes(con: duckdb.DuckDBPyConnection, filt: CrimeFilter) -> pd.DataFrame:
     """NIBRS codes of the filter's offense that occur in the filter (nibrs_code, offense, n)."""
-    where, params = filt.where(MONTH_CODES, "m")
-    return con.execute(
-        "select m.nibrs_code, o.name as offense, sum(m.n)::bigint as n"  # noqa: S608
-        f" from monthly_code_counts m join offenses o using (nibrs_code) where {where}"
-        " group by all order by n desc, m.nibrs_code",
-        params,
-    ).df()
+    where, params = filt.bind(MONTH_CODES, "m")
+    return con.execute(sqlfile.render(__package__, "offense_codes.sql", where=Fragment(where)), params).df()
 
 
 def incident_count(con: duckdb.DuckDBPyConnection, q: CrimeFilter) -> int:
     """How many offenses the incident table holds for `q` (from daily_counts)."""
-    return sum_n(con, DAILY, q.where(DAILY))
-
-
-INCIDENTS_SQL = """
-with page as (
-    -- the page first, on incidents alone; names and privacy rules only for its rows
-    select i.incident_id, i.occurred_at, i.offense, i.nibrs_code, i.district, i.firearm,
-           i.lat, i.lon, i.source_id
-    from incidents i
-    where {where}
-    order by i.occurred_at desc, i.incident_id desc
-    limit ? offset ?
-),
-final as (
-    select p.occurred_at, coalesce(o.name, p.offense) as offense, p.nibrs_code, p.district,
-           case when p.firearm then 'yes' when not p.firearm then 'no' else 'not recorded' end as firearm,
-           case when o.sensitive is not false then null else round(p.lat, {decimals}) end as lat,
-           case when o.sensitive is not false then null else round(p.lon, {decimals}) end as lon,
-           p.source_id, p.incident_id
-    from page p left join offenses o using (nibrs_code)
-)
-select * exclude (incident_id) from final order by occurred_at desc, incident_id desc
-"""
+    return sum_n(con, DAILY, q)
 
 
 def pages(total: int, page_size: int) -> int:
@@ -334,126 +226,19 @@ def incident_page(
         raise ValueError(f"page size must be 1 to {max(PAGE_SIZES)}")
     if page < 1:
         raise ValueError("pages are numbered from 1")
-    where, params = q.where(INCIDENTS, "i")
-    sql = INCIDENTS_SQL.format(where=where, decimals=LOCATION_DECIMALS)
-    return con.execute(sql, [*params, page_size, (page - 1) * page_size]).df()
+    return _incidents(con, q, limit=page_size, offset=(page - 1) * page_size)
 
 
 def incident_rows(con: duckdb.DuckDBPyConnection, q: CrimeFilter, cap: int = CSV_CAP) -> pd.DataFrame:
     """The first `cap` rows of the incident table (newest first) for a CSV download."""
-    where, params = q.where(INCIDENTS, "i")
-    sql = INCIDENTS_SQL.format(where=where, decimals=LOCATION_DECIMALS)
-    return con.execute(sql, [*params, cap, 0]).df()
+    return _incidents(con, q, limit=cap, offset=0)
 
 
-# --- one-line summaries -------------------------------------------------------------
-
-
-def _offense_words(filt: CrimeFilter) -> str:
-    """'offenses (violent crime)' for a filter's offenses."""
-    named = ", ".join(OFFENSE_LABELS[o].lower() for o in filt.offenses)
-    return f"offenses ({named})" if named else "offenses"
-
-
-def mix_summary(mix: pd.DataFrame, city: str, window: Window) -> str:
-    """'In Jan–Dec 2025 Memphis recorded 1,234 offenses; the most common was ... .'"""
-    if mix.empty or mix["current"].sum() == 0:
-        return f"{city} recorded no offenses in {window.label}."
-    top = mix.iloc[0]
-    text = (
-        f"In {window.label} {city} recorded {int(mix['current'].sum()):,} offenses; the most common was "
-        f"{top['offense']} ({int(top['current']):,}, {top['share']:.0f}%)."
-    )
-    moved = mix[mix["judgement"].isin(["notable", "strong"])]
-    if len(moved):
-        biggest = moved.loc[most_notable(moved)]
-        text += f" Most notable change: {biggest['offense']}, {biggest['change']}."
-    elif window.prior_covered:
-        text += " No offense changed notably from a year before."
-    return text
-
-
-def hour_summary(grid: pd.DataFrame, filt: CrimeFilter) -> str:
-    """The busiest and quietest hour of the week."""
-    total = int(grid["n"].sum())
-    if total == 0:
-        return "No offenses in this selection."
-    busiest = grid.loc[grid["n"].idxmax()]
-    quietest = grid.loc[grid["n"].idxmin()]
-    by_day = grid.groupby("day", sort=False)["n"].sum()
-    return (
-        f"Of {total:,} {_offense_words(filt)}, the most began on {busiest['day']}s "
-        f"{busiest['hour']:02d}:00–{busiest['hour']:02d}:59 ({int(busiest['n']):,}), the fewest on "
-        f"{quietest['day']}s {quietest['hour']:02d}:00–{quietest['hour']:02d}:59 ({int(quietest['n']):,}); "
-        f"busiest day: {by_day.idxmax()} ({100 * by_day.max() / total:.0f}% of the week)."
-    )
-
-
-def midnight_note(grid: pd.DataFrame) -> str:
-    """What the data cannot tell about time: offenses without a time (left out), and the
-    share recorded at exactly midnight."""
-    unknown = int(grid["date_only"].sum())
-    total = int(grid["n"].sum())
-    at_midnight = int(grid["at_midnight"].sum())
-    share = 100 * at_midnight / total if total else 0.0
-    left_out = (
-        f"{unknown:,} offenses have a date but no time of day and are not in the chart. " if unknown else ""
-    )
-    return left_out + (
-        f"{at_midnight:,} of the charted offenses ({share:.1f}%) are recorded at exactly 00:00, which records "
-        "systems often use when the time is unknown. For property crime (burglary, theft, vehicle theft) "
-        "the victim usually finds the loss later: the recorded time may be the discovery time or a guess, "
-        "and the true time lies somewhere in a window this data does not give (no 'from'/'to' times), so "
-        "aoristic weighting cannot be applied. Read property-crime hours as approximate."
-    )
-
-
-def district_summary(frame: pd.DataFrame) -> str:
-    """How many districts moved notably, in words."""
-    if frame.empty:
-        return "No district is recorded for this selection."
-    if (frame["judgement"] == "no comparison").all():
-        return "No data for the same months a year before: district changes cannot be judged."
-    up = frame[(frame["direction"] == "up") & frame["judgement"].isin(["notable", "strong"])]
-    down = frame[(frame["direction"] == "down") & frame["judgement"].isin(["notable", "strong"])]
-    parts = []
-    for word, part in (("up", up), ("down", down)):
-        if len(part):
-            names = ", ".join(part["district"].head(4)) + (" …" if len(part) > 4 else "")
-            parts.append(f"{len(part)} notably {word} ({names})")
-    if not parts:
-        return (
-            f"None of the {len(frame)} districts changed notably from a year before "
-            f"(every change is within what chance alone would give, p ≥ 0.05). "
-            + chance_note(len(frame), 0, "district changes")
-        )
-    return (
-        f"Of {len(frame)} districts, "
-        + " and ".join(parts)
-        + "; the rest did not change notably. "
-        + chance_note(len(frame), len(up) + len(down), "district changes")
-    )
-
-
-def hotspot_summary(frame: pd.DataFrame, res: int = HOTSPOT_RESOLUTION) -> str:
-    """How concentrated the offenses are in the top cells."""
-    if frame.empty:
-        return "No located offenses in this selection."
-    share = float(frame["share"].sum())
-    area = len(frame) * cell_area_km2(res)
-    text = (
-        f"The {len(frame)} busiest cells (about {area:.1f} km² together) hold {share:.0f}% of the "
-        f"located offenses in this selection; the busiest holds {int(frame['current'].iloc[0]):,}."
-    )
-    judged = frame[frame["judgement"].isin(["not notable", "notable", "strong"])]
-    if len(judged):
-        moved = int(judged["judgement"].isin(["notable", "strong"]).sum())
-        text += (
-            " "
-            + chance_note(len(judged), moved, "cell changes")
-            + " The cells are chosen for being busy now, which favours rises over falls."
-        )
-    return text
+def _incidents(con: duckdb.DuckDBPyConnection, q: CrimeFilter, limit: int, offset: int) -> pd.DataFrame:
+    """Rows `offset` to `offset + limit` of the incident table for `q`, newest first."""
+    where, params = q.bind(INCIDENTS, "i")
+    sql = sqlfile.render(__package__, "incident_page.sql", where=Fragment(where))
+    return con.execute(sql, {**params, "limit": limit, "offset": offset, "decimals": LOCATION_DECIMALS}).df()
 
 
 def trend_months(window: Window) -> list[str]:

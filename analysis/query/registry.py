@@ -7,6 +7,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analysis.query import sqlfile
+from analysis.query.filters import MONTH_CODES, CrimeFilter
+from analysis.query.sqlfile import Fragment
+
 
 def city_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """city_id -> display name ("Memphis, TN"), in name order."""
@@ -32,9 +36,9 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
 
 def district_names(con: duckdb.DuckDBPyConnection, city_id: str) -> list[str]:
     """Districts that have incident data in `city_id`, sorted."""
+    where, params = CrimeFilter(cities=(city_id,), offenses=()).bind(MONTH_CODES)
     rows = con.execute(
-        "select distinct district from monthly_code_counts where city_id = ? and district is not null order by 1",
-        [city_id],
+        sqlfile.render(__package__, "district_names.sql", where=Fragment(where)), params
     ).fetchall()
     return [r[0] for r in rows]
 

@@ -19,7 +19,9 @@ from datetime import date
 
 import duckdb
 
+from analysis.query import sqlfile
 from analysis.query.filters import CELLS, DAILY, HOURS, MONTH_CODES, CrimeFilter, Table
+from analysis.query.sqlfile import Fragment
 from analysis.series.provenance import incident_sources
 from kernel.months import add_months, month_end, month_start, months_spanned
 from kernel.sql import ident
@@ -47,17 +49,16 @@ def whole_months(filt: CrimeFilter) -> CrimeFilter:
     )
 
 
-def sum_n(
-    con: duckdb.DuckDBPyConnection, table: Table, where: tuple[str, list[object]], extra: str = ""
-) -> int:
-    """Sum of the rollup column `n` over `table` rows matching a rendered filter
-    (`filt.where(table)`), with an optional further condition on the table's own columns."""
-    name = ident(table.name, ROLLUPS_WITH_N)
-    sql, params = where
-    row = con.execute(
-        f"select coalesce(sum(n), 0)::bigint from {name} where {sql}{' and ' + extra if extra else ''}",  # noqa: S608
-        params,
-    ).fetchone()
+def sum_n(con: duckdb.DuckDBPyConnection, table: Table, filt: CrimeFilter) -> int:
+    """Sum of the rollup column `n` over the rows of `table` that `filt` selects."""
+    where, params = filt.bind(table)
+    sql = sqlfile.render(
+        __package__,
+        "rollup_total.sql",
+        table=Fragment(ident(table.name, ROLLUPS_WITH_N)),
+        where=Fragment(where),
+    )
+    row = con.execute(sql, params).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -116,10 +117,10 @@ class Window:
 SPAN_SQL = """
 with final as (
     select min(m.month) as first_month, max(m.month) as last_month,
-           (select last_month from source_spans s where s.city_id = ? and s.source = ?) as last_complete,
-           coalesce((select coverage from source_spans s where s.city_id = ? and s.source = ?), 'city') as coverage
+           (select last_month from source_spans s where s.city_id = $city and s.source = $source) as last_complete,
+           coalesce((select coverage from source_spans s where s.city_id = $city and s.source = $source), 'city') as coverage
     from monthly_code_counts m
-    where m.city_id = ? and m.source = ?
+    where m.city_id = $city and m.source = $source
 )
 select * from final
 """
@@ -153,7 +154,7 @@ class Coverage:
 def coverage(con: duckdb.DuckDBPyConnection, city_id: str, source: str) -> Coverage | None:
     """What `source` covers for `city_id` (keyed on the two only, so that a page's cache
     keeps it while the offense or the period change); None when it has no data."""
-    row = con.execute(SPAN_SQL, [city_id, source, city_id, source, city_id, source]).fetchone()
+    row = con.execute(SPAN_SQL, {"city": city_id, "source": source}).fetchone()
     if not row or row[0] is None:
         return None
     first_month, last_month, last_complete, extent = row

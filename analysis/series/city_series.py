@@ -49,16 +49,7 @@ def firearm_violent_by_city_month(con: duckdb.DuckDBPyConnection, filt: CrimeFil
     offense (= 'firearm_violent_crime'), count, source, population, rate. Only sources
     that record weapons for violent offenses count; one source per city (most months).
     """
-    scoped = CrimeFilter(
-        cities=filt.cities,
-        offenses=("violent_crime",),
-        start=filt.start,
-        end=filt.end,
-        districts=filt.districts,
-        firearm_only=True,
-        sources=filt.sources,
-    )
-    where, params = scoped.bind(MONTH_CODES)
+    where, params = filt.firearm_violent().bind(MONTH_CODES)
     cities = filt.cities or tuple(
         str(r[0]) for r in con.execute("select distinct city_id from incident_months").fetchall()
     )

@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 
 from analysis.query.filters import CrimeFilter
-from analysis.series.monthly import last_periods, period_series, ytd_totals
+from analysis.series.changes import ytd_totals
+from analysis.series.monthly import last_periods, period_series
 from analysis.series.periods import Coverage, YtdWindow, common_cutoff
 from analysis.stats.exact import chance_note, expected_by_chance, most_notable
 from kernel.vocabulary import FIREARM_VIOLENT, RATE_BASE, SERIES_LABELS
@@ -30,7 +31,7 @@ class YtdComparison:
     """The YTD table and how it was cut.
 
     table: one row per city x measure (violent_crime, murder, firearm_violent, ...), with
-    the columns of analysis.series.monthly.ytd_totals plus `measure`.
+    the columns of analysis.series.changes.ytd_totals plus `measure`.
     stale: cities left out because their data ends long before the others (name -> month).
     """
 

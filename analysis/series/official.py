@@ -56,12 +56,6 @@ STRAY_SHARE = 0.05
 NAMED_RANKS: dict[str, int] = {"ucr_return_a": 1, "rtci": 2}
 INCIDENT_RANK = 3
 COUNTS_RANK = 4
-KIND_LABELS = {
-    "return_a": "FBI Return A",
-    "rtci": "Real-Time Crime Index",
-    "incidents": "incident records",
-    "counts": "published counts",
-}
 ALL_OFFENSES = [*PART1_OFFENSES, *TOTALS]  # the vocabulary of monthly_counts.offense, in order
 # The tie-break inside a rank, as an ORDER BY over source_spans-like rows (first_month,
 # last_month, source): the source covering more months, then the source name. The

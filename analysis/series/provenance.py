@@ -1,44 +1,26 @@
 """Where the official series' counts come from (the series and its precedence:
-analysis.series.official): each city's sources per year and as runs of years, a series'
-sources in words, the candidates for one series, and where two qualifying sources
-disagree."""
+analysis.series.official): each city's one incident extract, its sources per year and as
+runs of years, the candidates for one series, and where two qualifying sources disagree."""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
-from analysis.series.official import AGREE_OFFENSES, AGREE_PCT, KIND_LABELS
+from analysis.query import sqlfile
+from analysis.query.filters import INCIDENT_MONTHS, MONTH_CODES, OFFICIAL, OFFICIAL_CANDIDATES, CrimeFilter
+from analysis.query.sqlfile import Fragment
+from analysis.series.official import AGREE_OFFENSES, AGREE_PCT
 
 
 def last_month_by_city(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...] = ()) -> dict[str, object]:
     """city_id -> the last month (first day) of its official series, any offense: the one
     "last complete month" of a city (comparisons cut there)."""
+    where, params = CrimeFilter(cities=cities, offenses=()).bind(OFFICIAL)
     rows = con.execute(
-        "select city_id, max(month) from official_monthly"
-        " where len(?::varchar[]) = 0 or city_id in (select unnest(?::varchar[])) group by city_id",
-        [list(cities), list(cities)],
+        sqlfile.render(__package__, "last_month.sql", where=Fragment(where)), params
     ).fetchall()
     return {str(r[0]): r[1] for r in rows}
-
-
-INCIDENT_SOURCES_SQL = """
-with src as (
-    select city_id, source, sum(n) as n from incident_months
-    where city_id in (select unnest(?::varchar[])) group by all
-),
-weapons as (
-    select distinct city_id, source from monthly_code_counts
-    where offense_group = 'violent' and firearm is not null and city_id in (select unnest(?::varchar[]))
-)
-select s.city_id, s.source
-from src s left join source_spans p using (city_id, source)
-where not ? or exists (select 1 from weapons w where w.city_id = s.city_id and w.source = s.source)
-qualify row_number() over (
-    partition by s.city_id
-    order by coalesce(p.coverage, 'area') = 'city' desc, p.last_month - p.first_month desc nulls last,
-             s.n desc, s.source) = 1
-"""
 
 
 def incident_sources(
@@ -48,7 +30,18 @@ def incident_sources(
     profile, weekly, firearm and district series) read: a citywide extract before an area
     one, then the official tie-break (more complete months), then more offenses, then the
     name. firearm=True: only extracts that record the weapon for violent offenses."""
-    rows = con.execute(INCIDENT_SOURCES_SQL, [list(cities), list(cities), firearm]).fetchall()
+    if not cities:
+        return {}
+    scope = CrimeFilter(cities=cities, offenses=())
+    where_months, params = scope.bind(INCIDENT_MONTHS)
+    where_codes, _ = scope.bind(MONTH_CODES)  # the same $f_cities
+    sql = sqlfile.render(
+        __package__,
+        "incident_sources.sql",
+        where_months=Fragment(where_months),
+        where_codes=Fragment(where_codes),
+    )
+    rows = con.execute(sql, {**params, "firearm": firearm}).fetchall()
     return {str(r[0]): str(r[1]) for r in rows}
 
 
@@ -104,45 +97,6 @@ def source_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def series_sources(
-    con: duckdb.DuckDBPyConnection, cities: tuple[str, ...], offenses: tuple[str, ...]
-) -> pd.DataFrame:
-    """Runs of months per city x offense with the source behind them (for chart captions):
-    city_id, city, offense, source, kind, first_month, last_month, months."""
-    return con.execute(
-        """
-        with o as (
-            select o.*, c.name as city,
-                   datediff('month', date '2000-01-01', o.month)
-                   - row_number() over (partition by o.city_id, o.offense, o.source order by o.month) as run
-            from official_monthly o join cities c using (city_id)
-            where o.city_id in (select unnest(?::varchar[])) and o.offense in (select unnest(?::varchar[]))
-        )
-        select city_id, city, offense, source, any_value(kind) as kind, min(month) as first_month,
-               max(month) as last_month, count(*) as months
-        from o group by city_id, city, offense, source, run
-        order by city, offense, first_month
-        """,
-        [list(cities), list(offenses)],
-    ).df()
-
-
-def caption(runs: pd.DataFrame) -> str:
-    """'Sources: Houston: FBI Return A (ucr_return_a) Jan 2010–Dec 2023, ...' from series_sources,
-    one entry per city x source (months merged across offenses)."""
-    if runs.empty:
-        return ""
-    parts = []
-    for city, part in runs.groupby("city", sort=True):
-        items = []
-        for source, spans in part.groupby("source", sort=False):
-            first, last = pd.Timestamp(spans["first_month"].min()), pd.Timestamp(spans["last_month"].max())
-            label = KIND_LABELS.get(str(spans["kind"].iloc[0]), "")
-            items.append((first, f"{label} ({source}) {first:%b %Y}–{last:%b %Y}"))
-        parts.append(f"{city}: " + "; ".join(text for _, text in sorted(items)))
-    return "Sources of each line — " + " · ".join(parts) + "."
-
-
 AGREEMENT_SQL = """
 with q as (select * from official_candidates where qualifies),
 pairs as (
@@ -177,8 +131,5 @@ def agreement(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def candidates(con: duckdb.DuckDBPyConnection, city_id: str, offense: str) -> pd.DataFrame:
     """Every count the store holds for one city and offense, with its verdict."""
-    return con.execute(
-        "select month, source, count, kind, rank, qualifies, reason, chosen from official_candidates"
-        " where city_id = ? and offense = ? order by month, rank nulls last, source",
-        [city_id, offense],
-    ).df()
+    where, params = CrimeFilter(cities=(city_id,), offenses=(offense,)).bind(OFFICIAL_CANDIDATES)
+    return con.execute(sqlfile.render(__package__, "candidates.sql", where=Fragment(where)), params).df()

@@ -18,11 +18,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from analysis.goals.goal import GoalSpec
 from analysis.goals.interventions import interventions_by_city
 from analysis.goals.progress import goal_status_by_city
 from ingest.cli.common import DbOption, console, store_path
 from ingest.goals.goals_file import load_goals_file
-from ingest.goals.spec import GoalError, GoalSpec, InterventionSpec
+from ingest.goals.spec import GoalError, InterventionSpec
 from ingest.goals.write import add_goals, add_intervention, remove_goal
 from kernel.store import StoreError, connect_readonly
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import duckdb
 
+from analysis.goals.goal import GoalSpec
 from analysis.series.official import refresh_official
-from ingest.goals.spec import DEMO_GOALS_FILE, GoalError, GoalSpec
+from ingest.goals.spec import DEMO_GOALS_FILE, GoalError
 from ingest.goals.validate import validate_goal
 from ingest.goals.write import add_goals, insert_goals
 

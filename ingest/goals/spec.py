@@ -1,5 +1,5 @@
-"""Goals and interventions as a user states them, the limits they are checked against,
-and the error that lists every problem."""
+"""Interventions as a user states them (a goal as stated is analysis.goals.goal.GoalSpec),
+the limits goals and interventions are checked against, and the error that lists every problem."""
 
 from __future__ import annotations
 
@@ -24,30 +24,6 @@ class GoalError(ValueError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
-
-
-@dataclass(frozen=True)
-class GoalSpec:
-    """A goal as a user states it, before validation.
-
-    baseline_years: one year (a calendar-year baseline) or several (their mean).
-    target_change_pct: e.g. -10 for "10% fewer than the baseline".
-    """
-
-    city_id: str
-    offense: str
-    baseline_years: tuple[int, ...]
-    target_change_pct: float
-    start_date: date
-    deadline: date
-    district: str | None = None
-    owner: str | None = None
-    note: str | None = None
-
-    @property
-    def baseline_kind(self) -> str:
-        """`year` for one baseline year, `mean_of_years` for several."""
-        return "year" if len(self.baseline_years) == 1 else "mean_of_years"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date
 
 import duckdb
 
+from analysis.goals.goal import GoalSpec
 from analysis.query.registry import city_names, district_names
 from analysis.series.city_series import monthly_series
 from ingest.goals.spec import (
@@ -17,7 +18,6 @@ from ingest.goals.spec import (
     MAX_TEXT,
     TARGET_MAX,
     TARGET_MIN,
-    GoalSpec,
     InterventionSpec,
 )
 from kernel.months import months_spanned

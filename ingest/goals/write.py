@@ -10,7 +10,8 @@ from typing import TypeVar
 
 import duckdb
 
-from ingest.goals.spec import GOAL_SOURCES, INTERVENTION_SOURCES, GoalError, GoalSpec, InterventionSpec
+from analysis.goals.goal import GoalSpec
+from ingest.goals.spec import GOAL_SOURCES, INTERVENTION_SOURCES, GoalError, InterventionSpec
 from ingest.goals.validate import batch_problems, validate_intervention
 from ingest.store import write_store
 from kernel.store import connect_readonly

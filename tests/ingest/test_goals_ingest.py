@@ -4,7 +4,7 @@ leaves the store byte for byte as it was; good input lands; the demo goals load.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.goals.progress import Goal, progress
+from analysis.goals.goal import Goal, GoalSpec
+from analysis.goals.progress import progress
 from ingest.cli.app import app
 from ingest.demo.profile import load_profile, monthly_plan
 from ingest.goals.goals_file import load_demo_goals, load_goals_file, parse_goals
-from ingest.goals.spec import DEMO_GOALS_FILE, GoalError, GoalSpec, InterventionSpec
+from ingest.goals.spec import DEMO_GOALS_FILE, GoalError, InterventionSpec
 from ingest.goals.write import add_goals, add_intervention, remove_goal
 from ingest.hashing import file_sha256 as sha
 from ingest.registry import load_cities
@@ -198,8 +199,7 @@ def test_demo_goals_show_a_mix_of_statuses_at_full_scale() -> None:
             continue  # district and firearm series come from the drawn rows, not the plan
         rows = plan[(plan["city_id"] == spec.city_id) & plan["nibrs_code"].isin(codes[spec.offense])]
         series = rows.groupby("month", as_index=False)["n"].sum().rename(columns={"n": "count"})
-        goal = Goal(0, spec.city_id, spec.city_id, None, spec.offense, spec.baseline_years,
-                    spec.target_change_pct, spec.start_date, spec.deadline)  # fmt: skip
+        goal = Goal(**asdict(spec), goal_id=0, city=spec.city_id)
         statuses[(spec.city_id, spec.offense)] = progress(goal, series).status
     assert len(statuses) >= 9
     assert {"ahead", "on track", "at risk", "off track"} <= set(statuses.values()), statuses

@@ -148,8 +148,8 @@ def test_alerts_list_links_to_trends(app: Callable[..., AppTest], goals_store: P
 
 
 def test_status_chips_say_the_status_in_words(goals_store: Path) -> None:
+    from analysis.goals.goal import GoalSpec
     from analysis.goals.progress import goal_status_by_city
-    from ingest.goals.spec import GoalSpec
     from ingest.goals.write import add_goals
     from ui.goals import goal_chips_by_city_html, goal_chips_html, status_chip_html
 

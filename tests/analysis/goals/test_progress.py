@@ -11,10 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.goals.progress import Goal, goal_progress, goal_status_by_city, progress
+from analysis.goals.goal import Goal, GoalSpec
+from analysis.goals.progress import goal_progress, goal_status_by_city, progress
 from analysis.goals.rules import baseline_profile, classify, expected_path, poisson_interval, project_end
 from analysis.series.city_series import monthly_series
-from ingest.goals.spec import GoalSpec
 from ingest.goals.write import add_goals
 from tests.fixtures.goals import ACTUAL_2025, SEASONAL_2024, violent_counts
 

@@ -12,9 +12,10 @@ from analysis.charts.compare import cohort_chart, funnel_chart, label_positions
 from analysis.charts.trends import marker_key, marker_layout, same_month_chart, seasonal_chart, series_chart
 from analysis.goals.events import Marker, markers_for
 from analysis.query.filters import CrimeFilter
+from analysis.series.changes import same_month_last_year
 from analysis.series.compare import ytd_by_city
 from analysis.series.funnel import funnel
-from analysis.series.monthly import period_series, same_month_last_year, seasonal_profile
+from analysis.series.monthly import period_series, seasonal_profile
 from analysis.series.periods import coverage
 from analysis.text.summaries import coverage_note, seasonal_summary, series_summary, spread_summary, ytd_note
 from tests.plotly_json import values

@@ -74,3 +74,22 @@ def test_both_forms_select_the_same_rows(tiny_geo: duckdb.DuckDBPyConnection) ->
     by_name = tiny_geo.execute(f"select source_id from incidents where {named} order by 1", values).fetchall()
     # M1, M11, M12: the three murders of the fixture's window (tests/analysis/query/test_profile.py)
     assert positional == by_name == [("M1",), ("M11",), ("M12",)]
+
+
+def test_firearm_violent_keeps_the_scope_and_narrows_the_offense() -> None:
+    filt = CrimeFilter(
+        cities=("memphis_tn",),
+        offenses=("property_crime",),
+        start=date(2024, 1, 1),
+        districts=("North",),
+        sources=("fixture",),
+        codes=("220",),
+    )
+    assert filt.firearm_violent() == CrimeFilter(
+        cities=("memphis_tn",),
+        offenses=("violent_crime",),
+        start=date(2024, 1, 1),
+        districts=("North",),
+        firearm_only=True,
+        sources=("fixture",),
+    )

@@ -23,6 +23,7 @@ from analysis.query import profile
 from analysis.query.filters import CrimeFilter
 from analysis.query.scope import Window, comparison_window, coverage, scoped
 from analysis.stats.exact import Change
+from analysis.text import profile as words
 
 MEMPHIS = CrimeFilter(cities=("memphis_tn",), start=date(2024, 1, 1), end=date(2024, 2, 29))
 
@@ -105,8 +106,8 @@ def test_hour_grid_counts_exact_midnight(tiny_geo: duckdb.DuckDBPyConnection) ->
     assert grid["n"].sum() == 6
     thursday_midnight = grid[(grid["day"] == "Thursday") & (grid["hour"] == 0)]
     assert thursday_midnight[["n", "at_midnight"]].values.tolist() == [[1, 1]]
-    assert "1 of the charted offenses (16.7%)" in profile.midnight_note(grid)
-    assert "Thursday (33% of the week)" in profile.hour_summary(grid, filt)
+    assert "1 of the charted offenses (16.7%)" in words.midnight_note(grid)
+    assert "Thursday (33% of the week)" in words.hour_summary(grid, filt)
 
 
 def test_district_changes(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilter, Window]) -> None:
@@ -121,7 +122,7 @@ def test_district_changes(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[Cr
     assert raines["p"] == pytest.approx(0.385592, abs=1e-6) and raines["judgement"] == "not notable"
     assert raines["change"] == "up 3 (1 → 4), not notable (p = 0.39)"
     assert raines["emphasis"] == "not notable"
-    assert profile.district_summary(frame) == (
+    assert words.district_summary(frame) == (
         "None of the 2 districts changed notably from a year before (every change is within what chance "
         "alone would give, p ≥ 0.05). Of these 2 district changes, 0 read notable or strong; with no real "
         "change anywhere, up to 0.1 would read notable by chance alone (each is tested at p < 0.05)."
@@ -238,18 +239,18 @@ def test_offense_codes(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[Crime
 def test_summaries(tiny_geo: duckdb.DuckDBPyConnection, memphis: tuple[CrimeFilter, Window]) -> None:
     filt, window = memphis
     mix = profile.offense_mix(tiny_geo, filt, window)
-    text = profile.mix_summary(mix, "Memphis, TN", window)
+    text = words.mix_summary(mix, "Memphis, TN", window)
     assert text.startswith(
         "In Jan–Feb 2024 Memphis, TN recorded 10 offenses; the most common was Aggravated Assault (3, 30%)."
     )
     assert text.endswith("No offense changed notably from a year before.")
     grid = profile.counts_by_hour_weekday(tiny_geo, window.current(filt))
-    assert profile.hour_summary(grid, filt).startswith(
+    assert words.hour_summary(grid, filt).startswith(
         "Of 8 offenses (violent crime), the most began on Fridays 02:00–02:59 (1)"
     )
     hot = profile.hotspot_cells(tiny_geo, filt, window, top=10)
     assert f"the busiest holds {hot['current'].iloc[0]}. Of these {len(hot)} cell changes, 0 read" in (
-        profile.hotspot_summary(hot)
+        words.hotspot_summary(hot)
     )
 
 
@@ -278,5 +279,5 @@ def test_offenses_without_a_time_stay_out_of_the_hour_chart(
         grid["n"].sum() == 7 and grid.loc[(grid["day"] == "Friday") & (grid["hour"] == 21), "n"].item() == 0
     )
     assert grid["date_only"].sum() == 1
-    assert profile.midnight_note(grid).startswith("1 offenses have a date but no time of day")
+    assert words.midnight_note(grid).startswith("1 offenses have a date but no time of day")
     con.close()

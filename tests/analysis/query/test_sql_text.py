@@ -35,10 +35,14 @@ SLOTS: dict[str, str] = {
     "step": "1 month",
     "first_period": "lo",
     "last_period": "hi",
+    "parent": "h3_r9",
+    "where_months": "true",
+    "where_codes": "true",
+    "table": "daily_counts",
+    "source_kinds": sqlfile.load("analysis.sources", "source_kinds.sql"),
     "years": "true",
     "months": "true",
     "later_months": "false",
-    "parent": "h3_r9",
 }
 PARAMS: dict[str, object] = {
     "cov_city": ["memphis_tn"],
@@ -57,21 +61,25 @@ PARAMS: dict[str, object] = {
     "chosen_cities": ["memphis_tn"],
     "chosen_sources": ["fixture"],
     "offense": "firearm_violent_crime",
-    "city": "memphis_tn",
+    "window_start": date(2024, 1, 1),
+    "prior_end": date(2023, 2, 28),
+    "top": 10,
+    "trend_first": date(2023, 1, 1),
+    "trend_last": date(2024, 2, 29),
+    "limit": 100,
+    "offset": 0,
     "decimals": 3,
+    "firearm": False,
+    "city": "memphis_tn",
     "kind": "zcta",
     "category": "robbery",
     "prior_start": date(2022, 1, 1),
-    "prior_end": date(2022, 12, 31),
 }
 
 
-# TODO(query slice, issue 13): these modules still splice a CrimeFilter clause into a
-# module-level template with .format(); move each to a .sql file with named parameters.
-# The list may only shrink.
-NOT_YET_CONVERTED: dict[str, int] = {
-    "analysis/query/profile.py": 6,
-}
+# Modules that still splice a CrimeFilter clause into a module-level template with
+# .format(): none (every such query is a .sql file rendered by sqlfile.render).
+NOT_YET_CONVERTED: dict[str, int] = {}
 
 
 def _modules() -> list[Path]:

@@ -35,6 +35,11 @@ def _counts(con: duckdb.DuckDBPyConnection, source: str, rows: list[tuple[str, d
     finish_import(con, import_id, rows_read=len(rows), rows_accepted=len(rows))
 
 
+def _from_january(city_id: str, offense: str, counts: list[int]) -> list[tuple[str, date, str, int]]:
+    """Rows of one monthly series: counts[0] is January 2019, counts[1] February, ..."""
+    return [(city_id, M(2019, i + 1, 1), offense, n) for i, n in enumerate(counts)]
+
+
 def _incidents(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -72,27 +77,21 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
             con,
             "ucr_return_a",
             [
-                ("memphis_tn", M(2019, 1, 1), "murder", 10),
-                ("memphis_tn", M(2019, 2, 1), "murder", 11),
-                ("memphis_tn", M(2019, 1, 1), "violent_crime", 100),
-                ("memphis_tn", M(2019, 2, 1), "violent_crime", 100),
+                *_from_january("memphis_tn", "murder", [10, 11]),
+                *_from_january("memphis_tn", "violent_crime", [100, 100]),
             ],
         )
         _counts(
             con,
             "rtci",
             [
-                ("memphis_tn", M(2019, 1, 1), "murder", 12),
-                ("memphis_tn", M(2019, 2, 1), "murder", 11),
-                ("memphis_tn", M(2019, 3, 1), "murder", 13),
-                ("memphis_tn", M(2019, 4, 1), "murder", 14),
-                ("memphis_tn", M(2019, 1, 1), "violent_crime", 110),
-                ("memphis_tn", M(2019, 2, 1), "violent_crime", 104),
+                *_from_january("memphis_tn", "murder", [12, 11, 13, 14]),
+                *_from_january("memphis_tn", "violent_crime", [110, 104]),
             ],
         )
         # Houston: other published counts Jan-Apr (rank 4); the city's records (rank 3,
         # declared complete for murder only) run 1 Feb to 31 Mar.
-        _counts(con, "agency_counts", [("houston_tx", M(2019, m, 1), "murder", 5) for m in range(1, 5)])
+        _counts(con, "agency_counts", _from_january("houston_tx", "murder", [5, 5, 5, 5]))
         _incidents(
             con,
             "hpd_rms",

@@ -12,6 +12,7 @@ import pytest
 from analysis.series.provenance import last_month_by_city
 from analysis.sources.health import status_by_city
 from kernel.store import is_demo_store
+from tests.fixtures.stores import build_monthly_store
 
 
 def test_last_complete_month_by_city_on_tiny(tiny: duckdb.DuckDBPyConnection) -> None:
@@ -50,15 +51,10 @@ def test_rate_of_a_large_monthly_count_does_not_overflow(tmp_path: Path) -> None
     """A city-month above 21,474 offenses times 100,000 overflows INT32 (seen at scale 20)."""
     from analysis.query.filters import CrimeFilter
     from analysis.series.rates import counts_by_city_month
-    from ingest.registry import load_registry
-    from ingest.store import write_store
 
-    path = tmp_path / "big.duckdb"
-    with write_store(path) as con:
-        load_registry(con)
-        con.execute(
-            "insert into monthly_counts (city_id, month, offense, count, source) values ('houston_tx', date '2024-01-01', 'property_crime', 30000, 'x')"
-        )
+    path = build_monthly_store(
+        tmp_path / "big.duckdb", [("houston_tx", date(2024, 1, 1), "property_crime", 30000, "x")]
+    )
     ro = duckdb.connect(str(path), read_only=True)
     frame = counts_by_city_month(ro, CrimeFilter(offenses=("property_crime",)))
     ro.close()
