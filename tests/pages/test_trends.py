@@ -94,7 +94,12 @@ def test_weekly_view_names_cities_with_monthly_counts_only(
 def test_series_breaks_are_marked(app: Callable[..., AppTest], mixed_store_path: Path) -> None:
     at = app(mixed_store_path, page=PAGE, query={"city": "houston_tx"})
     assert not at.exception
-    assert "Houston: gap in published counts (published)" in annotations(at)
+    # A break is a numbered line; its words show on hover and in the caption under the chart.
+    notes = charts(at)[0]["layout"].get("annotations", [])
+    assert [(a["text"], a["hovertext"]) for a in notes if a["text"] == "1"] == [
+        ("1", "Houston: gap in published counts (published)")
+    ]
+    assert "1 Jun 2023, Houston: gap in published counts (published)" in words(at)
     assert "Operation Relentless Pursuit: Kansas City, Memphis (Dec 2019)" not in annotations(at)
 
 
