@@ -14,8 +14,9 @@ change its filter (another rerun; see CHANGES). Three phases:
 - after: a load and a filter change, then the store is checked (every row of both
   exports, rollups equal to the incidents, nothing left beside the store).
 
-An interaction is timed from the click, key or load until the app's script state is back to
-"not running" after a run. Errors: a Streamlit exception box or error alert on the page, a
+An interaction is timed from the click, key or load until the server has ended a run begun
+after it (its `script_finished` message on the session's websocket) and the page shows the
+app "not running". Errors: a Streamlit exception box or error alert on the page, a
 run that never ends (timeout), a lost connection, and any traceback in the server's log.
 Timings split by the import's window: before (ended before it started), during (overlaps
 it), after (began after it ended).
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.pages import dashboard_pages
 from bench.reliability.common import leftovers, pct, registry_store, start_import, synthetic_csv
@@ -43,29 +45,8 @@ from harness.server import Server
 
 SHOTS = Path(tempfile.gettempdir()) / "psp-session-errors"  # a screenshot of each error
 VERBOSE = bool(os.environ.get("PSP_BENCH_VERBOSE"))  # print every interaction as it ends
-# Counts finished script runs of the document (the app root carries data-test-script-state).
-OBSERVER = """
-window.__psp = {done: 0};
-new MutationObserver((records) => {
-  for (const r of records) {
-    const now = r.target.getAttribute('data-test-script-state');
-    if (now === 'notRunning' && r.oldValue !== 'notRunning') window.__psp.done += 1;
-  }
-}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
-DONE = "() => ({done: window.__psp ? window.__psp.done : 0, href: location.href})"
-# The run that an action started has ended: the app is not running, nothing on the page is
-# stale, and a run ended since the action, or (a filter change) the URL took the new filter.
-# The URL test is there because a rerun was seen drawn on the page (the new offense's map)
-# while the counter never moved: the browser can apply "running" and "not running" in one
-# render, and then no attribute change is observed.
-IDLE = """(before) => {
-  const root = document.querySelector('[data-test-script-state]');
-  if (!window.__psp || !root || root.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
-  return window.__psp.done > before.done || (before.url && location.href !== before.href);
-}"""
+# The app's script state, read once its run has ended (the document's own view of it).
+STATE = "() => document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state')"
 # What the page shows after a run: exception boxes, error alerts, the connection's state.
 PROBLEMS = """() => ({
   exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]'))
@@ -129,24 +110,52 @@ class Run:
     import_done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+
+
+class Runs:
+    """Counts the script runs the server says have ended for one browser page, from the
+    app's own websocket messages (a ForwardMsg `script_finished` of any status but "ended
+    early for a rerun"). An earlier harness counted changes of the page's script-state
+    attribute and missed runs that were drawn on the page (seen in screenshots: the new
+    offense's map, a whole Goals page) while the counter never moved."""
+
+    def __init__(self, page: Any) -> None:
+        self.finished = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except Exception:  # noqa: BLE001 - not a message of the app's protocol
+            return
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != EARLY:
+            self.finished += 1
+
+
 async def _interact(
-    page: Any, action: Callable[[], Awaitable[Any]] | None, timeout_ms: int, url: bool = False
+    page: Any, runs: Runs, action: Callable[[], Awaitable[Any]] | None, timeout_ms: int
 ) -> str | None:
-    """Run `action` (None: the page is loading) and wait for the app's run to end; an
-    error text or None. `url`: the action changes a filter the app writes into the URL, so
-    a new URL also tells that its run happened."""
-    before = {"done": 0, "href": ""} if action is None else await page.evaluate(DONE)
-    before["url"] = url
+    """Run `action` (None: the page is loading) and wait until the server has ended a run
+    begun after it and the page shows the app idle; an error text or None."""
+    before = runs.finished
+    deadline = time.perf_counter() + timeout_ms / 1000
+    state = None
     try:
         if action is not None:
             await action()
-        await page.wait_for_function(IDLE, arg=before, timeout=timeout_ms, polling=100)
+        while True:
+            if runs.finished > before:
+                state = await page.evaluate(STATE)
+                if state == "notRunning":
+                    break
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no run ended within {timeout_ms / 1000:.0f} s")
+            await asyncio.sleep(0.1)
     except Exception as exc:  # noqa: BLE001 - a run that never ends is a finding
-        state = await page.evaluate(
-            "() => [window.__psp?.done, document.querySelector('[data-test-script-state]')"
-            "?.getAttribute('data-test-script-state')]"
-        )
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]} (runs {before} -> {state})"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]} (runs {before} -> {runs.finished}, {state})"
     seen = await page.evaluate(PROBLEMS)
     if seen["exceptions"]:
         return f"exception box: {seen['exceptions'][0]}"
@@ -197,7 +206,7 @@ def _change_action(page: Any, change: Change, turn: int, timeout_ms: int) -> Cal
     return {"select": select, "segment": segment, "button": button, "rerun": rerun}[change.kind]
 
 
-async def _cycle(page: Any, n: int, run: Run, phase: str, turn: int, pages: list[str]) -> None:
+async def _cycle(page: Any, runs: Runs, n: int, run: Run, phase: str, turn: int, pages: list[str]) -> None:
     """Open each of `pages` in turn (the first by loading it) and change its filter."""
     for i, path in enumerate(pages):
         for kind in ("load" if i == 0 else "open", "change"):
@@ -205,15 +214,17 @@ async def _cycle(page: Any, n: int, run: Run, phase: str, turn: int, pages: list
             if kind == "load":  # a new document: its run counter starts at 0
                 try:
                     await page.goto(f"{run.url}/{path}", wait_until="commit", timeout=run.timeout_ms)
-                    error = await _interact(page, None, run.timeout_ms)
+                    error = await _interact(page, runs, None, run.timeout_ms)
                 except Exception as exc:  # noqa: BLE001 - a page that does not load is a finding
                     error = f"load: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
             elif kind == "open":
                 link = page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']")
-                error = await _interact(page, partial(link.click, timeout=run.timeout_ms), run.timeout_ms)
+                error = await _interact(
+                    page, runs, partial(link.click, timeout=run.timeout_ms), run.timeout_ms
+                )
             else:
                 action = _change_action(page, CHANGES[path], turn + n, run.timeout_ms)
-                error = await _interact(page, action, run.timeout_ms, url=CHANGES[path].kind == "select")
+                error = await _interact(page, runs, action, run.timeout_ms)
             step = Step(n, path, kind, started, time.perf_counter(), error, phase)
             run.steps.append(step)
             if error and run.shots is not None:
@@ -228,19 +239,19 @@ async def _cycle(page: Any, n: int, run: Run, phase: str, turn: int, pages: list
 
 async def _session(n: int, browser: Any, run: Run) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
-    await context.add_init_script(OBSERVER)
     page = await context.new_page()
+    runs = Runs(page)
     try:
-        await _cycle(page, n, run, "before", 0, run.pages)
+        await _cycle(page, runs, n, run, "before", 0, run.pages)
         run.baseline_done += 1
         await run.go.wait()
         turn = 1
         while True:  # whole cycles until one began after the start and the import has ended
-            await _cycle(page, n, run, "during", turn, run.pages)
+            await _cycle(page, runs, n, run, "during", turn, run.pages)
             turn += 1
             if run.import_done.is_set():
                 break
-        await _cycle(page, n, run, "after", turn, run.pages[:1])
+        await _cycle(page, runs, n, run, "after", turn, run.pages[:1])
     except Exception as exc:  # noqa: BLE001 - a session that dies is a finding, not a crash of the bench
         run.steps.append(Step(n, "-", "session", time.perf_counter(), time.perf_counter(), repr(exc)[:300]))
     finally:
