@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, REAL_FILES, sha256
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, REAL_FILES
 from harness.portal_samples import Samples, build_samples
 from harness.portals import PortalServer, start
 from ingest.connectors.sources import SOURCES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from tests.conftest import ROOT
-
-__all__ = ["EXAMPLE_CSV", "EXAMPLE_MAPPING", "REAL_FILES", "sha256"]  # the ingest tests import them from here
 
 FIXTURES = ROOT / "tests" / "fixtures"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.cli.app import app
 from ingest.hashing import file_sha256
 from tests.conftest import ROOT
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 runner = CliRunner()
 

@@ -21,11 +21,11 @@ import pytest
 from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.sources.health import coverage_by_source, months_without_data, series_breaks
+from harness.files import REAL_FILES
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.conftest import REAL_FILES
 
 pytestmark = pytest.mark.realdata
 
