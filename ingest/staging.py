@@ -177,21 +177,17 @@ def _raise_first_reject(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOpt
         line, column, kind, message, text = reject
         snippet = (text or "")[:120]
         if "ENCODING" in str(kind).upper():
-            raise ImportFailed(
+            why = (
                 f"the file is not valid {opts.encoding} text (the line reads: {snippet!r}). If it was saved "
                 f"in another encoding, say so in the mapping: [csv] encoding = {_other_encoding(opts)!r} "
-                "(DuckDB reads utf-8, utf-16 and latin-1).",
-                path,
-                line=int(line),
-                column=column if isinstance(column, str) else None,
+                "(DuckDB reads utf-8, utf-16 and latin-1)."
             )
-        raise ImportFailed(
-            f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
-            "match its header; fix or remove this line and import again.",
-            path,
-            line=int(line),
-            column=column if isinstance(column, str) else None,
-        )
+        else:
+            why = (
+                f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
+                "match its header; fix or remove this line and import again."
+            )
+        raise ImportFailed(why, path, line=int(line), column=column if isinstance(column, str) else None)
 
 
 def stage_csv(
