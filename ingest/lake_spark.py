@@ -36,7 +36,8 @@ import sqlglot
 from sqlglot import exp
 
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
-from kernel.lake import attach_views, read_manifest, sql_path, table_glob
+from kernel.lake import attach_views, read_manifest, table_glob
+from kernel.sql import path_literal
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MACRO = re.compile(r"create\s+macro\s+(\w+)_of\(sources\)\s+as\s+table\s+(.*?);", re.S | re.I)
@@ -107,7 +108,7 @@ def _named(tree: Any) -> Any:
 def _in_lake_columns(con: duckdb.DuckDBPyConnection, lake: Path, table: str, select: str) -> str:
     """`select` in the columns of the lake's table, in its order: a column the statement does
     not write is NULL, as with ingest's `insert into t (columns...)` (monthly_counts.flag)."""
-    files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
+    files = f"read_parquet({path_literal(table_glob(lake, table))}, hive_partitioning = false)"
     kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
     made = {r[0] for r in con.execute(f"describe {select}").fetchall()}
     cols = ", ".join(f'"{c}"' if c in made else f'null::{kind} as "{c}"' for c, kind, *_ in kinds)
@@ -142,11 +143,11 @@ def duckdb_rollups(lake: Path, out: Path, on_table: OnTable | None = None) -> di
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
             row = con.execute(
-                f"copy ({select}) to {sql_path(target / 'data_0.parquet')} (format parquet)"
+                f"copy ({select}) to ? (format parquet)", [str(target / "data_0.parquet")]
             ).fetchone()
             written[table] = int(row[0]) if row else 0
             if table == "daily_counts":  # the later statements read the daily counts just written
-                files = f"read_parquet({sql_path(table_glob(out, table))}, hive_partitioning = false)"
+                files = f"read_parquet({path_literal(table_glob(out, table))}, hive_partitioning = false)"
                 con.execute(f"create view daily_counts as select * from {files}")  # noqa: S608 - a quoted path
             if on_table:
                 on_table(table, written[table], time.perf_counter() - started)

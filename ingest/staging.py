@@ -36,6 +36,12 @@ STAGE = "stage_raw"
 CLEAN = "stage"
 LINE = "__line"
 RAW = "__raw"
+# (line, raw) of every staged record, the record as JSON of its untrimmed values: what
+# quarantine.raw holds. For loaders that staged with clean = False.
+RAW_JSON_SQL = (
+    f"select r.rowid - (select min(rowid) from {STAGE}) + 2 as line,"  # noqa: S608 - fixed names
+    f" to_json(r)::varchar as raw from {STAGE} r"
+)
 HEADER_MAX = 16 << 20  # bytes read at most to find the header's line break
 
 
@@ -260,9 +266,3 @@ def cleaned_columns(header: tuple[str, ...], used: list[str] | None = None) -> s
     )
     line = f"r.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}"  # noqa: S608 - fixed names
     return f"{cleaned}, {line}" if cleaned else line
-
-
-def raw_json_sql() -> str:
-    """(line, raw) of every staged record, the record as JSON of its untrimmed values:
-    what quarantine.raw holds. For loaders that staged with clean = False."""
-    return f"select r.rowid - (select min(rowid) from {STAGE}) + 2 as line, to_json(r)::varchar as raw from {STAGE} r"  # noqa: S608

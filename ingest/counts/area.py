@@ -16,7 +16,7 @@ def load_area(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_i
     """Long layout by small area: area_counts, then the mapped categories into monthly_counts."""
     if not m.counts.area:
         raise MappingError(f"{m.path}: [counts] layout = 'long' for monthly_counts needs the area column")
-    dedupe_lines(con, "city_id, month, area, category")
+    dedupe_lines(con, "city_id", "month", "area", "category")
     con.execute(
         """
         create or replace temp table avals as

@@ -17,8 +17,10 @@ from ingest.connectors.sources import SOURCES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from tests.conftest import ROOT
+from tests.ingest.helpers import import_files
 
 FIXTURES = ROOT / "tests" / "fixtures"
+
 
 @pytest.fixture()
 def store(registry_only_store_path: Path, tmp_path: Path) -> Path:
@@ -44,10 +46,9 @@ def real_store(
 ) -> tuple[Path, dict[str, ImportReport]]:
     """Every real file imported once, in README order; the reports by source."""
     path = tmp_path_factory.mktemp("real") / "real.duckdb"
-    reports = {}
-    for source, rel in REAL_FILES:
-        reports[source] = import_file(path, source, shared_data / "raw" / rel)
-    return path, reports
+    return path, import_files(
+        path, [(source, source, shared_data / "raw" / rel) for source, rel in REAL_FILES]
+    )
 
 
 @pytest.fixture(scope="session")

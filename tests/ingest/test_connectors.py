@@ -28,6 +28,7 @@ from ingest.connectors.fetch import resolve_since
 from ingest.connectors.sources import SOURCES, FetchJob, portal_url
 from ingest.registry import load_cities, load_registry
 from ingest.store import write_store
+from tests.fixtures.stores import build_monthly_store
 
 FAST = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.04, connect_timeout_s=2, read_timeout_s=5)
 
@@ -191,12 +192,7 @@ def test_since_defaults_to_the_newest_stored_record(portal: PortalServer, tmp_pa
 
 def test_since_from_store_month_for_rtci(tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
-    with write_store(db) as con:
-        load_registry(con)
-        con.execute(
-            "insert into monthly_counts (city_id, month, offense, count, source) values"
-            " ('memphis_tn', '2024-06-01', 'murder', 30, 'rtci')"
-        )
+    build_monthly_store(db, [("memphis_tn", "2024-06-01", "murder", 30, "rtci")])
     assert resolve_since(db, SOURCES["rtci"], None)[0] == datetime(2024, 3, 1)  # 92 days back, month start
 
 

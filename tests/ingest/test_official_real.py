@@ -23,6 +23,7 @@ from analysis.stats.cusum import cusum_by_series
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
+from tests.ingest.helpers import MURDERS_2019, by_name
 
 README_QUERY = """
 select c.name, year(m.month) as year, sum(m.count) as violent
@@ -107,15 +108,7 @@ def test_alerts_score_each_series_over_its_own_span(real: duckdb.DuckDBPyConnect
 
 def test_official_2019_murders_are_the_fbi_figures(full: duckdb.DuckDBPyConnection) -> None:
     murders = yearly(full, "murder", 2019)
-    expected = {
-        "Houston": 281,
-        "Memphis": 190,
-        "Kansas City": 150,
-        "Indianapolis": 118,
-        "Cincinnati": 64,
-        "Buffalo": 47,
-        "Springfield": 9,
-    }
+    expected = by_name(MURDERS_2019)
     assert {c: murders[c] for c in expected} == expected
     assert yearly(full, "violent_crime", 2019)["Indianapolis"] == 7831
     sources = full.execute(

@@ -24,6 +24,7 @@ from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from ingest.public import PUBLIC_DIR
 from kernel.store import connect_readonly
+from tests.ingest.helpers import MURDERS_2019, import_files, pairs
 
 pytestmark = pytest.mark.realdata
 
@@ -51,16 +52,6 @@ COLUMNS = {
     "motor_vehicle_theft": "actual_mtr_veh_theft_total",
     "violent_crime": "actual_index_violent",
     "property_crime": "actual_index_property",
-}
-# What the FBI-sourced Real-Time Crime Index publishes for 2019 (and the issue lists).
-RTCI_2019_MURDERS = {
-    "houston_tx": 281,
-    "memphis_tn": 190,
-    "kansas_city_mo": 150,
-    "indianapolis_in": 118,
-    "cincinnati_oh": 64,
-    "buffalo_ny": 47,
-    "springfield_il": 9,
 }
 
 
@@ -119,8 +110,7 @@ def return_a(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, ImportReport]]:
     path = tmp_path_factory.mktemp("return_a") / "return_a.duckdb"
-    reports = {f.name: import_file(path, "ucr_return_a", f) for f in raw_files(shared_data)}
-    return path, reports
+    return path, import_files(path, [(f.name, "ucr_return_a", f) for f in raw_files(shared_data)])
 
 
 @pytest.fixture(scope="module")
@@ -151,11 +141,10 @@ def test_twelve_files_twelve_cities(
 def test_2019_murders_are_the_fbi_figures_rtci_publishes(
     con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame], shared_data: Path
 ) -> None:
-    stored = dict(
-        con.execute(
-            "select city_id, sum(count)::integer from monthly_counts where source = 'ucr_return_a'"
-            " and offense = 'murder' and year(month) = 2019 group by 1"
-        ).fetchall()
+    stored = pairs(
+        con,
+        "select city_id, sum(count)::integer from monthly_counts where source = 'ucr_return_a'"
+        " and offense = 'murder' and year(month) = 2019 group by 1",
     )
     rtci = pd.read_csv(shared_data / "raw" / "multi_city" / "rtci_monthly_by_agency_2018_2024.csv.gz")
     rtci = rtci[rtci["date"].str.startswith("2019")]
@@ -168,7 +157,7 @@ def test_2019_murders_are_the_fbi_figures_rtci_publishes(
         "buffalo_ny": "Buffalo, New York",
         "springfield_il": "Springfield, Illinois",
     }
-    for city, murders in RTCI_2019_MURDERS.items():
+    for city, murders in MURDERS_2019.items():
         assert stored[city] == murders, city
         assert int(rtci.loc[rtci["agency_full"] == agencies[city], "murder"].sum()) == murders, city
         chosen = chosen_rows(raw[city])
@@ -285,11 +274,10 @@ def test_violent_total_is_the_fbi_four_and_flags(
         ]
         assert (parts.sum(axis=1) == rows["actual_index_violent"]).all(), city
     adjustments = {c: int((chosen_rows(f)["card_actual_type"] == "adjustment").sum()) for c, f in raw.items()}
-    flagged = dict(
-        con.execute(
-            "select city_id, count(distinct month) from monthly_counts where flag like 'adjustment card%'"
-            " group by 1"
-        ).fetchall()
+    flagged = pairs(
+        con,
+        "select city_id, count(distinct month) from monthly_counts where flag like 'adjustment card%'"
+        " group by 1",
     )
     assert flagged == {c: n for c, n in adjustments.items() if n}
     assert adjustments["houston_tx"] > 0
@@ -323,10 +311,9 @@ def test_toledo_theft_zero_is_not_reported(
 def test_agency_population_beside_census(
     con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    pops = dict(
-        con.execute(
-            "select year, population from agency_population where city_id = 'buffalo_ny' and source = 'ucr_return_a'"
-        ).fetchall()
+    pops = pairs(
+        con,
+        "select year, population from agency_population where city_id = 'buffalo_ny' and source = 'ucr_return_a'",
     )
     assert pops[2021] == 253809 and pops[2022] == 275710
     frame = raw["buffalo_ny"]
@@ -443,11 +430,10 @@ def test_birmingham_2012_is_a_year_reported_in_december(
     frame = raw["birmingham_al"]
     assert lump_months(frame) == {"2012-12-01"}
     december = frame[frame["year"] == "2012-12-01"].iloc[0]
-    stored = dict(
-        con.execute(
-            "select offense, count from period_counts where city_id = 'birmingham_al' and source = 'ucr_return_a'"
-            " and period_start = '2012-01-01' and period_end = '2012-12-31'"
-        ).fetchall()
+    stored = pairs(
+        con,
+        "select offense, count from period_counts where city_id = 'birmingham_al' and source = 'ucr_return_a'"
+        " and period_start = '2012-01-01' and period_end = '2012-12-31'",
     )
     assert stored == {o: int(december[c]) for o, c in COLUMNS.items()}
     assert stored["murder"] == 67

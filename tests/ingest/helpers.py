@@ -1,0 +1,51 @@
+"""What several ingest tests share: reading a built store, importing a list of files into
+one store, and the published figures the real-data tests check against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from ingest.importer import import_file
+from ingest.outcome import ImportReport
+from ingest.registry import load_cities
+
+# 2019 murders as the FBI-sourced Real-Time Crime Index publishes them (the issue lists them).
+MURDERS_2019 = {
+    "houston_tx": 281,
+    "memphis_tn": 190,
+    "kansas_city_mo": 150,
+    "indianapolis_in": 118,
+    "cincinnati_oh": 64,
+    "buffalo_ny": 47,
+    "springfield_il": 9,
+}
+
+
+def by_name(figures: dict[str, int]) -> dict[str, int]:
+    """The same figures keyed by the city's display name (data/cities.toml)."""
+    names = {c.city_id: c.name for c in load_cities()}
+    return {names[city]: n for city, n in figures.items()}
+
+
+def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+    """Every row of `sql` on the store at `db`, opened read-only and closed again."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def pairs(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> dict[object, object]:
+    """A two-column result as {first: second}."""
+    return dict(con.execute(sql, params or []).fetchall())  # type: ignore[arg-type]
+
+
+def import_files(db: Path, files: Iterable[tuple[str, str, Path]]) -> dict[str, ImportReport]:
+    """Import each (key, source, file) into `db` in order; the reports by key."""
+    return {key: import_file(db, source, path) for key, source, path in files}
