@@ -17,7 +17,7 @@ from ingest.connectors.sources import SOURCES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from tests.conftest import ROOT
-from tests.ingest.helpers import import_files
+from tests.ingest.helpers import Imported, imported_store
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -41,13 +41,10 @@ def example(store: Path) -> Callable[..., ImportReport]:
 
 
 @pytest.fixture(scope="session")
-def real_store(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[str, ImportReport]]:
+def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Imported:
     """Every real file imported once, in README order; the reports by source."""
-    path = tmp_path_factory.mktemp("real") / "real.duckdb"
-    return path, import_files(
-        path, [(source, source, shared_data / "raw" / rel) for source, rel in REAL_FILES]
+    return imported_store(
+        tmp_path_factory, "real", [(s, s, shared_data / "raw" / rel) for s, rel in REAL_FILES]
     )
 
 

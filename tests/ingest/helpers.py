@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
@@ -46,6 +47,17 @@ def pairs(
     return dict(con.execute(sql, params or []).fetchall())  # type: ignore[arg-type]
 
 
+Imported = tuple[Path, dict[str, ImportReport]]  # a store and the reports of its imports
+
+
 def import_files(db: Path, files: Iterable[tuple[str, str, Path]]) -> dict[str, ImportReport]:
     """Import each (key, source, file) into `db` in order; the reports by key."""
     return {key: import_file(db, source, path) for key, source, path in files}
+
+
+def imported_store(
+    tmp: pytest.TempPathFactory, name: str, files: Iterable[tuple[str, str, Path]]
+) -> Imported:
+    """A new store `<name>.duckdb` in a fresh temporary folder holding `files` (import_files)."""
+    path = tmp.mktemp(name) / f"{name}.duckdb"
+    return path, import_files(path, files)

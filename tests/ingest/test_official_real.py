@@ -21,9 +21,8 @@ from analysis.series.provenance import agreement, source_runs
 from analysis.stats.alerts import alerts_from_cusum
 from analysis.stats.cusum import cusum_by_series
 from ingest.importer import import_file
-from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, by_name
+from tests.ingest.helpers import MURDERS_2019, Imported, by_name
 
 README_QUERY = """
 select c.name, year(m.month) as year, sum(m.count) as violent
@@ -33,7 +32,7 @@ where m.offense = ? group by all
 
 
 @pytest.fixture(scope="module")
-def real(real_store: tuple[Path, dict[str, ImportReport]]) -> duckdb.DuckDBPyConnection:
+def real(real_store: Imported) -> duckdb.DuckDBPyConnection:
     con = connect_readonly(real_store[0])
     yield con
     con.close()
@@ -41,7 +40,7 @@ def real(real_store: tuple[Path, dict[str, ImportReport]]) -> duckdb.DuckDBPyCon
 
 @pytest.fixture(scope="module")
 def full_store(
-    real_store: tuple[Path, dict[str, ImportReport]],
+    real_store: Imported,
     shared_data: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:

@@ -26,16 +26,15 @@ from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, pairs
+from tests.ingest.helpers import MURDERS_2019, Imported, pairs
 
 pytestmark = pytest.mark.realdata
 
-Real = tuple[Path, dict[str, ImportReport]]
 RealFile = Callable[[str], tuple[Path, ImportReport]]
 
 
 @pytest.fixture(scope="module")
-def con(real_store: Real) -> Iterator[duckdb.DuckDBPyConnection]:
+def con(real_store: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
     c = connect_readonly(real_store[0])
     yield c
     c.close()
@@ -48,7 +47,7 @@ def raw() -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def real(real_store: Real, shared_data: Path) -> RealFile:
+def real(real_store: Imported, shared_data: Path) -> RealFile:
     """A real file by source: its path under ../shared/data/raw and its import's report."""
     files = dict(REAL_FILES)
     return lambda source: (shared_data / "raw" / files[source], real_store[1][source])
@@ -64,7 +63,7 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = 
     return row[0]
 
 
-def test_every_file_imports_with_consistent_counts(real_store: Real) -> None:
+def test_every_file_imports_with_consistent_counts(real_store: Imported) -> None:
     _, reports = real_store
     assert set(reports) == {s for s, _ in REAL_FILES}
     for source, r in reports.items():
@@ -274,7 +273,7 @@ def test_kansas_city_one_offense_per_report_and_code(
     assert offenses == {"rape", "theft", "motor_vehicle_theft"}
 
 
-def test_kansas_city_frauds_fixture(real_store: Real, con: duckdb.DuckDBPyConnection) -> None:
+def test_kansas_city_frauds_fixture(real_store: Imported, con: duckdb.DuckDBPyConnection) -> None:
     report = real_store[1]["kansas_city_frauds"]
     assert (report.rows_read, report.rows_accepted) == (6, 6)
     got = con.execute(
@@ -390,7 +389,7 @@ def test_rtci_psp_rows_and_derived_totals(
 
 
 def test_rtci_ytd_period_counts(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real_store: Imported, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
     path = shared_data / "raw/multi_city/rtci_ytd_table_2026-02.csv.gz"
     src = read(raw, path)
@@ -419,7 +418,7 @@ def test_rtci_ytd_period_counts(
     ).fetchall() == [("murder", date(2026, 1, 31))]
 
 
-def test_rtci_sources_table(real_store: Real, con: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
+def test_rtci_sources_table(real_store: Imported, con: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
     report = real_store[1]["rtci_sources"]
     assert (report.rows_read, report.rows_accepted, report.rows_skipped) == (718, 12, 706)
     reference = pd.read_csv(shared_data / "reference/psp_cities.csv")
@@ -444,7 +443,7 @@ def test_rtci_sources_table(real_store: Real, con: duckdb.DuckDBPyConnection, sh
 
 
 def test_houston_zcta_maps_only_honest_categories(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real_store: Imported, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
     path = shared_data / "raw/houston/houston_monthly_by_zcta_type.csv.gz"
     src = read(raw, path)
@@ -485,7 +484,7 @@ def test_houston_zcta_maps_only_honest_categories(
 
 
 def test_memphis_zcta_kept_whole_but_not_summed(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real_store: Imported, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
     path = shared_data / "raw/memphis/memphis_monthly_by_zcta_type.csv.gz"
     src = read(raw, path)
@@ -504,7 +503,7 @@ def test_memphis_zcta_kept_whole_but_not_summed(
 # --- Geography ------------------------------------------------------------------------
 
 
-def test_boundaries_and_districts(con: duckdb.DuckDBPyConnection, real_store: Real) -> None:
+def test_boundaries_and_districts(con: duckdb.DuckDBPyConnection, real_store: Imported) -> None:
     import shapely
 
     assert one(con, "select count(*) from city_boundaries") == 12
@@ -556,7 +555,7 @@ def test_districts_loaded_after_incidents_are_assigned(tmp_path: Path, shared_da
 # --- The whole store ------------------------------------------------------------------
 
 
-def test_reimporting_every_file_adds_nothing(real_store: Real, shared_data: Path, tmp_path: Path) -> None:
+def test_reimporting_every_file_adds_nothing(real_store: Imported, shared_data: Path, tmp_path: Path) -> None:
     import shutil
 
     db = tmp_path / "again.duckdb"
@@ -668,7 +667,7 @@ def test_health_on_the_real_store(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_failed_real_import_leaves_real_store_identical(
-    real_store: Real, tmp_path: Path, shared_data: Path
+    real_store: Imported, tmp_path: Path, shared_data: Path
 ) -> None:
     import shutil
 

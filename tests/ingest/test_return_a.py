@@ -21,10 +21,9 @@ import pytest
 from analysis.sources.health import months_not_reported, series_breaks, superseded_by_city_year
 from ingest.errors import ImportFailed
 from ingest.importer import import_file
-from ingest.outcome import ImportReport
 from ingest.public import PUBLIC_DIR
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, import_files, pairs
+from tests.ingest.helpers import MURDERS_2019, Imported, imported_store, pairs
 
 pytestmark = pytest.mark.realdata
 
@@ -106,15 +105,14 @@ def lump_months(frame: pd.DataFrame) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def return_a(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[str, ImportReport]]:
-    path = tmp_path_factory.mktemp("return_a") / "return_a.duckdb"
-    return path, import_files(path, [(f.name, "ucr_return_a", f) for f in raw_files(shared_data)])
+def return_a(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    return imported_store(
+        tmp_path_factory, "return_a", [(f.name, "ucr_return_a", f) for f in raw_files(shared_data)]
+    )
 
 
 @pytest.fixture(scope="module")
-def con(return_a: tuple[Path, dict[str, ImportReport]]) -> Iterator[duckdb.DuckDBPyConnection]:
+def con(return_a: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
     c = connect_readonly(return_a[0])
     yield c
     c.close()
@@ -129,9 +127,7 @@ def raw(shared_data: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def test_twelve_files_twelve_cities(
-    raw: dict[str, pd.DataFrame], return_a: tuple[Path, dict[str, ImportReport]]
-) -> None:
+def test_twelve_files_twelve_cities(raw: dict[str, pd.DataFrame], return_a: Imported) -> None:
     assert sorted(raw) == sorted(ORI.values())
     for name, report in return_a[1].items():
         assert report.rows_quarantined == 0, (name, report.quarantine_reasons)
@@ -328,9 +324,7 @@ def test_agency_population_beside_census(
     assert census == (0,)
 
 
-def test_reimport_is_idempotent(
-    return_a: tuple[Path, dict[str, ImportReport]], shared_data: Path, tmp_path: Path
-) -> None:
+def test_reimport_is_idempotent(return_a: Imported, shared_data: Path, tmp_path: Path) -> None:
     path = tmp_path / "again.duckdb"
     shutil.copyfile(return_a[0], path)
     tables = ("monthly_counts", "superseded_counts", "source_months", "agency_population", "source_breaks")
@@ -360,7 +354,7 @@ def _sha(path: Path) -> str:
 
 
 def test_a_bad_file_leaves_the_store_byte_identical(
-    return_a: tuple[Path, dict[str, ImportReport]], shared_data: Path, tmp_path: Path
+    return_a: Imported, shared_data: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.duckdb"
     shutil.copyfile(return_a[0], path)
@@ -445,7 +439,7 @@ def test_birmingham_2012_is_a_year_reported_in_december(
     assert all(not lump_months(f) for c, f in raw.items() if c != "birmingham_al")
 
 
-def test_status_shows_the_copies_and_the_gaps(return_a: tuple[Path, dict[str, ImportReport]]) -> None:
+def test_status_shows_the_copies_and_the_gaps(return_a: Imported) -> None:
     import json
 
     from typer.testing import CliRunner
