@@ -3,12 +3,15 @@ one store, and the published figures the real-data tests check against."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from ingest.registry import load_cities
@@ -61,3 +64,18 @@ def imported_store(
     """A new store `<name>.duckdb` in a fresh temporary folder holding `files` (import_files)."""
     path = tmp.mktemp(name) / f"{name}.duckdb"
     return path, import_files(path, files)
+
+
+def copy_of(store: Path, folder: Path) -> Path:
+    """A copy of a (session-wide) store to write to, in `folder`."""
+    path = folder / f"copy_of_{store.name}"
+    shutil.copyfile(store, path)
+    return path
+
+
+@contextmanager
+def unchanged(path: Path) -> Iterator[None]:
+    """Asserts that the file is byte-identical (SHA-256) after the block: a failed write left no trace."""
+    before = file_sha256(path)
+    yield
+    assert file_sha256(path) == before

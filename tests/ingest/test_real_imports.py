@@ -22,11 +22,10 @@ from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.sources.health import coverage_by_source, months_without_data, series_breaks
 from harness.files import REAL_FILES
-from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, Imported, pairs
+from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, pairs, unchanged
 
 pytestmark = pytest.mark.realdata
 
@@ -556,10 +555,7 @@ def test_districts_loaded_after_incidents_are_assigned(tmp_path: Path, shared_da
 
 
 def test_reimporting_every_file_adds_nothing(real_store: Imported, shared_data: Path, tmp_path: Path) -> None:
-    import shutil
-
-    db = tmp_path / "again.duckdb"
-    shutil.copyfile(real_store[0], db)
+    db = copy_of(real_store[0], tmp_path)
     tables = (
         "incidents",
         "quarantine",
@@ -669,14 +665,9 @@ def test_health_on_the_real_store(con: duckdb.DuckDBPyConnection) -> None:
 def test_failed_real_import_leaves_real_store_identical(
     real_store: Imported, tmp_path: Path, shared_data: Path
 ) -> None:
-    import shutil
-
     from ingest.errors import ImportFailed
 
-    db = tmp_path / "copy.duckdb"
-    shutil.copyfile(real_store[0], db)
-    before = file_sha256(db)
+    db = copy_of(real_store[0], tmp_path)
     wrong = shared_data / "raw/memphis/memphis_personal_robberies_2019.csv.gz"
-    with pytest.raises(ImportFailed, match="column 'incident_no'"):
+    with unchanged(db), pytest.raises(ImportFailed, match="column 'incident_no'"):
         import_file(db, "cincinnati", wrong)  # Memphis's file with Cincinnati's mapping
-    assert file_sha256(db) == before

@@ -9,8 +9,6 @@ are checked against the literal RTCI figures and against the RTCI file itself.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +18,11 @@ import pytest
 
 from analysis.sources.health import months_not_reported, series_breaks, superseded_by_city_year
 from ingest.errors import ImportFailed
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.public import PUBLIC_DIR
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, Imported, imported_store, pairs
+from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, imported_store, pairs, unchanged
 
 pytestmark = pytest.mark.realdata
 
@@ -325,8 +324,7 @@ def test_agency_population_beside_census(
 
 
 def test_reimport_is_idempotent(return_a: Imported, shared_data: Path, tmp_path: Path) -> None:
-    path = tmp_path / "again.duckdb"
-    shutil.copyfile(return_a[0], path)
+    path = copy_of(return_a[0], tmp_path)
     tables = ("monthly_counts", "superseded_counts", "source_months", "agency_population", "source_breaks")
 
     def dump() -> dict[str, list[tuple[object, ...]]]:
@@ -349,24 +347,17 @@ def test_reimport_is_idempotent(return_a: Imported, shared_data: Path, tmp_path:
     assert dump() == before
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_a_bad_file_leaves_the_store_byte_identical(
     return_a: Imported, shared_data: Path, tmp_path: Path
 ) -> None:
-    path = tmp_path / "bad.duckdb"
-    shutil.copyfile(return_a[0], path)
-    before = _sha(path)
+    path = copy_of(return_a[0], tmp_path)
     lines = gzip.decompress((raw_files(shared_data)[0]).read_bytes()).decode().splitlines()
     lines[5] = ",".join(lines[5].split(",")[:50])  # a row cut short
     bad = tmp_path / "cut.csv"
     bad.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ImportFailed) as err:
+    with unchanged(path), pytest.raises(ImportFailed) as err:
         import_file(path, "ucr_return_a", bad)
     assert err.value.line == 6
-    assert _sha(path) == before
 
 
 def test_negative_totals_are_kept_and_flagged(store: Path, shared_data: Path, tmp_path: Path) -> None:
@@ -399,7 +390,7 @@ def test_public_copies_are_the_raw_files(shared_data: Path) -> None:
     """data/public ships byte-identical copies of the raw files the app builds from."""
     for shipped in sorted(PUBLIC_DIR.rglob("*.gz")) + sorted(PUBLIC_DIR.rglob("*.geojson")):
         rel = shipped.relative_to(PUBLIC_DIR)
-        assert _sha(shipped) == _sha(shared_data / "raw" / rel), rel
+        assert file_sha256(shipped) == file_sha256(shared_data / "raw" / rel), rel
 
 
 def test_trend_markers_one_per_gap_and_only_the_affected_series(con: duckdb.DuckDBPyConnection) -> None:
