@@ -123,6 +123,7 @@ def _renames(value: dict[str, str] | str, sets: dict[str, dict[str, str]]) -> tu
 
 
 def _source(name: str, raw: dict[str, Any], sets: dict[str, dict[str, str]]) -> Source:
+    """One [source.NAME] table as a Source (TOML arrays become tuples, datasets SodaDatasets)."""
     fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
     fields["renames"] = _renames(raw.get("renames", {}), sets)
     fields["datasets"] = tuple(
