@@ -15,6 +15,7 @@ from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from ingest.registry import load_cities
+from kernel.store import connect_readonly
 
 # 2019 murders as the FBI-sourced Real-Time Crime Index publishes them (the issue lists them).
 MURDERS_2019 = {
@@ -79,3 +80,13 @@ def unchanged(path: Path) -> Iterator[None]:
     before = file_sha256(path)
     yield
     assert file_sha256(path) == before
+
+
+@contextmanager
+def read_only(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store opened read-only as the dashboard opens it, closed after the block."""
+    con = connect_readonly(store)
+    try:
+        yield con
+    finally:
+        con.close()

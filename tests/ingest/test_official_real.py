@@ -8,6 +8,7 @@ reported, reproduced and fixed.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,7 @@ from analysis.stats.alerts import alerts_from_cusum
 from analysis.stats.cusum import cusum_by_series
 from ingest.importer import import_file
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, Imported, by_name
+from tests.ingest.helpers import MURDERS_2019, Imported, by_name, read_only
 
 README_QUERY = """
 select c.name, year(m.month) as year, sum(m.count) as violent
@@ -32,10 +33,9 @@ where m.offense = ? group by all
 
 
 @pytest.fixture(scope="module")
-def real(real_store: Imported) -> duckdb.DuckDBPyConnection:
-    con = connect_readonly(real_store[0])
-    yield con
-    con.close()
+def real(real_store: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(real_store[0]) as con:
+        yield con
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +52,9 @@ def full_store(
 
 
 @pytest.fixture(scope="module")
-def full(full_store: Path) -> duckdb.DuckDBPyConnection:
-    con = connect_readonly(full_store)
-    yield con
-    con.close()
+def full(full_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(full_store) as con:
+        yield con
 
 
 def yearly(con: duckdb.DuckDBPyConnection, offense: str, year: int) -> dict[str, int]:

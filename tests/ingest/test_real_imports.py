@@ -25,7 +25,7 @@ from harness.files import REAL_FILES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, pairs, unchanged
+from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, pairs, read_only, unchanged
 
 pytestmark = pytest.mark.realdata
 
@@ -34,9 +34,8 @@ RealFile = Callable[[str], tuple[Path, ImportReport]]
 
 @pytest.fixture(scope="module")
 def con(real_store: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = connect_readonly(real_store[0])
-    yield c
-    c.close()
+    with read_only(real_store[0]) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -540,15 +539,13 @@ def test_districts_loaded_after_incidents_are_assigned(tmp_path: Path, shared_da
     db = tmp_path / "late.duckdb"
     raw_dir = shared_data / "raw"
     import_file(db, "memphis", raw_dir / "memphis/memphis_personal_robberies_2019.csv.gz")
-    c = connect_readonly(db)
-    assert one(c, "select count(district) from incidents") == 0
-    c.close()
+    with read_only(db) as c:
+        assert one(c, "select count(district) from incidents") == 0
     report = import_file(db, "memphis_precincts", raw_dir / "memphis/memphis_police_precincts.geojson")
     assert any("joined to layer 'memphis_precincts'" in n for n in report.notes)
-    c = connect_readonly(db)
-    assert one(c, "select count(district) from incidents") == 2244
-    assert one(c, "select sum(n) from daily_counts where district is not null") == 2244
-    c.close()
+    with read_only(db) as c:
+        assert one(c, "select count(district) from incidents") == 2244
+        assert one(c, "select sum(n) from daily_counts where district is not null") == 2244
 
 
 # --- The whole store ------------------------------------------------------------------

@@ -21,8 +21,7 @@ from ingest.errors import ImportFailed
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.public import PUBLIC_DIR
-from kernel.store import connect_readonly
-from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, imported_store, pairs, unchanged
+from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, imported_store, pairs, read_only, unchanged
 
 pytestmark = pytest.mark.realdata
 
@@ -112,9 +111,8 @@ def return_a(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Imp
 
 @pytest.fixture(scope="module")
 def con(return_a: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = connect_readonly(return_a[0])
-    yield c
-    c.close()
+    with read_only(return_a[0]) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
