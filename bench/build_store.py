@@ -88,22 +88,8 @@ def ensure_store(store_dir: Path, scale: float, seed: int, rebuild: bool = False
             return {**built, "reused": True, "store_mb": path.stat().st_size / 1e6}
     for stale in (path, sidecar, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.build_store",
-            "--scale",
-            str(scale),
-            "--seed",
-            str(seed),
-            "--db",
-            str(path),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    argv = [sys.executable, "-m", "bench.build_store", "--scale", str(scale), "--seed", str(seed)]
+    result = subprocess.run([*argv, "--db", str(path)], cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"demo build failed:\n{result.stdout}\n{result.stderr}")
     built = json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,5 +1,5 @@
 """Files the tests and the benchmarks import: the worked example of a source mapping,
-the real files of ../shared/data in README order, a file's sha256, and the command line of
+the real files of ../shared/data in README order, and the command line of
 `python -m ingest import generic` (an import as its own process)."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from harness.server import ROOT
-from ingest.hashing import file_sha256
 
 EXAMPLE_CSV = ROOT / "tests" / "fixtures" / "generic_example.csv"
 EXAMPLE_MAPPING = ROOT / "data" / "sources" / "generic_example.toml"
@@ -29,11 +28,6 @@ REAL_FILES: list[tuple[str, str]] = [
     ("memphis_zcta", "memphis/memphis_monthly_by_zcta_type.csv.gz"),
     ("houston_zcta", "houston/houston_monthly_by_zcta_type.csv.gz"),
 ]
-
-
-def sha256(path: Path) -> str:
-    """The file's SHA-256, computed as the importer computes it (ingest.hashing)."""
-    return file_sha256(path)
 
 
 def import_cmd(store: Path, csv: Path, mapping: Path = EXAMPLE_MAPPING) -> list[str]:

@@ -5,22 +5,20 @@ real field names (../shared/data/SOURCES.md, "Portal facts"). Where the sample l
 field the portal has, the builder says what it filled in and how. Buffalo and Baton Rouge
 have no sample file: their rows borrow real records of another city (values only; the
 field names, types and shapes are Buffalo's and Baton Rouge's), which is enough to test
-paging, field renames and the written file's shape.
+paging, field renames and the written file's shape. The ArcGIS features and the Census
+zips are built in harness/gis_samples.py.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
-from pyproj import Transformer
+
+from harness.gis_samples import census_zips, indianapolis_features
 
 
 def floating(stamps: pd.Series) -> pd.Series:
@@ -215,99 +213,11 @@ def _baton_rouge(raw: Path) -> list[dict[str, Any]]:
     return soda_rows(frame)
 
 
-UCR_TO_NIBRS = [
-    (110, "09A"),
-    (111, "09B"),
-    (120, "11A"),
-    (130, "120"),
-    (170, "13A"),
-    (190, "220"),
-    (229, "23H"),
-    (240, "240"),
-]
-
-
-def _indianapolis(raw: Path) -> tuple[list[dict[str, str]], list[dict[str, Any]], pd.DataFrame]:
-    impd = pd.read_csv(raw / "indianapolis/impd_ucr_2019_jan_may.csv.gz", encoding="utf-8-sig")
-    subset = impd.iloc[::10].reset_index(drop=True)  # 1,712 offenses
-    # Indiana State Plane East (US feet) to WGS84, as SOURCES.md says; the service sends
-    # Latitude/Longitude attributes and a point geometry in the requested outSR.
-    lon, lat = Transformer.from_crs(2965, 4326, always_xy=True).transform(
-        subset["X_COORD"], subset["Y_COORD"]
-    )
-    # DATE_ + TIME is the local wall-clock time; ArcGIS sends dates as epoch ms in UTC.
-    occurred = pd.to_datetime(subset["DATE_"]).dt.tz_localize(None) + pd.to_timedelta(subset["TIME"] + ":00")
-    utc = occurred.dt.tz_localize("America/Indiana/Indianapolis").dt.tz_convert("UTC").dt.tz_localize(None)
-    epoch_ms = (utc - pd.Timestamp("1970-01-01")) // pd.Timedelta(milliseconds=1)
-
-    def nibrs(ucr: int) -> str:
-        return next(code for start, code in reversed(UCR_TO_NIBRS) if ucr >= start)
-
-    fields = [
-        {"name": "OBJECTID", "type": "esriFieldTypeOID"},
-        {"name": "CaseNum", "type": "esriFieldTypeString"},
-        {"name": "OccurredFrom", "type": "esriFieldTypeDate"},
-        {"name": "NIBRSClassCode", "type": "esriFieldTypeString"},
-        {"name": "NIBRSClassDesc", "type": "esriFieldTypeString"},
-        {"name": "CR_Desc", "type": "esriFieldTypeString"},
-        {"name": "sAddress", "type": "esriFieldTypeString"},
-        {"name": "Geo_Beats", "type": "esriFieldTypeString"},
-        {"name": "Latitude", "type": "esriFieldTypeDouble"},
-        {"name": "Longitude", "type": "esriFieldTypeDouble"},
-    ]
-    features = [
-        {
-            "attributes": {
-                "OBJECTID": int(r.OBJECTID),
-                "CaseNum": r.CASE,
-                "OccurredFrom": int(ms),
-                "NIBRSClassCode": nibrs(int(r.UCR)),
-                "NIBRSClassDesc": r.CRIME,
-                "CR_Desc": r.CRIME,
-                "sAddress": r.ADDRESS,
-                "Geo_Beats": r.BEAT,
-                "Latitude": round(float(y), 6),
-                "Longitude": round(float(x), 6),
-            },
-            "geometry": {"x": round(float(x), 6), "y": round(float(y), 6)},
-        }
-        for r, ms, x, y in zip(subset.itertuples(), epoch_ms, lon, lat, strict=True)
-    ]
-    subset = subset.assign(occurred=occurred, occurred_utc=utc, lat=lat, lon=lon)
-    return fields, features, subset
-
-
-def _census_zips(raw: Path) -> dict[str, bytes]:
-    """cb_2015_<state>_place_500k.zip as the Census ships it: a zipped shapefile per state,
-    holding the PSP places of that state and one other place (a copy, renamed) to skip."""
-    places = gpd.read_file(raw / "geography/psp_city_boundaries_cb2015.geojson")
-    zips = {}
-    for state, group in places.groupby("STATEFP"):
-        decoy = group.head(1).copy()
-        decoy["GEOID"] = str(state) + "99999"
-        decoy["NAME"] = "Not a PSP place"
-        layer = gpd.GeoDataFrame(pd.concat([group, decoy], ignore_index=True), crs=places.crs)
-        name = f"cb_2015_{state}_place_500k"
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            for suffix, data in _shapefile_bytes(layer, name).items():
-                archive.writestr(f"{name}.{suffix}", data)
-        zips[str(state)] = buffer.getvalue()
-    return zips
-
-
-def _shapefile_bytes(layer: gpd.GeoDataFrame, name: str) -> dict[str, bytes]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{name}.shp"
-        layer.to_file(path, driver="ESRI Shapefile")
-        return {p.suffix[1:]: p.read_bytes() for p in Path(tmp).iterdir()}
-
-
 def build_samples(shared_data: Path) -> Samples:
     raw = shared_data / "raw"
     pdi, stars = _cincinnati(raw)
     memphis, memphis_frame, buffalo = _memphis(raw)
-    indy_fields, indy_features, indy_frame = _indianapolis(raw)
+    indy_fields, indy_features, indy_frame = indianapolis_features(raw)
     return Samples(
         cincinnati_pdi=pdi,
         cincinnati_stars=stars,
@@ -320,5 +230,5 @@ def build_samples(shared_data: Path) -> Samples:
         indy_features=indy_features,
         indy_frame=indy_frame,
         rtci_csv=gzip.decompress((raw / "multi_city/rtci_monthly_by_agency_2018_2024.csv.gz").read_bytes()),
-        census_zips=_census_zips(raw),
+        census_zips=census_zips(raw),
     )

@@ -147,14 +147,12 @@ def recent(path: Path, limit: int = 1_000, action: str | None = None) -> pd.Data
     """The newest `limit` entries (all when limit is 0), newest first."""
     if not path.exists():
         return pd.DataFrame(columns=list(COLUMNS))
-    where, params = ("where action = ?", [action]) if action else ("", [])
-    params_: list[object] = list(params)
     with _connect(path) as con:
-        sql = f"select * from audit {where} order by seq desc"  # noqa: S608 (fixed text, bound values)
-        if limit:
-            sql += " limit ?"
-            params_.append(limit)
-        return con.execute(sql, params_).df()
+        return con.execute(
+            "select * from audit where ($action::varchar is null or action = $action)"
+            " order by seq desc limit $limit",  # a NULL limit is no limit
+            {"action": action or None, "limit": limit or None},
+        ).df()
 
 
 def verify(path: Path) -> int | None:

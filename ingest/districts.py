@@ -84,10 +84,9 @@ def assign_districts(con: duckdb.DuckDBPyConnection, m: Mapping) -> list[str]:
                 {
                     "line": pts["line"],
                     "district": pa.array(names.tolist(), pa.string()),
-                    "layer": pa.array([layer] * len(names), pa.string()),
+                    "district_layer": pa.array([layer] * len(names), pa.string()),
                 }
             ),
-            "district = l.district, district_layer = l.layer",
         )
         notes.append(f"districts of {city_id} by spatial join with layer '{layer}'")
     return notes

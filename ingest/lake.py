@@ -33,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from kernel.lake import LAKE_FORMAT, MANIFEST, read_manifest, sql_path
+from kernel.lake import LAKE_FORMAT, MANIFEST, read_manifest
 from kernel.sql import ident
 
 # Temporary partition columns: DuckDB names the folders after them; renamed to city=/year=.
@@ -89,12 +89,14 @@ def copy_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path, allowed
     rows = int(row[0]) if row else 0
     if parts is None or rows == 0:
         # One file (with the schema even when empty, so a reader always finds the columns).
-        con.execute(f"copy (select * from {name}) to {sql_path(folder / 'data_0.parquet')} (format parquet)")  # noqa: S608
+        con.execute(f"copy (select * from {name}) to ? (format parquet)", [str(folder / "data_0.parquet")])  # noqa: S608
         return rows
-    city, day = (ident(c, [parts[0], parts[1]]) for c in parts)
+    city = ident(parts[0], parts)
+    day = ident(parts[1], parts)
     con.execute(
         f"copy (select *, {city} as {_CITY}, year({day}) as {_YEAR} from {name})"  # noqa: S608 - allow-listed names
-        f" to {sql_path(folder)} (format parquet, partition_by ({_CITY}, {_YEAR}), overwrite_or_ignore)"
+        f" to ? (format parquet, partition_by ({_CITY}, {_YEAR}), overwrite_or_ignore)",
+        [str(folder)],
     )
     rename_partitions(folder)
     return rows

@@ -36,7 +36,8 @@ import sqlglot
 from sqlglot import exp
 
 from ingest.rollups import DAILY_SQL, MACRO_ROLLUPS, MONTHLY_SQL, ROLLUP_TABLES
-from kernel.lake import attach_views, read_manifest, sql_path, table_glob
+from kernel.lake import attach_views, read_manifest, table_glob
+from kernel.sql import ident, path_literal
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MACRO = re.compile(r"create\s+macro\s+(\w+)_of\(sources\)\s+as\s+table\s+(.*?);", re.S | re.I)
@@ -104,14 +105,22 @@ def _named(tree: Any) -> Any:
     return tree
 
 
-def _in_lake_columns(con: duckdb.DuckDBPyConnection, lake: Path, table: str, select: str) -> str:
-    """`select` in the columns of the lake's table, in its order: a column the statement does
-    not write is NULL, as with ingest's `insert into t (columns...)` (monthly_counts.flag)."""
-    files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
-    kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
-    made = {r[0] for r in con.execute(f"describe {select}").fetchall()}
-    cols = ", ".join(f'"{c}"' if c in made else f'null::{kind} as "{c}"' for c, kind, *_ in kinds)
-    return f"select {cols} from ({select})"  # noqa: S608 - column names read from the lake
+def _in_lake_columns(
+    con: duckdb.DuckDBPyConnection, lake: Path, table: str, select: str
+) -> duckdb.DuckDBPyRelation:
+    """The statement `select` (transpiled from ingest's own SQL) as a relation in the columns
+    of the lake's table, in its order: a column the statement does not write is NULL, as
+    with ingest's `insert into t (columns...)` (monthly_counts.flag)."""
+    stored = con.read_parquet(table_glob(lake, table), hive_partitioning=False)
+    names = stored.columns
+    statement = con.sql(select)
+    made = set(statement.columns)
+    return statement.select(
+        ", ".join(
+            ident(c, made) if c in made else f"null::{kind} as {ident(c, names)}"
+            for c, kind in zip(names, map(str, stored.types), strict=True)
+        )
+    )
 
 
 # Called after each table with (table, rows, seconds it took): the bench's per-stage figures.
@@ -121,7 +130,7 @@ OnTable = Callable[[str, int, float], None]
 def duckdb_rollups(lake: Path, out: Path, on_table: OnTable | None = None) -> dict[str, int]:
     """The same rollups computed by DuckDB from the lake's Parquet (one machine): the
     baseline that Spark is compared with (bench/lake_engines.py). Each statement runs once,
-    straight from the lake's incidents into one Parquet file per table (COPY); daily_counts
+    straight from the lake's incidents into one Parquet file per table; daily_counts
     is then read back from its file by the statements that use it, as Spark does. Returns
     table -> rows."""
     lake, out = Path(lake), Path(out)
@@ -137,16 +146,17 @@ def duckdb_rollups(lake: Path, out: Path, on_table: OnTable | None = None) -> di
         for table, sql in duckdb_queries().items():
             started = time.perf_counter()
             tree = _named(sqlglot.parse_one(sql, read="duckdb")).transform(lambda n: _sources(n, sources))
-            select = _in_lake_columns(con, lake, table, tree.sql(dialect="duckdb"))
+            rollup = _in_lake_columns(con, lake, table, tree.sql(dialect="duckdb"))
             target = out / table
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
-            row = con.execute(
-                f"copy ({select}) to {sql_path(target / 'data_0.parquet')} (format parquet)"
-            ).fetchone()
-            written[table] = int(row[0]) if row else 0
+            rollup.write_parquet(str(target / "data_0.parquet"))
+            ((rows,),) = con.execute(
+                "select count(*) from read_parquet(?)", [str(target / "data_0.parquet")]
+            ).fetchall()
+            written[table] = int(rows)
             if table == "daily_counts":  # the later statements read the daily counts just written
-                files = f"read_parquet({sql_path(table_glob(out, table))}, hive_partitioning = false)"
+                files = f"read_parquet({path_literal(table_glob(out, table))}, hive_partitioning = false)"
                 con.execute(f"create view daily_counts as select * from {files}")  # noqa: S608 - a quoted path
             if on_table:
                 on_table(table, written[table], time.perf_counter() - started)

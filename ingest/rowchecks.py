@@ -27,6 +27,8 @@ from kernel.sql import ident
 FIRST_DATE = datetime(1900, 1, 1)
 # Named parameters shared by the generated SQL.
 Params = dict[str, Any]
+# The columns of `parsed` that set_columns fills from a frame computed in Python.
+SET_COLUMNS = frozenset({"lat", "lon", "district", "district_layer"})
 # The rows of `parsed` a loader writes: passed every check, in scope, not a duplicate.
 WRITTEN = "reason is null and not skip and dup is null"
 
@@ -37,10 +39,13 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: Params) -> None:
     con.execute(sql, {k: v for k, v in params.items() if k in used})
 
 
-def set_columns(con: duckdb.DuckDBPyConnection, frame: pa.Table, sets: str) -> None:
-    """Update `parsed` from an Arrow table keyed on `line` (`sets`: fixed SQL text)."""
+def set_columns(con: duckdb.DuckDBPyConnection, frame: pa.Table) -> None:
+    """Update `parsed` from an Arrow table keyed on `line`: each other column of `frame`
+    sets the column of `parsed` of the same name."""
+    names = [c for c in frame.column_names if c != "line"]
+    sets = ", ".join(f"{ident(c, SET_COLUMNS)} = l.{ident(c, SET_COLUMNS)}" for c in names)
     con.register("located", frame)
-    con.execute(f"update parsed set {sets} from located l where parsed.line = l.line")  # noqa: S608 - fixed text
+    con.execute(f"update parsed set {sets} from located l where parsed.line = l.line")  # noqa: S608 - allow-listed names
     con.unregister("located")
 
 

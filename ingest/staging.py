@@ -36,6 +36,12 @@ STAGE = "stage_raw"
 CLEAN = "stage"
 LINE = "__line"
 RAW = "__raw"
+# (line, raw) of every staged record, the record as JSON of its untrimmed values: what
+# quarantine.raw holds. For loaders that staged with clean = False.
+RAW_JSON_SQL = (
+    f"select r.rowid - (select min(rowid) from {STAGE}) + 2 as line,"  # noqa: S608 - fixed names
+    f" to_json(r)::varchar as raw from {STAGE} r"
+)
 HEADER_MAX = 16 << 20  # bytes read at most to find the header's line break
 
 
@@ -177,21 +183,17 @@ def _raise_first_reject(con: duckdb.DuckDBPyConnection, path: Path, opts: CsvOpt
         line, column, kind, message, text = reject
         snippet = (text or "")[:120]
         if "ENCODING" in str(kind).upper():
-            raise ImportFailed(
+            why = (
                 f"the file is not valid {opts.encoding} text (the line reads: {snippet!r}). If it was saved "
                 f"in another encoding, say so in the mapping: [csv] encoding = {_other_encoding(opts)!r} "
-                "(DuckDB reads utf-8, utf-16 and latin-1).",
-                path,
-                line=int(line),
-                column=column if isinstance(column, str) else None,
+                "(DuckDB reads utf-8, utf-16 and latin-1)."
             )
-        raise ImportFailed(
-            f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
-            "match its header; fix or remove this line and import again.",
-            path,
-            line=int(line),
-            column=column if isinstance(column, str) else None,
-        )
+        else:
+            why = (
+                f"{str(kind).lower()}: {message} (the line reads: {snippet!r}). The file's rows must "
+                "match its header; fix or remove this line and import again."
+            )
+        raise ImportFailed(why, path, line=int(line), column=column if isinstance(column, str) else None)
 
 
 def stage_csv(
@@ -264,9 +266,3 @@ def cleaned_columns(header: tuple[str, ...], used: list[str] | None = None) -> s
     )
     line = f"r.rowid - (select min(rowid) from {STAGE}) + 2 as {LINE}"  # noqa: S608 - fixed names
     return f"{cleaned}, {line}" if cleaned else line
-
-
-def raw_json_sql() -> str:
-    """(line, raw) of every staged record, the record as JSON of its untrimmed values:
-    what quarantine.raw holds. For loaders that staged with clean = False."""
-    return f"select r.rowid - (select min(rowid) from {STAGE}) + 2 as line, to_json(r)::varchar as raw from {STAGE} r"  # noqa: S608

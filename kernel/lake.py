@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from kernel.sql import ident
+from kernel.sql import ident, path_literal
 
 MANIFEST = "_lake.json"
 LAKE_FORMAT = 1
@@ -21,11 +21,6 @@ LAKE_FORMAT = 1
 
 def is_lake(path: Path) -> bool:
     return Path(path).is_dir() and (Path(path) / MANIFEST).is_file()
-
-
-def sql_path(path: Path | str) -> str:
-    """A path as a SQL string literal (COPY targets and view bodies cannot take parameters)."""
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def read_manifest(lake: Path) -> dict[str, Any]:
@@ -50,11 +45,13 @@ def attach_views(con: duckdb.DuckDBPyConnection, lake: Path, only: list[str] | N
     schema; their names."""
     tables = [t for t in read_manifest(lake)["tables"] if only is None or t in only]
     for table in tables:
-        files = f"read_parquet({sql_path(table_glob(lake, table))}, hive_partitioning = false)"
+        files = f"read_parquet({path_literal(table_glob(lake, table))}, hive_partitioning = false)"
         # Parquet's UINT64 (DuckDB's UBIGINT, e.g. h3_r9) comes back from Spark as DECIMAL(20,0).
         kinds = con.execute(f"describe select * from {files}").fetchall()  # noqa: S608 - a quoted path
         names = [k[0] for k in kinds]
-        wide = [ident(k[0], names) for k in kinds if k[1] == "DECIMAL(20,0)"]
-        replace = f" replace ({', '.join(f'{c}::ubigint as {c}' for c in wide)})" if wide else ""
+        casts = ", ".join(
+            f"{ident(k[0], names)}::ubigint as {ident(k[0], names)}" for k in kinds if k[1] == "DECIMAL(20,0)"
+        )
+        replace = f" replace ({casts})" if casts else ""
         con.execute(f"create or replace view {ident(table, tables)} as select *{replace} from {files}")  # noqa: S608
     return tables

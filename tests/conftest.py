@@ -10,11 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from harness.stores import build_demo_store
 from ingest.registry import load_registry
 from ingest.store import write_store
 from tests.fixtures.goals import build_goals_store
 from tests.fixtures.mixed import build_mixed_store
-from tests.fixtures.stores import build_demo_store, build_tiny_store
+from tests.fixtures.stores import build_tiny_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -73,51 +73,100 @@ def sql_strings(source: str) -> list[str]:
 
 def built_sql(source: str) -> list[str]:
     """SQL passed to .execute/.executemany/.sql that is built from values: an f-string,
-    `.format()` or `%` whose pieces are not all `ident(...)` calls or module constants.
-    A variable is followed to its assignments in the same function (or module)."""
+    `.format()` or `%` with a piece that is not known to be fixed text. Fixed are: string
+    constants and module constants (UPPER_CASE), kernel.sql's quoting helpers (`ident(...)`,
+    `path_literal(...)`), a lookup in a module constant (`ORDER[keep]`), `", ".join(...)` of
+    fixed pieces, and a variable (or a call of a function of the same module) whose every
+    assigned (or returned) value is fixed. A variable is followed to its assignments in the
+    same function (or module)."""
     tree = ast.parse(source)
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     found: list[str] = []
     for scope in [
         tree,
         *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
     ]:
-        assigned = _assignments(scope)
+        scope_ = _Scope(_assignments(scope), functions)
         for node in _own_nodes(scope):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
                 if node.func.attr in SQL_CALLS:
-                    found += [f"{line}: {why}" for line, why in _built(node.args[0], assigned, depth=0)]
+                    found += [f"{line}: {why}" for line, why in _built(node.args[0], scope_, depth=0)]
     return sorted(set(found), key=lambda f: int(f.split(":")[0]))
 
 
-def _built(expr: ast.expr, assigned: dict[str, list[ast.expr]], depth: int) -> Iterator[tuple[int, str]]:
+SAFE_CALLS = {"ident", "path_literal"}  # kernel.sql: an allow-listed identifier, a quoted path
+MAX_DEPTH = 5  # how far variables and calls are followed
+
+
+class _Scope:
+    """What `_safe` may look up: the scope's assignments and the module's functions."""
+
+    def __init__(self, assigned: dict[str, list[ast.expr]], functions: dict[str, ast.FunctionDef]) -> None:
+        self.assigned = assigned
+        self.functions = functions
+
+
+def _built(expr: ast.expr, scope: _Scope, depth: int) -> Iterator[tuple[int, str]]:
     if isinstance(expr, ast.JoinedStr):
         for part in expr.values:
-            if isinstance(part, ast.FormattedValue) and not _safe(part.value):
+            if isinstance(part, ast.FormattedValue) and not _safe(part.value, scope, 0):
                 yield part.lineno, f"f-string interpolates {ast.unparse(part.value)}"
     elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
         for arg in [*expr.args, *(k.value for k in expr.keywords)]:
-            if not _safe(arg):
+            if not _safe(arg, scope, 0):
                 yield expr.lineno, f".format() with {ast.unparse(arg)}"
     elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and _is_text(expr.left):
         yield expr.lineno, "% formatting"
     elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-        yield from _built(expr.left, assigned, depth)
-        yield from _built(expr.right, assigned, depth)
+        yield from _built(expr.left, scope, depth)
+        yield from _built(expr.right, scope, depth)
     elif isinstance(expr, ast.IfExp):
-        yield from _built(expr.body, assigned, depth)
-        yield from _built(expr.orelse, assigned, depth)
-    elif isinstance(expr, ast.Name) and depth < 5:
-        for value in assigned.get(expr.id, []):
-            yield from _built(value, assigned, depth + 1)
+        yield from _built(expr.body, scope, depth)
+        yield from _built(expr.orelse, scope, depth)
+    elif isinstance(expr, ast.Name) and depth < MAX_DEPTH:
+        for value in scope.assigned.get(expr.id, []):
+            yield from _built(value, scope, depth + 1)
 
 
-def _safe(value: ast.expr) -> bool:
-    """An identifier from kernel.sql.ident(...) or a module-level constant (UPPER_CASE)."""
+def _safe(value: ast.expr, scope: _Scope, depth: int) -> bool:
+    """Whether `value` is fixed text (see built_sql)."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, ast.Constant):
+        return True
+    if isinstance(value, ast.Name | ast.Attribute) and CONSTANT.match(_name(value)):
+        return True
+    if isinstance(value, ast.Name):
+        values = scope.assigned.get(value.id, [])
+        return bool(values) and all(_safe(v, scope, depth + 1) for v in values)
+    if isinstance(value, ast.Subscript):
+        return isinstance(value.value, ast.Name | ast.Attribute) and bool(CONSTANT.match(_name(value.value)))
+    if isinstance(value, ast.JoinedStr):
+        return all(_safe(p.value, scope, depth) for p in value.values if isinstance(p, ast.FormattedValue))
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _safe(value.left, scope, depth) and _safe(value.right, scope, depth)
+    if isinstance(value, ast.IfExp):
+        return _safe(value.body, scope, depth) and _safe(value.orelse, scope, depth)
     if isinstance(value, ast.Call):
-        return _name(value.func) == "ident"
-    if isinstance(value, ast.Name | ast.Attribute):
-        return bool(CONSTANT.match(_name(value)))
-    return isinstance(value, ast.Constant)
+        return _safe_call(value, scope, depth)
+    return False
+
+
+def _safe_call(call: ast.Call, scope: _Scope, depth: int) -> bool:
+    name = _name(call.func)
+    if name in SAFE_CALLS:
+        return True
+    if name == "join" and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Constant):
+        items = call.args[0] if len(call.args) == 1 else None
+        if isinstance(items, ast.GeneratorExp | ast.ListComp):
+            return _safe(items.elt, scope, depth + 1)
+        return isinstance(items, ast.List | ast.Tuple) and all(_safe(e, scope, depth + 1) for e in items.elts)
+    function = scope.functions.get(name) if isinstance(call.func, ast.Name) else None
+    if function is None:
+        return False
+    inner = _Scope(_assignments(function), scope.functions)
+    returns = [n.value for n in _own_nodes(function) if isinstance(n, ast.Return) and n.value is not None]
+    return bool(returns) and all(_safe(r, inner, depth + 1) for r in returns)
 
 
 def _is_text(expr: ast.expr) -> bool:

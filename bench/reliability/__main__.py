@@ -78,7 +78,7 @@ def _kill(work: Path, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 
 def _queries(work: Path, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    from tests.fixtures.stores import build_demo_store
+    from harness.stores import build_demo_store
 
     store = build_demo_store(work / "queries.duckdb", scale=0.01)
     sample = args.queries if args.page_sample is None else args.page_sample

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.reliability.common import leftovers, registry_store, start_import, synthetic_csv
-from harness.files import sha256
+from ingest.hashing import file_sha256
 
 CLEAR = "not enough room to write the new version of the store"
 
@@ -33,7 +33,7 @@ def _limit(size: int) -> Callable[[], None]:
 
 
 def _attempt(store: Path, csv: Path, preexec: Callable[[], None] | None, label: str) -> dict[str, Any]:
-    before = sha256(store)
+    before = file_sha256(store)
     proc = start_import(store, csv, preexec)
     out, err = proc.communicate(timeout=1800)
     errors = [line for line in err.splitlines() if line.startswith("error:")]
@@ -42,13 +42,13 @@ def _attempt(store: Path, csv: Path, preexec: Callable[[], None] | None, label: 
         "rc": proc.returncode,
         "messages": errors,
         "traceback": "Traceback" in err or "Traceback" in out,
-        "untouched": sha256(store) == before,
+        "untouched": file_sha256(store) == before,
         "left": leftovers(store),
         "ok": proc.returncode == 2
         and len(errors) == 1
         and CLEAR in errors[0]
         and "Traceback" not in err
-        and sha256(store) == before
+        and file_sha256(store) == before
         and not leftovers(store),
     }
 

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from bench.reliability.common import leftovers, registry_store
 from harness.files import EXAMPLE_MAPPING as MAPPING
-from harness.files import sha256
 from ingest.errors import ImportFailed, MixedDataError
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
 
 HEADER = [
@@ -205,7 +205,7 @@ def run(workdir: Path, cases: int, seed: int = 14) -> dict[str, Any]:
     store = workdir / "store" / "psp.duckdb"
     store.parent.mkdir(exist_ok=True)
     shutil.copyfile(pristine, store)
-    state = {"sha": sha256(store)}
+    state = {"sha": file_sha256(store)}
     outcomes: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     defects: list[dict[str, Any]] = []
@@ -236,7 +236,7 @@ def run(workdir: Path, cases: int, seed: int = 14) -> dict[str, Any]:
             outcomes["refused"] += 1
             examples.setdefault(kind.split(" (")[0], message[:300])
             problem = None
-            if sha256(store) != state["sha"]:
+            if file_sha256(store) != state["sha"]:
                 problem = "store changed by a failed import"
             elif leftovers(store):
                 problem = f"left {leftovers(store)}"
@@ -262,11 +262,11 @@ def run(workdir: Path, cases: int, seed: int = 14) -> dict[str, Any]:
                 }
             )
             shutil.copyfile(pristine, store)
-            state["sha"] = sha256(store)
+            state["sha"] = file_sha256(store)
         else:
             outcomes["imported"] += 1
             shutil.copyfile(pristine, store)  # the next case starts from the same store
-            state["sha"] = sha256(store)
+            state["sha"] = file_sha256(store)
         took = time.perf_counter() - started
         if took > slowest["s"]:
             slowest.update(s=took, kind=kind)

@@ -28,7 +28,7 @@ from bench.reliability.common import (
     start_import,
     synthetic_csv,
 )
-from harness.files import sha256
+from ingest.hashing import file_sha256
 
 
 def _wait_for_copy(store: Path, proc: subprocess.Popen[str], timeout: float = 3600) -> float | None:
@@ -66,7 +66,7 @@ def run(workdir: Path, rows: int, kills: int, seed: int = 14) -> dict[str, Any]:
         for p in store.parent.iterdir():
             shutil.rmtree(p) if p.is_dir() else p.unlink()
         shutil.copyfile(pristine, store)
-        return sha256(store)
+        return file_sha256(store)
 
     reset()
     started = time.perf_counter()
@@ -97,7 +97,7 @@ def run(workdir: Path, rows: int, kills: int, seed: int = 14) -> dict[str, Any]:
             proc.send_signal(signal.SIGKILL)
         proc.communicate()
         after_kill = leftovers(store)
-        if sha256(store) == before:
+        if file_sha256(store) == before:
             outcome = "untouched"
         elif incident_count(store) == expected:
             outcome = "complete"

@@ -11,14 +11,12 @@ retried). Date fields arrive as epoch milliseconds (UTC) and are written as ISO-
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ingest.connectors.http import RETRY_STATUSES, FetchError, PortalClient
-from ingest.connectors.sources import Progress, Source, portal_url, require_fields
+from ingest.connectors.sources import FetchJob, Source, portal_url, require_fields
 
 
 def _query(client: PortalClient, url: str, params: dict[str, str | int]) -> dict[str, Any]:
@@ -60,22 +58,13 @@ def arcgis_frame(body: dict[str, Any], source: Source, url: str) -> pd.DataFrame
     return frame.reindex(columns=list(source.columns))
 
 
-def fetch_arcgis(
-    client: PortalClient,
-    source: Source,
-    since: datetime | None,
-    dest: Path,
-    *,
-    base_url: str | None = None,
-    page_size: int | None = None,
-    progress: Progress | None = None,
-) -> int:
-    """Write every feature of the layer (newer than `since`) to dest as CSV; return rows."""
-    url = portal_url(source.portal, source.path.rstrip("/") + "/query", base_url)
-    limit = page_size or source.page_size
+def fetch_arcgis(job: FetchJob) -> int:
+    """Write every feature of the layer (newer than `job.since`) to job.dest as CSV; return rows."""
+    source, since = job.source, job.since
+    url = portal_url(source.portal, source.path.rstrip("/") + "/query", job.base_url)
     where = "1=1" if since is None else f"{source.date_column} >= TIMESTAMP '{since:%Y-%m-%d %H:%M:%S}'"
     total = 0
-    with open(dest, "w", newline="", encoding="utf-8") as out:
+    with open(job.dest, "w", newline="", encoding="utf-8") as out:
         header = True
         while True:
             params: dict[str, str | int] = {
@@ -85,17 +74,17 @@ def fetch_arcgis(
                 "returnGeometry": "true",
                 "outSR": 4326,
                 "resultOffset": total,
-                "resultRecordCount": limit,
+                "resultRecordCount": job.limit,
                 "f": "json",
             }
-            body = _query(client, url, params)
+            body = _query(job.client, url, params)
             features = body.get("features") or []
             if features:
                 arcgis_frame(body, source, url).to_csv(out, header=header, index=False)
                 header = False
             total += len(features)
-            if progress is not None:
-                progress(source.name, total)
+            if job.progress is not None:
+                job.progress(source.name, total)
             if not features or not body.get("exceededTransferLimit"):
                 break
         if header:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -26,13 +26,20 @@ from ingest.connectors.arcgis import fetch_arcgis
 from ingest.connectors.files import fetch_census_places, fetch_rtci
 from ingest.connectors.http import FetchError, PortalClient, RetryPolicy
 from ingest.connectors.socrata import fetch_socrata
-from ingest.connectors.sources import SOURCES, Progress, Source
+from ingest.connectors.sources import SOURCES, FetchJob, Platform, Progress, Source
 from ingest.importer import import_file, latest_loaded
 from ingest.outcome import ImportReport
 from kernel.settings import SETTINGS
 from kernel.store import StoreError
 
 DEFAULT_CENSUS_YEAR = 2023
+# The connector of each platform; each writes job.dest and returns the rows it wrote.
+CONNECTORS: dict[Platform, Callable[[FetchJob], int]] = {
+    "socrata": fetch_socrata,
+    "arcgis": fetch_arcgis,
+    "csv": fetch_rtci,
+    "census": fetch_census_places,
+}
 
 
 @dataclass(frozen=True)
@@ -92,36 +99,13 @@ def _client(source: Source, policy: RetryPolicy | None, sleep: Callable[[float],
     return PortalClient(policy, offline_hint=offline_hint(source), headers=headers, sleep=sleep)
 
 
-def download(
-    source: Source,
-    dest: Path,
-    *,
-    since: datetime | None,
-    client: PortalClient,
-    base_url: str | None = None,
-    page_size: int | None = None,
-    year: int | None = None,
-    progress: Progress | None = None,
-) -> int:
-    """Run the source's connector into dest (complete or absent: written as dest.part)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
+def download(job: FetchJob) -> int:
+    """Run the source's connector into job.dest (complete or absent: written as dest.part)."""
+    job.dest.parent.mkdir(parents=True, exist_ok=True)
+    part = job.dest.with_name(job.dest.name + ".part")
     try:
-        if source.platform == "socrata":
-            rows = fetch_socrata(
-                client, source, since, part, base_url=base_url, page_size=page_size, progress=progress
-            )
-        elif source.platform == "arcgis":
-            rows = fetch_arcgis(
-                client, source, since, part, base_url=base_url, page_size=page_size, progress=progress
-            )
-        elif source.platform == "csv":
-            rows = fetch_rtci(client, source, since, part, base_url=base_url, progress=progress)
-        else:
-            rows = fetch_census_places(
-                client, source, year or DEFAULT_CENSUS_YEAR, part, base_url=base_url, progress=progress
-            )
-        part.replace(dest)
+        rows = CONNECTORS[job.source.platform](replace(job, dest=part))
+        part.replace(job.dest)
     finally:
         part.unlink(missing_ok=True)
     return rows
@@ -154,16 +138,8 @@ def fetch_source(
             break
         dest = folder / f"{stamp}-{n}.{suffix}"
     client = _client(source, policy, sleep)
-    rows = download(
-        source,
-        dest,
-        since=start,
-        client=client,
-        base_url=base_url,
-        page_size=page_size,
-        year=year,
-        progress=progress,
-    )
+    job = FetchJob(client, source, start, dest, base_url, page_size, year or DEFAULT_CENSUS_YEAR, progress)
+    rows = download(job)
     imported = None
     if import_data and rows > 0:
         imported = import_file(db, source.mapping, dest)

@@ -11,13 +11,12 @@ portal's local wall-clock time). Rows come as JSON (values are strings; a point 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
-from ingest.connectors.http import FetchError, PortalClient
-from ingest.connectors.sources import Progress, SodaDataset, Source, portal_url, require_fields
+from ingest.connectors.http import FetchError
+from ingest.connectors.sources import FetchJob, SodaDataset, Source, portal_url, require_fields
 
 
 def _point(value: Any) -> tuple[Any, Any]:
@@ -65,42 +64,27 @@ def wanted(dataset: SodaDataset, since: datetime | None) -> bool:
     return not (dataset.until is not None and dataset.until < since.date())
 
 
-def fetch_socrata(
-    client: PortalClient,
-    source: Source,
-    since: datetime | None,
-    dest: Path,
-    *,
-    base_url: str | None = None,
-    page_size: int | None = None,
-    progress: Progress | None = None,
-) -> int:
-    """Write every row of the source's datasets (newer than `since`) to dest as CSV; return rows."""
-    with open(dest, "w", newline="", encoding="utf-8") as out:
-        return _fetch(client, source, since, out, base_url, page_size or source.page_size, progress)
+def fetch_socrata(job: FetchJob) -> int:
+    """Write every row of the source's datasets (newer than `job.since`) to job.dest as CSV;
+    return rows."""
+    with open(job.dest, "w", newline="", encoding="utf-8") as out:
+        return _fetch(job, out)
 
 
-def _fetch(
-    client: PortalClient,
-    source: Source,
-    since: datetime | None,
-    out: TextIO,
-    base_url: str | None,
-    limit: int,
-    progress: Progress | None,
-) -> int:
+def _fetch(job: FetchJob, out: TextIO) -> int:
+    source, since, limit = job.source, job.since, job.limit
     total = 0
     header = True
     for dataset in source.datasets:
         if not wanted(dataset, since):
             continue
-        url = portal_url(source.portal, dataset.path, base_url)
+        url = portal_url(source.portal, dataset.path, job.base_url)
         offset = 0
         while True:
             params: dict[str, str | int] = {"$limit": limit, "$offset": offset, "$order": ":id"}
             if since is not None:
                 params["$where"] = f"{dataset.date_field} >= '{since:%Y-%m-%dT%H:%M:%S}'"
-            rows = client.get_json(url, params)
+            rows = job.client.get_json(url, params)
             if not isinstance(rows, list):
                 raise FetchError(
                     f"{url} did not return a list of rows (a SODA error or not a Socrata portal)"
@@ -109,8 +93,8 @@ def _fetch(
                 soda_frame(rows, source, dataset, url).to_csv(out, header=header, index=False)
                 header = False
             total += len(rows)
-            if progress is not None:
-                progress(f"{source.name} {dataset.label or dataset.dataset_id}", total)
+            if job.progress is not None:
+                job.progress(f"{source.name} {dataset.label or dataset.dataset_id}", total)
             if len(rows) < limit:
                 break
             offset += limit

@@ -16,7 +16,7 @@ def load_area(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_i
     """Long layout by small area: area_counts, then the mapped categories into monthly_counts."""
     if not m.counts.area:
         raise MappingError(f"{m.path}: [counts] layout = 'long' for monthly_counts needs the area column")
-    dedupe_lines(con, "city_id, month, area, category")
+    dedupe_lines(con, "city_id", "month", "area", "category")
     con.execute(
         """
         create or replace temp table avals as
@@ -66,14 +66,20 @@ def load_area(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_i
     _rebuild_monthly(con, m)
     n = con.execute("select count(*) from monthly_counts where source = ?", [m.source]).fetchone()
     out.written["monthly_counts"] = int(n[0]) if n else 0
+    out.notes += _notes(m, revised)
+
+
+def _notes(m: Mapping, revised: int) -> list[str]:
+    """What the import report says about the categories and the revised counts."""
     mapped = sorted({v for v in m.counts.categories.values() if v})
     unmapped = sorted(k for k, v in m.counts.categories.items() if not v)
-    out.notes.append(
+    notes = [
         f"categories summed into monthly_counts: {', '.join(mapped) or 'none'}; kept in area_counts only "
         f"(no honest Part I match): {', '.join(unmapped) or 'none'}"
-    )
+    ]
     if revised:
-        out.notes.append(f"{revised:,} area counts differ from the store's and were replaced")
+        notes.append(f"{revised:,} area counts differ from the store's and were replaced")
+    return notes
 
 
 def _rebuild_monthly(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:

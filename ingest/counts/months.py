@@ -8,20 +8,30 @@ import duckdb
 from ingest.mapping.load import Mapping
 from ingest.rowchecks import tally
 
+# The rows a mapping's [counts.not_reported] rule skips, by the reason it records.
+NOT_REPORTED = {
+    "blank month": "list_bool_and(list_transform(raw_values, lambda v: v is null))",
+    "every count 0": "list_bool_and(list_transform(nums, lambda v: v = 0))",
+}
+# Which copy of a month listed more than once comes first, by the mapping's `keep`.
+KEEP_ORDER = {
+    "first": "copy",
+    "last": "copy desc",
+    "lowest": "score asc nulls last, copy",
+    "highest": "score desc nulls last, copy",
+}
+
 
 def mark_not_reported(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
     """Rows that say "not reported" (blank, all zeros) are skipped: nothing is written for
     them, and source_months records the month as not reported."""
     nr = m.counts.not_reported
-    rules = []
-    if nr.blank:
-        rules.append(("list_bool_and(list_transform(raw_values, lambda v: v is null))", "blank month"))
-    if nr.all_zero:
-        rules.append(("list_bool_and(list_transform(nums, lambda v: v = 0))", "every count 0"))
-    for condition, why in rules:
+    for why, on in (("blank month", nr.blank), ("every count 0", nr.all_zero)):
+        if not on:
+            continue
         con.execute(
-            f"update parsed set skip = true, skip_reason = 'not reported: ' || ?"  # noqa: S608 - fixed SQL above
-            f" where reason is null and not skip and {condition}",
+            "update parsed set skip = true, skip_reason = 'not reported: ' || ?"  # noqa: S608 - a fixed rule
+            f" where reason is null and not skip and {NOT_REPORTED[why]}",
             [why],
         )
 
@@ -86,12 +96,6 @@ def choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) ->
     aside in superseded_counts (never summed). Returns "city year: copy k" -> months."""
     d = m.counts.duplicates
     assert d is not None
-    order = {
-        "first": "copy",
-        "last": "copy desc",
-        "lowest": "score asc nulls last, copy",
-        "highest": "score desc nulls last, copy",
-    }[d.keep]
     con.execute(
         f"""
         create or replace temp table copies as
@@ -109,7 +113,7 @@ def choose_copies(con: duckdb.DuckDBPyConnection, m: Mapping, import_id: int) ->
         winner as (
             select city_id, period, arg_min(copy, rk) as chosen from (
                 select city_id, period, copy,
-                       row_number() over (partition by city_id, period order by {order}) as rk
+                       row_number() over (partition by city_id, period order by {KEEP_ORDER[d.keep]}) as rk
                 from scores
             ) group by all
         )

@@ -8,6 +8,10 @@ import duckdb
 from ingest.mapping.load import Mapping
 from ingest.rowchecks import Params, city_check_sql, city_sql, col, date_sql, run
 from ingest.staging import LINE, RAW
+from kernel.sql import ident
+
+# The columns of `parsed` that a count row is keyed on (dedupe_lines).
+PARSED_KEYS = frozenset({"city_id", "month", "category", "area"})
 
 
 def _month_sql(m: Mapping, header: tuple[str, ...], p: Params) -> tuple[str, str]:
@@ -110,13 +114,15 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     )
 
 
-def dedupe_lines(con: duckdb.DuckDBPyConnection, key: str) -> None:
+def dedupe_lines(con: duckdb.DuckDBPyConnection, *key: str) -> None:
+    """Rows of `parsed` repeating an earlier row's `key` columns are duplicates within the file."""
+    columns = ", ".join(ident(c, PARSED_KEYS) for c in key)
     con.execute(
         f"""
         update parsed set dup = 'repeated in file' where line in (
             select line from (
-                select line, row_number() over (partition by {key} order by line) as rn
+                select line, row_number() over (partition by {columns} order by line) as rn
                 from parsed where reason is null and not skip
             ) where rn > 1)
-        """  # noqa: S608 - key is one of the fixed column lists below
+        """  # noqa: S608 - allow-listed column names
     )

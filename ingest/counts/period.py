@@ -13,7 +13,7 @@ from ingest.rowchecks import tally
 
 def load_period(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_id: int) -> None:
     """Year-to-date counts: period_counts for this year's period and, if given, last year's."""
-    dedupe_lines(con, "city_id, month, category")
+    dedupe_lines(con, "city_id", "month", "category")
     con.execute(
         """
         create or replace temp table pvals as

@@ -146,7 +146,7 @@ def load_wide(con: duckdb.DuckDBPyConnection, m: Mapping, out: Outcome, import_i
     mark_not_reported(con, m)
     chosen: dict[str, int] = {}
     if m.counts.duplicates is None:
-        dedupe_lines(con, "city_id, month")
+        dedupe_lines(con, "city_id", "month")
     else:
         chosen = choose_copies(con, m, import_id)
     lumps = lump_sums(con, m, import_id) if m.counts.not_reported.lump_after_zeros else {}

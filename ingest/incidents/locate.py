@@ -66,7 +66,6 @@ def _reproject(con: duckdb.DuckDBPyConnection, m: Mapping, step: Step) -> None:
     set_columns(
         con,
         pa.table({"line": line[finite], "lat": lat[finite], "lon": lon[finite]}),
-        "lat = l.lat, lon = l.lon",
     )
 
 

@@ -96,6 +96,19 @@ def _location(m: Mapping, header: tuple[str, ...], p: Params) -> dict[str, str]:
     }
 
 
+def _city(m: Mapping, header: tuple[str, ...], p: Params) -> dict[str, str]:
+    """The city of each record (look-up join, id, raw value) and its skip / reason clauses."""
+    city_join, city_id, city_raw = city_sql(m.city, header, p)
+    skip_cols, city_reasons = city_check_sql("t")
+    return {
+        "city_join": city_join,
+        "city_id": city_id,
+        "city_raw": city_raw,
+        "skip_cols": skip_cols,
+        "city_reasons": city_reasons,
+    }
+
+
 def _record_id(m: Mapping, header: tuple[str, ...], p: Params) -> dict[str, str]:
     """The id of each record: the mapping's id column(s), else the md5 of the record as
     JSON (then the JSON is staged too, as `md5_raw`)."""
@@ -133,24 +146,15 @@ def parse(con: duckdb.DuckDBPyConnection, m: Mapping, header: tuple[str, ...]) -
     """Build temp table `parsed` from `stage`: typed values and the first failing check."""
     p: Params = {"source": m.source}
     date_bounds(p)
-    city_join, city_id, city_raw = city_sql(m.city, header, p)
     exprs = {
+        **_city(m, header, p),
         **_dates(m, header, p),
         **_offense(m, header, p),
         **_location(m, header, p),
         **_record_id(m, header, p),
     }
     _field_params(m, p)
-    skip_cols, city_reasons = city_check_sql("t")
     sql = PARSED_SQL.format(
-        columns=cleaned_columns(header, m.columns_used()),
-        stage=STAGE,
-        line=LINE,
-        city_join=city_join,
-        city_id=city_id,
-        city_raw=city_raw,
-        skip_cols=skip_cols,
-        city_reasons=city_reasons,
-        **exprs,
+        columns=cleaned_columns(header, m.columns_used()), stage=STAGE, line=LINE, **exprs
     )
     run(con, sql, p)

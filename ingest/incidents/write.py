@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from ingest.mapping.load import Mapping
 from ingest.rowchecks import WRITTEN
-from ingest.staging import raw_json_sql
+from ingest.staging import RAW_JSON_SQL
 
 
 def key_and_dedupe(con: duckdb.DuckDBPyConnection, m: Mapping) -> None:
@@ -42,7 +42,7 @@ def fill_raw(con: duckdb.DuckDBPyConnection) -> None:
     if not row or not row[0]:
         return
     con.execute(
-        f"update parsed set raw = j.raw from ({raw_json_sql()}) j"  # noqa: S608 - fixed text
+        f"update parsed set raw = j.raw from ({RAW_JSON_SQL}) j"  # noqa: S608 - fixed text
         f" where parsed.line = j.line and ({need})"
     )
 

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, REAL_FILES, sha256
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, REAL_FILES
 from harness.portal_samples import Samples, build_samples
 from harness.portals import PortalServer, start
 from ingest.connectors.sources import SOURCES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from tests.conftest import ROOT
-
-__all__ = ["EXAMPLE_CSV", "EXAMPLE_MAPPING", "REAL_FILES", "sha256"]  # the ingest tests import them from here
+from tests.ingest.helpers import Imported, imported_store
 
 FIXTURES = ROOT / "tests" / "fixtures"
+
 
 @pytest.fixture()
 def store(registry_only_store_path: Path, tmp_path: Path) -> Path:
@@ -41,15 +41,11 @@ def example(store: Path) -> Callable[..., ImportReport]:
 
 
 @pytest.fixture(scope="session")
-def real_store(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[str, ImportReport]]:
+def real_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Imported:
     """Every real file imported once, in README order; the reports by source."""
-    path = tmp_path_factory.mktemp("real") / "real.duckdb"
-    reports = {}
-    for source, rel in REAL_FILES:
-        reports[source] = import_file(path, source, shared_data / "raw" / rel)
-    return path, reports
+    return imported_store(
+        tmp_path_factory, "real", [(s, s, shared_data / "raw" / rel) for s, rel in REAL_FILES]
+    )
 
 
 @pytest.fixture(scope="session")

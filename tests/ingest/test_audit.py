@@ -93,7 +93,11 @@ def test_nothing_in_the_app_deletes_or_changes_an_entry() -> None:
     """The only statements on the audit table are create and insert (ingest/audit.py)."""
     code = [
         ROOT / "dashboard.py",
-        *(p for d in ("kernel", "analysis", "ingest", "ui", "views", "report") for p in (ROOT / d).rglob("*.py")),
+        *(
+            p
+            for d in ("kernel", "analysis", "ingest", "ui", "views", "report")
+            for p in (ROOT / d).rglob("*.py")
+        ),
     ]
     assert len(code) > 50
     pattern = re.compile(

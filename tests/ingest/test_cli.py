@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING, import_cmd
 from ingest.cli.app import app
 from ingest.hashing import file_sha256
 from tests.conftest import ROOT
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 runner = CliRunner()
 
@@ -95,18 +94,7 @@ def test_status_table(store: Path) -> None:
 def test_module_entry_point(store: Path) -> None:
     """The exact command the README gives, in a subprocess."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ingest",
-            "import",
-            "generic",
-            str(EXAMPLE_CSV),
-            "--mapping",
-            str(EXAMPLE_MAPPING),
-            "--db",
-            str(store),
-        ],
+        import_cmd(store, EXAMPLE_CSV),
         cwd=ROOT,
         capture_output=True,
         text=True,

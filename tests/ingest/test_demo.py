@@ -8,12 +8,14 @@ import duckdb
 import pandas as pd
 import pytest
 
+from harness.stores import build_demo_store
 from ingest.demo.build import build_demo
 from ingest.demo.profile import load_profile, monthly_plan
 from ingest.errors import MixedDataError
-from ingest.registry import load_cities, load_registry
+from ingest.registry import load_cities
 from ingest.store import write_store
-from tests.fixtures.stores import build_demo_store
+from tests.fixtures.stores import build_monthly_store
+from tests.ingest.helpers import query
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +66,13 @@ def test_motor_vehicle_theft_surge_2023(plan: pd.DataFrame) -> None:
 
 
 def test_same_seed_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
-    def digest(path: Path) -> tuple[int, int]:
-        con = duckdb.connect(str(path), read_only=True)
-        row = con.execute(
+    def digest(path: Path) -> tuple[object, ...]:
+        ((n, total),) = query(
+            path,
             "select count(*), sum(hash(incident_id, occurred_at, nibrs_code, lat, lon, district, firearm))"
-            " from incidents"
-        ).fetchone()
-        con.close()
-        assert row is not None
-        return int(row[0]), int(row[1])
+            " from incidents",
+        )
+        return n, total
 
     a = digest(build_demo_store(tmp_path / "a.duckdb", scale=0.01, seed=3))
     b = digest(build_demo_store(tmp_path / "b.duckdb", scale=0.01, seed=3))
@@ -133,11 +133,7 @@ def test_every_city_has_districts_with_polygons(demo: duckdb.DuckDBPyConnection)
 
 def test_demo_refuses_to_mix_with_real_data(tmp_path: Path) -> None:
     path = tmp_path / "real.duckdb"
-    with write_store(path) as con:
-        load_registry(con)
-        con.execute(
-            "insert into monthly_counts (city_id, month, offense, count, source) values ('memphis_tn', '2019-01-01', 'murder', 15, 'rtci')"
-        )
+    build_monthly_store(path, [("memphis_tn", "2019-01-01", "murder", 15, "rtci")])
     with pytest.raises(MixedDataError, match="never mixed"), write_store(path) as con:
         build_demo(con, scale=0.01)
     con = duckdb.connect(str(path), read_only=True)

@@ -24,18 +24,17 @@ from ingest.hashing import file_sha256 as sha
 from ingest.registry import load_cities
 from ingest.store import write_store
 from kernel.settings import DATA_DIR
+from tests.ingest.helpers import query
 
 GOOD = GoalSpec("memphis_tn", "violent_crime", (2024,), -10.0, date(2025, 1, 1), date(2025, 12, 31))
 
 
 def goals_in(path: Path) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute(
+    return query(
+        path,
         "select goal_id, city_id, offense, baseline_kind, baseline_year, baseline_years, target_change_pct,"
-        " source from goals order by goal_id"
-    ).fetchall()
-    con.close()
-    return rows
+        " source from goals order by goal_id",
+    )
 
 
 def test_a_valid_goal_is_stored(goals_store: Path) -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 
 def rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.errors import ImportFailed
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 HEADER = EXAMPLE_CSV.read_text().splitlines()[0]
 GOOD_ROWS = EXAMPLE_CSV.read_text().splitlines()[1:]

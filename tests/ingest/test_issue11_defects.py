@@ -9,10 +9,10 @@ import duckdb
 import pytest
 
 from analysis.sources.health import source_descriptions
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.errors import ImportFailed
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 
 def test_header_only_csv_is_refused_and_not_logged(store: Path, tmp_path: Path) -> None:

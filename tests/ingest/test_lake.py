@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from harness.stores import build_demo_store
 from ingest import lake as lake_mod
 from ingest.lake import export_lake
 from ingest.lake_spark import duckdb_queries, spark_sql
@@ -19,7 +20,6 @@ from ingest.store import ReadOnlyLake, write_store
 from kernel.lake import MANIFEST, read_manifest, table_glob
 from kernel.store import connect_readonly
 from tests.conftest import skip_or_fail
-from tests.fixtures.stores import build_demo_store
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -39,6 +39,21 @@ def differing_rows(con: duckdb.DuckDBPyConnection, a: str, b: str) -> int:
     return int(row[0]) if row else -1
 
 
+def assert_lake_equals_store(store_path: Path, lake: Path, tables: list[str]) -> None:
+    """Each table's Parquet files in the lake hold exactly the store's rows."""
+    store = connect_readonly(store_path)
+    try:
+        store.execute("attach ':memory:' as cmp")
+        for table in tables:
+            store.execute(
+                f"create table cmp.{table} as select * from read_parquet(?, hive_partitioning = false)",
+                [table_glob(lake, table)],
+            )
+            assert differing_rows(store, f"store.main.{table}", f"cmp.{table}") == 0, table
+    finally:
+        store.close()
+
+
 def test_export_lake_holds_every_table_of_the_store(tiny_store_path: Path, tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     written = export_lake(tiny_store_path, lake)
@@ -54,16 +69,11 @@ def test_export_lake_holds_every_table_of_the_store(tiny_store_path: Path, tmp_p
     for table in ROLLUP_TABLES:
         assert not manifest["tables"][table]["partitioned"], table
         assert [p.name for p in (lake / table).rglob("*") if p.is_file()] == ["data_0.parquet"], table
+    assert_lake_equals_store(tiny_store_path, lake, list(written))
     store = connect_readonly(tiny_store_path)
     lake_con = connect_readonly(lake)  # PSP_DB pointing at a lake folder opens it like this
     try:
-        store.execute("attach ':memory:' as cmp")
         for table in written:
-            store.execute(
-                f"create table cmp.{table} as select * from read_parquet(?, hive_partitioning = false)",
-                [table_glob(lake, table)],
-            )
-            assert differing_rows(store, f"store.main.{table}", f"cmp.{table}") == 0, table
             store_cols = store.execute(f"describe store.main.{table}").fetchall()
             lake_cols = lake_con.execute(f"describe {table}").fetchall()
             assert [c[:2] for c in store_cols] == [c[:2] for c in lake_cols], table
@@ -192,14 +202,4 @@ def test_rollups_recomputed_from_the_lake_replace_its_own_and_match_the_store(
     replace_tables(lake, computed, written)
     assert read_manifest(lake)["rollups_by"] == "recomputed from the lake"
     assert sorted(p.name for p in lake.iterdir() if p.name.startswith(".")) == []
-    store = connect_readonly(store_path)
-    try:
-        store.execute("attach ':memory:' as cmp")
-        for table in ROLLUP_TABLES:
-            store.execute(
-                f"create table cmp.{table} as select * from read_parquet(?, hive_partitioning = false)",
-                [table_glob(lake, table)],
-            )
-            assert differing_rows(store, f"store.main.{table}", f"cmp.{table}") == 0, table
-    finally:
-        store.close()
+    assert_lake_equals_store(store_path, lake, list(ROLLUP_TABLES))

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.errors import MappingError
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.mapping.load import SOURCES_DIR, available_sources, load_mapping
 from ingest.mapping.offense import read_crosswalk_csv
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 MINIMAL = """
 [source]

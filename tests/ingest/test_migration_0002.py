@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.importer import latest_loaded
 from ingest.store import migrate, migrations, write_store
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 
 def test_0002_upgrades_a_populated_version_1_store(tmp_path: Path) -> None:

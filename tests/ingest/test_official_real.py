@@ -8,6 +8,7 @@ reported, reproduced and fixed.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -21,8 +22,8 @@ from analysis.series.provenance import agreement, source_runs
 from analysis.stats.alerts import alerts_from_cusum
 from analysis.stats.cusum import cusum_by_series
 from ingest.importer import import_file
-from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
+from tests.ingest.helpers import MURDERS_2019, Imported, by_name, read_only
 
 README_QUERY = """
 select c.name, year(m.month) as year, sum(m.count) as violent
@@ -32,15 +33,14 @@ where m.offense = ? group by all
 
 
 @pytest.fixture(scope="module")
-def real(real_store: tuple[Path, dict[str, ImportReport]]) -> duckdb.DuckDBPyConnection:
-    con = connect_readonly(real_store[0])
-    yield con
-    con.close()
+def real(real_store: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(real_store[0]) as con:
+        yield con
 
 
 @pytest.fixture(scope="module")
 def full_store(
-    real_store: tuple[Path, dict[str, ImportReport]],
+    real_store: Imported,
     shared_data: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
@@ -52,10 +52,9 @@ def full_store(
 
 
 @pytest.fixture(scope="module")
-def full(full_store: Path) -> duckdb.DuckDBPyConnection:
-    con = connect_readonly(full_store)
-    yield con
-    con.close()
+def full(full_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(full_store) as con:
+        yield con
 
 
 def yearly(con: duckdb.DuckDBPyConnection, offense: str, year: int) -> dict[str, int]:
@@ -107,15 +106,7 @@ def test_alerts_score_each_series_over_its_own_span(real: duckdb.DuckDBPyConnect
 
 def test_official_2019_murders_are_the_fbi_figures(full: duckdb.DuckDBPyConnection) -> None:
     murders = yearly(full, "murder", 2019)
-    expected = {
-        "Houston": 281,
-        "Memphis": 190,
-        "Kansas City": 150,
-        "Indianapolis": 118,
-        "Cincinnati": 64,
-        "Buffalo": 47,
-        "Springfield": 9,
-    }
+    expected = by_name(MURDERS_2019)
     assert {c: murders[c] for c in expected} == expected
     assert yearly(full, "violent_crime", 2019)["Indianapolis"] == 7831
     sources = full.execute(

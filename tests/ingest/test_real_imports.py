@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,28 +21,34 @@ import pytest
 from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.sources.health import coverage_by_source, months_without_data, series_breaks
-from ingest.hashing import file_sha256
+from harness.files import REAL_FILES
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
 from kernel.store import connect_readonly
-from tests.ingest.conftest import REAL_FILES
+from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, pairs, read_only, unchanged
 
 pytestmark = pytest.mark.realdata
 
-Real = tuple[Path, dict[str, ImportReport]]
+RealFile = Callable[[str], tuple[Path, ImportReport]]
 
 
 @pytest.fixture(scope="module")
-def con(real_store: Real) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = connect_readonly(real_store[0])
-    yield c
-    c.close()
+def con(real_store: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(real_store[0]) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
 def raw() -> duckdb.DuckDBPyConnection:
     """An independent in-memory DuckDB for reading the raw files."""
     return duckdb.connect()
+
+
+@pytest.fixture(scope="module")
+def real(real_store: Imported, shared_data: Path) -> RealFile:
+    """A real file by source: its path under ../shared/data/raw and its import's report."""
+    files = dict(REAL_FILES)
+    return lambda source: (shared_data / "raw" / files[source], real_store[1][source])
 
 
 def read(raw_con: duckdb.DuckDBPyConnection, path: Path) -> str:
@@ -55,7 +61,7 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = 
     return row[0]
 
 
-def test_every_file_imports_with_consistent_counts(real_store: Real) -> None:
+def test_every_file_imports_with_consistent_counts(real_store: Imported) -> None:
     _, reports = real_store
     assert set(reports) == {s for s, _ in REAL_FILES}
     for source, r in reports.items():
@@ -79,10 +85,9 @@ def test_cincinnati_rows_by_year_before_dedup(raw: duckdb.DuckDBPyConnection, sh
 
 
 def test_cincinnati_dedup_leaves_one_burglary_per_incident(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real: RealFile, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection
 ) -> None:
-    path = shared_data / "raw/cincinnati/cincinnati_burglary_2016_2018.csv.gz"
-    report = real_store[1]["cincinnati"]
+    path, report = real("cincinnati")
     frame = raw.execute(f"select * from {read(raw, path)}").df()
     assert report.rows_read == len(frame) == 8723
     # Both offense texts are NIBRS 220, so the key is the incident number: expected rows are
@@ -94,10 +99,9 @@ def test_cincinnati_dedup_leaves_one_burglary_per_incident(
     assert report.rows_quarantined == int(outside.sum()) == 1
     kept = frame[~outside]
     expected_year = kept.groupby(kept["offense_date"].str[:4])["incident_no"].nunique()
-    got = dict(
-        con.execute(
-            "select strftime(occurred_at, '%Y'), count(*) from incidents where source = 'cincinnati' group by 1"
-        ).fetchall()
+    got = pairs(
+        con,
+        "select strftime(occurred_at, '%Y'), count(*) from incidents where source = 'cincinnati' group by 1",
     )
     # An incident whose rows fall in one year each time: first row in the file decides the year.
     assert got == {"2016": 2764, "2017": 2121, "2018": 2064}
@@ -120,10 +124,9 @@ def test_cincinnati_dedup_leaves_one_burglary_per_incident(
 
 
 def test_indianapolis_reprojection_and_checks(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real: RealFile, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
-    path = shared_data / "raw/indianapolis/impd_ucr_2019_jan_may.csv.gz"
-    report = real_store[1]["indianapolis"]
+    path, report = real("indianapolis")
     with gzip.open(path, "rb") as fh:
         assert fh.read(3) == b"\xef\xbb\xbf"  # the BOM is really there
     frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
@@ -155,11 +158,10 @@ def test_indianapolis_reprojection_and_checks(
         "13A": int(ucr.between(170, 173).sum()),
         "240": int(ucr.isin([259, 260]).sum()),
     }
-    got = dict(
-        con.execute(
-            "select nibrs_code, count(*) from incidents where source = 'indianapolis' and year(occurred_at) = 2019"
-            " and nibrs_code in ('09A', '11A', '13A', '240') group by 1"
-        ).fetchall()
+    got = pairs(
+        con,
+        "select nibrs_code, count(*) from incidents where source = 'indianapolis' and year(occurred_at) = 2019"
+        " and nibrs_code in ('09A', '11A', '13A', '240') group by 1",
     )
     # One 13A duplicate (case I190037106B: UCR 170 and 172) is in 2019.
     expected["13A"] -= 1
@@ -198,10 +200,9 @@ def test_indianapolis_matches_the_rtci_counts(
     ).fetchone()
     assert row is not None
     rtci = dict(zip(parts, row, strict=True))
-    ours = dict(
-        con.execute(
-            "select offense, sum(count) from monthly_counts where source = 'indianapolis' group by 1"
-        ).fetchall()
+    ours = pairs(
+        con,
+        "select offense, sum(count) from monthly_counts where source = 'indianapolis' group by 1",
     )
     for offense in parts:
         assert abs(ours[offense] - rtci[offense]) <= max(2, 0.015 * rtci[offense]), (
@@ -216,10 +217,9 @@ def test_indianapolis_matches_the_rtci_counts(
 
 
 def test_kansas_city_one_offense_per_report_and_code(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real: RealFile, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection
 ) -> None:
-    path = shared_data / "raw/kansas_city/kcpd_crime_2020_trimmed.csv.gz"
-    report = real_store[1]["kansas_city"]
+    path, report = real("kansas_city")
     src = read(raw, path)
     assert report.rows_read == one(raw, f"select count(*) from {src}") == 42082
     area = "substr(lpad(cast(cast(zip as double) as integer)::varchar, 5, '0'), 1, 3) in ('640', '641')"
@@ -271,7 +271,7 @@ def test_kansas_city_one_offense_per_report_and_code(
     assert offenses == {"rape", "theft", "motor_vehicle_theft"}
 
 
-def test_kansas_city_frauds_fixture(real_store: Real, con: duckdb.DuckDBPyConnection) -> None:
+def test_kansas_city_frauds_fixture(real_store: Imported, con: duckdb.DuckDBPyConnection) -> None:
     report = real_store[1]["kansas_city_frauds"]
     assert (report.rows_read, report.rows_accepted) == (6, 6)
     got = con.execute(
@@ -287,18 +287,16 @@ def test_kansas_city_frauds_fixture(real_store: Real, con: duckdb.DuckDBPyConnec
 
 
 def test_memphis_robberies_by_month_and_precinct(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real: RealFile, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
-    path = shared_data / "raw/memphis/memphis_personal_robberies_2019.csv.gz"
-    report = real_store[1]["memphis"]
+    path, report = real("memphis")
     assert (report.rows_read, report.rows_accepted, report.rows_quarantined) == (2245, 2245, 0)
     by_month = dict(
         raw.execute(f"select substr(date, 1, 7), count(*) from {read(raw, path)} group by 1").fetchall()
     )
-    got = dict(
-        con.execute(
-            "select strftime(occurred_at, '%Y-%m'), count(*) from incidents where source = 'memphis' group by 1"
-        ).fetchall()
+    got = pairs(
+        con,
+        "select strftime(occurred_at, '%Y-%m'), count(*) from incidents where source = 'memphis' group by 1",
     )
     assert got == by_month
     assert one(con, "select count(*) from incidents where source = 'memphis' and nibrs_code = '120'") == 2245
@@ -319,10 +317,9 @@ def test_memphis_robberies_by_month_and_precinct(
     precincts = gpd.read_file(shared_data / "raw/memphis/memphis_police_precincts.geojson")
     joined = gpd.sjoin(pts, precincts, predicate="within", how="left").drop_duplicates("uid")
     expected = joined.groupby("precinct").size().to_dict()
-    got_p = dict(
-        con.execute(
-            "select district, count(*) from incidents where source = 'memphis' and district is not null group by 1"
-        ).fetchall()
+    got_p = pairs(
+        con,
+        "select district, count(*) from incidents where source = 'memphis' and district is not null group by 1",
     )
     assert got_p == expected
     assert set(got_p) <= set(precincts["precinct"])
@@ -330,32 +327,20 @@ def test_memphis_robberies_by_month_and_precinct(
 
 # --- RTCI monthly counts and year-to-date table -----------------------------------------
 
-RTCI_MURDERS_2019 = {
-    "houston_tx": 281,
-    "memphis_tn": 190,
-    "kansas_city_mo": 150,
-    "indianapolis_in": 118,
-    "cincinnati_oh": 64,
-    "buffalo_ny": 47,
-    "springfield_il": 9,
-}
-
 
 def test_rtci_2019_murders_from_monthly_counts(con: duckdb.DuckDBPyConnection) -> None:
-    got = dict(
-        con.execute(
-            "select city_id, sum(count) from monthly_counts where source = 'rtci' and offense = 'murder'"
-            " and year(month) = 2019 group by 1"
-        ).fetchall()
+    got = pairs(
+        con,
+        "select city_id, sum(count) from monthly_counts where source = 'rtci' and offense = 'murder'"
+        " and year(month) = 2019 group by 1",
     )
-    assert {k: got[k] for k in RTCI_MURDERS_2019} == RTCI_MURDERS_2019
+    assert {k: got[k] for k in MURDERS_2019} == MURDERS_2019
 
 
 def test_rtci_psp_rows_and_derived_totals(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real: RealFile, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection
 ) -> None:
-    path = shared_data / "raw/multi_city/rtci_monthly_by_agency_2018_2024.csv.gz"
-    report = real_store[1]["rtci"]
+    path, report = real("rtci")
     src = read(raw, path)
     agencies = [r[0] for r in con.execute("select rtci_agency from cities").fetchall()]
     psp = one(
@@ -402,7 +387,7 @@ def test_rtci_psp_rows_and_derived_totals(
 
 
 def test_rtci_ytd_period_counts(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real_store: Imported, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
     path = shared_data / "raw/multi_city/rtci_ytd_table_2026-02.csv.gz"
     src = read(raw, path)
@@ -431,7 +416,7 @@ def test_rtci_ytd_period_counts(
     ).fetchall() == [("murder", date(2026, 1, 31))]
 
 
-def test_rtci_sources_table(real_store: Real, con: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
+def test_rtci_sources_table(real_store: Imported, con: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
     report = real_store[1]["rtci_sources"]
     assert (report.rows_read, report.rows_accepted, report.rows_skipped) == (718, 12, 706)
     reference = pd.read_csv(shared_data / "reference/psp_cities.csv")
@@ -456,7 +441,7 @@ def test_rtci_sources_table(real_store: Real, con: duckdb.DuckDBPyConnection, sh
 
 
 def test_houston_zcta_maps_only_honest_categories(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real_store: Imported, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
     path = shared_data / "raw/houston/houston_monthly_by_zcta_type.csv.gz"
     src = read(raw, path)
@@ -467,18 +452,16 @@ def test_houston_zcta_maps_only_honest_categories(
             f"select desc_crime_type, sum(count::int) from {src} where year = '2019' group by 1"
         ).fetchall()
     )
-    got = dict(
-        con.execute(
-            "select offense, sum(count) from monthly_counts where source = 'houston_zcta' and year(month) = 2019 group by 1"
-        ).fetchall()
+    got = pairs(
+        con,
+        "select offense, sum(count) from monthly_counts where source = 'houston_zcta' and year(month) = 2019 group by 1",
     )
     assert got == {"murder": sums["homicide"], "robbery": sums["robbery"], "burglary": sums["burglary"]}
     # ... and those three agree with the FBI-based RTCI counts within 2 %.
-    rtci = dict(
-        con.execute(
-            "select offense, sum(count) from monthly_counts where source = 'rtci' and city_id = 'houston_tx'"
-            " and year(month) = 2019 group by 1"
-        ).fetchall()
+    rtci = pairs(
+        con,
+        "select offense, sum(count) from monthly_counts where source = 'rtci' and city_id = 'houston_tx'"
+        " and year(month) = 2019 group by 1",
     )
     for offense in ("murder", "robbery", "burglary"):
         assert abs(got[offense] / rtci[offense] - 1) < 0.02, offense
@@ -499,7 +482,7 @@ def test_houston_zcta_maps_only_honest_categories(
 
 
 def test_memphis_zcta_kept_whole_but_not_summed(
-    real_store: Real, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
+    real_store: Imported, con: duckdb.DuckDBPyConnection, raw: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
     path = shared_data / "raw/memphis/memphis_monthly_by_zcta_type.csv.gz"
     src = read(raw, path)
@@ -512,13 +495,13 @@ def test_memphis_zcta_kept_whole_but_not_summed(
     homicide = one(
         raw, f"select sum(count::int) from {src} where year = '2019' and desc_crime_type = 'homicide'"
     )
-    assert isinstance(homicide, int | float) and homicide > 2 * RTCI_MURDERS_2019["memphis_tn"]
+    assert isinstance(homicide, int | float) and homicide > 2 * MURDERS_2019["memphis_tn"]
 
 
 # --- Geography ------------------------------------------------------------------------
 
 
-def test_boundaries_and_districts(con: duckdb.DuckDBPyConnection, real_store: Real) -> None:
+def test_boundaries_and_districts(con: duckdb.DuckDBPyConnection, real_store: Imported) -> None:
     import shapely
 
     assert one(con, "select count(*) from city_boundaries") == 12
@@ -556,25 +539,20 @@ def test_districts_loaded_after_incidents_are_assigned(tmp_path: Path, shared_da
     db = tmp_path / "late.duckdb"
     raw_dir = shared_data / "raw"
     import_file(db, "memphis", raw_dir / "memphis/memphis_personal_robberies_2019.csv.gz")
-    c = connect_readonly(db)
-    assert one(c, "select count(district) from incidents") == 0
-    c.close()
+    with read_only(db) as c:
+        assert one(c, "select count(district) from incidents") == 0
     report = import_file(db, "memphis_precincts", raw_dir / "memphis/memphis_police_precincts.geojson")
     assert any("joined to layer 'memphis_precincts'" in n for n in report.notes)
-    c = connect_readonly(db)
-    assert one(c, "select count(district) from incidents") == 2244
-    assert one(c, "select sum(n) from daily_counts where district is not null") == 2244
-    c.close()
+    with read_only(db) as c:
+        assert one(c, "select count(district) from incidents") == 2244
+        assert one(c, "select sum(n) from daily_counts where district is not null") == 2244
 
 
 # --- The whole store ------------------------------------------------------------------
 
 
-def test_reimporting_every_file_adds_nothing(real_store: Real, shared_data: Path, tmp_path: Path) -> None:
-    import shutil
-
-    db = tmp_path / "again.duckdb"
-    shutil.copyfile(real_store[0], db)
+def test_reimporting_every_file_adds_nothing(real_store: Imported, shared_data: Path, tmp_path: Path) -> None:
+    db = copy_of(real_store[0], tmp_path)
     tables = (
         "incidents",
         "quarantine",
@@ -682,16 +660,11 @@ def test_health_on_the_real_store(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_failed_real_import_leaves_real_store_identical(
-    real_store: Real, tmp_path: Path, shared_data: Path
+    real_store: Imported, tmp_path: Path, shared_data: Path
 ) -> None:
-    import shutil
-
     from ingest.errors import ImportFailed
 
-    db = tmp_path / "copy.duckdb"
-    shutil.copyfile(real_store[0], db)
-    before = file_sha256(db)
+    db = copy_of(real_store[0], tmp_path)
     wrong = shared_data / "raw/memphis/memphis_personal_robberies_2019.csv.gz"
-    with pytest.raises(ImportFailed, match="column 'incident_no'"):
+    with unchanged(db), pytest.raises(ImportFailed, match="column 'incident_no'"):
         import_file(db, "cincinnati", wrong)  # Memphis's file with Cincinnati's mapping
-    assert file_sha256(db) == before

@@ -9,8 +9,6 @@ are checked against the literal RTCI figures and against the RTCI file itself.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +18,10 @@ import pytest
 
 from analysis.sources.health import months_not_reported, series_breaks, superseded_by_city_year
 from ingest.errors import ImportFailed
+from ingest.hashing import file_sha256
 from ingest.importer import import_file
-from ingest.outcome import ImportReport
 from ingest.public import PUBLIC_DIR
-from kernel.store import connect_readonly
+from tests.ingest.helpers import MURDERS_2019, Imported, copy_of, imported_store, pairs, read_only, unchanged
 
 pytestmark = pytest.mark.realdata
 
@@ -51,16 +49,6 @@ COLUMNS = {
     "motor_vehicle_theft": "actual_mtr_veh_theft_total",
     "violent_crime": "actual_index_violent",
     "property_crime": "actual_index_property",
-}
-# What the FBI-sourced Real-Time Crime Index publishes for 2019 (and the issue lists).
-RTCI_2019_MURDERS = {
-    "houston_tx": 281,
-    "memphis_tn": 190,
-    "kansas_city_mo": 150,
-    "indianapolis_in": 118,
-    "cincinnati_oh": 64,
-    "buffalo_ny": 47,
-    "springfield_il": 9,
 }
 
 
@@ -115,19 +103,16 @@ def lump_months(frame: pd.DataFrame) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def return_a(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[str, ImportReport]]:
-    path = tmp_path_factory.mktemp("return_a") / "return_a.duckdb"
-    reports = {f.name: import_file(path, "ucr_return_a", f) for f in raw_files(shared_data)}
-    return path, reports
+def return_a(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    return imported_store(
+        tmp_path_factory, "return_a", [(f.name, "ucr_return_a", f) for f in raw_files(shared_data)]
+    )
 
 
 @pytest.fixture(scope="module")
-def con(return_a: tuple[Path, dict[str, ImportReport]]) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = connect_readonly(return_a[0])
-    yield c
-    c.close()
+def con(return_a: Imported) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(return_a[0]) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +124,7 @@ def raw(shared_data: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def test_twelve_files_twelve_cities(
-    raw: dict[str, pd.DataFrame], return_a: tuple[Path, dict[str, ImportReport]]
-) -> None:
+def test_twelve_files_twelve_cities(raw: dict[str, pd.DataFrame], return_a: Imported) -> None:
     assert sorted(raw) == sorted(ORI.values())
     for name, report in return_a[1].items():
         assert report.rows_quarantined == 0, (name, report.quarantine_reasons)
@@ -151,11 +134,10 @@ def test_twelve_files_twelve_cities(
 def test_2019_murders_are_the_fbi_figures_rtci_publishes(
     con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame], shared_data: Path
 ) -> None:
-    stored = dict(
-        con.execute(
-            "select city_id, sum(count)::integer from monthly_counts where source = 'ucr_return_a'"
-            " and offense = 'murder' and year(month) = 2019 group by 1"
-        ).fetchall()
+    stored = pairs(
+        con,
+        "select city_id, sum(count)::integer from monthly_counts where source = 'ucr_return_a'"
+        " and offense = 'murder' and year(month) = 2019 group by 1",
     )
     rtci = pd.read_csv(shared_data / "raw" / "multi_city" / "rtci_monthly_by_agency_2018_2024.csv.gz")
     rtci = rtci[rtci["date"].str.startswith("2019")]
@@ -168,7 +150,7 @@ def test_2019_murders_are_the_fbi_figures_rtci_publishes(
         "buffalo_ny": "Buffalo, New York",
         "springfield_il": "Springfield, Illinois",
     }
-    for city, murders in RTCI_2019_MURDERS.items():
+    for city, murders in MURDERS_2019.items():
         assert stored[city] == murders, city
         assert int(rtci.loc[rtci["agency_full"] == agencies[city], "murder"].sum()) == murders, city
         chosen = chosen_rows(raw[city])
@@ -285,11 +267,10 @@ def test_violent_total_is_the_fbi_four_and_flags(
         ]
         assert (parts.sum(axis=1) == rows["actual_index_violent"]).all(), city
     adjustments = {c: int((chosen_rows(f)["card_actual_type"] == "adjustment").sum()) for c, f in raw.items()}
-    flagged = dict(
-        con.execute(
-            "select city_id, count(distinct month) from monthly_counts where flag like 'adjustment card%'"
-            " group by 1"
-        ).fetchall()
+    flagged = pairs(
+        con,
+        "select city_id, count(distinct month) from monthly_counts where flag like 'adjustment card%'"
+        " group by 1",
     )
     assert flagged == {c: n for c, n in adjustments.items() if n}
     assert adjustments["houston_tx"] > 0
@@ -323,10 +304,9 @@ def test_toledo_theft_zero_is_not_reported(
 def test_agency_population_beside_census(
     con: duckdb.DuckDBPyConnection, raw: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    pops = dict(
-        con.execute(
-            "select year, population from agency_population where city_id = 'buffalo_ny' and source = 'ucr_return_a'"
-        ).fetchall()
+    pops = pairs(
+        con,
+        "select year, population from agency_population where city_id = 'buffalo_ny' and source = 'ucr_return_a'",
     )
     assert pops[2021] == 253809 and pops[2022] == 275710
     frame = raw["buffalo_ny"]
@@ -341,11 +321,8 @@ def test_agency_population_beside_census(
     assert census == (0,)
 
 
-def test_reimport_is_idempotent(
-    return_a: tuple[Path, dict[str, ImportReport]], shared_data: Path, tmp_path: Path
-) -> None:
-    path = tmp_path / "again.duckdb"
-    shutil.copyfile(return_a[0], path)
+def test_reimport_is_idempotent(return_a: Imported, shared_data: Path, tmp_path: Path) -> None:
+    path = copy_of(return_a[0], tmp_path)
     tables = ("monthly_counts", "superseded_counts", "source_months", "agency_population", "source_breaks")
 
     def dump() -> dict[str, list[tuple[object, ...]]]:
@@ -368,24 +345,17 @@ def test_reimport_is_idempotent(
     assert dump() == before
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_a_bad_file_leaves_the_store_byte_identical(
-    return_a: tuple[Path, dict[str, ImportReport]], shared_data: Path, tmp_path: Path
+    return_a: Imported, shared_data: Path, tmp_path: Path
 ) -> None:
-    path = tmp_path / "bad.duckdb"
-    shutil.copyfile(return_a[0], path)
-    before = _sha(path)
+    path = copy_of(return_a[0], tmp_path)
     lines = gzip.decompress((raw_files(shared_data)[0]).read_bytes()).decode().splitlines()
     lines[5] = ",".join(lines[5].split(",")[:50])  # a row cut short
     bad = tmp_path / "cut.csv"
     bad.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ImportFailed) as err:
+    with unchanged(path), pytest.raises(ImportFailed) as err:
         import_file(path, "ucr_return_a", bad)
     assert err.value.line == 6
-    assert _sha(path) == before
 
 
 def test_negative_totals_are_kept_and_flagged(store: Path, shared_data: Path, tmp_path: Path) -> None:
@@ -418,7 +388,7 @@ def test_public_copies_are_the_raw_files(shared_data: Path) -> None:
     """data/public ships byte-identical copies of the raw files the app builds from."""
     for shipped in sorted(PUBLIC_DIR.rglob("*.gz")) + sorted(PUBLIC_DIR.rglob("*.geojson")):
         rel = shipped.relative_to(PUBLIC_DIR)
-        assert _sha(shipped) == _sha(shared_data / "raw" / rel), rel
+        assert file_sha256(shipped) == file_sha256(shared_data / "raw" / rel), rel
 
 
 def test_trend_markers_one_per_gap_and_only_the_affected_series(con: duckdb.DuckDBPyConnection) -> None:
@@ -443,11 +413,10 @@ def test_birmingham_2012_is_a_year_reported_in_december(
     frame = raw["birmingham_al"]
     assert lump_months(frame) == {"2012-12-01"}
     december = frame[frame["year"] == "2012-12-01"].iloc[0]
-    stored = dict(
-        con.execute(
-            "select offense, count from period_counts where city_id = 'birmingham_al' and source = 'ucr_return_a'"
-            " and period_start = '2012-01-01' and period_end = '2012-12-31'"
-        ).fetchall()
+    stored = pairs(
+        con,
+        "select offense, count from period_counts where city_id = 'birmingham_al' and source = 'ucr_return_a'"
+        " and period_start = '2012-01-01' and period_end = '2012-12-31'",
     )
     assert stored == {o: int(december[c]) for o, c in COLUMNS.items()}
     assert stored["murder"] == 67
@@ -459,7 +428,7 @@ def test_birmingham_2012_is_a_year_reported_in_december(
     assert all(not lump_months(f) for c, f in raw.items() if c != "birmingham_al")
 
 
-def test_status_shows_the_copies_and_the_gaps(return_a: tuple[Path, dict[str, ImportReport]]) -> None:
+def test_status_shows_the_copies_and_the_gaps(return_a: Imported) -> None:
     import json
 
     from typer.testing import CliRunner

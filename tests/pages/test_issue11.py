@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
 from ingest.importer import import_file
 from ingest.registry import load_registry
 from ingest.store import write_store
-from tests.ingest.conftest import EXAMPLE_CSV, EXAMPLE_MAPPING
 
 
 def texts(at: AppTest) -> str:
