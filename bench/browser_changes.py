@@ -182,31 +182,44 @@ def _goal_values(page: Any, store: Path, n: int) -> list[str]:
     return [f"#{others[i % len(others)]} " for i in range(n)]
 
 
-def _change(page: Any, target: Target, value: str) -> dict[str, Any]:
+def _change(page: Any, target: Target, value: str, tries: int = 3) -> dict[str, Any]:
+    """Choose `value` in the target's select box and time it until the page settled. A
+    choice the select box did not take (it still shows the old value and no run started:
+    keys typed before its list opened) is made again, timed afresh, up to `tries` times."""
     scope = page.locator("[data-testid='stSidebar']") if target.in_sidebar else page
     box = scope.locator("[data-testid='stSelectbox']").filter(has_text=target.control).first
-    page.evaluate(_ARM)
-    box.locator("input").click()
-    page.keyboard.press("ControlOrMeta+a")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
-    try:
-        page.wait_for_function(
-            _SETTLED, arg={"quiet": QUIET_MS, "need": target.redrawn}, timeout=CHANGE_TIMEOUT_MS, polling=50
-        )
-    except Exception as exc:  # noqa: BLE001 - say what the page was doing
-        state = page.evaluate(
-            "() => ({...window.__bench, before: undefined, now: performance.now(), state: "
-            "document.querySelector('[data-testid=\\'stApp\\']').getAttribute('data-test-script-state')})"
-        )
-        page.screenshot(path="/tmp/psp-bench-unsettled.png")
-        shown = box.locator("input").input_value()
-        raise RuntimeError(
-            f"{target.name}: no settled page after choosing {value!r} (shows {shown!r}): {state}"
-        ) from exc
+    for attempt in range(1, tries + 1):
+        before = box.locator("input").input_value()
+        page.evaluate(_ARM)
+        box.locator("input").click()
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_function(
+                _SETTLED,
+                arg={"quiet": QUIET_MS, "need": target.redrawn},
+                timeout=CHANGE_TIMEOUT_MS,
+                polling=50,
+            )
+            break
+        except Exception as exc:  # noqa: BLE001 - say what the page was doing
+            state = page.evaluate(
+                "() => ({...window.__bench, before: undefined, now: performance.now(), state: "
+                "document.querySelector('[data-testid=\\'stApp\\']').getAttribute('data-test-script-state')})"
+            )
+            shown = box.locator("input").input_value()
+            if attempt < tries and shown == before and not state.get("ran"):
+                page.keyboard.press("Escape")
+                continue
+            page.screenshot(path="/tmp/psp-bench-unsettled.png")
+            raise RuntimeError(
+                f"{target.name}: no settled page after choosing {value!r} (shows {shown!r}): {state}"
+            ) from exc
     result: dict[str, Any] = page.evaluate(_RESULT)
     result["value"] = value.strip()
     result["shown"] = box.locator("input").input_value()
+    result["tries"] = attempt
     return result
 
 
