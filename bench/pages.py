@@ -358,8 +358,9 @@ def presenter(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
 
 
 def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
-    """The briefing built by the same report.briefing code, its data read from pandas."""
+    """The briefing built by the same report.briefing and report.slides code, its data read from pandas."""
     import report.briefing as ab
+    import report.slides as slides
 
     t(pdx.city_names)
     t(pdx.data_span)
@@ -368,7 +369,7 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (ab, "city_names", lambda con: pdx.city_names()),
             (ab, "store_sources", lambda con: pdx.store_sources()),
             (ab, "coverage", lambda con: pdx.coverage()),
-            (ab, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
+            (slides, "period_series", lambda con, f, c, g="month": pdx.period_series(f, c, g)),
             (
                 analysis.series.compare,
                 "period_series",
@@ -397,8 +398,8 @@ def presenter_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
             (report.briefing, "hotspot_cities", lambda con, cities, window: ()),
             (report.briefing, "is_demo_store", lambda con: pdx.is_demo()),
             # The stored interventions have no pandas twin either: the breaks only.
-            (ab, "markers_for", lambda con, cities, breaks=None: break_markers(cities, breaks)),
-            (ab, "cohort_markers", lambda con, cities: []),
+            (slides, "markers_for", lambda con, cities, breaks=None: break_markers(cities, breaks)),
+            (slides, "cohort_markers", lambda con, cities: []),
         ):
             stack.enter_context(patched(module, name, value))
         deck = t(briefing_outline, None, k.cities, k.year)
