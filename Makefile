@@ -34,10 +34,10 @@ lint: install  ## ruff (lint) and mypy (types) on the code
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
-# Three pytest workers (pytest-xdist): most of a browser or server test is waiting, so three
+# Two pytest workers (pytest-xdist): most of a browser or server test is waiting, so two
 # share 2 cores well; tests/conftest.py hands out the longest tests first. PYTEST_WORKERS=0
 # runs everything in one process.
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 2
 test: install lint  ## the whole suite: unit, AppTest, real-data and browser tests
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no test: failing"; exit 1; fi; exit $$rc

@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# True once the app's script run has ended (for page.wait_for_function before a click that
+# a run still drawing could detach).
+IDLE_JS = """() => document.querySelector('[data-test-script-state]')
+  ?.getAttribute('data-test-script-state') === 'notRunning'"""
 # In CI every browser check must run: a skip there is a failure (tests/conftest.skip_or_fail).
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -150,7 +150,7 @@ def area_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_area_store(tmp_path_factory.mktemp("areas") / "areas.duckdb")
 
 
-# The tests that take minutes, longest first: `make test` runs three pytest workers
+# The tests that take minutes, longest first: `make test` runs two pytest workers
 # (pytest-xdist), and a long test handed out last would leave the other workers idle
 # while it runs alone.
 LONGEST_FIRST = (

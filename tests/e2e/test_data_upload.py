@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from harness.browser import IDLE_JS
 from ingest.registry import load_registry
 from ingest.store import write_store
 from kernel.store import connect_readonly
@@ -26,11 +28,30 @@ def empty_real_store(tmp_path: Path) -> Path:
     return path
 
 
+def _choose_source(page: Any, source: str) -> None:
+    """Pick `source` in the form's select box once the page's run has ended; a pick the
+    page redrew away (the option list detached while a run was still drawing, seen with
+    three test workers on 2 cores) is made again, up to three times."""
+    box = page.locator("[data-testid='stForm'] [data-testid='stSelectbox']")
+    for _ in range(3):
+        page.wait_for_function(IDLE_JS, timeout=60_000)
+        box.click()
+        page.keyboard.type(source)  # the option list is virtualised: filter it, then pick
+        try:
+            page.get_by_role("option", name=source, exact=True).click(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        if box.locator("input").input_value() == source:
+            return
+    raise AssertionError(
+        f"the source box never took {source!r}; it shows {box.locator('input').input_value()!r}"
+    )
+
+
 def _upload(page: Any, source: str, file: Path) -> None:
     page.get_by_text("Load real data", exact=True).wait_for(timeout=45_000)
-    page.locator("[data-testid='stForm'] [data-testid='stSelectbox']").click()
-    page.keyboard.type(source)  # the option list is virtualised: filter it, then pick
-    page.get_by_role("option", name=source, exact=True).click()
+    _choose_source(page, source)
     page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(str(file))
     # Wait until the upload has reached the server (the file chip shows) before submitting.
     page.locator("[data-testid='stFileChip']").first.wait_for(timeout=30_000)

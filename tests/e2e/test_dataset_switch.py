@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from harness.browser import IDLE_JS
+
 pytestmark = pytest.mark.e2e
 
 TITLE = "text=The 12 PSP cities side by side"
@@ -47,7 +49,8 @@ def test_overview_url_and_dataset_switch(
     page.wait_for_selector("text=DEMO DATA", timeout=60_000)
     page.wait_for_function("() => location.pathname.endsWith('/overview')", timeout=30_000)
     assert "dataset=demo" in page.url
-    # Switch back to the public store in the sidebar.
+    # Switch back to the public store in the sidebar, once the demo's run has ended.
+    page.wait_for_function(IDLE_JS, timeout=60_000)
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Dataset").click()
     page.get_by_role("option", name="Public data (real, 12 cities)").click()
     page.wait_for_function("() => location.search.includes('dataset=public')", timeout=30_000)
