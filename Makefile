@@ -34,12 +34,12 @@ lint: install  ## ruff (lint) and mypy (types) on the code
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
-# Two pytest workers (pytest-xdist): most of a browser or server test is waiting, so two
-# share 2 cores well; tests/conftest.py hands out the longest tests first. PYTEST_WORKERS=0
-# runs everything in one process.
+# Two pytest workers (pytest-xdist): the browser tests run one after another in one of them
+# (tests/conftest.py groups them), the rest is shared out, longest tests first.
+# PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= 2
 test: install lint  ## the whole suite: unit, AppTest, real-data and browser tests
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no test: failing"; exit 1; fi; exit $$rc
 
 # Stores live in /tmp/psp-bench and are reused while the write side is unchanged (the 100M

@@ -164,8 +164,17 @@ LONGEST_FIRST = (
 )
 
 
+# The tests that drive chromium run one after another in one worker (`--dist loadgroup`):
+# two browser tests side by side on 2 cores made clicks land on elements a slow run was
+# still redrawing.
+BROWSER_TESTS = ("tests/e2e/", "tests/reliability/test_sessions.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         return next((i for i, p in enumerate(LONGEST_FIRST) if item.nodeid.startswith(p)), len(LONGEST_FIRST))
 
     items.sort(key=rank)  # stable: every other test keeps its place
+    for item in items:
+        if item.nodeid.startswith(BROWSER_TESTS):
+            item.add_marker(pytest.mark.xdist_group("browser"))

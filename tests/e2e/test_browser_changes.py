@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.browser_changes import FLOOR, FLOOR_APP, TARGETS, drive_page, offense_values, summarise
+from harness.browser import IDLE_JS
 from harness.server import Server
 
 
@@ -52,9 +53,15 @@ def test_numbers_csv_is_written_on_click(
     try:
         page.goto(f"{server.url}/trends")
         page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=120_000)
+        # Click only once the page's run has ended: a run still drawing can redraw the
+        # expander or the button away under the click (seen with two test workers).
+        page.wait_for_function(IDLE_JS, timeout=120_000)
         page.get_by_text("Numbers behind this chart").first.click()
-        with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name="Download CSV").first.click()
+        button = page.get_by_role("button", name="Download CSV").first
+        button.wait_for(timeout=60_000)
+        page.wait_for_function(IDLE_JS, timeout=120_000)
+        with page.expect_download(timeout=120_000) as info:
+            button.click()
         text = Path(info.value.path()).read_text()
     finally:
         page.close()
