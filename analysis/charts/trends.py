@@ -66,19 +66,20 @@ def shown_markers(
     tagged with a number ("1", "2", ... over all of `markers`' break days, so two charts of
     one page number them alike), whose words (every break of that day) `marker_key` lists
     under the chart: a dozen cities' breaks written on the chart overprint each other."""
-    days = sorted({m.day for m in markers if m.kind == "break"})
-    number = {day: str(i) for i, day in enumerate(days, start=1)}
     words: dict[object, list[str]] = {}
-    for m in markers:
+    for m in sorted(markers, key=lambda m: m.day):
         if m.kind == "break":
             words.setdefault(m.day, []).append(m.label)
+    number = {day: str(i) for i, day in enumerate(words, start=1)}
     lines: list[tuple[str, str, Marker]] = []
+    drawn: set[object] = set()  # break days with their line already
     for m in sorted(markers, key=lambda m: m.day):
         if not first <= pd.Timestamp(m.day) <= last:
             continue
         if m.kind == "intervention":
             lines.append((m.label, m.label, m))
-        elif not any(tag == number[m.day] for tag, _, _ in lines):
+        elif m.day not in drawn:
+            drawn.add(m.day)
             lines.append((number[m.day], "; ".join(words[m.day]), m))
     return lines
 

@@ -40,13 +40,11 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.pages import dashboard_pages
 from bench.reliability.common import leftovers, pct, registry_store, start_import, synthetic_csv
-from harness.browser import chromium_missing, launch
+from harness.browser import IDLE_JS, chromium_missing, launch
 from harness.server import Server
 
 SHOTS = Path(tempfile.gettempdir()) / "psp-session-errors"  # a screenshot of each error
 VERBOSE = bool(os.environ.get("PSP_BENCH_VERBOSE"))  # print every interaction as it ends
-# The app's script state, read once its run has ended (the document's own view of it).
-STATE = "() => document.querySelector('[data-test-script-state]')?.getAttribute('data-test-script-state')"
 # What the page shows after a run: exception boxes, error alerts, the connection's state.
 PROBLEMS = """() => ({
   exceptions: Array.from(document.querySelectorAll('[data-testid="stException"]'))
@@ -142,20 +140,20 @@ async def _interact(
     begun after it and the page shows the app idle; an error text or None."""
     before = runs.finished
     deadline = time.perf_counter() + timeout_ms / 1000
-    state = None
+    idle = False
     try:
         if action is not None:
             await action()
         while True:
             if runs.finished > before:
-                state = await page.evaluate(STATE)
-                if state == "notRunning":
+                idle = await page.evaluate(IDLE_JS)
+                if idle:
                     break
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"no run ended within {timeout_ms / 1000:.0f} s")
             await asyncio.sleep(0.1)
     except Exception as exc:  # noqa: BLE001 - a run that never ends is a finding
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]} (runs {before} -> {runs.finished}, {state})"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]} (runs {before} -> {runs.finished}, idle {idle})"
     seen = await page.evaluate(PROBLEMS)
     if seen["exceptions"]:
         return f"exception box: {seen['exceptions'][0]}"
