@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 import pandas as pd
 import pydeck as pdk
 
 from analysis.geo.basemap import Basemap, deck_base
 from analysis.geo.labels import LABEL_COLUMNS, LABEL_SIZE_PX, OVERVIEW_ZOOM, place_labels
+from analysis.geo.layers import CompactDeck, RawRecords
 from analysis.query.links import LinkState, link
 from analysis.series.periods import YtdWindow
 
@@ -119,21 +121,22 @@ def deck_points(places: pd.DataFrame, ytd: pd.DataFrame, measure: str) -> pd.Dat
     return out[POINT_COLUMNS]
 
 
-def outline_collection(places: pd.DataFrame) -> dict[str, object]:
-    """A GeoJSON FeatureCollection of the city outlines."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": json.loads(row.outline), "properties": {"city": row.city}}
-            for row in places.itertuples()
-        ],
-    }
+@lru_cache(maxsize=32)
+def _outline_text(outlines: tuple[tuple[str, str], ...]) -> RawRecords:
+    """The outlines' FeatureCollection as JSON text, built once per set of outlines: the
+    boundaries do not change between reruns, and parsing and re-encoding them was about a
+    tenth of an Overview rerun (py-spy, issue 16)."""
+    features = ",".join(
+        '{"type":"Feature","geometry":' + outline + ',"properties":{"city":' + json.dumps(city) + "}}"
+        for city, outline in outlines
+    )
+    return RawRecords('{"type":"FeatureCollection","features":[' + features + "]}", len(outlines))
 
 
 def _outline_layer(places: pd.DataFrame) -> pdk.Layer:
     return pdk.Layer(
         "GeoJsonLayer",
-        outline_collection(places),
+        _outline_text(tuple(zip(places["city"], places["outline"], strict=True))),
         id="city-outlines",
         stroked=True,
         filled=True,
@@ -213,7 +216,7 @@ def city_change_deck(points: pd.DataFrame, places: pd.DataFrame, basemap: Basema
     lon = float(places["lon"].min() - 1 + places["lon"].max() + LABEL_ROOM_DEG) / 2 if len(places) else -88.0
     leaders = _leader_layer(points) if len(points) else None
     order = (_outline_layer(places), _circle_layer(points), leaders, _names_layer(points, places))
-    return pdk.Deck(
+    return CompactDeck(
         layers=[layer for layer in order if layer is not None],
         initial_view_state=pdk.ViewState(
             latitude=lat, longitude=lon, zoom=OVERVIEW_ZOOM, min_zoom=2, max_zoom=10

@@ -11,6 +11,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from analysis.geo.cells import MAX_MAP_OBJECTS
+from tests.pages.expanders import open_numbers
 
 PAGE = "views/map.py"
 MEMPHIS_2024 = {"city": "memphis_tn", "start": "2024-01-01", "end": "2024-02-29"}
@@ -54,7 +55,7 @@ def test_demo_store_map(app: Callable[..., AppTest], demo_store_path: Path) -> N
     assert "offenses (violent crime) with a location" in words
     assert "never drawn as points" in words and "The black line is the city boundary" in words
     assert [e.label for e in at.expander] == ["Numbers behind this map", "Offenses per district"]
-    assert len(at.dataframe) == 2 and len(at.download_button) == 2
+    assert len(open_numbers(at).dataframe) == 2 and len(at.download_button) == 2
 
 
 def test_city_without_incidents_is_explained(app: Callable[..., AppTest], tiny_store_path: Path) -> None:

@@ -66,4 +66,3 @@ def test_common_cutoff_leaves_out_stale_cities() -> None:
     assert stale == {"c": date(2023, 6, 1)}
     assert cutoff == date(2024, 12, 1)
     assert common_cutoff({}) == (None, {})
-
