@@ -194,6 +194,12 @@ def _change(page: Any, target: Target, value: str, tries: int = 3) -> dict[str, 
         box.locator("input").click()
         page.keyboard.press("ControlOrMeta+a")
         page.keyboard.type(value)
+        # Enter picks the highlighted option: wait until the typed text has narrowed the
+        # list to it (an Enter pressed before the list redrew picked nothing).
+        try:
+            page.get_by_role("option").filter(has_text=value.strip()).first.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 - the retry below deals with a choice not taken
+            pass
         page.keyboard.press("Enter")
         try:
             page.wait_for_function(
