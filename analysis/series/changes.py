@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.series.periods import YtdWindow
-from analysis.stats.exact import Change, days_between, judge_frame
+from analysis.stats.exact import Change, days_between, judge_frame, with_p
 from kernel.months import add_months
 from kernel.vocabulary import RATE_BASE
 
@@ -24,8 +24,8 @@ def add_change(frame: pd.DataFrame, current: str = "current", previous: str = "p
     ones = pd.Series(1.0, index=out.index)
     days_c, days_p = out.get("days_current", ones), out.get("days_previous", ones)
     changes = [
-        Change(int(c), int(p), float(dc), float(dp)) if pd.notna(c) and pd.notna(p) else None
-        for c, p, dc, dp in zip(out[current], out[previous], days_c, days_p, strict=True)
+        with_p(Change(int(c), int(p), float(dc), float(dp)), pv) if pd.notna(c) and pd.notna(p) else None
+        for c, p, dc, dp, pv in zip(out[current], out[previous], days_c, days_p, judged["p"], strict=True)
     ]
     out["diff"] = [ch.diff if ch else None for ch in changes]
     out["pct"] = [ch.pct if ch else None for ch in changes]
