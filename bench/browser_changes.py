@@ -113,8 +113,11 @@ _RESULT = """
   const divs = Array.from(document.querySelectorAll('.js-plotly-plot'));
   const updated = divs.filter((d, i) => i >= b.before.length || d.data !== b.before[i]).length;
   b.armed = false;
-  return {seconds: (Math.max(window.__ws.received, b.last) - b.t0) / 1000, state_flip: b.ran, charts: divs.length, updated: updated,
-          errors: document.querySelectorAll('[data-testid="stException"]').length};
+  const ws = window.__ws;
+  return {seconds: (Math.max(ws.received, b.last) - b.t0) / 1000, state_flip: b.ran, charts: divs.length, updated: updated,
+          errors: document.querySelectorAll('[data-testid="stException"]').length,
+          to_last_message_s: (ws.received - b.t0) / 1000,
+          drawing_after_s: Math.max(0, b.last - ws.received) / 1000};
 }
 """
 # Idle after a page load: the app root says notRunning and the page has been quiet.
@@ -256,6 +259,11 @@ def summarise(runs: list[dict[str, Any]], fresh: int) -> dict[str, Any]:
         "max_s": max(seconds),
         "fresh_changes": min(fresh, len(runs)),
         "fresh_p50_s": statistics.median(seconds[:fresh]) if fresh else None,
+        # Enter to the last websocket message the page took in (the script's run, and the
+        # browser's drawing while messages arrive), and the drawing after it: where a
+        # change's time goes.
+        "to_last_message_p50_s": statistics.median(r["to_last_message_s"] for r in runs),
+        "drawing_after_p50_s": statistics.median(r["drawing_after_s"] for r in runs),
         "charts": max(r["charts"] for r in runs),
         "charts_updated_min": min(r["updated"] for r in runs),
         "errors": sum(r["errors"] for r in runs),

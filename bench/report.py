@@ -24,6 +24,7 @@ def _browser_lines(s: dict[str, Any]) -> list[str]:
         return []
     head = (
         f"{'browser: filter change':<22}{'median s':>10}{'p95 s':>9}{'× floor':>9}{'new s':>8}{'charts':>8}"
+        f"{'to last msg':>13}{'drawing after':>15}"
     )
     out = ["", head, "-" * len(head)]
     out.append(f"{'floor (1-chart app)':<22}{b['floor_p50_s']:>10.2f}{b['floor_p95_s']:>9.2f}{'1.0×':>9}")
@@ -31,6 +32,7 @@ def _browser_lines(s: dict[str, Any]) -> list[str]:
         out.append(
             f"{name:<22}{p['p50_s']:>10.2f}{p['p95_s']:>9.2f}{p['ratio']:>8.1f}×"
             f"{_n(p.get('fresh_p50_s'), '.2f'):>8}{p['charts_updated_min']:>4}/{p['charts']:<3}"
+            f"{_n(p.get('to_last_message_p50_s'), '.2f'):>13}{_n(p.get('drawing_after_p50_s'), '.2f'):>15}"
         )
     return out
 
