@@ -20,10 +20,15 @@ def test_offense_values_visit_every_other_offense_first() -> None:
 
 
 def test_summarise_reports_median_p95_and_fresh() -> None:
-    runs = [{"seconds": s, "charts": 2, "updated": 2, "errors": 0} for s in (0.4, 0.2, 0.3, 1.0)]
+    runs = [
+        {"seconds": s, "charts": 2, "updated": 2, "errors": 0, "to_last_message_s": s - d, "drawing_after_s": d}
+        for s, d in ((0.4, 0.1), (0.2, 0.05), (0.3, 0.2), (1.0, 0.3))
+    ]
     out = summarise(runs, fresh=2)
     assert out["p50_s"] == 0.35 and out["max_s"] == 1.0 and out["fresh_p50_s"] == 0.30000000000000004
     assert out["charts_updated_min"] == 2
+    # where the time went: medians of (0.3, 0.15, 0.1, 0.7) and of (0.1, 0.05, 0.2, 0.3)
+    assert round(out["to_last_message_p50_s"], 9) == 0.225 and round(out["drawing_after_p50_s"], 9) == 0.15
 
 
 def test_trends_changes_redraw_every_chart(
