@@ -21,7 +21,14 @@ def test_offense_values_visit_every_other_offense_first() -> None:
 
 def test_summarise_reports_median_p95_and_fresh() -> None:
     runs = [
-        {"seconds": s, "charts": 2, "updated": 2, "errors": 0, "to_last_message_s": s - d, "drawing_after_s": d}
+        {
+            "seconds": s,
+            "charts": 2,
+            "updated": 2,
+            "errors": 0,
+            "to_last_message_s": s - d,
+            "drawing_after_s": d,
+        }
         for s, d in ((0.4, 0.1), (0.2, 0.05), (0.3, 0.2), (1.0, 0.3))
     ]
     out = summarise(runs, fresh=2)

@@ -110,7 +110,9 @@ def test_a_goal_created_in_the_ui_appears_with_its_status(
     assert at.selectbox(key="goal").value == "1"
     page = texts(at)
     assert "off track" in page
-    assert "577 so far vs 522 expected by now" in page  # hand-computed in tests/analysis/goals/test_progress.py
+    assert (
+        "577 so far vs 522 expected by now" in page
+    )  # hand-computed in tests/analysis/goals/test_progress.py
     assert "Actual" in chart_names(at)
     assert at.dataframe[0].value["Goal"].tolist() == ["Violent crime −10% vs 2024, Jan 2025–Dec 2025"]
     con = duckdb.connect(str(goals_store), read_only=True)
