@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from harness.files import EXAMPLE_CSV, EXAMPLE_MAPPING
@@ -18,14 +17,7 @@ from ingest.errors import ImportFailed, MappingError, MixedDataError
 from ingest.hashing import file_sha256
 from ingest.importer import import_file
 from ingest.outcome import ImportReport
-
-
-def rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+from tests.ingest.helpers import query
 
 
 def import_text(store: Path, tmp_path: Path, csv_text: str, mapping_text: str) -> ImportReport:
@@ -65,7 +57,7 @@ def test_example_figures(example: Callable[..., ImportReport], store: Path) -> N
     }
     assert report.unmapped_codes == {"LOITER": 1, "INFO-ONLY": 1, "(no code) Unknown offense": 1}
     assert report.source == "example_pd_rms" and report.kind == "incidents"
-    quarantine = rows(store, "select line, reason, field, kept from quarantine order by line, kept")
+    quarantine = query(store, "select line, reason, field, kept from quarantine order by line, kept")
     assert quarantine == [
         (7, "bad date", "occurred_date", False),
         (8, "coordinates outside the city", "longitude", False),
@@ -75,7 +67,7 @@ def test_example_figures(example: Callable[..., ImportReport], store: Path) -> N
     ]
     got = {
         r[0]: r[1:]
-        for r in rows(
+        for r in query(
             store,
             "select source_id, occurred_at, nibrs_code, offense_group, firearm, district, time_known,"
             " lat is not null from incidents",
@@ -95,10 +87,10 @@ def test_example_figures(example: Callable[..., ImportReport], store: Path) -> N
 
 def test_rollups_and_imports_log(example: Callable[..., ImportReport], store: Path) -> None:
     report = example()
-    assert rows(store, "select sum(n) from daily_counts") == [(8,)]
+    assert query(store, "select sum(n) from daily_counts") == [(8,)]
     monthly = dict(
         ((str(m), o), c)
-        for m, o, c in rows(
+        for m, o, c in query(
             store, "select month, offense, count from monthly_counts where source = 'example_pd_rms'"
         )
     )
@@ -106,7 +98,7 @@ def test_rollups_and_imports_log(example: Callable[..., ImportReport], store: Pa
     assert monthly[("2024-01-01", "violent_crime")] == 3
     assert monthly[("2024-02-01", "aggravated_assault")] == 1
     assert monthly[("2024-01-01", "property_crime")] == 1
-    log = rows(
+    log = query(
         store,
         "select source, kind, rows_read, rows_accepted, rows_quarantined, rows_duplicate, standard"
         " from imports where import_id = ?",
@@ -118,11 +110,11 @@ def test_rollups_and_imports_log(example: Callable[..., ImportReport], store: Pa
 def test_same_file_twice_adds_nothing(example: Callable[..., ImportReport], store: Path) -> None:
     example()
     tables = ("incidents", "quarantine", "daily_counts", "monthly_counts")
-    before = {t: rows(store, f"select * from {t} order by all") for t in tables}
+    before = {t: query(store, f"select * from {t} order by all") for t in tables}
     again = example()
     assert (again.rows_accepted, again.rows_quarantined, again.rows_duplicate) == (0, 0, 12)
-    assert {t: rows(store, f"select * from {t} order by all") for t in tables} == before
-    assert rows(store, "select count(*) from imports") == [(2,)]
+    assert {t: query(store, f"select * from {t} order by all") for t in tables} == before
+    assert query(store, "select count(*) from imports") == [(2,)]
 
 
 def test_new_rows_in_a_later_file_are_added(
@@ -136,7 +128,7 @@ def test_new_rows_in_a_later_file_are_added(
     )
     report = example(more)
     assert (report.rows_accepted, report.rows_duplicate, report.rows_quarantined) == (1, 12, 0)
-    assert rows(store, "select firearm from incidents where source_id = 'SP-011|120'") == [(True,)]
+    assert query(store, "select firearm from incidents where source_id = 'SP-011|120'") == [(True,)]
 
 
 @pytest.mark.parametrize(
@@ -236,7 +228,7 @@ def test_utc_timestamps_are_converted_to_local_time(store: Path, tmp_path: Path)
         '[occurred]\ncolumn = "when"\nformat = "%Y-%m-%dT%H:%M:%SZ"\ntimezone = "UTC"\n'
         '[offense]\ncode = "code"\ncodes_are_nibrs = true\n',
     )
-    got = rows(store, "select source_id, occurred_at from incidents order by 1")
+    got = query(store, "select source_id, occurred_at from incidents order by 1")
     # Memphis is UTC-5 in July (CDT) and UTC-6 in January (CST).
     assert got == [("1", datetime(2024, 6, 30, 22, 30)), ("2", datetime(2024, 1, 15, 12, 0))]
 
@@ -249,7 +241,7 @@ def test_rows_without_an_id_are_keyed_by_content(store: Path, tmp_path: Path) ->
     )
     first = import_text(store, tmp_path, csv_text, mapping_text)
     assert (first.rows_accepted, first.rows_duplicate) == (2, 1)
-    assert all(r[0].startswith("md5:") for r in rows(store, "select source_id from incidents"))
+    assert all(r[0].startswith("md5:") for r in query(store, "select source_id from incidents"))
     second = import_text(store, tmp_path, csv_text, mapping_text)
     assert (second.rows_accepted, second.rows_duplicate) == (0, 3)
 
@@ -264,7 +256,7 @@ def test_city_from_a_column(store: Path, tmp_path: Path) -> None:
         '[occurred]\ncolumn = "when"\nformat = "%Y-%m-%d"\n[offense]\ncode = "code"\ncodes_are_nibrs = true\n',
     )
     assert report.quarantine_reasons == {"unknown city (city)": 1, "missing city (city)": 1}
-    assert rows(store, "select source_id, city_id, time_known from incidents order by 1") == [
+    assert query(store, "select source_id, city_id, time_known from incidents order by 1") == [
         ("1", "memphis_tn", False),
         ("2", "springfield_il", False),
     ]
@@ -290,7 +282,7 @@ def test_unknown_source_and_missing_mapping(store: Path) -> None:
 
 def test_quarantine_raw_is_the_record(example: Callable[..., ImportReport], store: Path) -> None:
     example()
-    raw = rows(store, "select raw from quarantine where reason = 'bad date'")[0][0]
+    raw = query(store, "select raw from quarantine where reason = 'bad date'")[0][0]
     assert json.loads(str(raw))["occurred_date"] == "13/40/2024"
 
 
@@ -314,7 +306,7 @@ def test_raw_and_ids_after_the_fast_path(example: Callable[..., ImportReport], s
     coordinate check afterwards, or kept with an unknown code) still carries its record,
     and the ids follow the file order with no gaps for the rows left out."""
     example()
-    listed = rows(store, "select line, raw from quarantine order by line, kept")
+    listed = query(store, "select line, raw from quarantine order by line, kept")
     assert [line for line, _ in listed] == [7, 8, 9, 12, 13]
     header = EXAMPLE_CSV.read_text().splitlines()[0].split(",")
     lines = EXAMPLE_CSV.read_text().splitlines()
@@ -322,7 +314,7 @@ def test_raw_and_ids_after_the_fast_path(example: Callable[..., ImportReport], s
         record = json.loads(str(raw))
         assert list(record) == header
         assert [record[c] or "" for c in header] == lines[int(line) - 1].split(",")
-    ids = rows(store, "select incident_id, source_id from incidents order by incident_id")
+    ids = query(store, "select incident_id, source_id from incidents order by incident_id")
     assert [i for i, _ in ids] == list(range(1, 9))
     cases = [str(s).split("|")[0] for _, s in ids]
     assert cases == ["SP-001", "SP-002", "SP-003", "SP-004", "SP-007", "SP-008", "SP-009", "SP-010"]
