@@ -67,13 +67,6 @@ def chart_block(fig: Any, numbers: pd.DataFrame, summary: str, note: str, key: s
     numbers_behind(numbers, f"{file_stem}.csv", key=f"csv_{key}")
 
 
-def _change_of(r: Any) -> Change:
-    """The Change of a row of an add_change table, with the p-value the table holds."""
-    change = Change(int(r.current), int(r.previous), *_days(r))
-    p = getattr(r, "p", None)
-    return with_p(change, p) if p is not None and pd.notna(p) else change
-
-
 def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], value_label: str) -> str:
     """An HTML table, one row per city, one column per measure: the count, the rate and
     the change badge in words. `table` has city, measure, current, rate_current,
@@ -94,7 +87,11 @@ def change_table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], v
                 continue
             rate = f"{r.rate_current:,.1f} {value_label}" if pd.notna(r.rate_current) else ""
             badge = (
-                badge_html(_change_of(r), with_p=False, with_diff=True)
+                badge_html(
+                    with_p(Change(int(r.current), int(r.previous), *_days(r)), r.p),
+                    with_p=False,
+                    with_diff=True,
+                )
                 if pd.notna(r.previous)
                 else "<span style='color:#595959'>no complete prior year</span>"
             )
