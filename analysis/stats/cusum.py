@@ -11,7 +11,8 @@ Design decisions (docs/METHODS.md, "Alarms"; Page 1954, Lucas 1985, Rossi et al.
   S restarts at zero, so a second signal means a continuing excess.
 - H, in offenses, is set per series by simulation: the series' own level (mean of each
   calendar month over its last three years) and its own dispersion (quasi-Poisson phi
-  over its own months, analysis.stats.dispersion.series_dispersion) drive CUSUM.paths simulated
+  over its own months, analysis.stats.dispersion.series_dispersion; all series fitted
+  together by series_dispersions) drive CUSUM.paths simulated
   in-control histories (negative binomial counts with variance phi x mean, the baseline
   estimated from them the same way), and H is the smallest threshold whose average run
   length to a false signal is CUSUM.arl0_months (60: one false alarm per series per five
@@ -33,6 +34,8 @@ Design decisions (docs/METHODS.md, "Alarms"; Page 1954, Lucas 1985, Rossi et al.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -42,7 +45,7 @@ import pandas as pd
 from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
 from analysis.stats.cusum_params import CUSUM, CusumParams
-from analysis.stats.dispersion import series_dispersion
+from analysis.stats.dispersion import series_dispersions
 from kernel.vocabulary import OFFENSE_KEYS
 
 CALIBRATION_YEARS = 3  # the level a series is calibrated at: its last three years
@@ -107,6 +110,9 @@ def _lagged_baseline(x: np.ndarray, years: int) -> np.ndarray:
     return total / years
 
 
+CALIBRATION_CHUNK = 16  # series simulated together, each chunk from its own random stream
+
+
 def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumParams = CUSUM) -> np.ndarray:
     """Per series, the smallest H (offenses) whose in-control average run length is
     params.arl0_months, by simulation.
@@ -119,20 +125,44 @@ def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumPa
     the first signal comes after sum_t [M_t < H] months within the horizon, and the
     average run length is E[min(T, L)] / (1 - P(T > L)) (geometric tail past the horizon).
     H is found by bisection; series with no level get NaN.
+
+    The series that have a level are simulated in chunks of CALIBRATION_CHUNK, chunk i
+    from the random stream (params.seed, i), on up to two threads (numpy's generators and
+    array arithmetic release the GIL): the same store gives the same thresholds whatever
+    the number of threads.
     """
     params.validate()
     profiles = np.asarray(profiles, dtype="float64")
     phis = np.maximum(np.asarray(phis, dtype="float64"), 1.0)
-    n_series = profiles.shape[0]
-    out = np.full(n_series, np.nan)
+    out = np.full(profiles.shape[0], np.nan)
     ok = np.isfinite(profiles).all(axis=1) & (profiles.sum(axis=1) > 0) & np.isfinite(phis)
     if not ok.any():
         return out
-    rng = np.random.default_rng(params.seed)
+    rows = np.flatnonzero(ok)
+    chunks = [rows[i : i + CALIBRATION_CHUNK] for i in range(0, len(rows), CALIBRATION_CHUNK)]
+
+    def one(i: int) -> np.ndarray:
+        rng = np.random.default_rng([params.seed, i])
+        return _calibrate_chunk(profiles[chunks[i]], phis[chunks[i]], params, rng)
+
+    workers = min(2, len(chunks), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(one, range(len(chunks))))
+    else:
+        found = [one(i) for i in range(len(chunks))]
+    out[rows] = np.concatenate(found)
+    return out
+
+
+def _calibrate_chunk(
+    profiles: np.ndarray, phis: np.ndarray, params: CusumParams, rng: np.random.Generator
+) -> np.ndarray:
+    """calibrate_thresholds for series that all have a level, from one random stream."""
     lead = 12 * params.baseline_years
     length = lead + params.horizon_months
-    mean = np.tile(profiles[ok], int(np.ceil(length / 12)))[:, :length][:, None, :]  # (S, 1, T)
-    phi = phis[ok][:, None, None]
+    mean = np.tile(profiles, int(np.ceil(length / 12)))[:, :length][:, None, :]  # (S, 1, T)
+    phi = phis[:, None, None]
     shape = np.where(phi > 1, mean / np.maximum(phi - 1, 1e-12), 1.0)
     gamma = rng.gamma(np.broadcast_to(shape, (mean.shape[0], params.paths, length)), 1.0)
     rate = np.where(phi > 1, gamma * (phi - 1), mean)
@@ -160,8 +190,8 @@ def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumPa
         lo = np.where(reached, lo, mid)
         if np.all(hi - lo < 0.01 * np.maximum(hi, 1.0)):
             break
-    out[ok] = np.maximum(hi, 1.0)
-    return out
+    result: np.ndarray = np.maximum(hi, 1.0)
+    return result
 
 
 def calibration_inputs(
@@ -171,7 +201,6 @@ def calibration_inputs(
     calendar month over its last CALIBRATION_YEARS years in range) and its quasi-Poisson
     dispersion over all its months in range."""
     profiles = np.full((x.shape[0], 12), np.nan)
-    phis = np.ones(x.shape[0])
     month_of_year = months.month.to_numpy() - 1
     for i in range(x.shape[0]):
         cols = np.flatnonzero(in_range[i])
@@ -182,8 +211,7 @@ def calibration_inputs(
         seen = np.bincount(month_of_year[recent], minlength=12)
         if (seen > 0).all():
             profiles[i] = sums / seen
-        phis[i] = series_dispersion(months[cols], x[i, cols]).phi
-    return profiles, phis
+    return profiles, series_dispersions(months, x, in_range)
 
 
 CUSUM_COLUMNS = [

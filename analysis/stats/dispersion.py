@@ -81,6 +81,60 @@ def _poisson_irls(x: np.ndarray, y: np.ndarray, iterations: int = 50) -> np.ndar
     return beta
 
 
+def series_dispersions(months: pd.DatetimeIndex, x: np.ndarray, in_range: np.ndarray) -> np.ndarray:
+    """series_dispersion(months[cols], x[i, cols]).phi of every row i of `x` (cols: where
+    in_range[i]), fitted together: one IRLS over every series at once, each solving its
+    own normal equations in a batch of small systems, instead of one lstsq round per
+    series per iteration. Same model, start, stopping rule and floor as series_dispersion;
+    tests/analysis/stats/test_dispersion_batch.py checks it against it series by series."""
+    x = np.asarray(x, dtype="float64")
+    n_series, n_months = x.shape
+    phis = np.ones(n_series)
+    if n_series == 0 or n_months == 0:
+        return phis
+    year = months.year.to_numpy()
+    years, year_col = np.unique(year, return_inverse=True)
+    rows = np.asarray(in_range, dtype=bool) & ~np.isnan(x)
+    y = np.where(rows, x, 0.0)
+    # a year without any offense has a fitted level of zero: leave such years out
+    one_hot = np.eye(len(years))[year_col]  # (months, years)
+    used_year = (y @ one_hot) > 0
+    rows &= used_year[:, year_col]
+    y = np.where(rows, y, 0.0)
+    angle = 2 * np.pi * (months.month.to_numpy() - 1) / 12
+    design = np.column_stack([one_hot, np.sin(angle), np.cos(angle)])  # (months, p)
+    p = design.shape[1]
+    df = rows.sum(axis=1) - (used_year.sum(axis=1) + 2)
+    fit = (df >= 6) & (y.sum(axis=1) > 0)
+    if not fit.any():
+        return phis
+    idx = np.flatnonzero(fit)
+    w, yy = rows[idx].astype(float), y[idx]
+    # an unused year's column has no rows: a unit diagonal keeps its coefficient at zero
+    unused = np.zeros((len(idx), p))
+    unused[:, : len(years)] = ~used_year[idx]
+    mu = np.maximum(yy, 0.5)
+    eta = np.log(mu)
+    beta = np.zeros((len(idx), p))
+    active = np.ones(len(idx), dtype=bool)
+    for _ in range(50):
+        a = np.flatnonzero(active)
+        wm = w[a] * mu[a]
+        z = eta[a] + (yy[a] - mu[a]) / mu[a]
+        normal = np.einsum("st,ti,tj->sij", wm, design, design) + unused[a][:, :, None] * np.eye(p)
+        new = np.linalg.solve(normal, np.einsum("st,ti->si", wm * z, design)[..., None])[..., 0]
+        done = np.max(np.abs(new - beta[a]), axis=1) < 1e-10
+        beta[a] = new
+        eta[a] = np.clip(new @ design.T, -30.0, 30.0)
+        mu[a] = np.exp(eta[a])
+        active[a[done]] = False
+        if not active.any():
+            break
+    raw = np.sum(w * (yy - mu) ** 2 / mu, axis=1) / df[idx]
+    phis[idx] = np.maximum(raw, 1.0)
+    return phis
+
+
 def count_intervals(means: ArrayLike, level: float = 0.95, phi: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Central `level` interval of a count with each mean and variance phi x mean:
     Poisson quantiles when phi = 1, else negative binomial quantiles with that mean and
