@@ -20,7 +20,7 @@ from analysis.query.filters import CELLS, CrimeFilter
 from analysis.query.links import LinkState, link
 from analysis.query.registry import city_names
 from analysis.query.sqlfile import Fragment
-from analysis.series.compare import ytd_by_city
+from analysis.series.compare import ytd_by_city, ytd_window
 from analysis.series.periods import Coverage, YtdWindow, coverage
 from analysis.series.provenance import incident_sources
 from analysis.sources.health import store_sources
@@ -67,7 +67,7 @@ def briefing_window(
 ) -> YtdWindow:
     """The YTD window of `year`: cut at the last month every chosen city has complete.
     (The window only: the firearm rows of the YTD table wait for the YTD slide.)"""
-    window = ytd_by_city(con, _ytd_scope(cities, year), cov or coverage(con), firearm=False).window
+    window = ytd_window(con, _ytd_scope(cities, year), cov or coverage(con))
     if window is None or window.year != year:
         ends = f" (the data ends {window.cutoff:%B %Y})" if window is not None else ""
         raise ValueError(f"no complete month in {year} for every chosen city{ends}")
@@ -127,7 +127,7 @@ def latest_briefing_year(con: duckdb.DuckDBPyConnection, cities: tuple[str, ...]
     """The latest calendar year, up to `latest`, with a complete month for every one of
     `cities` (empty = all): the year a briefing can cover (one source may run past the
     others, e.g. a city's own counts a year after the FBI's release ends)."""
-    window = ytd_by_city(con, _ytd_scope(cities, latest), coverage(con), firearm=False).window
+    window = ytd_window(con, _ytd_scope(cities, latest), coverage(con))
     return None if window is None else window.year
 
 

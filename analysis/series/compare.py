@@ -65,6 +65,19 @@ def ytd_by_city(
     return ytd_from_monthly(con, base, cov, period_series(con, base, cov), firearm)
 
 
+def ytd_window(
+    con: duckdb.DuckDBPyConnection,
+    filt: CrimeFilter,
+    cov: Coverage,
+    offenses: Sequence[str] = OVERVIEW_OFFENSES,
+) -> YtdWindow | None:
+    """ytd_by_city(con, filt, cov, offenses).window without the table: the cut at the last
+    month every (not stale) city has complete, from the same monthly series, for a caller
+    that needs only the window (the briefing's outline, the Presenter's latest year)."""
+    cutoff, _ = common_cutoff(last_periods(period_series(con, ytd_filter(filt, offenses), cov)))
+    return None if cutoff is None else YtdWindow(cutoff)
+
+
 def ytd_filter(filt: CrimeFilter, offenses: Sequence[str] = OVERVIEW_OFFENSES) -> CrimeFilter:
     """The filter whose monthly series ytd_by_city compares (all months to filt.end)."""
     return replace(

@@ -21,6 +21,7 @@ from analysis.series.compare import (
     strongest_change,
     ytd_by_city,
     ytd_from_series,
+    ytd_window,
 )
 from analysis.series.funnel import funnel, funnel_from_counts, funnel_summary, with_method
 from analysis.series.periods import coverage
@@ -76,6 +77,25 @@ def test_ytd_with_published_counts(mixed: duckdb.DuckDBPyConnection) -> None:
     assert ("houston_tx", FIREARM_VIOLENT) not in table.index
     assert ("jackson_tn", FIREARM_VIOLENT) not in table.index  # its portal records no weapon
     assert (table.loc[("jackson_tn", "violent_crime"), ["current", "previous"]] == [80, 80]).all()
+
+
+@pytest.mark.parametrize("store", ["tiny", "mixed", "demo"])
+def test_ytd_window_is_ytd_by_city_window(store: str, request: pytest.FixtureRequest) -> None:
+    """The window alone (the briefing's outline) is the window of the full comparison, for
+    every city alone, all cities, and years that end before the data does."""
+    con = request.getfixturevalue(store)
+    cov = coverage(con)
+    cities = [
+        str(r[0]) for r in con.execute("select distinct city_id from monthly_counts order by 1").fetchall()
+    ]
+    scopes = [CrimeFilter()] + [CrimeFilter(cities=(c,)) for c in cities]
+    scopes += [CrimeFilter(cities=tuple(cities[:2]), end=date(y, 12, 31)) for y in (2019, 2022, 2023)]
+    found = 0
+    for filt in scopes:
+        expected = ytd_by_city(con, filt, cov, firearm=False).window
+        assert ytd_window(con, filt, cov) == expected
+        found += expected is not None
+    assert found >= 2  # not only stores without a window
 
 
 def test_strongest_change_without_a_notable_one() -> None:
