@@ -77,6 +77,7 @@ from analysis.sources.health import (
     series_breaks,
 )
 from analysis.stats.alerts import alerts_by_series, alerts_from_cusum
+from analysis.stats.calibration import clear_memo
 from analysis.stats.cusum import cusum_by_series
 from analysis.stats.cusum_params import CUSUM
 from analysis.text.summaries import coverage_summary, series_summary
@@ -467,6 +468,7 @@ def goals(t: Timer, con: duckdb.DuckDBPyConnection, k: Combo) -> Outputs:
     t(data_span, con)
     t(district_names, con, next(iter(names)))
     params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
+    clear_memo()  # the thresholds simulated from scratch, as on a store the server has not seen
     out["frame_alerts"] = t(alerts_from_cusum, t(cusum_by_series, con, CUSUM), params)
     return out
 
@@ -510,6 +512,7 @@ def goals_pd(t: Timer, pdx: PandasStore, k: Combo) -> Outputs:
     params = CUSUM.with_lookback(LOOKBACKS[i % len(LOOKBACKS)])
     # Each series is scored over its own span (analysis.stats.cusum): the monthly counts are all
     # the pandas side has to supply.
+    clear_memo()
     with patched(analysis.stats.cusum, "counts_by_city_month", lambda con, f: pdx.counts_by_city_month(f)):
         out["frame_alerts"] = t(alerts_by_series, None, params)
     return out

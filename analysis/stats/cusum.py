@@ -34,8 +34,6 @@ Design decisions (docs/METHODS.md, "Alarms"; Page 1954, Lucas 1985, Rossi et al.
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -44,6 +42,7 @@ import pandas as pd
 
 from analysis.query.filters import CrimeFilter
 from analysis.series.rates import counts_by_city_month
+from analysis.stats.calibration import calibrate_thresholds
 from analysis.stats.cusum_params import CUSUM, CusumParams
 from analysis.stats.dispersion import series_dispersions
 from kernel.vocabulary import OFFENSE_KEYS
@@ -108,90 +107,6 @@ def _lagged_baseline(x: np.ndarray, years: int) -> np.ndarray:
             lag[..., 12 * y :] = x[..., : -12 * y]
         total += lag
     return total / years
-
-
-CALIBRATION_CHUNK = 16  # series simulated together, each chunk from its own random stream
-
-
-def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumParams = CUSUM) -> np.ndarray:
-    """Per series, the smallest H (offenses) whose in-control average run length is
-    params.arl0_months, by simulation.
-
-    profiles: (series, 12) in-control mean count of each calendar month (January first);
-    phis: (series,) dispersion (variance = phi x mean). Each series gets params.paths
-    histories of baseline_years x 12 + horizon_months negative binomial months (gamma-
-    Poisson); the CUSUM runs over the last horizon_months against the baseline estimated
-    from the simulated earlier years. With M_t the running maximum of S (no restart),
-    the first signal comes after sum_t [M_t < H] months within the horizon, and the
-    average run length is E[min(T, L)] / (1 - P(T > L)) (geometric tail past the horizon).
-    H is found by bisection; series with no level get NaN.
-
-    The series that have a level are simulated in chunks of CALIBRATION_CHUNK, chunk i
-    from the random stream (params.seed, i), on up to two threads (numpy's generators and
-    array arithmetic release the GIL): the same store gives the same thresholds whatever
-    the number of threads.
-    """
-    params.validate()
-    profiles = np.asarray(profiles, dtype="float64")
-    phis = np.maximum(np.asarray(phis, dtype="float64"), 1.0)
-    out = np.full(profiles.shape[0], np.nan)
-    ok = np.isfinite(profiles).all(axis=1) & (profiles.sum(axis=1) > 0) & np.isfinite(phis)
-    if not ok.any():
-        return out
-    rows = np.flatnonzero(ok)
-    chunks = [rows[i : i + CALIBRATION_CHUNK] for i in range(0, len(rows), CALIBRATION_CHUNK)]
-
-    def one(i: int) -> np.ndarray:
-        rng = np.random.default_rng([params.seed, i])
-        return _calibrate_chunk(profiles[chunks[i]], phis[chunks[i]], params, rng)
-
-    workers = min(2, len(chunks), os.cpu_count() or 1)
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            found = list(pool.map(one, range(len(chunks))))
-    else:
-        found = [one(i) for i in range(len(chunks))]
-    out[rows] = np.concatenate(found)
-    return out
-
-
-def _calibrate_chunk(
-    profiles: np.ndarray, phis: np.ndarray, params: CusumParams, rng: np.random.Generator
-) -> np.ndarray:
-    """calibrate_thresholds for series that all have a level, from one random stream."""
-    lead = 12 * params.baseline_years
-    length = lead + params.horizon_months
-    mean = np.tile(profiles, int(np.ceil(length / 12)))[:, :length][:, None, :]  # (S, 1, T)
-    phi = phis[:, None, None]
-    shape = np.where(phi > 1, mean / np.maximum(phi - 1, 1e-12), 1.0)
-    gamma = rng.gamma(np.broadcast_to(shape, (mean.shape[0], params.paths, length)), 1.0)
-    rate = np.where(phi > 1, gamma * (phi - 1), mean)
-    x = rng.poisson(rate).astype("float32")
-    # the baseline of each scored month: the same month in each of the previous years
-    lagged = sum(x[..., lead - 12 * y : length - 12 * y] for y in range(1, params.baseline_years + 1))
-    steps = x[..., lead:] - lagged * np.float32(params.k_factor / params.baseline_years)
-    running = np.empty_like(steps)
-    s = np.zeros(steps.shape[:2], dtype="float32")
-    top = np.zeros_like(s)
-    for t in range(steps.shape[-1]):
-        s = np.maximum(0.0, s + steps[..., t])
-        top = np.maximum(top, s)
-        running[..., t] = top
-    lo = np.zeros(mean.shape[0])
-    hi = running[..., -1].max(axis=1).astype("float64") + 1.0
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        below = running < mid[:, None, None].astype("float32")
-        before = below.sum(axis=2).mean(axis=1)
-        survive = below[..., -1].mean(axis=1)
-        arl = np.where(survive < 1, before / np.maximum(1 - survive, 1e-12), np.inf)
-        reached = arl >= params.arl0_months
-        hi = np.where(reached, mid, hi)
-        lo = np.where(reached, lo, mid)
-        if np.all(hi - lo < 0.01 * np.maximum(hi, 1.0)):
-            break
-    result: np.ndarray = np.maximum(hi, 1.0)
-    return result
 
 
 def calibration_inputs(
