@@ -28,7 +28,8 @@ from pathlib import Path
 import duckdb
 
 from analysis.series.official import refresh_official
-from ingest.errors import OutOfSpace
+from ingest.errors import ImportFailed, OutOfSpace
+from kernel.settings import import_memory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -152,6 +153,18 @@ class ReadOnlyLake(RuntimeError):
     """A write was attempted on a lake folder (PSP_DB pointing at an export-lake folder)."""
 
 
+def _connect_writer(tmp: Path) -> duckdb.DuckDBPyConnection:
+    """The writing connection, with DuckDB's memory capped at PSP_IMPORT_MEMORY so that the
+    importer's own arrays fit beside it (past the cap DuckDB spills to `<store>.tmp`)."""
+    limit = import_memory()
+    try:
+        return duckdb.connect(str(tmp), config={"memory_limit": limit})
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        raise ImportFailed(
+            f"PSP_IMPORT_MEMORY={limit!r} is not a memory size: give one such as 8GB or 50%"
+        ) from exc
+
+
 @contextlib.contextmanager
 def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a writable copy of the store in one transaction; swap it in on success.
@@ -179,7 +192,7 @@ def write_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             if path.exists():
                 shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp))
+            con = _connect_writer(tmp)
             con.execute("begin transaction")
             migrate(con)
             yield con

@@ -86,6 +86,14 @@ SETTINGS: dict[str, Setting] = {
             "Optional Socrata app token sent with SODA requests; portals throttle anonymous clients harder.",
         ),
         Setting(
+            "PSP_IMPORT_MEMORY",
+            "50%",
+            "Memory DuckDB may use while an import or build writes the store: a size (8GB) or a share "
+            "of the machine's memory (50%). Past it DuckDB spills to a folder beside the store; the "
+            "rest is left to the importer's own arrays (H3 cells, ids). At DuckDB's default (80%) a "
+            "100M-row CSV ran a 24 GB machine out of memory.",
+        ),
+        Setting(
             "PSP_AUDIT_DB",
             str(DATA_DIR / "audit.duckdb"),
             "Path of the audit trail, a DuckDB file of its own (an import's swap of the store "
@@ -122,6 +130,11 @@ SETTINGS: dict[str, Setting] = {
         ),
     )
 }
+
+
+def import_memory() -> str:
+    """DuckDB's memory_limit for the connection that writes the store (PSP_IMPORT_MEMORY)."""
+    return SETTINGS["PSP_IMPORT_MEMORY"].value().strip()
 
 
 def audit_path() -> Path:

@@ -65,6 +65,38 @@ def test_failed_write_leaves_store_byte_identical(tmp_path: Path) -> None:
     assert ro.execute("select key, value from store_info where key = 'k'").fetchall() == [("k", "v1")]
 
 
+def test_the_writer_memory_is_capped_and_a_bad_cap_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PSP_IMPORT_MEMORY caps DuckDB's memory while the store is written (default half the
+    machine, leaving room for the importer's arrays); a value DuckDB cannot read is refused
+    with the setting's name, and the store stays as it was."""
+    from ingest.errors import ImportFailed
+
+    path = tmp_path / "s.duckdb"
+    with write_store(path) as con:
+        con.execute("insert into store_info values ('k', 'v1')")
+        default = con.execute("select current_setting('memory_limit')").fetchone()
+        half = (
+            duckdb.connect(config={"memory_limit": "50%"})
+            .execute("select current_setting('memory_limit')")
+            .fetchone()
+        )
+        assert default == half
+    monkeypatch.setenv("PSP_IMPORT_MEMORY", "1GB")
+    with write_store(path) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
+    before = _sha(path)
+    monkeypatch.setenv("PSP_IMPORT_MEMORY", "lots")
+    with (
+        pytest.raises(ImportFailed, match="PSP_IMPORT_MEMORY='lots' is not a memory size"),
+        write_store(path),
+    ):
+        pass
+    assert _sha(path) == before
+    assert not list(tmp_path.glob(".*.tmp*")), "temporary copy left behind"
+
+
 def test_failed_first_write_creates_no_store(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
     with pytest.raises(ValueError), write_store(path):
