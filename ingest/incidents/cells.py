@@ -10,6 +10,8 @@ import pyarrow as pa
 
 from ingest.rowchecks import WRITTEN
 
+POINTS_PER_BATCH = 1_000_000
+
 
 def h3_cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """H3 cell (resolution 9) of each point, computed once per distinct point.
@@ -26,11 +28,15 @@ def h3_cells(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     codes, uniques = pd.factorize(key, sort=False)
     first = np.zeros(len(uniques), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # a row holding each distinct point
-    cells = np.fromiter(
-        (h3.latlng_to_cell(a, b, 9) for a, b in zip(lat[first].tolist(), lon[first].tolist(), strict=True)),
-        dtype=np.uint64,
-        count=len(first),
-    )
+    cells = np.empty(len(first), dtype=np.uint64)
+    # A million points at a time: two Python lists of 100M floats would hold 6 GB.
+    for at in range(0, len(first), POINTS_PER_BATCH):
+        rows = first[at : at + POINTS_PER_BATCH]
+        cells[at : at + len(rows)] = np.fromiter(
+            (h3.latlng_to_cell(a, b, 9) for a, b in zip(lat[rows].tolist(), lon[rows].tolist(), strict=True)),
+            dtype=np.uint64,
+            count=len(rows),
+        )
     out: np.ndarray = cells[codes]
     return out
 
