@@ -69,11 +69,14 @@ def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumPa
     ok = np.isfinite(profiles).all(axis=1) & (profiles.sum(axis=1) > 0) & np.isfinite(phis)
     keys = {int(i): series_key(profiles[i], phis[i]) for i in np.flatnonzero(ok)}
     with _memo_lock:
-        for i, key in keys.items():
-            out[i] = _memo.get((key, params), np.nan)
-    todo = sorted({key: i for i, key in keys.items() if np.isnan(out[i])}.items(), key=lambda kv: kv[1])
-    if not todo:
-        return out
+        known = {key: _memo[(key, params)] for key in keys.values() if (key, params) in _memo}
+    # One simulation per key not in the memo (series with the same level and dispersion
+    # share it), from the first row holding it.
+    row_of: dict[bytes, int] = {}
+    for i, key in keys.items():
+        if key not in known:
+            row_of.setdefault(key, i)
+    todo = list(row_of.items())
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
 
     def one(chunk: list[tuple[bytes, int]]) -> np.ndarray:
@@ -86,17 +89,19 @@ def calibrate_thresholds(profiles: np.ndarray, phis: np.ndarray, params: CusumPa
             found = list(pool.map(one, chunks))
     else:
         found = [one(c) for c in chunks]
+    new = {
+        key: float(h)
+        for chunk, values in zip(chunks, found, strict=True)
+        for (key, _), h in zip(chunk, values, strict=True)
+    }
     with _memo_lock:
-        for chunk, values in zip(chunks, found, strict=True):
-            for (key, _), h in zip(chunk, values, strict=True):
-                _memo[(key, params)] = float(h)
-                _memo.move_to_end((key, params))
+        for key, h in new.items():
+            _memo[(key, params)] = h
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
-    for i, key in keys.items():  # series with the same key (same level and dispersion) share H
-        if np.isnan(out[i]):
-            with _memo_lock:
-                out[i] = _memo.get((key, params), np.nan)
+    known |= new
+    for i, key in keys.items():
+        out[i] = known[key]
     return out
 
 

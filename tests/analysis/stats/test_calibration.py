@@ -56,3 +56,14 @@ def test_series_without_a_level_and_twins() -> None:
     h = calibrate_thresholds(profiles, phis, CUSUM)
     assert np.isnan(h[3]) and np.isnan(h[4])
     assert h[5] == h[0]  # the same level and dispersion: the same stream, the same H
+
+
+def test_more_new_series_than_the_memo_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thresholds returned are the ones simulated, even when the memo cannot keep them all."""
+    profiles, phis = _series(20, seed=8)
+    clear_memo()
+    full = calibrate_thresholds(profiles, phis)
+    monkeypatch.setattr(calibration, "MEMO_SIZE", 5)
+    clear_memo()
+    small = calibrate_thresholds(profiles, phis)
+    assert len(calibration._memo) == 5 and small.tolist() == full.tolist()
