@@ -74,8 +74,7 @@ def ytd_window(
     """ytd_by_city(con, filt, cov, offenses).window without the table: the cut at the last
     month every (not stale) city has complete, from the same monthly series, for a caller
     that needs only the window (the briefing's outline, the Presenter's latest year)."""
-    cutoff, _ = common_cutoff(last_periods(period_series(con, ytd_filter(filt, offenses), cov)))
-    return None if cutoff is None else YtdWindow(cutoff)
+    return _window_of(period_series(con, ytd_filter(filt, offenses), cov))[0]
 
 
 def ytd_filter(filt: CrimeFilter, offenses: Sequence[str] = OVERVIEW_OFFENSES) -> CrimeFilter:
@@ -110,15 +109,22 @@ def ytd_from_monthly(
     return YtdComparison(window, table, result.stale)
 
 
+def _window_of(monthly: pd.DataFrame) -> tuple[YtdWindow | None, dict[str, date]]:
+    """The YTD window of a monthly series frame (cut at the last month every city not
+    left out as stale has complete) and the stale cities: the one rule of ytd_by_city and
+    ytd_window."""
+    cutoff, stale = common_cutoff(last_periods(monthly))
+    return (None if cutoff is None else YtdWindow(cutoff)), stale
+
+
 def ytd_from_series(monthly: pd.DataFrame) -> YtdComparison:
     """YTD vs prior YTD per city x offense of a monthly series frame, cut at the last month
     every (not stale) city in it has complete. `measure` = the offense key."""
-    cutoff, stale = common_cutoff(last_periods(monthly))
+    window, stale = _window_of(monthly)
     names = dict(zip(monthly["city_id"], monthly["city"], strict=False))
     stale_named = {names.get(c, c): f"{m:%B %Y}" for c, m in stale.items()}
-    if cutoff is None:
+    if window is None:
         return YtdComparison(None, _empty_ytd(), stale_named)
-    window = YtdWindow(cutoff)
     kept = monthly[~monthly["city_id"].isin(list(stale))]
     return YtdComparison(window, ytd_totals(kept, window).assign(measure=lambda f: f["offense"]), stale_named)
 
